@@ -1,0 +1,55 @@
+# Only Python 3.11 and make are needed: every target creates .venv itself.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+BABEL_KEYWORDS := --no-default-keywords -k _ -k n_:1,2 -k p_:1c,2 -k np_:1c,2,3 -k N_ -k pN_:1c,2
+LOCALES := fr en ar ps fa ti am ckb vi so
+
+.PHONY: run sandbox test lint types i18n i18n-check pytest clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# With a BOT_TOKEN (environment or .env) run the bot; without one, open the sandbox.
+run: $(STAMP)
+	@if $(BIN)/python -c "import sys; from bot.config import load_settings; sys.exit(0 if load_settings().bot_token else 1)" 2>/dev/null; \
+	then $(BIN)/maraude run; else $(BIN)/maraude sandbox; fi
+
+sandbox: $(STAMP)
+	$(BIN)/maraude sandbox
+
+test: lint types i18n-check pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: $(STAMP)
+	$(BIN)/mypy --strict bot
+
+i18n-check: $(STAMP)
+	$(BIN)/maraude i18n check
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+# Extract messages, merge them into every catalogue, compile (fuzzy included, as the bot shows them).
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+		--project=Maraude --copyright-holder="Maraude contributors" -o locales/bot.pot .
+	for locale in $(LOCALES); do \
+		if [ -f locales/$$locale/LC_MESSAGES/bot.po ]; then \
+			$(BIN)/pybabel update -i locales/bot.pot -d locales -D bot -l $$locale \
+				--no-fuzzy-matching --ignore-obsolete; \
+		else \
+			$(BIN)/pybabel init -i locales/bot.pot -d locales -D bot -l $$locale; \
+		fi; \
+	done
+	$(BIN)/pybabel compile -d locales -D bot --use-fuzzy --statistics
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Maraude: a Telegram bot for the field teams supporting exiled people."""

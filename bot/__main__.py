@@ -1,0 +1,132 @@
+"""The `maraude` command line (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure_logging
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="maraude", description="Maraude field-team bot")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    verbs.add_parser("run", help="run the bot (polling, or webhook when WEBHOOK_URL is set)")
+    sandbox = verbs.add_parser("sandbox", help="try the bot in a terminal, no token needed")
+    sandbox.add_argument("--db", type=Path, help="database file to keep (default: throw-away)")
+    db = verbs.add_parser("db", help="database maintenance")
+    db_verbs = db.add_subparsers(dest="db_verb", required=True)
+    db_verbs.add_parser("upgrade", help="apply pending migrations")
+    backup = verbs.add_parser("backup", help="copy the live database (SQLite online backup)")
+    backup.add_argument("path", type=Path)
+    i18n = verbs.add_parser("i18n", help="translations")
+    i18n_verbs = i18n.add_subparsers(dest="i18n_verb", required=True)
+    i18n_verbs.add_parser("check", help="coverage of every shipped locale; fails on a gap")
+    admin = verbs.add_parser("admin", help="administration without Telegram")
+    admin_verbs = admin.add_subparsers(dest="admin_verb", required=True)
+    admin_verbs.add_parser("antennas", help="list antennas and their team chats")
+    team_chat = admin_verbs.add_parser("team-chat", help="set an antenna's team chat")
+    team_chat.add_argument("antenna")
+    team_chat.add_argument("chat_id", type=int)
+    role = admin_verbs.add_parser("role", help="set a known user's role")
+    role.add_argument("user_id", type=int)
+    role.add_argument("role", choices=["public", "volunteer", "legal", "coordinator"])
+    role.add_argument("--antenna")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    configure_logging()
+    try:
+        if args.verb == "i18n":
+            return _i18n_check()
+        if args.verb == "sandbox":
+            from bot.sandbox.terminal import run_sandbox
+
+            return int(run_sandbox(args.db))
+        settings = load_settings()
+        if args.verb == "run":
+            return _run(settings)
+        return asyncio.run(_maintenance(settings, args))
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+
+
+def _run(settings: Settings) -> int:
+    if settings.bot_token is None:
+        print(
+            "BOT_TOKEN is not set. Put it in .env (see .env.example), "
+            "or try the bot without one: maraude sandbox",
+            file=sys.stderr,
+        )
+        return 2
+    if settings.webhook_url and settings.webhook_secret is None:
+        raise ConfigError("WEBHOOK_SECRET: required when WEBHOOK_URL is set")
+    from bot.app import MaraudeBot
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await MaraudeBot(settings).run(stop)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve())
+    return 0
+
+
+def _i18n_check() -> int:
+    from bot.i18n.check import check_all, render
+
+    reports, problems = check_all()
+    print(render(reports, problems))
+    return 0 if all(r.ok for r in reports) and not problems else 1
+
+
+async def _maintenance(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.storage import Storage
+    from bot.storage.models import Role
+
+    storage = Storage(settings.database_path)
+    applied = await storage.open()
+    try:
+        if args.verb == "db":
+            print("applied: " + (", ".join(applied) if applied else "nothing, already current"))
+        elif args.verb == "backup":
+            await storage.db.backup(args.path)
+            print(f"backed up to {args.path}")
+        elif args.admin_verb == "antennas":
+            for antenna in await storage.antennas.all():
+                print(f"{antenna.code}\t{antenna.name}\tteam chat: {antenna.team_chat_id}")
+        elif args.admin_verb == "team-chat":
+            if await storage.antennas.get(args.antenna) is None:
+                print(f"unknown antenna {args.antenna}", file=sys.stderr)
+                return 1
+            async with storage.transaction():
+                await storage.antennas.set_team_chat(args.antenna, args.chat_id)
+            print(f"team chat of {args.antenna} is now {args.chat_id}")
+        elif args.admin_verb == "role":
+            if await storage.users.get(args.user_id) is None:
+                print("unknown user: they must write to the bot first", file=sys.stderr)
+                return 1
+            async with storage.transaction():
+                await storage.users.set_role(args.user_id, Role(args.role), antenna=args.antenna)
+            print(f"user {args.user_id} is now {args.role}")
+    finally:
+        await storage.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""The composition root: builds the Application and its services from a `Settings` object."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Coroutine
+from typing import Any, cast
+
+from telegram.error import NetworkError
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.context import AppState, BotApplication, BotContext, Services
+from bot.delivery import Delivery
+from bot.handlers import register
+from bot.i18n import LANGUAGES, Catalogs
+from bot.runtime import Runtime
+from bot.services.menus import MenuService
+from bot.services.outbox import Outbox
+from bot.services.reporting import ErrorReporter
+from bot.services.users import UserService
+from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ANTENNA = "calais"
+START_RETRY_MAX = 60.0
+SHUTDOWN_DRAIN_SECONDS = 5.0
+
+
+class MaraudeBot:
+    """One running bot: the PTB Application, its services, the inbox runtime and the sender."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        if settings.bot_token is None:
+            raise ValueError("BOT_TOKEN is required to build the bot")
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        # Opt in to PTB 23's timedelta retry_after now: otherwise every 429 logs a deprecation
+        # warning from inside RetryAfter itself. bot/delivery.py reads both forms.
+        os.environ.setdefault("PTB_TIMEDELTA", "1")
+        context_types = ContextTypes(context=BotContext, bot_data=AppState)
+        self.app = cast(
+            BotApplication,
+            ApplicationBuilder()
+            .token(settings.bot_token.get_secret_value())
+            .base_url(settings.bot_api_base_url)
+            .base_file_url(settings.file_base_url)
+            .context_types(context_types)
+            # Paces the whole bot (30/s) and each group (20/min); the outbox retries 429s
+            # itself, so the limiter must not sleep-and-retry on its own.
+            .rate_limiter(AIORateLimiter(max_retries=0))
+            # Our own intake replaces the Updater: see bot/runtime.py.
+            .updater(None)
+            .build(),
+        )
+        register(self.app)
+        self.storage = Storage(settings.database_path)
+        self.delivery = Delivery(self.app.bot, self.storage, self.clock, self._recipient_blocked)
+        self._services: Services | None = None
+        self._runtime: Runtime | None = None
+
+    @property
+    def services(self) -> Services:
+        assert self._services is not None, "the bot is not started"
+        return self._services
+
+    @property
+    def runtime(self) -> Runtime:
+        assert self._runtime is not None, "the bot is not started"
+        return self._runtime
+
+    async def _recipient_blocked(self, user_id: int) -> None:
+        async with self.storage.transaction():
+            await self.services.users.set_reachable(user_id, False)
+
+    async def open(self) -> None:
+        """Open storage and services (PTB's post_init moment)."""
+        applied = await self.storage.open()
+        if applied:
+            log.info("database upgraded: %s", ", ".join(applied))
+        settings = self.settings
+        outbox = Outbox(self.storage, self.clock, self.delivery.wake)
+        catalogs = Catalogs()
+        services = Services(
+            settings=settings,
+            storage=self.storage,
+            clock=self.clock,
+            catalogs=catalogs,
+            outbox=outbox,
+            users=UserService(self.storage, self.clock, settings.admin_ids, DEFAULT_ANTENNA),
+            menus=MenuService(self.storage, outbox, catalogs, settings.default_locale),
+            errors=ErrorReporter(self.clock),
+            bot_username=self.app.bot.username,
+        )
+        self._services = services
+        self.app.bot_data.services = services
+        self._runtime = Runtime(self.app, services, self.delivery)
+        async with self.storage.transaction():
+            if settings.team_chat_id is not None:
+                await self.storage.antennas.set_team_chat(DEFAULT_ANTENNA, settings.team_chat_id)
+            await services.menus.sync_defaults(
+                {code: services.translator(code) for code in LANGUAGES}
+            )
+
+    async def close(self) -> None:
+        """Close what `open` opened (PTB's post_shutdown moment)."""
+        self.app.bot_data.services = None
+        await self.storage.close()
+
+    async def _initialize(self, stop: asyncio.Event) -> bool:
+        """getMe until Telegram answers: a bot started during a network outage must wait."""
+        delay = 1.0
+        while not stop.is_set():
+            try:
+                await self.app.initialize()
+            except NetworkError as exc:
+                log.warning("Telegram is unreachable (%s); retrying in %.0f s", exc, delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+                delay = min(START_RETRY_MAX, delay * 2)
+            else:
+                return True
+        return False
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Run until `stop` is set; a crashed component stops the whole bot loudly."""
+        if not await self._initialize(stop):
+            return
+        tasks: list[asyncio.Task[Any]] = []
+        try:
+            await self.open()
+            await self.app.start()
+            intake: Coroutine[Any, Any, None] = (
+                self.runtime.serve_webhook()
+                if self.settings.webhook_url
+                else self.runtime.poll_forever()
+            )
+            tasks = [
+                asyncio.create_task(self.runtime.work_forever(), name="inbox"),
+                asyncio.create_task(self.delivery.run(), name="outbox"),
+                asyncio.create_task(intake, name="intake"),
+            ]
+            stopper = asyncio.create_task(stop.wait(), name="stop")
+            done, _ = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
+            stopper.cancel()
+            for task in done:
+                if task is not stopper and task.exception() is not None:
+                    raise task.exception()  # type: ignore[misc]
+        finally:
+            # Stop taking updates, then give the replies already decided a moment to go out.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if tasks:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(self.delivery.drain_due(), SHUTDOWN_DRAIN_SECONDS)
+            if self.app.running:
+                await self.app.stop()
+            if self._services is not None:
+                await self.close()
+            await self.app.shutdown()

@@ -1,0 +1,86 @@
+"""Typed callback data: a short prefix and fields, packed within Telegram's 64-byte limit.
+
+python-telegram-bot does not check the limit, and 40 Arabic letters already take 80 bytes, so
+`pack()` refuses oversized data at the source. Unpacked data is only a claim of the client: the
+handler re-checks the caller's rights every time (SPEC §1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any, ClassVar, Self, get_type_hints
+
+MAX_CALLBACK_BYTES = 64
+SEPARATOR = ":"
+
+
+class CallbackDataError(ValueError):
+    """Data that cannot be packed, or a pressed button whose data does not parse."""
+
+
+@dataclasses.dataclass(frozen=True)
+class CallbackData:
+    """Subclass as a frozen dataclass with a `prefix` and str/int/bool fields."""
+
+    prefix: ClassVar[str]
+
+    def pack(self) -> str:
+        values = []
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            text = str(int(value)) if isinstance(value, bool) else str(value)
+            if SEPARATOR in text:
+                raise CallbackDataError(f"{field.name} contains {SEPARATOR!r}")
+            values.append(text)
+        data = SEPARATOR.join([self.prefix, *values])
+        if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+            raise CallbackDataError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
+        return data
+
+    @classmethod
+    def pattern(cls) -> re.Pattern[str]:
+        return re.compile(rf"^{re.escape(cls.prefix)}(:|$)")
+
+    @classmethod
+    def unpack(cls, data: str | None) -> Self:
+        if data is None:
+            raise CallbackDataError("no data")
+        prefix, *values = data.split(SEPARATOR)
+        fields = dataclasses.fields(cls)
+        if prefix != cls.prefix or len(values) != len(fields):
+            raise CallbackDataError(f"not a {cls.__name__}: {data!r}")
+        hints = get_type_hints(cls)
+        kwargs: dict[str, Any] = {}
+        for field, raw in zip(fields, values, strict=True):
+            kind = hints[field.name]
+            try:
+                if kind is bool:
+                    if raw not in ("0", "1"):
+                        raise ValueError(raw)
+                    kwargs[field.name] = raw == "1"
+                elif kind is int:
+                    kwargs[field.name] = int(raw)
+                else:
+                    kwargs[field.name] = raw
+            except ValueError:
+                raise CallbackDataError(f"bad {field.name} in {data!r}") from None
+        return cls(**kwargs)
+
+
+@dataclasses.dataclass(frozen=True)
+class LanguageChoice(CallbackData):
+    prefix: ClassVar[str] = "lang"
+    locale: str
+
+
+@dataclasses.dataclass(frozen=True)
+class MenuTopic(CallbackData):
+    prefix: ClassVar[str] = "topic"
+    topic: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ForgetConfirm(CallbackData):
+    prefix: ClassVar[str] = "forget"
+    confirmed: bool

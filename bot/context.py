@@ -1,0 +1,149 @@
+"""Typed dependency injection: the services every handler reaches through `BotContext`."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import Catalogs, Translator
+from bot.services.menus import MenuService
+from bot.services.outbox import Keyboard, Outbox
+from bot.services.reporting import ErrorReporter
+from bot.services.users import UserService
+from bot.storage import Storage
+from bot.storage.models import User
+
+
+@dataclass
+class Services:
+    """Everything opened in `post_init` and closed in `post_shutdown`."""
+
+    settings: Settings
+    storage: Storage
+    clock: Clock
+    catalogs: Catalogs
+    outbox: Outbox
+    users: UserService
+    menus: MenuService
+    errors: ErrorReporter
+    bot_username: str = ""
+
+    def translator(self, locale: str | None) -> Translator:
+        return self.catalogs.translator(locale or self.settings.default_locale, self.settings.tz)
+
+
+class AppState:
+    """`bot_data`: holds the services once `post_init` has opened them."""
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("services are opened in post_init")
+        return self._services
+
+    @services.setter
+    def services(self, value: Services | None) -> None:
+        self._services = value
+
+
+@dataclass
+class UpdateScope:
+    """What the gatekeeper learnt about one update, and what happened while handling it."""
+
+    update_id: int
+    user: User | None = None
+    t: Translator | None = None
+    answered: bool = False
+    error: BaseException | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+current_scope: ContextVar[UpdateScope | None] = ContextVar("current_scope", default=None)
+
+
+class BotContext(
+    CallbackContext[ExtBot[Any], dict[object, object], dict[object, object], AppState]
+):
+    """The context every handler receives."""
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data.services
+
+    @property
+    def scope(self) -> UpdateScope:
+        scope = current_scope.get()
+        if scope is None:
+            raise RuntimeError("no update is being handled")
+        return scope
+
+    @property
+    def user(self) -> User:
+        user = self.scope.user
+        if user is None:
+            raise RuntimeError("the gatekeeper did not run")
+        return user
+
+    @user.setter
+    def user(self, value: User) -> None:
+        self.scope.user = value
+
+    @property
+    def t(self) -> Translator:
+        translator = self.scope.t
+        if translator is None:
+            raise RuntimeError("the gatekeeper did not run")
+        return translator
+
+    @t.setter
+    def t(self, value: Translator) -> None:
+        self.scope.t = value
+
+    async def reply(self, update: Update, text: str, keyboard: Keyboard | None = None) -> None:
+        """Answer in the chat the update came from (after the update's transaction commits)."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        await self.answer(update)
+        await self.services.outbox.send_text(chat.id, text, keyboard=keyboard)
+
+    async def answer(
+        self, update: Update, text: str | None = None, *, alert: bool = False
+    ) -> None:
+        """Answer the button press once (Telegram refuses a second answer)."""
+        query = update.callback_query
+        if query is None or self.scope.answered:
+            return
+        self.scope.answered = True
+        chat_id = query.message.chat.id if query.message else None
+        await self.services.outbox.answer_callback(chat_id, query.id, text, alert=alert)
+
+    async def edit(self, update: Update, text: str, keyboard: Keyboard | None = None) -> None:
+        """Replace the text of the message whose button was pressed."""
+        query = update.callback_query
+        if query is None or query.message is None:
+            await self.reply(update, text, keyboard)
+            return
+        await self.answer(update)
+        await self.services.outbox.edit_text(
+            query.message.chat.id, query.message.message_id, text, keyboard=keyboard
+        )
+
+
+BotApplication = Application[
+    ExtBot[Any],
+    BotContext,
+    dict[object, object],
+    dict[object, object],
+    AppState,
+    JobQueue[BotContext],
+]

@@ -1,0 +1,45 @@
+"""Last group: whatever no feature took gets a helpful answer instead of silence."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from bot.context import BotContext
+from bot.handlers.common import menu_button
+from bot.handlers.public import stale_button
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """Say the command is unknown and point to /help."""
+    t = context.t
+    await context.reply(
+        update,
+        t._("🤔 I don't know this command. Send /help to see what I can do."),
+        menu_button(t),
+    )
+
+
+async def unexpected_text(update: Update, context: BotContext) -> None:
+    """Invite a person who typed freely to use the buttons."""
+    t = context.t
+    await context.reply(update, t._("👇 Please tap a button, or send /menu."), menu_button(t))
+
+
+async def unsupported_message(update: Update, context: BotContext) -> None:
+    """Explain what kinds of messages the bot understands."""
+    t = context.t
+    await context.reply(
+        update, t._("🙂 I can read text and buttons. Tap a button below."), menu_button(t)
+    )
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    private = filters.ChatType.PRIVATE
+    return [
+        MessageHandler(private & filters.COMMAND, unknown_command),
+        MessageHandler(private & filters.TEXT, unexpected_text),
+        MessageHandler(private & ~filters.StatusUpdate.ALL, unsupported_message),
+        # Buttons whose prefix no feature knows: old messages, or forged data.
+        CallbackQueryHandler(stale_button),
+    ]

@@ -1,0 +1,222 @@
+"""First contact and the public menu: /start, /lang, /menu, /help, /forget (SPEC §2 Public)."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.callbacks import CallbackDataError, ForgetConfirm, LanguageChoice, MenuTopic
+from bot.context import BotContext
+from bot.handlers import team
+from bot.handlers.common import menu_button
+from bot.i18n import LANGUAGES, Translator, pN_, resolve_language_code
+from bot.services.menus import commands_for
+from bot.services.outbox import Button, Keyboard
+from bot.storage.models import Role
+
+# Main-menu topics in display order: (key, button label).
+TOPICS: list[tuple[str, tuple[str, str]]] = [
+    ("health", pN_("button", "🏥 Health")),
+    ("shelter", pN_("button", "🛏️ Shelter tonight")),
+    ("legal", pN_("button", "⚖️ Legal rights")),
+    ("food", pN_("button", "🍲 Food and water")),
+    ("showers", pN_("button", "🚿 Showers")),
+    ("charging", pN_("button", "🔌 Phone charging")),
+    ("today", pN_("button", "📍 Today: distributions and team")),
+    ("emergency", pN_("button", "🆘 Emergency numbers")),
+    ("help", pN_("button", "🙋 I need help")),
+]
+TOPIC_KEYS = {key for key, _ in TOPICS} | {"menu", "lang"}
+LANG_DEEP_LINK = "lang-"
+
+
+def language_keyboard(selected: str | None) -> Keyboard:
+    """Each language in its own script, two per row; the likely one is ticked."""
+    buttons = [
+        Button(
+            f"✅ {language.native_name}" if code == selected else language.native_name,
+            data=LanguageChoice(code).pack(),
+        )
+        for code, language in LANGUAGES.items()
+    ]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
+def main_menu(t: Translator) -> tuple[str, Keyboard]:
+    buttons = [Button(t.marked(label), data=MenuTopic(key).pack()) for key, label in TOPICS]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([Button(t.p_("button", "🌐 Language"), data=MenuTopic("lang").pack())])
+    return t._("What do you need? Tap a button."), rows
+
+
+def emergency_numbers(t: Translator) -> str:
+    lines = [
+        t._("🆘 Emergency numbers. Calls are free."),
+        t._("🚑 Medical emergency: {number}", number=t.phone("15")),
+        t._("🚓 Police: {number}", number=t.phone("17")),
+        t._("🚒 Fire or accident: {number}", number=t.phone("18")),
+        t._("🌍 Any emergency, European number: {number}", number=t.phone("112")),
+        t._("🛏️ Emergency shelter: {number}", number=t.phone("115")),
+        t._("🧒 Child in danger: {number}", number=t.phone("119")),
+        t._("🌊 Danger at sea: {number}", number=t.phone("196")),
+    ]
+    return "\n".join(lines)
+
+
+def help_text(t: Translator, role: Role) -> str:
+    lines = [t._("ℹ️ Tap the buttons of the menu, or send a command:")]
+    lines += [f"/{name} — {description}" for name, description in commands_for(role, t)]
+    return "\n".join(lines)
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Greet with the language picker, or follow a deep link (language or invitation)."""
+    payload = context.args[0] if context.args else ""
+    if payload.startswith(LANG_DEEP_LINK):
+        locale = resolve_language_code(payload.removeprefix(LANG_DEEP_LINK))
+        if locale is not None:
+            await _choose_language(update, context, locale, edit=False)
+            return
+    elif payload:
+        await team.redeem_invite(update, context, payload)
+        return
+    await show_language_picker(update, context, welcome=True)
+
+
+async def show_language_picker(update: Update, context: BotContext, *, welcome: bool) -> None:
+    """Offer every language; pre-select the stored or Telegram one."""
+    t = context.t
+    sender = update.effective_user
+    likely = context.user.locale or resolve_language_code(sender.language_code if sender else None)
+    text = t._("🌐 Choose your language:")
+    if welcome:
+        text = t._("👋 Hello! I give information and help near Calais and Grande-Synthe.") + (
+            "\n" + text
+        )
+    await context.reply(update, text, language_keyboard(likely))
+
+
+async def change_language(update: Update, context: BotContext) -> None:
+    """Show the language picker."""
+    await show_language_picker(update, context, welcome=False)
+
+
+async def language_chosen(update: Update, context: BotContext) -> None:
+    """Store the chosen language and open the menu in it."""
+    try:
+        choice = LanguageChoice.unpack(update.callback_query.data if update.callback_query else "")
+    except CallbackDataError:
+        await stale_button(update, context)
+        return
+    if choice.locale not in LANGUAGES:
+        await stale_button(update, context)
+        return
+    await _choose_language(update, context, choice.locale, edit=True)
+
+
+async def _choose_language(
+    update: Update, context: BotContext, locale: str, *, edit: bool
+) -> None:
+    services = context.services
+    context.user = await services.users.set_locale(context.user, locale)
+    context.t = services.translator(locale)
+    await services.menus.sync_user(context.user, context.t)
+    text, keyboard = main_menu(context.t)
+    text = context.t._("✅ {language}", language=LANGUAGES[locale].native_name) + "\n" + text
+    if edit:
+        await context.edit(update, text, keyboard)
+    else:
+        await context.reply(update, text, keyboard)
+
+
+async def menu(update: Update, context: BotContext) -> None:
+    """Show the main menu."""
+    text, keyboard = main_menu(context.t)
+    await context.reply(update, text, keyboard)
+
+
+async def topic_chosen(update: Update, context: BotContext) -> None:
+    """Answer a main-menu button."""
+    try:
+        topic = MenuTopic.unpack(update.callback_query.data if update.callback_query else "").topic
+    except CallbackDataError:
+        topic = ""
+    if topic not in TOPIC_KEYS:
+        await stale_button(update, context)
+        return
+    t = context.t
+    if topic == "menu":
+        await menu(update, context)
+    elif topic == "lang":
+        await change_language(update, context)
+    elif topic == "emergency":
+        await context.reply(update, emergency_numbers(t), menu_button(t))
+    else:
+        text = t._(
+            "🚧 This information is coming soon. In an emergency, call {number}.",
+            number=t.phone("112"),
+        )
+        await context.reply(update, text, menu_button(t))
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """List what this caller can do, according to their role."""
+    await context.reply(update, help_text(context.t, context.user.role), menu_button(context.t))
+
+
+async def forget(update: Update, context: BotContext) -> None:
+    """Ask for confirmation before erasing the caller's data."""
+    t = context.t
+    text = t._("🗑️ Erase your language and everything I keep about you?")
+    if context.user.has(Role.VOLUNTEER):
+        text += "\n" + t._("⚠️ You will also leave the team. You will need a new invitation.")
+    keyboard = [
+        [
+            Button(t.p_("button", "🗑️ Yes, erase"), data=ForgetConfirm(True).pack()),
+            Button(t.p_("button", "↩️ No"), data=ForgetConfirm(False).pack()),
+        ]
+    ]
+    await context.reply(update, text, keyboard)
+
+
+async def forget_confirmed(update: Update, context: BotContext) -> None:
+    """Erase the caller's data, or keep it if they changed their mind."""
+    try:
+        confirmed = ForgetConfirm.unpack(
+            update.callback_query.data if update.callback_query else ""
+        ).confirmed
+    except CallbackDataError:
+        await stale_button(update, context)
+        return
+    t = context.t
+    if not confirmed:
+        await context.edit(update, t._("👍 Nothing was erased."))
+        return
+    user = context.user
+    await context.services.users.forget(user)
+    if user.menu_signature is not None:
+        # The team menu was set for this chat; put the public one back.
+        public = commands_for(Role.PUBLIC, t)
+        await context.services.outbox.set_commands(public, scope_chat_id=user.id, language=None)
+    await context.edit(update, t._("✅ Everything was erased. Send /start to begin again."))
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button from an old message, or forged data: say so, change nothing."""
+    await context.answer(
+        update, context.t._("This button is no longer valid. Send /menu."), alert=True
+    )
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("start", start, filters=private),
+        CommandHandler("lang", change_language, filters=private),
+        CommandHandler("menu", menu),
+        CommandHandler("help", help_command),
+        CommandHandler("forget", forget, filters=private),
+        CallbackQueryHandler(language_chosen, pattern=LanguageChoice.pattern()),
+        CallbackQueryHandler(topic_chosen, pattern=MenuTopic.pattern()),
+        CallbackQueryHandler(forget_confirmed, pattern=ForgetConfirm.pattern()),
+    ]

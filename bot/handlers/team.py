@@ -1,0 +1,157 @@
+"""The team: invitations, joining, roles and the list of volunteers (SPEC §2 Registration)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from bot.context import BotContext
+from bot.handlers.common import person_name, refuse, role_name, telegram_name
+from bot.i18n import escape
+from bot.services.errors import DomainError
+from bot.services.outbox import Button
+from bot.storage.models import Role
+
+
+async def invite(update: Update, context: BotContext) -> None:
+    """Create a one-time invitation link for a new volunteer."""
+    t = context.t
+    antenna_code = context.args[0].lower() if context.args else None
+    try:
+        created = await context.services.users.create_invite(context.user, antenna_code)
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    antenna = await context.services.storage.antennas.get(created.antenna)
+    link = f"https://t.me/{context.services.bot_username}?start={created.code}"
+    join_command = f"/join {created.code}"
+    text = "\n".join(
+        [
+            t._(
+                "🎟️ Invitation to the {antenna} team, valid until {date}.",
+                antenna=antenna.name if antenna else created.antenna,
+                date=t.fmt_date(created.expires_at),
+            ),
+            t._("Send this link to the new volunteer. It works once:"),
+            link,
+            t._("Or they can send: {command}", command=join_command),
+        ]
+    )
+    share = f"https://t.me/share/url?url={quote(link, safe='')}"
+    await context.reply(update, text, [[Button(t.p_("button", "📤 Share"), url=share)]])
+
+
+async def join(update: Update, context: BotContext) -> None:
+    """Join the team with an invitation code."""
+    if not context.args:
+        await context.reply(
+            update, context.t._("Send /join followed by the code your coordinator gave you.")
+        )
+        return
+    await redeem_invite(update, context, context.args[0])
+
+
+async def redeem_invite(update: Update, context: BotContext, code: str) -> None:
+    """Turn the caller into a volunteer with an invitation code, then tell the inviter."""
+    services = context.services
+    display_name, username = telegram_name(update)
+    try:
+        user = await services.users.redeem_invite(context.user, code, display_name, username)
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    context.user = user
+    await services.menus.sync_user(user, context.t)
+    antenna = await services.users.antenna_of(user)
+    t = context.t
+    await context.reply(
+        update,
+        t._("🎉 Welcome to the {antenna} team!", antenna=antenna.name)
+        + "\n"
+        + t._("Send /help to see what you can do."),
+    )
+    invitation = await services.storage.invites.get(code)
+    inviter = await services.users.get(invitation.created_by) if invitation else None
+    if inviter is not None:
+        it = services.translator(inviter.locale)
+        await services.outbox.send_text(
+            inviter.id, it._("✅ {name} joined the team.", name=person_name(user))
+        )
+
+
+async def promote(update: Update, context: BotContext) -> None:
+    """Give a volunteer the coordinator or legal role."""
+    if len(context.args or []) != 2:
+        await context.reply(update, context.t._("Usage: /promote @username coordinator|legal"))
+        return
+    reference, role = context.args or []
+    try:
+        change = await context.services.users.promote(context.user, reference, role)
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    await _announce_role_change(update, context, change.user.id, change.after)
+
+
+async def demote(update: Update, context: BotContext) -> None:
+    """Take one role step away from a team member."""
+    if len(context.args or []) != 1:
+        await context.reply(update, context.t._("Usage: /demote @username"))
+        return
+    try:
+        change = await context.services.users.demote(context.user, (context.args or [""])[0])
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    await _announce_role_change(update, context, change.user.id, change.after)
+
+
+async def _announce_role_change(
+    update: Update, context: BotContext, target_id: int, role: Role
+) -> None:
+    services = context.services
+    target = await services.users.get(target_id)
+    assert target is not None
+    t = context.t
+    await context.reply(
+        update,
+        t._("✅ {name} is now: {role}.", name=person_name(target), role=role_name(t, role)),
+    )
+    tt = services.translator(target.locale)
+    await services.menus.sync_user(target, tt)
+    await services.outbox.send_text(
+        target.id, tt._("ℹ️ Your role is now: {role}. Send /help.", role=role_name(tt, role))
+    )
+
+
+async def volunteers(update: Update, context: BotContext) -> None:
+    """List the team members of the antenna with their roles."""
+    t = context.t
+    try:
+        members = await context.services.users.team(context.user)
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    if not members:
+        await context.reply(update, t._("Nobody has joined the team yet. Use /invite."))
+        return
+    lines = [t.n_("👥 {n} team member:", "👥 {n} team members:", len(members))]
+    lines += [
+        f"• {escape(person_name(member))} — {role_name(t, member.role)}"
+        + ("" if member.active else " " + t._("(unreachable)"))
+        for member in members
+    ]
+    await context.reply(update, "\n".join(lines))
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("invite", invite, filters=private),
+        CommandHandler("join", join, filters=private),
+        CommandHandler("promote", promote),
+        CommandHandler("demote", demote),
+        CommandHandler("volunteers", volunteers),
+    ]

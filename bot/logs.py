@@ -1,0 +1,35 @@
+"""Logging set-up: no token and no message text of a user ever reaches the logs (SPEC §6)."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+TOKEN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,100}")
+
+
+class RedactTokens(logging.Filter):
+    """Belt and braces: httpx is silenced below INFO, but any library may log a URL."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if TOKEN.search(message):
+            record.msg = TOKEN.sub("<token>", message)
+            record.args = None
+        return True
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactTokens())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # Its per-request debug noise says nothing the outbox does not already record.
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("tornado.access").setLevel(logging.WARNING)

@@ -1,0 +1,238 @@
+"""Running the bot: the durable inbox, polling or webhook intake, and the outbox sender.
+
+python-telegram-bot's own Updater confirms an update to Telegram before any handler ran, and
+its webhook answers 200 once the update is queued in memory; a crash then loses updates. Here
+every update is written to the `inbox` table first and confirmed only after that commit; it is
+handled from the table, in the same transaction as its effects and its outgoing messages, and a
+re-delivered update_id is ignored (SPEC §8).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import traceback
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram import Update
+from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
+
+from bot.context import BotApplication, Services, UpdateScope, current_scope
+from bot.delivery import Delivery, retry_seconds
+from bot.i18n import Translator
+from bot.storage.models import InboxEntry
+
+log = logging.getLogger(__name__)
+
+POLL_TIMEOUT = 25
+MAX_POLL_BACKOFF = 30.0
+
+
+class _HandlerFailed(Exception):
+    """Raised inside the update's transaction to roll its effects back."""
+
+
+def error_kind(error: BaseException) -> str:
+    """A short, stable name for an error: its type and the innermost frame of our code."""
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [frame for frame in frames if "/bot/" in frame.filename]
+    where = f"{ours[-1].filename.rsplit('/bot/', 1)[-1]}:{ours[-1].lineno}" if ours else "?"
+    return f"{type(error).__name__} at {where}"
+
+
+class Runtime:
+    """Owns the inbox worker, the intake (polling or webhook) and the outbox sender."""
+
+    def __init__(self, app: BotApplication, services: Services, delivery: Delivery) -> None:
+        self.app = app
+        self.services = services
+        self.delivery = delivery
+        self._inbox_ready = asyncio.Event()
+
+    def wake_worker(self) -> None:
+        self._inbox_ready.set()
+
+    # --- handling -------------------------------------------------------------------------
+
+    async def work_forever(self) -> None:
+        """Handle inbox rows in update_id order, leftovers from before a crash first."""
+        while True:
+            self._inbox_ready.clear()
+            try:
+                entries = await self.services.storage.inbox.pending()
+                for entry in entries:
+                    await self.handle(entry)
+            except Exception:
+                # The database itself failed: wait, then try the same rows again.
+                log.exception("inbox worker failed; retrying")
+                await asyncio.sleep(1)
+                continue
+            if not entries:
+                await self._inbox_ready.wait()
+
+    async def handle_pending(self) -> int:
+        """Handle everything waiting in the inbox now; return how many updates were handled."""
+        entries = await self.services.storage.inbox.pending()
+        for entry in entries:
+            await self.handle(entry)
+        return len(entries)
+
+    async def handle(self, entry: InboxEntry) -> None:
+        storage = self.services.storage
+        update = Update.de_json(entry.payload, self.app.bot)
+        scope = UpdateScope(entry.update_id)
+        token = current_scope.set(scope)
+        try:
+            async with storage.transaction():
+                await self.app.process_update(update)
+                if scope.error is not None:
+                    raise _HandlerFailed
+                await self._answer_pressed_button(update, scope)
+                await storage.inbox.mark_handled(entry.update_id, "ok", self.services.clock.now())
+        except _HandlerFailed:
+            await self._after_failure(update, scope)
+        except Exception as exc:
+            scope.error = exc
+            await self._after_failure(update, scope)
+        finally:
+            current_scope.reset(token)
+        self.delivery.wake()
+
+    async def _answer_pressed_button(self, update: Update, scope: UpdateScope) -> None:
+        """Stop the client's spinner even when no handler answered the press."""
+        query = update.callback_query
+        if query is not None and not scope.answered:
+            scope.answered = True
+            chat_id = query.message.chat.id if query.message else None
+            await self.services.outbox.answer_callback(chat_id, query.id)
+
+    async def _after_failure(self, update: Update, scope: UpdateScope) -> None:
+        """The update's effects were rolled back: log, apologise, report, and move on."""
+        error = scope.error
+        assert error is not None
+        # The traceback goes to the log; the message text of the update never does.
+        log.error(
+            "update %s failed", scope.update_id, exc_info=(type(error), error, error.__traceback__)
+        )
+        services = self.services
+        t = scope.t or services.translator(None)
+        async with services.storage.transaction():
+            await services.storage.inbox.mark_handled(
+                scope.update_id, "error", services.clock.now()
+            )
+            scope.answered = False
+            chat = update.effective_chat
+            if update.callback_query is not None:
+                chat_id = chat.id if chat else None
+                await services.outbox.answer_callback(chat_id, update.callback_query.id)
+            if chat is not None and chat.type == "private":
+                await services.outbox.send_text(chat.id, apology(t))
+            await self.report_error(error, f"update {scope.update_id}")
+
+    async def report_error(self, error: BaseException, where: str) -> None:
+        """Tell the admins, at most once per kind of error per ten minutes."""
+        kind = error_kind(error)
+        suppressed = self.services.errors.should_report(kind)
+        if suppressed is None:
+            return
+        for admin_id in sorted(self.services.settings.admin_ids):
+            admin = await self.services.users.get(admin_id)
+            t = self.services.translator(admin.locale if admin else None)
+            text = t._("⚠️ Error: {kind} ({where}).", kind=kind, where=where)
+            if suppressed:
+                text += "\n" + t.n_(
+                    "{n} similar error was not reported.",
+                    "{n} similar errors were not reported.",
+                    suppressed,
+                )
+            await self.services.outbox.send_text(admin_id, text)
+
+    # --- intake ---------------------------------------------------------------------------
+
+    async def store_updates(self, updates: list[dict[str, Any]]) -> int:
+        """Write fetched updates to the inbox and commit; only then may they be confirmed."""
+        rows = [(int(u["update_id"]), u) for u in updates]
+        async with self.services.storage.transaction():
+            stored = await self.services.storage.inbox.store(rows, self.services.clock.now())
+        self.wake_worker()
+        return stored
+
+    async def poll_forever(self) -> None:
+        bot = self.app.bot
+        await bot.delete_webhook(drop_pending_updates=False)
+        last = await self.services.storage.inbox.last_update_id()
+        offset = None if last is None else last + 1
+        backoff = 1.0
+        while True:
+            try:
+                fetched = await bot.get_updates(
+                    offset=offset, timeout=POLL_TIMEOUT, allowed_updates=[]
+                )
+            except TimedOut:
+                continue
+            except RetryAfter as exc:
+                await asyncio.sleep(retry_seconds(exc))
+                continue
+            except Conflict as exc:
+                log.exception("another instance is polling or a webhook is set: %s", exc.message)
+                await asyncio.sleep(5)
+                continue
+            except NetworkError as exc:
+                log.warning("polling failed (%s); retrying in %.0f s", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(MAX_POLL_BACKOFF, backoff * 2)
+                continue
+            backoff = 1.0
+            if fetched:
+                # to_dict() is the Bot API JSON again, unknown fields included (api_kwargs).
+                await self.store_updates([update.to_dict() for update in fetched])
+                # The next getUpdates with this offset is what confirms them to Telegram.
+                offset = max(update.update_id for update in fetched) + 1
+
+    async def serve_webhook(self) -> None:
+        """Listen for Telegram's calls; answer 200 only once the update is committed."""
+        import tornado.httpserver
+        import tornado.web
+
+        settings = self.services.settings
+        assert settings.webhook_url is not None
+        assert settings.webhook_secret is not None
+        secret = settings.webhook_secret.get_secret_value()
+        path = urlparse(settings.webhook_url).path or "/"
+        runtime = self
+
+        class WebhookHandler(tornado.web.RequestHandler):
+            async def post(self) -> None:
+                given = self.request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+                if not hmac.compare_digest(given.encode(), secret.encode()):
+                    log.warning("webhook call with a wrong secret from %s", self.request.remote_ip)
+                    self.set_status(403)
+                    return
+                try:
+                    update = json.loads(self.request.body)
+                    int(update["update_id"])
+                except (ValueError, KeyError, TypeError):
+                    self.set_status(400)
+                    return
+                await runtime.store_updates([update])
+                self.set_status(200)
+
+        server = tornado.httpserver.HTTPServer(tornado.web.Application([(path, WebhookHandler)]))
+        server.listen(settings.webhook_port, address=settings.webhook_listen)
+        try:
+            await self.app.bot.set_webhook(
+                settings.webhook_url, secret_token=secret, allowed_updates=[]
+            )
+            await asyncio.Event().wait()
+        finally:
+            server.stop()
+            with contextlib.suppress(Exception):
+                await server.close_all_connections()
+
+
+def apology(t: Translator) -> str:
+    return t._("😔 Sorry, something went wrong. Nothing was changed. Please try again.")

@@ -1,0 +1,1 @@
+"""The domain: plain async classes with typed inputs and outputs, no Telegram types."""

@@ -1,0 +1,78 @@
+"""Command menus per role and language (setMyCommands), and the /help text built from them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from bot.i18n import LANGUAGES, Catalogs, Translator, pN_
+from bot.services.outbox import Outbox
+from bot.storage import Storage
+from bot.storage.models import Role, User
+
+# (command, description, lowest role that sees it), in the order menus show them.
+COMMANDS: list[tuple[str, tuple[str, str], Role]] = [
+    ("menu", pN_("command", "Main menu"), Role.PUBLIC),
+    ("lang", pN_("command", "Change language"), Role.PUBLIC),
+    ("help", pN_("command", "What this bot can do"), Role.PUBLIC),
+    ("start", pN_("command", "Start again"), Role.PUBLIC),
+    ("forget", pN_("command", "Erase my data"), Role.PUBLIC),
+    ("volunteers", pN_("command", "Volunteers of the antenna"), Role.COORDINATOR),
+    ("invite", pN_("command", "Invite a volunteer"), Role.COORDINATOR),
+    ("promote", pN_("command", "Give a role: /promote user coordinator|legal"), Role.COORDINATOR),
+    ("demote", pN_("command", "Remove a role: /demote user"), Role.COORDINATOR),
+]
+
+
+def commands_for(role: Role, t: Translator) -> list[tuple[str, str]]:
+    return [
+        (name, t.marked(description))
+        for name, description, lowest in COMMANDS
+        if role.includes(lowest)
+    ]
+
+
+def _signature(menus: object) -> str:
+    return hashlib.sha256(json.dumps(menus, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+class MenuService:
+    """Keeps Telegram's command menus in line with roles and languages, sending only changes."""
+
+    def __init__(
+        self, storage: Storage, outbox: Outbox, catalogs: Catalogs, default_locale: str
+    ) -> None:
+        self.storage = storage
+        self.outbox = outbox
+        self.catalogs = catalogs
+        self.default_locale = default_locale
+
+    async def sync_defaults(self, t_for: dict[str, Translator]) -> bool:
+        """Set the public menu for each two-letter language and the default; False if unchanged."""
+        menus: list[tuple[str | None, list[tuple[str, str]]]] = [
+            (None, commands_for(Role.PUBLIC, t_for[self.default_locale]))
+        ]
+        menus += [
+            (language.telegram_code, commands_for(Role.PUBLIC, t_for[code]))
+            for code, language in LANGUAGES.items()
+            if language.telegram_code is not None
+        ]
+        signature = _signature(menus)
+        if await self.storage.meta.get("menus:default") == signature:
+            return False
+        for language, commands in menus:
+            await self.outbox.set_commands(commands, scope_chat_id=None, language=language)
+        await self.storage.meta.set("menus:default", signature)
+        return True
+
+    async def sync_user(self, user: User, t: Translator) -> bool:
+        """Give a member of the team their own menu in their language, when it changed."""
+        if user.role is Role.PUBLIC and user.menu_signature is None:
+            return False
+        commands = commands_for(user.role, t)
+        signature = _signature([*commands, (user.role.value, t.locale)])
+        if signature == user.menu_signature:
+            return False
+        await self.outbox.set_commands(commands, scope_chat_id=user.id, language=None)
+        await self.storage.users.set_menu_signature(user.id, signature)
+        return True

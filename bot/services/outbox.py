@@ -1,0 +1,199 @@
+"""The outbox: every message the bot sends is recorded in the caller's transaction, then sent.
+
+Intents are transport-neutral (text, keyboard of buttons, locations, documents); the Telegram
+sender in `bot/delivery.py` turns them into Bot API calls at Telegram's pace.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.clock import Clock
+from bot.storage import Storage
+
+# Telegram refuses longer texts (SPEC §8); it counts UTF-16 code units.
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+INTERACTIVE = 0
+BULK = 1
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: either callback data (already packed) or a URL."""
+
+    text: str
+    data: str | None = None
+    url: str | None = None
+
+
+Keyboard = list[list[Button]]
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split a long message at line breaks (or, for a monster line, anywhere) under the limit."""
+    if utf16_length(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for original in text.split("\n"):
+        line = original
+        while utf16_length(line) > limit:
+            cut = limit
+            while utf16_length(line[:cut]) > limit:
+                cut -= 1
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:cut])
+            line = line[cut:]
+        candidate = f"{current}\n{line}" if current else line
+        if utf16_length(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return [part for part in parts if part.strip()]
+
+
+def _keyboard(keyboard: Keyboard | None) -> list[list[dict[str, Any]]] | None:
+    if keyboard is None:
+        return None
+    return [
+        [{k: v for k, v in asdict(b).items() if v is not None} for b in row] for row in keyboard
+    ]
+
+
+class Outbox:
+    """Records outgoing messages; `wake` nudges the sender after the caller commits."""
+
+    def __init__(self, storage: Storage, clock: Clock, wake: Callable[[], None]) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.wake = wake
+
+    async def _add(
+        self,
+        chat_id: int | None,
+        method: str,
+        payload: dict[str, Any],
+        *,
+        priority: int = INTERACTIVE,
+        batch: str | None = None,
+        not_before: datetime | None = None,
+    ) -> int:
+        entry_id = await self.storage.outbox.add(
+            chat_id,
+            method,
+            payload,
+            now=self.clock.now(),
+            priority=priority,
+            batch=batch,
+            not_before=not_before,
+        )
+        self.wake()
+        return entry_id
+
+    async def send_text(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        keyboard: Keyboard | None = None,
+        priority: int = INTERACTIVE,
+        batch: str | None = None,
+        not_before: datetime | None = None,
+    ) -> list[int]:
+        """Queue a message (split if too long; the keyboard goes with the last part)."""
+        parts = split_text(text)
+        ids = []
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            payload = {"text": part, "keyboard": _keyboard(keyboard) if last else None}
+            ids.append(
+                await self._add(
+                    chat_id,
+                    "send_text",
+                    payload,
+                    priority=priority,
+                    batch=batch,
+                    not_before=not_before,
+                )
+            )
+        return ids
+
+    async def edit_text(
+        self, chat_id: int, message_id: int, text: str, *, keyboard: Keyboard | None = None
+    ) -> None:
+        payload = {
+            "message_id": message_id,
+            "text": split_text(text)[0],
+            "keyboard": _keyboard(keyboard),
+        }
+        await self._add(chat_id, "edit_text", payload)
+
+    async def edit_keyboard(
+        self, chat_id: int, message_id: int, keyboard: Keyboard | None
+    ) -> None:
+        payload = {"message_id": message_id, "keyboard": _keyboard(keyboard)}
+        await self._add(chat_id, "edit_keyboard", payload)
+
+    async def delete(self, chat_id: int, message_id: int) -> None:
+        await self._add(chat_id, "delete", {"message_id": message_id})
+
+    async def answer_callback(
+        self, chat_id: int | None, query_id: str, text: str | None = None, *, alert: bool = False
+    ) -> None:
+        # Telegram caps the toast at 200 characters.
+        payload = {"query_id": query_id, "text": text[:200] if text else None, "alert": alert}
+        await self._add(chat_id, "answer_callback", payload)
+
+    async def send_location(self, chat_id: int, latitude: float, longitude: float) -> None:
+        await self._add(chat_id, "send_location", {"latitude": latitude, "longitude": longitude})
+
+    async def send_venue(
+        self, chat_id: int, latitude: float, longitude: float, title: str, address: str
+    ) -> None:
+        payload = {
+            "latitude": latitude,
+            "longitude": longitude,
+            "title": title,
+            "address": address,
+        }
+        await self._add(chat_id, "send_venue", payload)
+
+    async def send_document(
+        self,
+        chat_id: int,
+        filename: str,
+        content: bytes,
+        *,
+        caption: str | None = None,
+        photo: bool = False,
+    ) -> None:
+        payload = {
+            "filename": filename,
+            "content": base64.b64encode(content).decode("ascii"),
+            "caption": split_text(caption, MAX_CAPTION)[0] if caption else None,
+        }
+        await self._add(chat_id, "send_photo" if photo else "send_document", payload)
+
+    async def set_commands(
+        self, commands: list[tuple[str, str]], *, scope_chat_id: int | None, language: str | None
+    ) -> None:
+        payload = {
+            "commands": [list(pair) for pair in commands],
+            "scope_chat_id": scope_chat_id,
+            "language": language,
+        }
+        await self._add(scope_chat_id, "set_commands", payload)

@@ -1,0 +1,204 @@
+"""Users, roles and invitations (SPEC §1 and §2 "Registration")."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from bot.clock import Clock
+from bot.services.errors import DomainError, NotAllowed
+from bot.storage import Storage
+from bot.storage.models import Antenna, Invite, Role, User
+
+INVITE_VALIDITY = timedelta(days=7)
+# Deep-link parameters allow A-Z, a-z, 0-9, _ and - (up to 64); 12 characters carry 72 bits.
+INVITE_CODE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+PROMOTABLE = (Role.VOLUNTEER, Role.LEGAL, Role.COORDINATOR)
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    user: User
+    before: Role
+    after: Role
+
+
+class UserService:
+    """Creates users on first contact, registers volunteers, changes roles."""
+
+    def __init__(
+        self, storage: Storage, clock: Clock, admin_ids: frozenset[int], default_antenna: str
+    ) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.admin_ids = admin_ids
+        self.default_antenna = default_antenna
+
+    def _effective(self, user: User) -> User:
+        """Admins come from ADMIN_IDS, so removing an id there removes the rights at once."""
+        if user.id in self.admin_ids:
+            return replace(user, role=Role.ADMIN, antenna=user.antenna or self.default_antenna)
+        if user.role is Role.ADMIN:
+            return replace(user, role=Role.COORDINATOR)
+        return user
+
+    async def touch(self, user_id: int, telegram_language: str | None) -> User:
+        user = await self.storage.users.touch(user_id, telegram_language, self.clock.now())
+        return self._effective(user)
+
+    async def get(self, user_id: int) -> User | None:
+        user = await self.storage.users.get(user_id)
+        return None if user is None else self._effective(user)
+
+    async def set_locale(self, user: User, locale: str) -> User:
+        await self.storage.users.set_locale(user.id, locale)
+        return replace(user, locale=locale)
+
+    async def set_profile(self, user: User, display_name: str, username: str | None) -> None:
+        """Keep a volunteer's name current; public users' names are never stored (SPEC §6)."""
+        if user.has(Role.VOLUNTEER) and (
+            user.display_name != display_name or user.username != username
+        ):
+            await self.storage.users.set_profile(user.id, display_name, username)
+
+    async def antenna_of(self, user: User) -> Antenna:
+        antenna = await self.storage.antennas.get(user.antenna or self.default_antenna)
+        assert antenna is not None
+        return antenna
+
+    async def create_invite(self, actor: User, antenna_code: str | None = None) -> Invite:
+        if not actor.has(Role.COORDINATOR):
+            raise NotAllowed
+        code = antenna_code or actor.antenna or self.default_antenna
+        if code != actor.antenna and not actor.has(Role.ADMIN):
+            raise NotAllowed
+        if await self.storage.antennas.get(code) is None:
+            raise DomainError("unknown_antenna", antenna=code)
+        now = self.clock.now()
+        invite = Invite(
+            code=secrets.token_urlsafe(9),
+            antenna=code,
+            created_by=actor.id,
+            created_at=now,
+            expires_at=now + INVITE_VALIDITY,
+            used_by=None,
+            used_at=None,
+        )
+        await self.storage.invites.add(invite)
+        return invite
+
+    @staticmethod
+    def looks_like_invite(text: str) -> bool:
+        return bool(INVITE_CODE.match(text))
+
+    async def redeem_invite(
+        self, user: User, code: str, display_name: str, username: str | None
+    ) -> User:
+        """Make the caller a volunteer of the invite's antenna; the code works once."""
+        invite = await self.storage.invites.get(code.strip())
+        if invite is None:
+            raise DomainError("invite_unknown")
+        if invite.used_by is not None:
+            raise DomainError("invite_used")
+        now = self.clock.now()
+        if now >= invite.expires_at:
+            raise DomainError("invite_expired")
+        if user.has(Role.VOLUNTEER):
+            raise DomainError("already_volunteer")
+        if not await self.storage.invites.use(invite.code, user.id, now):
+            raise DomainError("invite_used")
+        await self.storage.users.set_role(
+            user.id,
+            Role.VOLUNTEER,
+            antenna=invite.antenna,
+            display_name=display_name,
+            username=username,
+        )
+        return replace(
+            user,
+            role=Role.VOLUNTEER,
+            antenna=invite.antenna,
+            display_name=display_name,
+            username=username,
+        )
+
+    async def find(self, reference: str) -> User | None:
+        """A user named by numeric id or @username."""
+        reference = reference.strip()
+        if re.fullmatch(r"\d{1,20}", reference):
+            return await self.get(int(reference))
+        if re.fullmatch(r"@?[A-Za-z0-9_]{3,32}", reference):
+            user = await self.storage.users.find_by_username(reference)
+            return None if user is None else self._effective(user)
+        return None
+
+    def _check_can_change(self, actor: User, target: User, new_role: Role) -> None:
+        """Coordinators manage volunteers and legal; only admins manage coordinators."""
+        if target.id == actor.id:
+            raise DomainError("cannot_change_self")
+        if target.role is Role.ADMIN:
+            raise NotAllowed
+        ceiling = Role.ADMIN if actor.has(Role.ADMIN) else Role.COORDINATOR
+        if not actor.has(Role.COORDINATOR) or not ceiling.rank > max(
+            target.role.rank, new_role.rank
+        ):
+            raise NotAllowed
+        if not actor.has(Role.ADMIN) and target.antenna != actor.antenna:
+            raise NotAllowed
+
+    async def promote(self, actor: User, reference: str, role_name: str) -> RoleChange:
+        if not actor.has(Role.COORDINATOR):
+            raise NotAllowed
+        target = await self.find(reference)
+        if target is None:
+            raise DomainError("user_unknown", reference=reference)
+        try:
+            role = Role(role_name.strip().lower())
+        except ValueError:
+            raise DomainError("role_unknown", role=role_name) from None
+        if role not in PROMOTABLE:
+            raise DomainError("role_unknown", role=role_name)
+        if not target.has(Role.VOLUNTEER) and role is not Role.VOLUNTEER:
+            raise DomainError("not_a_volunteer")
+        self._check_can_change(actor, target, role)
+        if target.role is role:
+            raise DomainError("role_unchanged")
+        antenna = target.antenna or actor.antenna or self.default_antenna
+        await self.storage.users.set_role(target.id, role, antenna=antenna)
+        return RoleChange(replace(target, role=role, antenna=antenna), target.role, role)
+
+    async def demote(self, actor: User, reference: str) -> RoleChange:
+        """One step down: coordinator/legal → volunteer, volunteer → public."""
+        if not actor.has(Role.COORDINATOR):
+            raise NotAllowed
+        target = await self.find(reference)
+        if target is None:
+            raise DomainError("user_unknown", reference=reference)
+        if target.role is Role.PUBLIC:
+            raise DomainError("role_unchanged")
+        role = Role.PUBLIC if target.role is Role.VOLUNTEER else Role.VOLUNTEER
+        self._check_can_change(actor, target, target.role)
+        await self.storage.users.set_role(target.id, role)
+        return RoleChange(replace(target, role=role), target.role, role)
+
+    async def team(self, actor: User) -> list[User]:
+        """Volunteers and above of the actor's antenna (every antenna for admins)."""
+        if not actor.has(Role.COORDINATOR):
+            raise NotAllowed
+        antenna = None if actor.has(Role.ADMIN) else actor.antenna
+        return [
+            self._effective(user)
+            for user in await self.storage.users.with_role_at_least(Role.VOLUNTEER, antenna)
+        ]
+
+    async def forget(self, user: User) -> None:
+        """Erase everything stored about the caller (SPEC §6)."""
+        await self.storage.users.delete(user.id)
+        await self.storage.outbox.delete_for_chat(user.id)
+
+    async def set_reachable(self, user_id: int, reachable: bool) -> None:
+        """Record that a person blocked the bot (or came back), so bulk sends skip them."""
+        if await self.storage.users.get(user_id) is not None:
+            await self.storage.users.set_active(user_id, reachable)

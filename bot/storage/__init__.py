@@ -1,0 +1,48 @@
+"""Storage: the database and its repositories, behind one object the services receive.
+
+Services only see `Storage` and the repositories' methods (typed models in and out), so a
+PostgreSQL implementation can provide the same attributes without touching them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+
+from bot.storage.database import Database
+from bot.storage.repos import AntennaRepo, InboxRepo, InviteRepo, MetaRepo, OutboxRepo, UserRepo
+
+
+class Storage:
+    """The database and every repository over it."""
+
+    def __init__(self, path: Path) -> None:
+        self.db = Database(path)
+        self.users = UserRepo(self.db)
+        self.antennas = AntennaRepo(self.db)
+        self.invites = InviteRepo(self.db)
+        self.inbox = InboxRepo(self.db)
+        self.outbox = OutboxRepo(self.db)
+        self.meta = MetaRepo(self.db)
+
+    async def open(self) -> list[str]:
+        """Open the database and apply pending migrations; return the ones applied."""
+        await self.db.open()
+        return await self.db.migrate()
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        return self.db.transaction()
+
+
+@asynccontextmanager
+async def open_storage(path: Path) -> AsyncIterator[Storage]:
+    storage = Storage(path)
+    await storage.open()
+    try:
+        yield storage
+    finally:
+        await storage.close()

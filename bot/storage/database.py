@@ -1,0 +1,197 @@
+"""The SQLite database: one connection, explicit re-entrant transactions, numbered migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+Params = Sequence[Any] | dict[str, Any]
+MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+def to_db(moment: datetime) -> str:
+    """Store instants as UTC ISO-8601 text of fixed width, so text order is time order."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are never stored")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_db(value: str) -> datetime:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def from_db_optional(value: str | None) -> datetime | None:
+    return None if value is None else from_db(value)
+
+
+class Database:
+    """One aiosqlite connection shared by the whole bot.
+
+    Writers are serialised by a lock: SQLite has a single writer anyway, and one connection
+    means a task must never see another task's half-done transaction. The task that holds the
+    transaction may nest further transactions (as savepoints) without deadlocking itself.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._connection: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+        self._depth = 0
+
+    async def open(self) -> None:
+        if self.path.parent != Path():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: transactions are begun explicitly, never implicitly by sqlite3.
+        self._connection = await aiosqlite.connect(self.path, isolation_level=None)
+        self._connection.row_factory = aiosqlite.Row
+        await self._connection.execute("PRAGMA journal_mode=WAL")
+        await self._connection.execute("PRAGMA foreign_keys=ON")
+        await self._connection.execute("PRAGMA busy_timeout=5000")
+        # FULL: a commit survives power loss, which "nothing is ever lost" needs (SPEC §8).
+        await self._connection.execute("PRAGMA synchronous=FULL")
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+            self._connection = None
+
+    @property
+    def connection(self) -> aiosqlite.Connection:
+        if self._connection is None:
+            raise RuntimeError("the database is not open")
+        return self._connection
+
+    def _owns_transaction(self) -> bool:
+        return self._owner is not None and self._owner is asyncio.current_task()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """Run the block atomically; nested blocks in the same task become savepoints."""
+        if self._owns_transaction():
+            self._depth += 1
+            savepoint = f"sp{self._depth}"
+            await self.connection.execute(f"SAVEPOINT {savepoint}")
+            try:
+                yield
+            except BaseException:
+                await self.connection.execute(f"ROLLBACK TO {savepoint}")
+                await self.connection.execute(f"RELEASE {savepoint}")
+                raise
+            else:
+                await self.connection.execute(f"RELEASE {savepoint}")
+            finally:
+                self._depth -= 1
+            return
+        async with self._lock:
+            self._owner = asyncio.current_task()
+            try:
+                await self.connection.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    await self.connection.execute("ROLLBACK")
+                    raise
+                await self.connection.execute("COMMIT")
+            finally:
+                self._owner = None
+
+    @asynccontextmanager
+    async def _access(self) -> AsyncIterator[aiosqlite.Connection]:
+        if self._owns_transaction():
+            yield self.connection
+            return
+        async with self._lock:
+            yield self.connection
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; return how many rows it changed."""
+        async with self._access() as connection:
+            cursor = await connection.execute(sql, params)
+            rowcount = cursor.rowcount
+            await cursor.close()
+        return rowcount
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run one INSERT; return the new row's id."""
+        async with self._access() as connection:
+            cursor = await connection.execute(sql, params)
+            row_id = cursor.lastrowid
+            await cursor.close()
+        assert row_id is not None
+        return row_id
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self._access() as connection:
+            await connection.executemany(sql, rows)
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        async with self._access() as connection, connection.execute(sql, params) as cursor:
+            row: aiosqlite.Row | None = await cursor.fetchone()
+            return row
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        async with self._access() as connection, connection.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+    async def migrate(self) -> list[str]:
+        """Apply pending migrations, each in its own transaction; return their names."""
+        async with self._lock:
+            await self.connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            async with self.connection.execute("SELECT version FROM schema_migrations") as cur:
+                applied = {row[0] for row in await cur.fetchall()}
+            done: list[str] = []
+            for version, name, script in available_migrations():
+                if version in applied:
+                    continue
+                stamp = to_db(datetime.now(UTC))
+                # executescript would commit an open transaction first, so the script carries
+                # its own BEGIN/COMMIT and records itself inside the same transaction.
+                body = (
+                    f"BEGIN IMMEDIATE;\n{script}\n"
+                    f"INSERT INTO schema_migrations VALUES ({version}, '{name}', '{stamp}');\n"
+                    "COMMIT;"
+                )
+                try:
+                    await self.connection.executescript(body)
+                except Exception:
+                    await self.connection.execute("ROLLBACK")
+                    raise
+                log.info("applied migration %04d_%s", version, name)
+                done.append(f"{version:04d}_{name}")
+            return done
+
+    async def backup(self, target: Path) -> None:
+        """Copy the live database with SQLite's online backup (consistent while the bot runs)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        async with self._lock, aiosqlite.connect(target) as destination:
+            await self.connection.backup(destination)
+
+
+def available_migrations() -> list[tuple[int, str, str]]:
+    """The migrations shipped with the package, in order: (version, name, SQL)."""
+    found: list[tuple[int, str, str]] = []
+    folder = resources.files("bot.storage") / "migrations"
+    for entry in folder.iterdir():
+        match = MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), entry.read_text("utf-8")))
+    return sorted(found)

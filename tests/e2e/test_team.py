@@ -1,0 +1,123 @@
+"""The team: a coordinator invites, a newcomer joins by the link, roles change."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.sandbox.emulator import BotApiEmulator
+from bot.storage.models import Role
+from tests.helpers.harness import ADMIN_ID, Person, RunningBot
+
+COORDINATOR = 300
+NEWCOMER = 301
+
+
+async def make_coordinator(emu: BotApiEmulator, running: RunningBot) -> Person:
+    emu.add_user(COORDINATOR, "Claire", language_code="fr", username="claire")
+    coordinator = Person(emu, COORDINATOR)
+    await coordinator.say("/start")
+    await running.bot.storage.users.set_role(COORDINATOR, Role.COORDINATOR, antenna="calais")
+    return coordinator
+
+
+def invite_code(text: str) -> str:
+    match = re.search(r"\?start=([A-Za-z0-9_-]+)", text)
+    assert match, text
+    return match.group(1)
+
+
+async def test_an_invite_link_turns_a_newcomer_into_a_volunteer(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    coordinator = await make_coordinator(emu, running)
+    invitation = await coordinator.say("/invite")
+    text = invitation.text or ""
+    assert f"https://t.me/{emu.bot_username}?start=" in text
+    assert invitation.buttons()[0].url is not None  # a share button, for the phone
+    code = invite_code(text)
+
+    emu.add_user(NEWCOMER, "Amina", language_code="ar", username="amina")
+    newcomer = Person(emu, NEWCOMER)
+    since = len(emu.bot_messages(COORDINATOR))
+    welcome = await newcomer.say(f"/start {code}")
+    assert "Calais" in (welcome.text or "")
+    user = await running.bot.services.users.get(NEWCOMER)
+    assert user is not None
+    assert user.role is Role.VOLUNTEER
+    assert user.antenna == "calais"
+    assert user.display_name == "Amina"
+    # The coordinator hears about it.
+    note = await emu.wait_for_bot_message(COORDINATOR, since=since)
+    assert "Amina" in (note.text or "")
+    # The volunteer's own chat gets the team menu.
+    await emu.wait_until(lambda: f"chat:{NEWCOMER}" in {scope for scope, _ in emu.commands})
+
+    # The same code works once only.
+    emu.add_user(302, "Other", language_code="en")
+    refused = await Person(emu, 302).say(f"/join {code}")
+    assert "already used" in (refused.text or "")
+    other = await running.bot.services.users.get(302)
+    assert other is not None
+    assert other.role is Role.PUBLIC
+
+
+async def test_public_users_cannot_use_team_commands(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    emu.add_user(303, "Dawit", language_code="en")
+    person = Person(emu, 303)
+    for command in ("/invite", "/volunteers", "/promote 303 coordinator", "/demote 303"):
+        answer = await person.say(command)
+        assert "🔒" in (answer.text or ""), command
+    user = await running.bot.services.users.get(303)
+    assert user is not None
+    assert user.role is Role.PUBLIC
+    count = await running.bot.storage.db.fetch_value("SELECT COUNT(*) FROM invites")
+    assert count == 0
+
+
+async def test_roles_change_and_the_person_is_told(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    coordinator = await make_coordinator(emu, running)
+    code = invite_code((await coordinator.say("/invite")).text or "")
+    emu.add_user(NEWCOMER, "Amina", language_code="en", username="amina")
+    await Person(emu, NEWCOMER).say(f"/join {code}")
+
+    since = len(emu.bot_messages(NEWCOMER))
+    answer = await coordinator.say("/promote @amina legal")
+    assert "Amina" in (answer.text or "")
+    told = await emu.wait_for_bot_message(NEWCOMER, since=since)
+    assert "legal" in (told.text or "")
+    user = await running.bot.services.users.get(NEWCOMER)
+    assert user is not None
+    assert user.role is Role.LEGAL
+
+    refused = await coordinator.say("/promote @amina coordinator")
+    assert "🔒" in (refused.text or "")
+    listing = await coordinator.say("/volunteers")
+    assert "Amina (@amina)" in (listing.text or "")
+    await coordinator.say("/demote @amina")
+    user = await running.bot.services.users.get(NEWCOMER)
+    assert user is not None
+    assert user.role is Role.VOLUNTEER
+
+    emu.add_user(ADMIN_ID + 0, "Admin", language_code="fr")
+    admin = Person(emu, ADMIN_ID)
+    await admin.say("/promote @amina coordinator")
+    user = await running.bot.services.users.get(NEWCOMER)
+    assert user is not None
+    assert user.role is Role.COORDINATOR
+
+
+@pytest.mark.parametrize("command", ["/join", "/join nope", "/promote", "/promote x y z"])
+async def test_malformed_team_commands_get_an_answer(
+    emu: BotApiEmulator, running: RunningBot, command: str
+) -> None:
+    await make_coordinator(emu, running)
+    answer = await Person(emu, COORDINATOR).say(command)
+    assert answer.text
+    invites = await running.bot.storage.db.fetch_value("SELECT COUNT(*) FROM invites")
+    assert invites == 0

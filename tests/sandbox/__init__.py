@@ -1,0 +1,1 @@
+"""Tests of the sandbox: the Bot API emulator and the tools built on it."""

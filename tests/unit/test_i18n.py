@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.i18n import (
+    LANGUAGES,
+    LRI,
+    PDI,
+    Catalogs,
+    Markup,
+    escape,
+    load_po,
+    negotiate,
+    resolve_language_code,
+)
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("ar", "ar"),
+        ("fa-AF", "fa"),
+        ("prs", "fa"),
+        ("ckb", "ckb"),
+        ("ku", "ckb"),
+        ("pt-BR", None),
+        (None, None),
+        ("EN_gb", "en"),
+    ],
+)
+def test_telegram_language_codes_map_onto_shipped_locales(
+    code: str | None, expected: str | None
+) -> None:
+    assert resolve_language_code(code) == expected
+
+
+def test_negotiation_prefers_the_stored_choice_then_telegram_then_default() -> None:
+    assert negotiate("ti", "ar", "fr") == "ti"
+    assert negotiate(None, "ar", "fr") == "ar"
+    assert negotiate(None, "de", "fr") == "fr"
+    assert negotiate("xx", None, "en") == "en"
+
+
+def test_every_language_names_itself_in_its_own_script() -> None:
+    assert LANGUAGES["ar"].native_name == "العربية"
+    assert LANGUAGES["ti"].native_name == "ትግርኛ"
+    assert {code for code, lang in LANGUAGES.items() if lang.rtl} == {"ar", "ps", "fa", "ckb"}
+    # Telegram menus take two-letter codes only: Sorani has none.
+    assert LANGUAGES["ckb"].telegram_code is None
+
+
+def test_fuzzy_entries_are_loaded_not_dropped(tmp_path: Path) -> None:
+    po = tmp_path / "ti" / "LC_MESSAGES" / "bot.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        '#, fuzzy\nmsgid "Hello"\nmsgstr "ሰላም"\n',
+        encoding="utf-8",
+    )
+    assert load_po(po).ugettext("Hello") == "ሰላም"
+
+
+def test_plurals_follow_each_locale() -> None:
+    catalogs = Catalogs()
+    ar = catalogs.translator("ar", PARIS)
+    fr = catalogs.translator("fr", PARIS)
+    # French uses the singular for 0 and 1; the translator fills {n} itself.
+    one = fr.n_("{n} similar error was not reported.", "{n} similar errors were not reported.", 0)
+    many = fr.n_("{n} similar error was not reported.", "{n} similar errors were not reported.", 5)
+    assert one != many
+    assert "5" in many
+    assert ar.locale == "ar"
+
+
+def test_placeholders_are_escaped_for_html_unless_markup() -> None:
+    assert escape("<b>&") == "&lt;b&gt;&amp;"
+    assert escape(Markup("<b>x</b>")) == "<b>x</b>"
+    t = Catalogs().translator("en", PARIS)
+    text = t._("✅ {name} joined the team.", name="<script>")
+    assert "<script>" not in text
+    assert "&lt;script&gt;" in text
+
+
+def test_numbers_and_times_are_isolated_in_right_to_left_text() -> None:
+    catalogs = Catalogs()
+    ar = catalogs.translator("ar", PARIS)
+    en = catalogs.translator("en", PARIS)
+    assert ar.phone("112") == f"{LRI}112{PDI}"
+    assert en.fmt_number(3) == "3"
+    assert ar.fmt_number(3).startswith(LRI)
+    moment = datetime(2026, 12, 1, 21, 30, tzinfo=UTC)
+    assert "22:30" in catalogs.translator("fr", PARIS).fmt_time(moment)
+
+
+def test_times_follow_the_daylight_saving_change() -> None:
+    fr = Catalogs().translator("fr", PARIS)
+    before = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST
+    after = before + timedelta(hours=2)  # 03:30 CET: the clocks went back at 03:00
+    assert "02:30" in fr.fmt_time(before)
+    assert "03:30" in fr.fmt_time(after)
+
+
+def test_durations_use_short_local_units() -> None:
+    fr = Catalogs().translator("fr", PARIS)
+    # CLDR separates number and unit with (narrow) no-break spaces, so they never wrap apart.
+    assert fr.fmt_duration(timedelta(hours=2, minutes=5)) == "2\u202fh 5\xa0min"
+    assert fr.fmt_duration(timedelta(minutes=40)) == "40\xa0min"
