@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Catalogs, Translator, negotiate
 from bot.services.menus import MenuService
 from bot.services.outbox import Keyboard, Outbox
 from bot.services.reporting import ErrorReporter
@@ -36,6 +36,13 @@ class Services:
 
     def translator(self, locale: str | None) -> Translator:
         return self.catalogs.translator(locale or self.settings.default_locale, self.settings.tz)
+
+    def translator_for(self, user: User | None) -> Translator:
+        """Speak to someone other than the caller in their language (jobs, notices)."""
+        if user is None:
+            return self.translator(None)
+        locale = negotiate(user.locale, user.telegram_language, self.settings.default_locale)
+        return self.translator(locale)
 
 
 class AppState:

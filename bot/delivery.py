@@ -32,7 +32,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
 from bot.services.outbox import BULK
-from bot.storage import Storage
+from bot.storage.interface import Store
 from bot.storage.models import OutboxEntry
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ class Delivery:
     def __init__(
         self,
         bot: ExtBot[Any],
-        storage: Storage,
+        storage: Store,
         clock: Clock,
         on_blocked: Callable[[int], Awaitable[None]],
     ) -> None:

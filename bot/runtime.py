@@ -141,7 +141,7 @@ class Runtime:
             return
         for admin_id in sorted(self.services.settings.admin_ids):
             admin = await self.services.users.get(admin_id)
-            t = self.services.translator(admin.locale if admin else None)
+            t = self.services.translator_for(admin)
             text = t._("⚠️ Error: {kind} ({where}).", kind=kind, where=where)
             if suppressed:
                 text += "\n" + t.n_(

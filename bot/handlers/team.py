@@ -24,14 +24,14 @@ async def invite(update: Update, context: BotContext) -> None:
     except DomainError as error:
         await refuse(update, context, error)
         return
-    antenna = await context.services.storage.antennas.get(created.antenna)
+    antenna = await context.services.users.antenna(created.antenna)
     link = f"https://t.me/{context.services.bot_username}?start={created.code}"
     join_command = f"/join {created.code}"
     text = "\n".join(
         [
             t._(
                 "🎟️ Invitation to the {antenna} team, valid until {date}.",
-                antenna=antenna.name if antenna else created.antenna,
+                antenna=antenna.name,
                 date=t.fmt_date(created.expires_at),
             ),
             t._("Send this link to the new volunteer. It works once:"),
@@ -58,26 +58,23 @@ async def redeem_invite(update: Update, context: BotContext, code: str) -> None:
     services = context.services
     display_name, username = telegram_name(update)
     try:
-        user = await services.users.redeem_invite(context.user, code, display_name, username)
+        joined = await services.users.redeem_invite(context.user, code, display_name, username)
     except DomainError as error:
         await refuse(update, context, error)
         return
-    context.user = user
-    await services.menus.sync_user(user, context.t)
-    antenna = await services.users.antenna_of(user)
+    context.user = joined.user
+    await services.menus.sync_user(joined.user, context.t)
     t = context.t
     await context.reply(
         update,
-        t._("🎉 Welcome to the {antenna} team!", antenna=antenna.name)
+        t._("🎉 Welcome to the {antenna} team!", antenna=joined.antenna.name)
         + "\n"
         + t._("Send /help to see what you can do."),
     )
-    invitation = await services.storage.invites.get(code)
-    inviter = await services.users.get(invitation.created_by) if invitation else None
-    if inviter is not None:
-        it = services.translator(inviter.locale)
+    if joined.inviter is not None:
+        it = services.translator_for(joined.inviter)
         await services.outbox.send_text(
-            inviter.id, it._("✅ {name} joined the team.", name=person_name(user))
+            joined.inviter.id, it._("✅ {name} joined the team.", name=person_name(joined.user))
         )
 
 
@@ -119,7 +116,7 @@ async def _announce_role_change(
         update,
         t._("✅ {name} is now: {role}.", name=person_name(target), role=role_name(t, role)),
     )
-    tt = services.translator(target.locale)
+    tt = services.translator_for(target)
     await services.menus.sync_user(target, tt)
     await services.outbox.send_text(
         target.id, tt._("ℹ️ Your role is now: {role}. Send /help.", role=role_name(tt, role))

@@ -7,7 +7,7 @@ import json
 
 from bot.i18n import LANGUAGES, Catalogs, Translator, pN_
 from bot.services.outbox import Outbox
-from bot.storage import Storage
+from bot.storage.interface import Store
 from bot.storage.models import Role, User
 
 # (command, description, lowest role that sees it), in the order menus show them.
@@ -17,7 +17,7 @@ COMMANDS: list[tuple[str, tuple[str, str], Role]] = [
     ("help", pN_("command", "What this bot can do"), Role.PUBLIC),
     ("start", pN_("command", "Start again"), Role.PUBLIC),
     ("forget", pN_("command", "Erase my data"), Role.PUBLIC),
-    ("volunteers", pN_("command", "Volunteers of the antenna"), Role.COORDINATOR),
+    ("volunteers", pN_("command", "Team members of the antenna"), Role.COORDINATOR),
     ("invite", pN_("command", "Invite a volunteer"), Role.COORDINATOR),
     ("promote", pN_("command", "Give a role: /promote user coordinator|legal"), Role.COORDINATOR),
     ("demote", pN_("command", "Remove a role: /demote user"), Role.COORDINATOR),
@@ -40,7 +40,7 @@ class MenuService:
     """Keeps Telegram's command menus in line with roles and languages, sending only changes."""
 
     def __init__(
-        self, storage: Storage, outbox: Outbox, catalogs: Catalogs, default_locale: str
+        self, storage: Store, outbox: Outbox, catalogs: Catalogs, default_locale: str
     ) -> None:
         self.storage = storage
         self.outbox = outbox

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import Clock
-from bot.storage import Storage
+from bot.storage.interface import Store
 
 # Telegram refuses longer texts (SPEC §8); it counts UTF-16 code units.
 MAX_TEXT = 4096
@@ -77,7 +77,7 @@ def _keyboard(keyboard: Keyboard | None) -> list[list[dict[str, Any]]] | None:
 class Outbox:
     """Records outgoing messages; `wake` nudges the sender after the caller commits."""
 
-    def __init__(self, storage: Storage, clock: Clock, wake: Callable[[], None]) -> None:
+    def __init__(self, storage: Store, clock: Clock, wake: Callable[[], None]) -> None:
         self.storage = storage
         self.clock = clock
         self.wake = wake

@@ -9,13 +9,22 @@ from datetime import timedelta
 
 from bot.clock import Clock
 from bot.services.errors import DomainError, NotAllowed
-from bot.storage import Storage
+from bot.storage.interface import Store
 from bot.storage.models import Antenna, Invite, Role, User
 
 INVITE_VALIDITY = timedelta(days=7)
 # Deep-link parameters allow A-Z, a-z, 0-9, _ and - (up to 64); 12 characters carry 72 bits.
 INVITE_CODE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 PROMOTABLE = (Role.VOLUNTEER, Role.LEGAL, Role.COORDINATOR)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A newcomer who joined with an invitation, the antenna, and who invited them."""
+
+    user: User
+    antenna: Antenna
+    inviter: User | None
 
 
 @dataclass(frozen=True)
@@ -29,7 +38,7 @@ class UserService:
     """Creates users on first contact, registers volunteers, changes roles."""
 
     def __init__(
-        self, storage: Storage, clock: Clock, admin_ids: frozenset[int], default_antenna: str
+        self, storage: Store, clock: Clock, admin_ids: frozenset[int], default_antenna: str
     ) -> None:
         self.storage = storage
         self.clock = clock
@@ -64,8 +73,12 @@ class UserService:
             await self.storage.users.set_profile(user.id, display_name, username)
 
     async def antenna_of(self, user: User) -> Antenna:
-        antenna = await self.storage.antennas.get(user.antenna or self.default_antenna)
-        assert antenna is not None
+        return await self.antenna(user.antenna or self.default_antenna)
+
+    async def antenna(self, code: str) -> Antenna:
+        antenna = await self.storage.antennas.get(code)
+        if antenna is None:
+            raise DomainError("unknown_antenna", antenna=code)
         return antenna
 
     async def create_invite(self, actor: User, antenna_code: str | None = None) -> Invite:
@@ -95,7 +108,7 @@ class UserService:
 
     async def redeem_invite(
         self, user: User, code: str, display_name: str, username: str | None
-    ) -> User:
+    ) -> Registration:
         """Make the caller a volunteer of the invite's antenna; the code works once."""
         invite = await self.storage.invites.get(code.strip())
         if invite is None:
@@ -116,12 +129,15 @@ class UserService:
             display_name=display_name,
             username=username,
         )
-        return replace(
+        volunteer = replace(
             user,
             role=Role.VOLUNTEER,
             antenna=invite.antenna,
             display_name=display_name,
             username=username,
+        )
+        return Registration(
+            volunteer, await self.antenna(invite.antenna), await self.get(invite.created_by)
         )
 
     async def find(self, reference: str) -> User | None:

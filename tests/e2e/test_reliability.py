@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -170,16 +169,19 @@ async def test_a_killed_bot_loses_nothing_and_repeats_nothing(
         "ADMIN_IDS": str(ADMIN_ID),
     }
 
-    def launch() -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
+    async def launch() -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
             cwd=tmp_path,
             env={**env, "PYTHONPATH": str(ROOT)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
         )
 
-    process = launch()
+    process = await launch()
     try:
         await emu.wait_until(
             lambda: any(method == "getUpdates" for method, _ in emu.requests), timeout=20
@@ -192,9 +194,9 @@ async def test_a_killed_bot_loses_nothing_and_repeats_nothing(
         # Kill it the hard way while the burst is being handled.
         await emu.wait_until(lambda: len(emu.bot_messages(ADMIN_ID)) >= 3, timeout=20)
         process.send_signal(signal.SIGKILL)
-        process.wait(timeout=10)
+        await asyncio.wait_for(process.wait(), timeout=10)
         handled_before_crash = len(emu.bot_messages(ADMIN_ID))
-        process = launch()
+        process = await launch()
         await emu.wait_until(
             lambda: (
                 len(emu.bot_messages(ADMIN_ID)) >= BURST
@@ -203,8 +205,9 @@ async def test_a_killed_bot_loses_nothing_and_repeats_nothing(
             timeout=60,
         )
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=15)
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), timeout=15)
 
     storage = Storage(database)
     await storage.open()

@@ -38,8 +38,11 @@ async def test_an_invite_makes_a_volunteer_once(users: UserService, clock: FakeC
     assert invite.antenna == "grande-synthe"
     assert users.looks_like_invite(invite.code)
     newcomer = await users.touch(20, "ar")
-    volunteer = await users.redeem_invite(newcomer, invite.code, "Amina", "amina")
-    assert volunteer.role is Role.VOLUNTEER
+    joined = await users.redeem_invite(newcomer, invite.code, "Amina", "amina")
+    assert joined.user.role is Role.VOLUNTEER
+    assert joined.antenna.name == "Grande-Synthe"
+    assert joined.inviter is not None
+    assert joined.inviter.id == coordinator.id
     stored = await users.get(20)
     assert stored is not None
     assert stored.antenna == "grande-synthe"
