@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 DEFAULT_ANTENNA = "calais"
 START_RETRY_MAX = 60.0
 SHUTDOWN_DRAIN_SECONDS = 5.0
+PRUNE_INTERVAL = 3600.0
+PRUNE_FIRST = 5.0
 
 
 class MaraudeBot:
@@ -107,6 +109,9 @@ class MaraudeBot:
                 {code: services.translator(code) for code in LANGUAGES}
             )
 
+    async def _prune(self, context: BotContext) -> None:
+        await self.runtime.prune()
+
     async def close(self) -> None:
         """Close what `open` opened (PTB's post_shutdown moment)."""
         self.app.bot_data.services = None
@@ -135,6 +140,11 @@ class MaraudeBot:
         try:
             await self.open()
             await self.app.start()
+            assert self.app.job_queue is not None
+            # Idempotent housekeeping: a plain repeating job, nothing to persist.
+            self.app.job_queue.run_repeating(
+                self._prune, interval=PRUNE_INTERVAL, first=PRUNE_FIRST, name="maintenance:prune"
+            )
             intake: Coroutine[Any, Any, None] = (
                 self.runtime.serve_webhook()
                 if self.settings.webhook_url

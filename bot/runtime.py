@@ -15,6 +15,7 @@ import hmac
 import json
 import logging
 import traceback
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
 
@@ -29,6 +30,8 @@ from bot.storage.models import InboxEntry
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 25
+# Telegram re-sends an unconfirmed update for 24 hours at most; keep ids twice that long.
+INBOX_KEEP = timedelta(hours=48)
 MAX_POLL_BACKOFF = 30.0
 
 
@@ -151,6 +154,15 @@ class Runtime:
                 )
             await self.services.outbox.send_text(admin_id, text)
 
+    async def prune(self) -> None:
+        """Forget handled updates and sent messages past the re-delivery window."""
+        before = self.services.clock.now() - INBOX_KEEP
+        async with self.services.storage.transaction():
+            updates = await self.services.storage.inbox.prune(before)
+            messages = await self.services.storage.outbox.prune(before)
+        if updates or messages:
+            log.info("pruned %d handled updates and %d sent messages", updates, messages)
+
     # --- intake ---------------------------------------------------------------------------
 
     async def store_updates(self, updates: list[dict[str, Any]]) -> int:
@@ -164,8 +176,10 @@ class Runtime:
     async def poll_forever(self) -> None:
         bot = self.app.bot
         await bot.delete_webhook(drop_pending_updates=False)
-        last = await self.services.storage.inbox.last_update_id()
-        offset = None if last is None else last + 1
+        # No stored offset: Telegram re-sends whatever was not confirmed, and the inbox ignores
+        # what it already holds. After a week without updates Telegram restarts numbering at
+        # a random value, which a stored "last id + 1" would silently confirm away.
+        offset: int | None = None
         backoff = 1.0
         while True:
             try:

@@ -818,7 +818,10 @@ class BotApiEmulator:
         limits: EmulatorLimits | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        first_update_id: int = _FIRST_UPDATE_ID,
     ) -> None:
+        # Telegram numbers updates sequentially, but after a week without updates it starts
+        # again from a random number: tests and the sandbox choose where to start.
         bot_id, separator, _ = token.partition(":")
         if not separator or not bot_id.isdigit():
             raise ValueError("a bot token looks like '<bot id>:<secret>'")
@@ -848,7 +851,7 @@ class BotApiEmulator:
         self._pending: dict[int, dict[str, Any]] = {}
         # Re-delivered updates escape the offset until delivered once more (value: delivered).
         self._redelivered: dict[int, bool] = {}
-        self._next_update_id = _FIRST_UPDATE_ID
+        self._next_update_id = first_update_id
         self._allowed_updates: frozenset[str] | None = None
         self._unanswered: dict[str, None] = {}  # insertion-ordered set
         self._next_callback = 1

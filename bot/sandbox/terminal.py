@@ -12,6 +12,7 @@ import logging
 import re
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -257,7 +258,8 @@ async def _read_line(prompt: str) -> str | None:
 
 
 async def _main(database: Path) -> None:
-    emu = BotApiEmulator()
+    # A kept database remembers update ids; a fresh emulator must not reuse them.
+    emu = BotApiEmulator(first_update_id=int(time.time()))
     await emu.start()
     for identity in IDENTITIES:
         emu.add_user(identity.user_id, identity.first_name, language_code=identity.language_code)

@@ -222,10 +222,6 @@ class InboxRepo:
             (to_db(now), outcome, update_id),
         )
 
-    async def last_update_id(self) -> int | None:
-        value = await self.db.fetch_value("SELECT MAX(update_id) FROM inbox")
-        return None if value is None else int(value)
-
     async def outcomes(self) -> dict[int, str | None]:
         rows = await self.db.fetch_all("SELECT update_id, outcome FROM inbox")
         return {r["update_id"]: r["outcome"] for r in rows}
@@ -335,6 +331,12 @@ class OutboxRepo:
                 "SELECT status, COUNT(*) FROM outbox WHERE batch = ? GROUP BY status", (batch,)
             )
         return {row[0]: row[1] for row in rows}
+
+    async def prune(self, before: datetime) -> int:
+        """Forget finished rows: they hold what was said to people (data minimisation)."""
+        return await self.db.execute(
+            "DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", (to_db(before),)
+        )
 
     async def all_for_chat(self, chat_id: int) -> list[OutboxEntry]:
         rows = await self.db.fetch_all(

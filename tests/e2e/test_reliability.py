@@ -41,6 +41,25 @@ async def test_a_redelivered_update_changes_nothing(
     assert len(emu.bot_messages(ADMIN_ID)) == sent_before + 1
 
 
+async def test_update_numbering_restarting_lower_loses_nothing(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    """After a week without updates Telegram numbers them from a random, maybe lower, value."""
+    database = tmp_path / "renumbered.sqlite3"
+    first = await start_bot(make_settings(emu, database))
+    await Person(emu, ADMIN_ID).say("/invite")
+    await first.stop()
+    async with BotApiEmulator(first_update_id=7) as renumbered:
+        renumbered.add_user(ADMIN_ID, "Admin", language_code="fr")
+        second = await start_bot(make_settings(renumbered, database))
+        try:
+            await Person(renumbered, ADMIN_ID).say("/invite")
+            assert await count_invites(second.bot.storage) == 2
+        finally:
+            await second.stop()
+        assert renumbered.refused == []
+
+
 async def test_a_failing_handler_rolls_back_apologises_and_reports_once(
     emu: BotApiEmulator, running: RunningBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:

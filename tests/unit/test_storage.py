@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -88,7 +89,6 @@ async def test_inbox_ignores_a_redelivered_update(storage: Storage, clock: FakeC
     await storage.inbox.mark_handled(7, "ok", clock.now())
     assert await storage.inbox.store([(7, {"update_id": 7})], clock.now()) == 0
     assert await storage.inbox.pending() == []
-    assert await storage.inbox.last_update_id() == 7
     row = await storage.db.fetch_one("SELECT payload FROM inbox WHERE update_id = 7")
     assert row is not None
     assert row[0] is None
@@ -131,3 +131,16 @@ async def test_backup_copies_a_live_database(
         assert user.telegram_language == "ps"
     finally:
         await copy.close()
+
+
+async def test_old_finished_rows_are_pruned(storage: Storage, clock: FakeClock) -> None:
+    await storage.inbox.store([(1, {"update_id": 1}), (2, {"update_id": 2})], clock.now())
+    await storage.inbox.mark_handled(1, "ok", clock.now())
+    sent = await storage.outbox.add(5, "send_text", {"text": "x"}, now=clock.now())
+    await storage.outbox.add(5, "send_text", {"text": "y"}, now=clock.now())
+    await storage.outbox.mark_sent(sent, 1, clock.now())
+    clock.advance(days=3)
+    later = clock.now() - timedelta(days=2)
+    assert await storage.inbox.prune(later) == 1  # the unhandled update stays
+    assert await storage.outbox.prune(later) == 1  # the pending message stays
+    assert [e.update_id for e in await storage.inbox.pending()] == [2]
