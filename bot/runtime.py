@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT = 25
 # Telegram re-sends an unconfirmed update for 24 hours at most; keep ids twice that long.
 INBOX_KEEP = timedelta(hours=48)
+# An update still unhandled after this many start-ups is what crashes the bot: set it aside
+# so that everyone else's messages get through.
+POISON_AFTER_STARTS = 3
 MAX_POLL_BACKOFF = 30.0
 
 
@@ -61,8 +64,25 @@ class Runtime:
 
     # --- handling -------------------------------------------------------------------------
 
+    async def set_aside_poison(self) -> None:
+        """Run once at start-up, before handling the leftovers of the previous run."""
+        services = self.services
+        async with services.storage.transaction():
+            poisoned = await services.storage.inbox.count_restart(
+                POISON_AFTER_STARTS, services.clock.now()
+            )
+            for update_id in poisoned:
+                log.error(
+                    "update %s crashed the bot %d times; set aside", update_id, POISON_AFTER_STARTS
+                )
+                await self.report_error(
+                    f"update set aside after {POISON_AFTER_STARTS} crashed start-ups",
+                    f"update {update_id}",
+                )
+
     async def work_forever(self) -> None:
         """Handle inbox rows in update_id order, leftovers from before a crash first."""
+        await self.set_aside_poison()
         while True:
             self._inbox_ready.clear()
             try:
@@ -134,11 +154,10 @@ class Runtime:
                 await services.outbox.answer_callback(chat_id, update.callback_query.id)
             if chat is not None and chat.type == "private":
                 await services.outbox.send_text(chat.id, apology(t))
-            await self.report_error(error, f"update {scope.update_id}")
+            await self.report_error(error_kind(error), f"update {scope.update_id}")
 
-    async def report_error(self, error: BaseException, where: str) -> None:
+    async def report_error(self, kind: str, where: str) -> None:
         """Tell the admins, at most once per kind of error per ten minutes."""
-        kind = error_kind(error)
         suppressed = self.services.errors.should_report(kind)
         if suppressed is None:
             return

@@ -222,6 +222,18 @@ class InboxRepo:
             (to_db(now), outcome, update_id),
         )
 
+    async def count_restart(self, give_up_after: int, now: datetime) -> list[int]:
+        """Note a start-up on every unhandled update; set aside those seen too many times."""
+        await self.db.execute("UPDATE inbox SET attempts = attempts + 1 WHERE handled_at IS NULL")
+        rows = await self.db.fetch_all(
+            "SELECT update_id FROM inbox WHERE handled_at IS NULL AND attempts > ?",
+            (give_up_after,),
+        )
+        poisoned = [row[0] for row in rows]
+        for update_id in poisoned:
+            await self.mark_handled(update_id, "poison", now)
+        return poisoned
+
     async def outcomes(self) -> dict[int, str | None]:
         rows = await self.db.fetch_all("SELECT update_id, outcome FROM inbox")
         return {r["update_id"]: r["outcome"] for r in rows}

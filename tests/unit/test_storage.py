@@ -144,3 +144,15 @@ async def test_old_finished_rows_are_pruned(storage: Storage, clock: FakeClock) 
     assert await storage.inbox.prune(later) == 1  # the unhandled update stays
     assert await storage.outbox.prune(later) == 1  # the pending message stays
     assert [e.update_id for e in await storage.inbox.pending()] == [2]
+
+
+async def test_an_update_unhandled_after_three_start_ups_is_set_aside(
+    storage: Storage, clock: FakeClock
+) -> None:
+    await storage.inbox.store([(1, {"update_id": 1})], clock.now())
+    for _ in range(3):
+        assert await storage.inbox.count_restart(3, clock.now()) == []
+    await storage.inbox.store([(2, {"update_id": 2})], clock.now())
+    assert await storage.inbox.count_restart(3, clock.now()) == [1]
+    assert [e.update_id for e in await storage.inbox.pending()] == [2]
+    assert (await storage.inbox.outcomes())[1] == "poison"
