@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Coroutine
+from datetime import timedelta
 from typing import Any, cast
 
 from telegram.error import NetworkError
@@ -16,14 +17,19 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import AppState, BotApplication, BotContext, Services
 from bot.delivery import Delivery
-from bot.handlers import register
+from bot.handlers import JOB_HANDLERS, register
 from bot.i18n import LANGUAGES, Catalogs
+from bot.jobs import JobRunner
 from bot.runtime import Runtime
 from bot.services.menus import MenuService
 from bot.services.outbox import Outbox
+from bot.services.planning import PlanningService
 from bot.services.reporting import ErrorReporter
+from bot.services.scheduler import Scheduler
+from bot.services.shifts import ShiftService
 from bot.services.users import UserService
 from bot.storage import Storage
+from bot.storage.models import Job
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +71,7 @@ class MaraudeBot:
         self.delivery = Delivery(self.app.bot, self.storage, self.clock, self._recipient_blocked)
         self._services: Services | None = None
         self._runtime: Runtime | None = None
+        self._jobs: JobRunner | None = None
 
     @property
     def services(self) -> Services:
@@ -75,6 +82,15 @@ class MaraudeBot:
     def runtime(self) -> Runtime:
         assert self._runtime is not None, "the bot is not started"
         return self._runtime
+
+    @property
+    def jobs(self) -> JobRunner:
+        assert self._jobs is not None, "the bot is not started"
+        return self._jobs
+
+    def _arm(self, job: Job) -> None:
+        if self._jobs is not None:
+            self._jobs.arm(job)
 
     async def _recipient_blocked(self, user_id: int) -> None:
         async with self.storage.transaction():
@@ -88,6 +104,7 @@ class MaraudeBot:
         settings = self.settings
         outbox = Outbox(self.storage, self.clock, self.delivery.wake)
         catalogs = Catalogs()
+        scheduler = Scheduler(self.storage, self.clock, self._arm)
         services = Services(
             settings=settings,
             storage=self.storage,
@@ -97,11 +114,24 @@ class MaraudeBot:
             users=UserService(self.storage, self.clock, settings.admin_ids, DEFAULT_ANTENNA),
             menus=MenuService(self.storage, outbox, catalogs, settings.default_locale),
             errors=ErrorReporter(self.clock),
+            scheduler=scheduler,
+            shifts=ShiftService(self.storage, self.clock, scheduler, settings.tz, DEFAULT_ANTENNA),
+            planning=PlanningService(
+                self.storage,
+                self.clock,
+                scheduler,
+                settings.tz,
+                timedelta(minutes=settings.shift_reminder_minutes),
+                DEFAULT_ANTENNA,
+            ),
             bot_username=self.app.bot.username,
         )
         self._services = services
         self.app.bot_data.services = services
         self._runtime = Runtime(self.app, services, self.delivery)
+        self._jobs = JobRunner(
+            self.app, services, self.delivery, JOB_HANDLERS, self._runtime.report_error
+        )
         async with self.storage.transaction():
             if settings.team_chat_id is not None:
                 await self.storage.antennas.set_team_chat(DEFAULT_ANTENNA, settings.team_chat_id)
@@ -145,6 +175,7 @@ class MaraudeBot:
             self.app.job_queue.run_repeating(
                 self._prune, interval=PRUNE_INTERVAL, first=PRUNE_FIRST, name="maintenance:prune"
             )
+            await self.jobs.start()
             intake: Coroutine[Any, Any, None] = (
                 self.runtime.serve_webhook()
                 if self.settings.webhook_url

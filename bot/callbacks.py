@@ -84,3 +84,42 @@ class MenuTopic(CallbackData):
 class ForgetConfirm(CallbackData):
     prefix: ClassVar[str] = "forget"
     confirmed: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ShiftStart(CallbackData):
+    prefix: ClassVar[str] = "shs"
+    activity: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ShiftEnd(CallbackData):
+    prefix: ClassVar[str] = "she"
+
+
+@dataclasses.dataclass(frozen=True)
+class SafetyAnswer(CallbackData):
+    prefix: ClassVar[str] = "saf"
+    shift: int
+    answer: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanSignup(CallbackData):
+    """`view` says what the pressed message shows: the team post ("post") or a list."""
+
+    prefix: ClassVar[str] = "pls"
+    planned: int
+    view: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanCancel(CallbackData):
+    prefix: ClassVar[str] = "plc"
+    planned: int
+    confirmed: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanList(CallbackData):
+    prefix: ClassVar[str] = "pll"

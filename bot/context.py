@@ -14,7 +14,10 @@ from bot.config import Settings
 from bot.i18n import Catalogs, Translator, negotiate
 from bot.services.menus import MenuService
 from bot.services.outbox import Keyboard, Outbox
+from bot.services.planning import PlanningService
 from bot.services.reporting import ErrorReporter
+from bot.services.scheduler import Scheduler
+from bot.services.shifts import ShiftService
 from bot.services.users import UserService
 from bot.storage import Storage
 from bot.storage.models import User
@@ -32,6 +35,9 @@ class Services:
     users: UserService
     menus: MenuService
     errors: ErrorReporter
+    scheduler: Scheduler
+    shifts: ShiftService
+    planning: PlanningService
     bot_username: str = ""
 
     def translator(self, locale: str | None) -> Translator:

@@ -136,6 +136,8 @@ class Delivery:
             await outbox.mark_final(entry.id, "failed", type(exc).__name__, now)
         else:
             await outbox.mark_sent(entry.id, message_id, now)
+            if entry.ref is not None and entry.chat_id is not None and message_id is not None:
+                await self.storage.message_refs.set(entry.ref, entry.chat_id, message_id, now)
             if entry.chat_id is not None:
                 self._last_sent[entry.chat_id] = now
 
@@ -187,10 +189,17 @@ class Delivery:
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
                 )
             case "edit_text":
+                message_id = payload.get("message_id")
+                if message_id is None:
+                    found = await self.storage.message_refs.get(payload["ref"])
+                    if found is None:
+                        log.warning("no message for ref %s: edit skipped", payload["ref"])
+                        return None
+                    chat_id, message_id = found
                 edited = await bot.edit_message_text(
                     payload["text"],
                     chat_id=chat_id,
-                    message_id=payload["message_id"],
+                    message_id=message_id,
                     parse_mode=ParseMode.HTML,
                     reply_markup=_markup(payload.get("keyboard")),
                     link_preview_options=LinkPreviewOptions(is_disabled=True),

@@ -14,9 +14,13 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.context import BotContext
-from bot.handlers import fallback, public, team
+from bot.handlers import fallback, planning, public, shifts, team
 from bot.handlers.errors import on_error
 from bot.handlers.gate import gatekeeper
+from bot.jobs import JobHandler
+
+# Stored jobs by kind (see bot/jobs.py).
+JOB_HANDLERS: dict[str, JobHandler] = {**shifts.JOBS, **planning.JOBS}
 
 GATE_GROUP = -1
 FEATURE_GROUP = 0
@@ -24,6 +28,7 @@ FEATURE_GROUP = 0
 
 def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
     app.add_handler(TypeHandler(Update, gatekeeper), group=GATE_GROUP)
-    for handler in [*public.handlers(), *team.handlers(), *fallback.handlers()]:
+    features = [*public.handlers(), *team.handlers(), *shifts.handlers(), *planning.handlers()]
+    for handler in [*features, *fallback.handlers()]:
         app.add_handler(handler, group=FEATURE_GROUP)
     app.add_error_handler(on_error)

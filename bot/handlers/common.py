@@ -6,45 +6,53 @@ from telegram import Update
 
 from bot.callbacks import MenuTopic
 from bot.context import BotContext
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.services.errors import DomainError
 from bot.services.outbox import Button, Keyboard
 from bot.storage.models import Role, User
 
+# What a user reads for each refusal code of the services; nothing was changed.
+ERRORS: dict[str, str] = {
+    "not_allowed": N_("🔒 Sorry, this is only for team members who have this role."),
+    "invite_unknown": N_(
+        "❌ This invitation code does not exist. Check it with your coordinator."
+    ),
+    "invite_used": N_("❌ This invitation was already used. Ask your coordinator for a new one."),
+    "invite_expired": N_("⌛ This invitation has expired. Ask your coordinator for a new one."),
+    "already_volunteer": N_("✅ You are already in the team."),
+    "unknown_antenna": N_("❌ Unknown antenna: {antenna}."),
+    "user_unknown": N_("❌ I don't know {reference}. The person must first write to me."),
+    "role_unknown": N_("❌ Unknown role: {role}. Use coordinator or legal."),
+    "not_a_volunteer": N_("❌ This person is not a volunteer yet. Send them an invitation first."),
+    "role_unchanged": N_("ℹ️ Nothing to change: this person already has this role."),
+    "cannot_change_self": N_("❌ You cannot change your own role."),
+    "stale_button": N_("This button is no longer valid. Send /menu."),
+    "bad_time": N_("❌ {value} is not a time. Write it like 21:30."),
+    "bad_date": N_("❌ {value} is not a date. Write it like 2026-12-02 or 02/12."),
+    "bad_month": N_("❌ {value} is not a month. Write it like 2026-12."),
+    "unknown_activity": N_("❌ Unknown activity: {value}. Choose one of: {choices}."),
+    "return_too_far": N_("❌ The return time must be within the next 12 hours."),
+    "not_on_shift": N_("ℹ️ You are not on shift. Send /shift start to begin."),
+    "shift_gone": N_("ℹ️ This shift is already over."),
+    "plan_usage": N_(
+        "Usage: /plan DATE HH:MM-HH:MM ACTIVITY [PEOPLE], "
+        "for example /plan 2026-12-02 21:00-02:00 maraude 4"
+    ),
+    "in_the_past": N_("❌ This time is already past. Choose a time to come."),
+    "too_long": N_("❌ A planned shift lasts at most 16 hours."),
+    "bad_needed": N_("❌ The number of people needed must be between 1 and 50, not {value}."),
+    "planned_gone": N_("ℹ️ This planned shift no longer exists."),
+    "planned_over": N_("ℹ️ This planned shift is already over."),
+}
+FALLBACK_ERROR = N_("❌ This could not be done. Nothing was changed.")
+
 
 def error_text(t: Translator, error: DomainError) -> str:
     """The sentence a user reads for a refusal; nothing was changed."""
-    p = error.params
-    match error.code:
-        case "not_allowed":
-            return t._("🔒 Sorry, this is only for team members who have this role.")
-        case "invite_unknown":
-            return t._("❌ This invitation code does not exist. Check it with your coordinator.")
-        case "invite_used":
-            return t._("❌ This invitation was already used. Ask your coordinator for a new one.")
-        case "invite_expired":
-            return t._("⌛ This invitation has expired. Ask your coordinator for a new one.")
-        case "already_volunteer":
-            return t._("✅ You are already in the team.")
-        case "unknown_antenna":
-            return t._("❌ Unknown antenna: {antenna}.", antenna=p.get("antenna", ""))
-        case "user_unknown":
-            return t._(
-                "❌ I don't know {reference}. The person must first write to me.",
-                reference=p.get("reference", ""),
-            )
-        case "role_unknown":
-            return t._(
-                "❌ Unknown role: {role}. Use coordinator or legal.", role=p.get("role", "")
-            )
-        case "not_a_volunteer":
-            return t._("❌ This person is not a volunteer yet. Send them an invitation first.")
-        case "role_unchanged":
-            return t._("ℹ️ Nothing to change: this person already has this role.")
-        case "cannot_change_self":
-            return t._("❌ You cannot change your own role.")
-        case _:
-            return t._("❌ This could not be done. Nothing was changed.")
+    message = ERRORS.get(error.code)
+    if message is None:
+        return t._(FALLBACK_ERROR)
+    return t._(message, **error.params)
 
 
 async def refuse(update: Update, context: BotContext, error: DomainError) -> None:

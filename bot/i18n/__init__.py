@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -43,6 +43,8 @@ class Language:
     rtl: bool
     # Telegram command menus accept two-letter ISO 639-1 codes only.
     telegram_code: str | None
+    # Babel's locale for dates and numbers, when it differs from the code.
+    formats: str | None = None
 
 
 LANGUAGES: dict[str, Language] = {
@@ -54,7 +56,8 @@ LANGUAGES: dict[str, Language] = {
     "ckb": Language("ckb", "کوردی", True, None),
     "vi": Language("vi", "Tiếng Việt", False, "vi"),
     "so": Language("so", "Soomaali", False, "so"),
-    "en": Language("en", "English", False, "en"),
+    # English readers here are in Europe: day-first dates and a 24-hour clock (en_GB).
+    "en": Language("en", "English", False, "en", formats="en_GB"),
     "fr": Language("fr", "Français", False, "fr"),
 }
 assert set(LANGUAGES) == set(SHIPPED_LOCALES)
@@ -151,7 +154,7 @@ class Translator:
     def __init__(self, locale: str, translations: NullTranslations, tz: ZoneInfo) -> None:
         self.locale = locale
         self.language = LANGUAGES.get(locale, LANGUAGES["en"])
-        self.babel_locale = Locale.parse(locale)
+        self.babel_locale = Locale.parse(self.language.formats or locale)
         self._translations = translations
         self.tz = tz
 
@@ -199,16 +202,29 @@ class Translator:
         text = format_time(moment, format=fmt, tzinfo=self.tz, locale=self.babel_locale)
         return Markup(self._ltr(html.escape(text, quote=False)))
 
+    def fmt_day(self, moment: datetime) -> Markup:
+        """A short day with its weekday, e.g. 'mar. 2 déc.': enough to plan a week."""
+        local = moment.astimezone(self.tz)
+        text = format_skeleton("MMMEd", local, locale=self.babel_locale)
+        return Markup(self._ltr(html.escape(text, quote=False)))
+
+    def fmt_month(self, year: int, month: int) -> Markup:
+        middle = datetime(year, month, 15, 12, tzinfo=self.tz)  # no time zone can shift the month
+        text = format_skeleton("yMMMM", middle, locale=self.babel_locale)
+        return Markup(self._ltr(html.escape(text, quote=False)))
+
     def fmt_duration(self, span: timedelta) -> Markup:
         """Hours and minutes, e.g. '2 h 05 min', in the locale's short unit names."""
         minutes = max(0, round(span.total_seconds() / 60))
         hours, minutes = divmod(minutes, 60)
         parts = []
         if hours:
-            parts.append(format_unit(hours, "duration-hour", length="short", locale=self.locale))
+            parts.append(
+                format_unit(hours, "duration-hour", length="short", locale=self.babel_locale)
+            )
         if minutes or not hours:
             parts.append(
-                format_unit(minutes, "duration-minute", length="short", locale=self.locale)
+                format_unit(minutes, "duration-minute", length="short", locale=self.babel_locale)
             )
         return Markup(self._ltr(html.escape(" ".join(parts), quote=False)))
 

@@ -23,6 +23,25 @@ KEYWORDS = {
 }
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 TAG = re.compile(r"</?([a-z-]+)[^>]*>")
+# What Telegram accepts under parse_mode HTML; anything else in "<...>" makes it refuse.
+TELEGRAM_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+}
 
 MessageKey = tuple[str, str | None]  # (msgid, context)
 
@@ -64,6 +83,10 @@ def _problem(msgid: str, translation: str) -> str | None:
         return "placeholders differ"
     if _tags(msgid) != _tags(translation):
         return "HTML tags differ"
+    if "<" in translation.replace("</", "<") and not set(_tags(translation)) <= TELEGRAM_TAGS:
+        return "a tag Telegram does not accept (write < as &lt;)"
+    if re.search(r"<(?![a-z/])", translation):
+        return "bare < (Telegram refuses it in HTML)"
     if re.search(r"&(?!(lt|gt|amp|quot|#\d+);)", translation):
         return "bare & (Telegram refuses it in HTML)"
     return None

@@ -91,6 +91,7 @@ class Outbox:
         priority: int = INTERACTIVE,
         batch: str | None = None,
         not_before: datetime | None = None,
+        ref: str | None = None,
     ) -> int:
         entry_id = await self.storage.outbox.add(
             chat_id,
@@ -100,6 +101,7 @@ class Outbox:
             priority=priority,
             batch=batch,
             not_before=not_before,
+            ref=ref,
         )
         self.wake()
         return entry_id
@@ -113,8 +115,12 @@ class Outbox:
         priority: int = INTERACTIVE,
         batch: str | None = None,
         not_before: datetime | None = None,
+        ref: str | None = None,
     ) -> list[int]:
-        """Queue a message (split if too long; the keyboard goes with the last part)."""
+        """Queue a message (split if too long; the keyboard goes with the last part).
+
+        `ref` names the message so that it can be edited later with `edit_ref`.
+        """
         parts = split_text(text)
         ids = []
         for index, part in enumerate(parts):
@@ -128,6 +134,7 @@ class Outbox:
                     priority=priority,
                     batch=batch,
                     not_before=not_before,
+                    ref=ref if last else None,
                 )
             )
         return ids
@@ -141,6 +148,17 @@ class Outbox:
             "keyboard": _keyboard(keyboard),
         }
         await self._add(chat_id, "edit_text", payload)
+
+    async def edit_ref(
+        self, chat_id: int, ref: str, text: str, *, keyboard: Keyboard | None = None
+    ) -> None:
+        """Edit the message sent with `ref` (resolved when sending: it may still be queued)."""
+        payload = {"ref": ref, "text": split_text(text)[0], "keyboard": _keyboard(keyboard)}
+        await self._add(chat_id, "edit_text", payload)
+
+    async def where(self, ref: str) -> tuple[int, int] | None:
+        """The chat and message id a named message was sent as, once it was sent."""
+        return await self.storage.message_refs.get(ref)
 
     async def edit_keyboard(
         self, chat_id: int, message_id: int, keyboard: Keyboard | None

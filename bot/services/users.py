@@ -209,6 +209,13 @@ class UserService:
             for user in await self.storage.users.with_role_at_least(Role.VOLUNTEER, antenna)
         ]
 
+    async def coordinators_of(self, antenna: str) -> list[User]:
+        """Who answers for an antenna's safety: its coordinators (and admins placed there)."""
+        return [
+            self._effective(user)
+            for user in await self.storage.users.with_role_at_least(Role.COORDINATOR, antenna)
+        ]
+
     async def forget(self, user: User) -> None:
         """Erase everything stored about the caller (SPEC §6)."""
         await self.storage.users.delete(user.id)

@@ -11,7 +11,18 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from bot.storage.database import Database
-from bot.storage.repos import AntennaRepo, InboxRepo, InviteRepo, MetaRepo, OutboxRepo, UserRepo
+from bot.storage.repos import (
+    AntennaRepo,
+    InboxRepo,
+    InviteRepo,
+    JobRepo,
+    MessageRefRepo,
+    MetaRepo,
+    OutboxRepo,
+    PlanningRepo,
+    ShiftRepo,
+    UserRepo,
+)
 
 
 class Storage:
@@ -25,6 +36,10 @@ class Storage:
         self.inbox = InboxRepo(self.db)
         self.outbox = OutboxRepo(self.db)
         self.meta = MetaRepo(self.db)
+        self.jobs = JobRepo(self.db)
+        self.message_refs = MessageRefRepo(self.db)
+        self.shifts = ShiftRepo(self.db)
+        self.planning = PlanningRepo(self.db)
 
     async def open(self) -> list[str]:
         """Open the database and apply pending migrations; return the ones applied."""

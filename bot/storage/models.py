@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -80,3 +80,63 @@ class OutboxEntry:
     not_before: datetime
     attempts: int
     status: str
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """A timed job; the database row is the truth, the JobQueue only a cache of it."""
+
+    id: int
+    kind: str
+    key: str
+    due_at: datetime
+    payload: dict[str, Any]
+    status: str
+
+
+@dataclass(frozen=True)
+class Shift:
+    id: int
+    user_id: int | None
+    antenna: str
+    activity: str
+    started_at: datetime
+    ended_at: datetime | None
+    expected_return_at: datetime | None
+    planned_id: int | None
+    auto_closed: bool
+    safety_state: str | None
+
+    @property
+    def running(self) -> bool:
+        return self.ended_at is None
+
+    def duration(self, now: datetime) -> timedelta:
+        return (self.ended_at or now) - self.started_at
+
+
+@dataclass(frozen=True)
+class PlannedShift:
+    id: int
+    antenna: str
+    activity: str
+    starts_at: datetime
+    ends_at: datetime
+    needed: int
+    created_by: int | None
+    cancelled_at: datetime | None
+    signed: int
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.needed - self.signed)
+
+
+@dataclass(frozen=True)
+class Hours:
+    """Time volunteered over a period, and in how many shifts."""
+
+    total: timedelta
+    shifts: int
+    auto_closed: int = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
@@ -12,10 +12,14 @@ import aiosqlite
 from bot.storage.database import Database, from_db, from_db_optional, to_db
 from bot.storage.models import (
     Antenna,
+    Hours,
     InboxEntry,
     Invite,
+    Job,
     OutboxEntry,
+    PlannedShift,
     Role,
+    Shift,
     User,
 )
 
@@ -256,6 +260,7 @@ def _outbox(row: aiosqlite.Row) -> OutboxEntry:
         not_before=from_db(row["not_before"]),
         attempts=row["attempts"],
         status=row["status"],
+        ref=row["ref"],
     )
 
 
@@ -273,10 +278,11 @@ class OutboxRepo:
         priority: int = 0,
         batch: str | None = None,
         not_before: datetime | None = None,
+        ref: str | None = None,
     ) -> int:
         return await self.db.insert(
             "INSERT INTO outbox (chat_id, method, payload, priority, batch, created_at, "
-            "not_before) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "not_before, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 chat_id,
                 method,
@@ -285,6 +291,7 @@ class OutboxRepo:
                 batch,
                 to_db(now),
                 to_db(not_before or now),
+                ref,
             ),
         )
 
@@ -377,3 +384,311 @@ class MetaRepo:
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+
+def _job(row: aiosqlite.Row) -> Job:
+    return Job(
+        id=row["id"],
+        kind=row["kind"],
+        key=row["key"],
+        due_at=from_db(row["due_at"]),
+        payload=json.loads(row["payload"]),
+        status=row["status"],
+    )
+
+
+class JobRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def upsert(
+        self, kind: str, key: str, due_at: datetime, payload: dict[str, Any], now: datetime
+    ) -> Job:
+        """Schedule a job, or move the pending job of that key to the new time."""
+        await self.db.execute(
+            "INSERT INTO jobs (kind, key, due_at, payload, created_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, due_at = excluded.due_at, "
+            "payload = excluded.payload, status = 'pending', fired_at = NULL, note = NULL",
+            (kind, key, to_db(due_at), json.dumps(payload), to_db(now)),
+        )
+        row = await self.db.fetch_one("SELECT * FROM jobs WHERE key = ?", (key,))
+        assert row is not None
+        return _job(row)
+
+    async def get(self, job_id: int) -> Job | None:
+        row = await self.db.fetch_one("SELECT * FROM jobs WHERE id = ?", (job_id,))
+        return None if row is None else _job(row)
+
+    async def by_key(self, key: str) -> Job | None:
+        row = await self.db.fetch_one("SELECT * FROM jobs WHERE key = ?", (key,))
+        return None if row is None else _job(row)
+
+    async def cancel(self, key_prefix: str) -> int:
+        """Cancel the pending jobs whose key starts with the prefix."""
+        return await self.db.execute(
+            "UPDATE jobs SET status = 'cancelled' WHERE status = 'pending' AND "
+            "substr(key, 1, ?) = ?",
+            (len(key_prefix), key_prefix),
+        )
+
+    async def pending(self) -> list[Job]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM jobs WHERE status = 'pending' ORDER BY due_at, id"
+        )
+        return [_job(row) for row in rows]
+
+    async def due(self, now: datetime) -> list[Job]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM jobs WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id",
+            (to_db(now),),
+        )
+        return [_job(row) for row in rows]
+
+    async def claim(self, job_id: int, now: datetime) -> Job | None:
+        """Take a due job for running; None if it already ran, was cancelled or moved later."""
+        changed = await self.db.execute(
+            "UPDATE jobs SET status = 'done', fired_at = ? "
+            "WHERE id = ? AND status = 'pending' AND due_at <= ?",
+            (to_db(now), job_id, to_db(now)),
+        )
+        return await self.get(job_id) if changed else None
+
+    async def finish(self, job_id: int, status: str, note: str, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE jobs SET status = ?, note = ?, fired_at = ? WHERE id = ?",
+            (status, note, to_db(now), job_id),
+        )
+
+
+class MessageRefRepo:
+    """Where a message the bot may edit later ended up (chat and message id)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def set(self, ref: str, chat_id: int, message_id: int, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO message_refs (ref, chat_id, message_id, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (ref) DO UPDATE SET chat_id = excluded.chat_id, "
+            "message_id = excluded.message_id, updated_at = excluded.updated_at",
+            (ref, chat_id, message_id, to_db(now)),
+        )
+
+    async def get(self, ref: str) -> tuple[int, int] | None:
+        row = await self.db.fetch_one(
+            "SELECT chat_id, message_id FROM message_refs WHERE ref = ?", (ref,)
+        )
+        return None if row is None else (row[0], row[1])
+
+
+def _shift(row: aiosqlite.Row) -> Shift:
+    return Shift(
+        id=row["id"],
+        user_id=row["user_id"],
+        antenna=row["antenna"],
+        activity=row["activity"],
+        started_at=from_db(row["started_at"]),
+        ended_at=from_db_optional(row["ended_at"]),
+        expected_return_at=from_db_optional(row["expected_return_at"]),
+        planned_id=row["planned_id"],
+        auto_closed=bool(row["auto_closed"]),
+        safety_state=row["safety_state"],
+    )
+
+
+class ShiftRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def start(
+        self,
+        user_id: int,
+        antenna: str,
+        activity: str,
+        started_at: datetime,
+        expected_return_at: datetime | None,
+        planned_id: int | None,
+    ) -> Shift:
+        shift_id = await self.db.insert(
+            "INSERT INTO shifts (user_id, antenna, activity, started_at, expected_return_at, "
+            "planned_id) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                user_id,
+                antenna,
+                activity,
+                to_db(started_at),
+                None if expected_return_at is None else to_db(expected_return_at),
+                planned_id,
+            ),
+        )
+        shift = await self.get(shift_id)
+        assert shift is not None
+        return shift
+
+    async def get(self, shift_id: int) -> Shift | None:
+        row = await self.db.fetch_one("SELECT * FROM shifts WHERE id = ?", (shift_id,))
+        return None if row is None else _shift(row)
+
+    async def running(self, user_id: int) -> Shift | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM shifts WHERE user_id = ? AND ended_at IS NULL", (user_id,)
+        )
+        return None if row is None else _shift(row)
+
+    async def end(self, shift_id: int, ended_at: datetime, *, auto_closed: bool = False) -> bool:
+        """Close a running shift; False if it was already closed."""
+        changed = await self.db.execute(
+            "UPDATE shifts SET ended_at = ?, auto_closed = ? WHERE id = ? AND ended_at IS NULL",
+            (to_db(ended_at), int(auto_closed), shift_id),
+        )
+        return changed == 1
+
+    async def set_expected_return(self, shift_id: int, at: datetime) -> None:
+        await self.db.execute(
+            "UPDATE shifts SET expected_return_at = ? WHERE id = ?", (to_db(at), shift_id)
+        )
+
+    async def set_safety_state(self, shift_id: int, state: str | None) -> None:
+        await self.db.execute("UPDATE shifts SET safety_state = ? WHERE id = ?", (state, shift_id))
+
+    async def running_in(self, antenna: str | None) -> list[Shift]:
+        """Running shifts, of one antenna or of all, earliest first."""
+        if antenna is None:
+            rows = await self.db.fetch_all(
+                "SELECT * FROM shifts WHERE ended_at IS NULL ORDER BY antenna, started_at"
+            )
+        else:
+            rows = await self.db.fetch_all(
+                "SELECT * FROM shifts WHERE ended_at IS NULL AND antenna = ? ORDER BY started_at",
+                (antenna,),
+            )
+        return [_shift(row) for row in rows]
+
+    async def hours_by_user(
+        self, since: datetime, until: datetime, now: datetime, user_id: int | None = None
+    ) -> dict[int, Hours]:
+        """Time on shift per volunteer for shifts started in [since, until); running ones
+        count until now."""
+        sql = (
+            "SELECT user_id, COUNT(*) AS shifts, SUM(auto_closed) AS auto_closed, "
+            "SUM(julianday(COALESCE(ended_at, ?)) - julianday(started_at)) * 86400 AS seconds "
+            "FROM shifts WHERE user_id IS NOT NULL AND started_at >= ? AND started_at < ?"
+        )
+        params: list[Any] = [to_db(now), to_db(since), to_db(until)]
+        if user_id is not None:
+            sql += " AND user_id = ?"
+            params.append(user_id)
+        rows = await self.db.fetch_all(sql + " GROUP BY user_id", params)
+        return {
+            row["user_id"]: Hours(
+                timedelta(seconds=round(row["seconds"] or 0)), row["shifts"], row["auto_closed"]
+            )
+            for row in rows
+        }
+
+
+def _planned(row: aiosqlite.Row) -> PlannedShift:
+    return PlannedShift(
+        id=row["id"],
+        antenna=row["antenna"],
+        activity=row["activity"],
+        starts_at=from_db(row["starts_at"]),
+        ends_at=from_db(row["ends_at"]),
+        needed=row["needed"],
+        created_by=row["created_by"],
+        cancelled_at=from_db_optional(row["cancelled_at"]),
+        signed=row["signed"],
+    )
+
+
+PLANNED_WITH_COUNT = (
+    "SELECT p.*, (SELECT COUNT(*) FROM signups s WHERE s.planned_id = p.id) AS signed "
+    "FROM planned_shifts AS p"
+)
+
+
+class PlanningRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add(
+        self,
+        antenna: str,
+        activity: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        needed: int,
+        created_by: int,
+        now: datetime,
+    ) -> PlannedShift:
+        planned_id = await self.db.insert(
+            "INSERT INTO planned_shifts (antenna, activity, starts_at, ends_at, needed, "
+            "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (antenna, activity, to_db(starts_at), to_db(ends_at), needed, created_by, to_db(now)),
+        )
+        planned = await self.get(planned_id)
+        assert planned is not None
+        return planned
+
+    async def get(self, planned_id: int) -> PlannedShift | None:
+        row = await self.db.fetch_one(f"{PLANNED_WITH_COUNT} WHERE p.id = ?", (planned_id,))
+        return None if row is None else _planned(row)
+
+    async def upcoming(
+        self, antenna: str | None, since: datetime, until: datetime
+    ) -> list[PlannedShift]:
+        sql = (
+            f"{PLANNED_WITH_COUNT} WHERE p.cancelled_at IS NULL "
+            "AND p.ends_at > ? AND p.starts_at < ?"
+        )
+        params: list[Any] = [to_db(since), to_db(until)]
+        if antenna is not None:
+            sql += " AND p.antenna = ?"
+            params.append(antenna)
+        rows = await self.db.fetch_all(sql + " ORDER BY p.starts_at, p.id", params)
+        return [_planned(row) for row in rows]
+
+    async def near(
+        self, antenna: str, activity: str, since: datetime, until: datetime
+    ) -> list[PlannedShift]:
+        """Planned shifts of an activity starting in [since, until], for linking a check-in."""
+        rows = await self.db.fetch_all(
+            f"{PLANNED_WITH_COUNT} WHERE p.cancelled_at IS NULL AND p.antenna = ? AND "
+            "p.activity = ? AND p.starts_at >= ? AND p.starts_at <= ? ORDER BY p.starts_at",
+            (antenna, activity, to_db(since), to_db(until)),
+        )
+        return [_planned(row) for row in rows]
+
+    async def cancel(self, planned_id: int, now: datetime) -> bool:
+        changed = await self.db.execute(
+            "UPDATE planned_shifts SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL",
+            (to_db(now), planned_id),
+        )
+        return changed == 1
+
+    async def toggle_signup(self, planned_id: int, user_id: int, now: datetime) -> bool:
+        """Sign up, or withdraw if already signed up; True when now signed up."""
+        removed = await self.db.execute(
+            "DELETE FROM signups WHERE planned_id = ? AND user_id = ?", (planned_id, user_id)
+        )
+        if removed:
+            return False
+        await self.db.execute(
+            "INSERT INTO signups (planned_id, user_id, created_at) VALUES (?, ?, ?)",
+            (planned_id, user_id, to_db(now)),
+        )
+        return True
+
+    async def signed_up(self, planned_id: int) -> list[User]:
+        rows = await self.db.fetch_all(
+            "SELECT u.* FROM signups s JOIN users u ON u.id = s.user_id "
+            "WHERE s.planned_id = ? ORDER BY s.created_at",
+            (planned_id,),
+        )
+        return [_user(row) for row in rows]
+
+    async def is_signed_up(self, planned_id: int, user_id: int) -> bool:
+        value = await self.db.fetch_value(
+            "SELECT 1 FROM signups WHERE planned_id = ? AND user_id = ?", (planned_id, user_id)
+        )
+        return value is not None

@@ -12,6 +12,7 @@ from bot.app import MaraudeBot
 from bot.clock import Clock
 from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage
+from bot.storage.models import Role
 
 ADMIN_ID = 900
 TEAM_CHAT_ID = -1001234567890
@@ -93,3 +94,25 @@ class Person:
 
     def last(self) -> ChatMessage:
         return self.emu.last_bot_message(self.chat_id)
+
+
+async def enrol(
+    emu: BotApiEmulator,
+    running: RunningBot,
+    user_id: int,
+    name: str,
+    role: Role,
+    *,
+    language: str = "en",
+    antenna: str = "calais",
+) -> Person:
+    """A team member who has talked to the bot once and holds a role, in the team chat too."""
+    emu.add_user(user_id, name, language_code=language, username=name.lower())
+    person = Person(emu, user_id)
+    await person.say("/help")
+    async with running.bot.storage.transaction():
+        await running.bot.storage.users.set_role(
+            user_id, role, antenna=antenna, display_name=name, username=name.lower()
+        )
+    emu.add_group(TEAM_CHAT_ID, "Équipe Calais", [user_id])  # members add up
+    return person

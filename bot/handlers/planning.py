@@ -1,0 +1,299 @@
+"""/plan and /planning: planned shifts posted to the team chat with sign-up buttons."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.callbacks import CallbackDataError, PlanCancel, PlanList, PlanSignup
+from bot.context import BotContext, Services
+from bot.handlers.common import person_name, refuse
+from bot.handlers.shifts import activity_label
+from bot.i18n import Translator, escape
+from bot.jobs import JobHandler
+from bot.services.errors import DomainError
+from bot.services.outbox import Button, Keyboard
+from bot.services.planning import JOB_REMINDER, JOB_SHORT
+from bot.storage.models import Job, PlannedShift, Role, User
+
+POST = "post"
+LIST = "list"
+
+
+def post_ref(planned_id: int) -> str:
+    return f"plan:{planned_id}"
+
+
+def when(t: Translator, planned: PlannedShift) -> str:
+    return t._(
+        "{day}, {start}–{end}",
+        day=t.fmt_day(planned.starts_at),
+        start=t.fmt_time(planned.starts_at),
+        end=t.fmt_time(planned.ends_at),
+    )
+
+
+def render_post(t: Translator, planned: PlannedShift, people: list[User]) -> str:
+    """The team-chat post of a planned shift: what, when, who."""
+    if planned.cancelled_at is not None:
+        return t._(
+            "❌ Cancelled: {activity}, {when}.",
+            activity=activity_label(t, planned.activity),
+            when=when(t, planned),
+        )
+    lines = [
+        t._(
+            "📅 {activity}: {when}",
+            activity=activity_label(t, planned.activity),
+            when=when(t, planned),
+        ),
+        t._("👥 {signed}/{needed} signed up.", signed=planned.signed, needed=planned.needed),
+    ]
+    if people:
+        lines.append(", ".join(escape(person_name(user)) for user in people))
+    return "\n".join(lines)
+
+
+def post_keyboard(t: Translator, planned: PlannedShift) -> Keyboard | None:
+    if planned.cancelled_at is not None:
+        return None
+    label = t.p_(
+        "button", "✋ I'm in ({signed}/{needed})", signed=planned.signed, needed=planned.needed
+    )
+    return [[Button(label, data=PlanSignup(planned.id, POST).pack())]]
+
+
+async def plan(update: Update, context: BotContext) -> None:
+    """Plan a shift and post it to the team chat."""
+    services = context.services
+    t = context.t
+    try:
+        planned = await services.planning.plan(context.user, context.args or [])
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    antenna = await services.users.antenna(planned.antenna)
+    posted_here = update.effective_chat is not None and update.effective_chat.id == (
+        antenna.team_chat_id
+    )
+    target = antenna.team_chat_id
+    if target is None or posted_here:
+        target = update.effective_chat.id if update.effective_chat else context.user.id
+    tt = services.translator(None) if target == antenna.team_chat_id else t
+    await services.outbox.send_text(
+        target,
+        render_post(tt, planned, []),
+        keyboard=post_keyboard(tt, planned),
+        ref=post_ref(planned.id),
+    )
+    if posted_here:
+        await context.answer(update)
+    elif antenna.team_chat_id is None:
+        await context.reply(
+            update, t._("ℹ️ This antenna has no team chat yet: share this message yourself.")
+        )
+    else:
+        await context.reply(update, t._("✅ Planned and posted in the team chat."))
+
+
+async def _refresh_post(services: Services, planned: PlannedShift) -> None:
+    found = await services.outbox.where(post_ref(planned.id))
+    if found is None:
+        return
+    chat_id, _ = found
+    # The team chat reads the deployment's language; a post kept in a private chat, its owner's.
+    owner = await services.users.get(chat_id) if chat_id > 0 else None
+    t = services.translator_for(owner)
+    people = await services.planning.signed_up(planned.id)
+    await services.outbox.edit_ref(
+        chat_id,
+        post_ref(planned.id),
+        render_post(t, planned, people),
+        keyboard=post_keyboard(t, planned),
+    )
+
+
+async def signup_pressed(update: Update, context: BotContext) -> None:
+    """Sign up for a planned shift, or withdraw; every view of it is updated."""
+    t = context.t
+    services = context.services
+    query = update.callback_query
+    try:
+        pressed = PlanSignup.unpack(query.data if query else None)
+        change = await services.planning.toggle(context.user, pressed.planned)
+    except (CallbackDataError, DomainError) as error:
+        await refuse(
+            update,
+            context,
+            error if isinstance(error, DomainError) else DomainError("stale_button"),
+        )
+        return
+    toast = (
+        t._("✅ You are in. I will remind you.") if change.signed_up else t._("↩️ You withdrew.")
+    )
+    await context.answer(update, toast)
+    await _refresh_post(services, change.planned)
+    message = query.message if query else None
+    found = await services.outbox.where(post_ref(change.planned.id))
+    is_post = (
+        found is not None
+        and message is not None
+        and found == (message.chat.id, message.message_id)
+    )
+    if message is not None and not is_post:
+        if pressed.view == LIST:
+            text, keyboard = await render_list(context)
+        else:
+            people = await services.planning.signed_up(change.planned.id)
+            text = render_post(t, change.planned, people)
+            keyboard = post_keyboard(t, change.planned)
+        await services.outbox.edit_text(
+            message.chat.id, message.message_id, text, keyboard=keyboard
+        )
+
+
+async def render_list(context: BotContext) -> tuple[str, Keyboard | None]:
+    """The next two weeks, numbered, with a sign-up button per shift."""
+    t = context.t
+    services = context.services
+    user = context.user
+    upcoming = await services.planning.upcoming(user)
+    if not upcoming:
+        return t._("📅 Nothing is planned for the next two weeks."), None
+    lines = [t._("📅 Planned shifts:")]
+    signup_row: list[Button] = []
+    cancel_row: list[Button] = []
+    for number, planned in enumerate(upcoming[:10], start=1):
+        mine = await services.planning.is_signed_up(planned.id, user.id)
+        line = t._(
+            "{number}. {when} · {activity} · {signed}/{needed}",
+            number=number,
+            when=when(t, planned),
+            activity=activity_label(t, planned.activity),
+            signed=planned.signed,
+            needed=planned.needed,
+        )
+        lines.append(line + (" " + t._("✅ you") if mine else ""))
+        icon = "↩️" if mine else "✋"
+        signup_row.append(Button(f"{icon} {number}", data=PlanSignup(planned.id, LIST).pack()))
+        if user.has(Role.COORDINATOR):
+            cancel_row.append(
+                Button(f"🗑️ {number}", data=PlanCancel(planned.id, confirmed=False).pack())
+            )
+    keyboard = [signup_row[i : i + 5] for i in range(0, len(signup_row), 5)]
+    keyboard += [cancel_row[i : i + 5] for i in range(0, len(cancel_row), 5)]
+    lines.append(t._("Tap ✋ to sign up, ↩️ to withdraw."))
+    return "\n".join(lines), keyboard
+
+
+async def planning(update: Update, context: BotContext) -> None:
+    """List upcoming planned shifts with sign-up buttons."""
+    try:
+        text, keyboard = await render_list(context)
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    await context.reply(update, text, keyboard)
+
+
+async def cancel_pressed(update: Update, context: BotContext) -> None:
+    """Ask, then cancel a planned shift and tell those who had signed up."""
+    t = context.t
+    services = context.services
+    query = update.callback_query
+    try:
+        pressed = PlanCancel.unpack(query.data if query else None)
+        if not context.user.has(Role.COORDINATOR):
+            raise DomainError("not_allowed")
+        planned = await services.planning.get_open(pressed.planned)
+        if not pressed.confirmed:
+            keyboard = [
+                [
+                    Button(
+                        t.p_("button", "🗑️ Yes, cancel it"),
+                        data=PlanCancel(planned.id, confirmed=True).pack(),
+                    ),
+                    Button(t.p_("button", "↩️ No"), data=PlanList().pack()),
+                ]
+            ]
+            text = t._(
+                "Cancel this shift? {activity}, {when}",
+                activity=activity_label(t, planned.activity),
+                when=when(t, planned),
+            )
+            await context.edit(update, text, keyboard)
+            return
+        cancelled, people = await services.planning.cancel(context.user, planned.id)
+    except (CallbackDataError, DomainError) as error:
+        await refuse(
+            update,
+            context,
+            error if isinstance(error, DomainError) else DomainError("stale_button"),
+        )
+        return
+    await _refresh_post(services, cancelled)
+    for person in people:
+        pt = services.translator_for(person)
+        await services.outbox.send_text(person.id, render_post(pt, cancelled, []))
+    await context.edit(update, t._("✅ Cancelled. Those who had signed up were told."))
+
+
+async def back_pressed(update: Update, context: BotContext) -> None:
+    """ "No" on the cancel question: show the list again."""
+    text, keyboard = await render_list(context)
+    await context.edit(update, text, keyboard)
+
+
+async def reminder_job(job: Job, services: Services) -> None:
+    """Remind a signed-up volunteer privately, in their language."""
+    target = await services.planning.reminder_target(
+        int(job.payload["planned"]), int(job.payload["user"])
+    )
+    if target is None:
+        return
+    planned, user = target
+    t = services.translator_for(user)
+    await services.outbox.send_text(
+        user.id,
+        t._(
+            "⏰ Reminder: {activity}, {when}. Thank you for coming!",
+            activity=activity_label(t, planned.activity),
+            when=when(t, planned),
+        ),
+    )
+
+
+async def short_job(job: Job, services: Services) -> None:
+    """Warn the team chat a day before a shift that still lacks people."""
+    planned = await services.planning.still_short(int(job.payload["planned"]))
+    if planned is None:
+        return
+    antenna = await services.users.antenna(planned.antenna)
+    recipients = (
+        [antenna.team_chat_id]
+        if antenna.team_chat_id is not None
+        else [c.id for c in await services.users.coordinators_of(planned.antenna)]
+    )
+    for chat_id in recipients:
+        t = services.translator(None)
+        text = t.n_(
+            "⚠️ {n} more person needed: {activity}, {when}.",
+            "⚠️ {n} more people needed: {activity}, {when}.",
+            planned.missing,
+            activity=activity_label(t, planned.activity),
+            when=when(t, planned),
+        )
+        await services.outbox.send_text(chat_id, text, keyboard=post_keyboard(t, planned))
+
+
+JOBS: dict[str, JobHandler] = {JOB_REMINDER: reminder_job, JOB_SHORT: short_job}
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    return [
+        CommandHandler("plan", plan),
+        CommandHandler("planning", planning),
+        CallbackQueryHandler(back_pressed, pattern=PlanList.pattern()),
+        CallbackQueryHandler(signup_pressed, pattern=PlanSignup.pattern()),
+        CallbackQueryHandler(cancel_pressed, pattern=PlanCancel.pattern()),
+    ]

@@ -1,0 +1,115 @@
+"""Running stored jobs on python-telegram-bot's JobQueue, exactly once, across restarts.
+
+The JobQueue is a cache: at start-up every pending row is re-armed; a job missed while the bot
+was down runs once if it is less than MISFIRE_GRACE_MINUTES late and is skipped (and logged)
+otherwise. APScheduler's own misfire grace (one second by default) is switched off, since the
+database decides. A sweeper runs due jobs every minute in case a timer was lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from bot.context import BotApplication, BotContext, Services
+from bot.delivery import Delivery
+from bot.storage.models import Job
+
+log = logging.getLogger(__name__)
+
+JobHandler = Callable[[Job, Services], Awaitable[None]]
+SWEEP_INTERVAL = 60.0
+
+
+class JobRunner:
+    """Arms timers for stored jobs and runs them with their handlers."""
+
+    def __init__(
+        self,
+        app: BotApplication,
+        services: Services,
+        delivery: Delivery,
+        handlers: dict[str, JobHandler],
+        report: Callable[[str, str], Awaitable[None]],
+    ) -> None:
+        self.app = app
+        self.services = services
+        self.delivery = delivery
+        self.handlers = handlers
+        self.report = report
+        self.grace = timedelta(minutes=services.settings.misfire_grace_minutes)
+
+    def arm(self, job: Job) -> None:
+        queue = self.app.job_queue
+        if queue is None or not queue.scheduler.running:
+            return  # re-armed from the database when the queue starts
+        delay = max(0.0, (job.due_at - self.services.clock.now()).total_seconds())
+        queue.run_once(
+            self._on_timer,
+            when=delay,
+            data=job.id,
+            name=job.key,
+            job_kwargs={"misfire_grace_time": None},
+        )
+
+    async def _on_timer(self, context: BotContext) -> None:
+        job_id = context.job.data if context.job else None
+        assert isinstance(job_id, int)
+        await self.fire(job_id)
+
+    async def _sweep(self, context: BotContext) -> None:
+        await self.fire_due()
+
+    async def start(self) -> None:
+        """Re-arm every pending job (skipping those too late) and start the sweeper."""
+        services = self.services
+        now = services.clock.now()
+        jobs = await services.storage.jobs.pending()
+        async with services.storage.transaction():
+            for job in jobs:
+                if now - job.due_at > self.grace:
+                    log.warning("job %s missed by %s: skipped", job.key, now - job.due_at)
+                    await services.storage.jobs.finish(job.id, "skipped", "missed", now)
+        for job in jobs:
+            if now - job.due_at <= self.grace:
+                self.arm(job)
+        queue = self.app.job_queue
+        assert queue is not None
+        queue.run_repeating(
+            self._sweep, interval=SWEEP_INTERVAL, first=SWEEP_INTERVAL, name="jobs:sweep"
+        )
+
+    async def fire_due(self) -> int:
+        """Run every job due now; return how many ran."""
+        due = await self.services.storage.jobs.due(self.services.clock.now())
+        ran = 0
+        for job in due:
+            ran += await self.fire(job.id)
+        return ran
+
+    async def fire(self, job_id: int) -> bool:
+        """Claim and run one job in a single transaction; False if there was nothing to run."""
+        services = self.services
+        storage = services.storage
+        now = services.clock.now()
+        async with storage.transaction():
+            job = await storage.jobs.claim(job_id, now)
+            if job is None:
+                return False
+            if now - job.due_at > self.grace:
+                log.warning("job %s late by %s: skipped", job.key, now - job.due_at)
+                await storage.jobs.finish(job.id, "skipped", "late", now)
+                return False
+            handler = self.handlers.get(job.kind)
+            try:
+                if handler is None:
+                    raise LookupError(f"no handler for job kind {job.kind!r}")
+                async with storage.transaction():
+                    await handler(job, services)
+            except Exception as exc:
+                log.exception("job %s failed", job.key)
+                await storage.jobs.finish(job.id, "failed", type(exc).__name__, now)
+                await self.report(f"{type(exc).__name__} in job {job.kind}", job.key)
+        self.delivery.wake()
+        return True

@@ -1,0 +1,167 @@
+"""Planned shifts with sign-ups, reminders and short-staffing warnings (SPEC §2, §4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.services.errors import DomainError, NotAllowed
+from bot.services.scheduler import Scheduler
+from bot.services.shifts import parse_activity
+from bot.services.timeparse import at_local, parse_clock, parse_date
+from bot.storage.interface import Store
+from bot.storage.models import PlannedShift, Role, User
+
+MAX_NEEDED = 50
+MAX_LENGTH = timedelta(hours=16)
+SHORT_WARNING_BEFORE = timedelta(hours=24)
+LISTED_AHEAD = timedelta(days=14)
+
+JOB_REMINDER = "planning.reminder"
+JOB_SHORT = "planning.short"
+
+
+@dataclass(frozen=True)
+class SignupChange:
+    planned: PlannedShift
+    signed_up: bool
+
+
+def parse_needed(text: str | None) -> int:
+    if text is None:
+        return 1
+    try:
+        needed = int(text)
+    except ValueError:
+        raise DomainError("bad_needed", value=text) from None
+    if not 1 <= needed <= MAX_NEEDED:
+        raise DomainError("bad_needed", value=text)
+    return needed
+
+
+class PlanningService:
+    """Plans shifts, takes sign-ups and keeps their reminders scheduled."""
+
+    def __init__(
+        self,
+        storage: Store,
+        clock: Clock,
+        scheduler: Scheduler,
+        tz: ZoneInfo,
+        reminder_before: timedelta,
+        default_antenna: str,
+    ) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.scheduler = scheduler
+        self.tz = tz
+        self.reminder_before = reminder_before
+        self.default_antenna = default_antenna
+
+    async def plan(self, actor: User, args: list[str]) -> PlannedShift:
+        """`<date> <HH:MM>-<HH:MM> <activity> [needed]`; an end before the start is next day."""
+        if not actor.has(Role.COORDINATOR):
+            raise NotAllowed
+        if len(args) not in (3, 4):
+            raise DomainError("plan_usage")
+        now = self.clock.now()
+        day = parse_date(args[0], now.astimezone(self.tz).date())
+        start_text, separator, end_text = args[1].partition("-")
+        if not separator:
+            raise DomainError("bad_time", value=args[1])
+        starts_at = at_local(day, parse_clock(start_text), self.tz)
+        ends_at = at_local(day, parse_clock(end_text), self.tz)
+        if ends_at <= starts_at:
+            ends_at = at_local(day + timedelta(days=1), parse_clock(end_text), self.tz)
+        if starts_at <= now:
+            raise DomainError("in_the_past")
+        if ends_at - starts_at > MAX_LENGTH:
+            raise DomainError("too_long")
+        activity = parse_activity(args[2])
+        needed = parse_needed(args[3] if len(args) == 4 else None)
+        antenna = actor.antenna or self.default_antenna
+        planned = await self.storage.planning.add(
+            antenna, activity, starts_at, ends_at, needed, actor.id, now
+        )
+        warn_at = starts_at - SHORT_WARNING_BEFORE
+        if warn_at > now:
+            await self.scheduler.schedule(
+                JOB_SHORT, f"plan:{planned.id}:short", warn_at, {"planned": planned.id}
+            )
+        return planned
+
+    async def get_open(self, planned_id: int) -> PlannedShift:
+        """A planned shift still ahead; an old button behind it gets a clear refusal."""
+        planned = await self.storage.planning.get(planned_id)
+        if planned is None or planned.cancelled_at is not None:
+            raise DomainError("planned_gone")
+        if planned.ends_at <= self.clock.now():
+            raise DomainError("planned_over")
+        return planned
+
+    async def toggle(self, user: User, planned_id: int) -> SignupChange:
+        """Sign up, or withdraw when already signed up; the reminder follows."""
+        if not user.has(Role.VOLUNTEER):
+            raise NotAllowed
+        planned = await self.get_open(planned_id)
+        now = self.clock.now()
+        signed_up = await self.storage.planning.toggle_signup(planned.id, user.id, now)
+        key = f"plan:{planned.id}:remind:{user.id}"
+        remind_at = planned.starts_at - self.reminder_before
+        if signed_up and remind_at > now:
+            await self.scheduler.schedule(
+                JOB_REMINDER, key, remind_at, {"planned": planned.id, "user": user.id}
+            )
+        elif not signed_up:
+            await self.scheduler.cancel(key)
+        updated = await self.storage.planning.get(planned.id)
+        assert updated is not None
+        return SignupChange(updated, signed_up)
+
+    async def cancel(self, actor: User, planned_id: int) -> tuple[PlannedShift, list[User]]:
+        """Cancel a planned shift; returns it and the people who had signed up."""
+        if not actor.has(Role.COORDINATOR):
+            raise NotAllowed
+        planned = await self.get_open(planned_id)
+        if planned.antenna != actor.antenna and not actor.has(Role.ADMIN):
+            raise NotAllowed
+        await self.storage.planning.cancel(planned.id, self.clock.now())
+        await self.scheduler.cancel(f"plan:{planned.id}:")
+        cancelled = await self.storage.planning.get(planned.id)
+        assert cancelled is not None
+        return cancelled, await self.storage.planning.signed_up(planned.id)
+
+    async def upcoming(self, user: User) -> list[PlannedShift]:
+        """The next two weeks of the user's antenna (every antenna for admins)."""
+        if not user.has(Role.VOLUNTEER):
+            raise NotAllowed
+        now = self.clock.now()
+        antenna = None if user.has(Role.ADMIN) else (user.antenna or self.default_antenna)
+        return await self.storage.planning.upcoming(antenna, now, now + LISTED_AHEAD)
+
+    async def signed_up(self, planned_id: int) -> list[User]:
+        return await self.storage.planning.signed_up(planned_id)
+
+    async def is_signed_up(self, planned_id: int, user_id: int) -> bool:
+        return await self.storage.planning.is_signed_up(planned_id, user_id)
+
+    async def reminder_target(
+        self, planned_id: int, user_id: int
+    ) -> tuple[PlannedShift, User] | None:
+        """For the reminder job: the shift and the volunteer, if both still stand."""
+        planned = await self.storage.planning.get(planned_id)
+        user = await self.storage.users.get(user_id)
+        if planned is None or planned.cancelled_at is not None or user is None:
+            return None
+        if not await self.storage.planning.is_signed_up(planned_id, user_id):
+            return None
+        return planned, user
+
+    async def still_short(self, planned_id: int) -> PlannedShift | None:
+        """For the 24-hour warning: the shift, if it still lacks people."""
+        planned = await self.storage.planning.get(planned_id)
+        if planned is None or planned.cancelled_at is not None or planned.missing == 0:
+            return None
+        return planned

@@ -1,0 +1,196 @@
+"""Volunteer shifts through the emulator, with the clock moved by hand."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox.emulator import BotApiEmulator
+from bot.storage.models import Role
+from tests.helpers.clock import FakeClock
+from tests.helpers.harness import (
+    TEAM_CHAT_ID,
+    RunningBot,
+    enrol,
+    make_settings,
+    start_bot,
+)
+
+VOLUNTEER = 200
+COORDINATOR = 250
+
+
+@pytest.fixture
+async def clocked(
+    emu: BotApiEmulator, tmp_path: Path, clock: FakeClock
+) -> AsyncIterator[RunningBot]:
+    # The clock starts on 2026-12-01 at 20:00 UTC, 21:00 in Paris.
+    bot = await start_bot(make_settings(emu, tmp_path / "shifts.sqlite3"), clock)
+    yield bot
+    await bot.stop()
+
+
+async def fire(running: RunningBot, emu: BotApiEmulator, chat_id: int) -> int:
+    """Run the jobs now due and wait for what they send to a chat; return the index."""
+    since = len(emu.bot_messages(chat_id))
+    await running.bot.jobs.fire_due()
+    return since
+
+
+async def test_a_volunteer_starts_and_ends_a_shift(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    person = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    choose = await person.say("/shift start")
+    assert len(choose.buttons()) == 6
+    started = await person.press(choose, "shs:maraude")
+    assert "21:00" in (started.text or "")
+    assert started.button("she")  # "End shift" is one tap away
+    clock.advance(hours=3, minutes=20)
+    ended = await person.press(started, "she")
+    text = ended.plain_text or ""
+    assert "00:20" in text  # ended at 00:20 Paris time
+    assert "3 hrs 20 mins" in text
+    shift = await clocked.bot.storage.shifts.get(1)
+    assert shift is not None
+    assert shift.ended_at is not None
+    assert shift.ended_at - shift.started_at == timedelta(hours=3, minutes=20)
+    hours = await person.say("/hours")
+    assert "3 hrs 20 mins" in (hours.plain_text or "")
+
+
+async def test_starting_twice_answers_with_the_running_shift(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    person = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    await person.say("/shift start distribution")
+    again = await person.say("/shift start maraude")
+    assert "already" in (again.text or "")
+    count = await clocked.bot.storage.db.fetch_value("SELECT COUNT(*) FROM shifts")
+    assert count == 1
+    await person.say("/shift end")
+    nothing = await person.say("/shift end")
+    assert "not on shift" in (nothing.text or "")
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/shift start swimming", "Unknown activity"),
+        ("/shift start maraude 25:00", "is not a time"),
+        ("/shift start maraude 9pm", "is not a time"),
+        ("/shift dance", "Usage"),
+        ("/hours 2026-13", "is not a month"),
+    ],
+)
+async def test_bad_shift_input_is_refused_and_changes_nothing(
+    emu: BotApiEmulator, clocked: RunningBot, command: str, expected: str
+) -> None:
+    person = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    answer = await person.say(command)
+    assert expected in (answer.text or "")
+    assert await clocked.bot.storage.db.fetch_value("SELECT COUNT(*) FROM shifts") == 0
+
+
+async def test_public_users_cannot_check_in(emu: BotApiEmulator, clocked: RunningBot) -> None:
+    emu.add_user(777, "Someone", language_code="en")
+    person = await enrol(emu, clocked, 777, "Someone", Role.PUBLIC)
+    for command in ("/shift start maraude", "/shift", "/hours", "/planning"):
+        answer = await person.say(command)
+        assert "🔒" in (answer.text or ""), command
+    assert await clocked.bot.storage.db.fetch_value("SELECT COUNT(*) FROM shifts") == 0
+
+
+async def test_coordinators_see_who_is_on_shift(emu: BotApiEmulator, clocked: RunningBot) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    coordinator = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    await volunteer.say("/shift start maraude 02:30")
+    status = await coordinator.say("/shift status")
+    text = status.plain_text or ""
+    assert "Ana (@ana)" in text
+    assert "21:00" in text
+    assert "02:30" in text
+    own = await volunteer.say("/shift")
+    assert "02:30" in (own.plain_text or "")
+
+
+async def test_night_round_without_answer_alerts_the_team(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    await volunteer.say("/shift start maraude 02:30")
+    clock.advance(hours=5, minutes=59)  # 02:59: not yet
+    assert await clocked.bot.jobs.fire_due() == 0
+    clock.advance(minutes=1)  # 03:00, thirty minutes after the expected return
+    since = await fire(clocked, emu, VOLUNTEER)
+    ask = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    assert "02:30" in (ask.plain_text or "")
+    assert len(ask.buttons()) == 3
+    clock.advance(minutes=15)
+    team_since = len(emu.bot_messages(TEAM_CHAT_ID))
+    coordinator_since = len(emu.bot_messages(COORDINATOR))
+    await clocked.bot.jobs.fire_due()
+    alert = await emu.wait_for_bot_message(TEAM_CHAT_ID, since=team_since)
+    assert "Ana" in (alert.plain_text or "")
+    await emu.wait_for_bot_message(COORDINATOR, since=coordinator_since)
+    # A late "all OK" is welcome, and the team hears it.
+    team_since = len(emu.bot_messages(TEAM_CHAT_ID))
+    await volunteer.press(ask, "saf:1:ok")
+    relief = await emu.wait_for_bot_message(TEAM_CHAT_ID, since=team_since)
+    assert "OK" in (relief.plain_text or "")
+    assert await clocked.bot.jobs.fire_due() == 0  # nothing fires twice
+
+
+async def test_need_help_alerts_the_team_at_once(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    await volunteer.say("/shift start maraude 23:00")
+    clock.advance(hours=2, minutes=30)
+    since = await fire(clocked, emu, VOLUNTEER)
+    ask = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    team_since = len(emu.bot_messages(TEAM_CHAT_ID))
+    await volunteer.press(ask, "saf:1:help")
+    alert = await emu.wait_for_bot_message(TEAM_CHAT_ID, since=team_since)
+    assert "🆘" in (alert.text or "")
+    clock.advance(minutes=30)
+    assert await clocked.bot.jobs.fire_due() == 0  # no second, "silent" alert
+
+
+async def test_extending_asks_again_later(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    await volunteer.say("/shift start maraude 23:00")
+    clock.advance(hours=2, minutes=30)  # 23:30
+    since = await fire(clocked, emu, VOLUNTEER)
+    ask = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    answered = await volunteer.press(ask, "saf:1:extend")
+    assert "00:00" in (answered.plain_text or "")
+    clock.advance(minutes=15)
+    assert await clocked.bot.jobs.fire_due() == 0  # the escalation was called off
+    clock.advance(minutes=15)
+    since = await fire(clocked, emu, VOLUNTEER)
+    again = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    assert len(again.buttons()) == 3
+
+
+async def test_a_shift_left_open_is_closed_after_12_hours(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    await volunteer.say("/shift start permanence")
+    clock.advance(hours=13)
+    since = await fire(clocked, emu, VOLUNTEER)
+    told = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    assert "12" in (told.plain_text or "")
+    shift = await clocked.bot.storage.shifts.get(1)
+    assert shift is not None
+    assert shift.auto_closed
+    assert shift.ended_at == shift.started_at + timedelta(hours=12)
+    hours = await volunteer.say("/hours")
+    assert "⚠️" in (hours.text or "")
