@@ -153,13 +153,13 @@ async def signup_pressed(update: Update, context: BotContext) -> None:
 
 
 async def render_list(context: BotContext) -> tuple[str, Keyboard | None]:
-    """The next two weeks, numbered, with a sign-up button per shift."""
+    """The coming month, numbered, with a sign-up button per shift."""
     t = context.t
     services = context.services
     user = context.user
     upcoming = await services.planning.upcoming(user)
     if not upcoming:
-        return t._("📅 Nothing is planned for the next two weeks."), None
+        return t._("📅 Nothing is planned for the coming month."), None
     lines = [t._("📅 Planned shifts:")]
     signup_row: list[Button] = []
     cancel_row: list[Button] = []

@@ -7,12 +7,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.callbacks import CallbackDataError, ForgetConfirm, LanguageChoice, MenuTopic
 from bot.context import BotContext
-from bot.handlers import team
+from bot.handlers import planning, shifts, team
 from bot.handlers.common import menu_button
 from bot.i18n import LANGUAGES, Translator, pN_, resolve_language_code
 from bot.services.menus import commands_for
 from bot.services.outbox import Button, Keyboard
-from bot.storage.models import Role
+from bot.storage.models import Role, User
 
 # Main-menu topics in display order: (key, button label).
 TOPICS: list[tuple[str, tuple[str, str]]] = [
@@ -26,7 +26,13 @@ TOPICS: list[tuple[str, tuple[str, str]]] = [
     ("emergency", pN_("button", "🆘 Emergency numbers")),
     ("help", pN_("button", "🙋 I need help")),
 ]
-TOPIC_KEYS = {key for key, _ in TOPICS} | {"menu", "lang"}
+# Team members' buttons, shown above the public topics.
+TEAM_TOPICS: list[tuple[str, tuple[str, str]]] = [
+    ("shift", pN_("button", "🟢 My shift")),
+    ("planning", pN_("button", "📅 Planning")),
+    ("hours", pN_("button", "🕒 My hours")),
+]
+TOPIC_KEYS = {key for key, _ in [*TOPICS, *TEAM_TOPICS]} | {"menu", "lang"}
 LANG_DEEP_LINK = "lang-"
 
 
@@ -42,9 +48,14 @@ def language_keyboard(selected: str | None) -> Keyboard:
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
-def main_menu(t: Translator) -> tuple[str, Keyboard]:
+def main_menu(t: Translator, user: User) -> tuple[str, Keyboard]:
+    """The public topics; team members get their own buttons first, the most used ones."""
+    rows: Keyboard = []
+    if user.has(Role.VOLUNTEER):
+        team = [Button(t.marked(label), data=MenuTopic(key).pack()) for key, label in TEAM_TOPICS]
+        rows.append(team)
     buttons = [Button(t.marked(label), data=MenuTopic(key).pack()) for key, label in TOPICS]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([Button(t.p_("button", "🌐 Language"), data=MenuTopic("lang").pack())])
     return t._("What do you need? Tap a button."), rows
 
@@ -121,7 +132,7 @@ async def _choose_language(
     context.user = await services.users.set_locale(context.user, locale)
     context.t = services.translator(locale)
     await services.menus.sync_user(context.user, context.t)
-    text, keyboard = main_menu(context.t)
+    text, keyboard = main_menu(context.t, context.user)
     text = context.t._("✅ {language}", language=LANGUAGES[locale].native_name) + "\n" + text
     if edit:
         await context.edit(update, text, keyboard)
@@ -131,7 +142,7 @@ async def _choose_language(
 
 async def menu(update: Update, context: BotContext) -> None:
     """Show the main menu."""
-    text, keyboard = main_menu(context.t)
+    text, keyboard = main_menu(context.t, context.user)
     await context.reply(update, text, keyboard)
 
 
@@ -149,6 +160,12 @@ async def topic_chosen(update: Update, context: BotContext) -> None:
         await menu(update, context)
     elif topic == "lang":
         await change_language(update, context)
+    elif topic == "shift":
+        await shifts.shift_button(update, context)
+    elif topic == "planning":
+        await planning.planning(update, context)
+    elif topic == "hours":
+        await shifts.hours(update, context)
     elif topic == "emergency":
         await context.reply(update, emergency_numbers(t), menu_button(t))
     else:

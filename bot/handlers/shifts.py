@@ -120,6 +120,19 @@ async def shift_command(update: Update, context: BotContext) -> None:
         )
 
 
+async def shift_button(update: Update, context: BotContext) -> None:
+    """The menu's shift button: the running shift with its end button, or the activities."""
+    try:
+        running = await context.services.shifts.running(context.user)
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    if running is None:
+        await start_shift(update, context, [])
+    else:
+        await shift_status(update, context)
+
+
 async def start_shift(update: Update, context: BotContext, args: list[str]) -> None:
     """Check in, asking for the activity when it is not given."""
     t = context.t

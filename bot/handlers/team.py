@@ -134,12 +134,16 @@ async def volunteers(update: Update, context: BotContext) -> None:
     if not members:
         await context.reply(update, t._("Nobody has joined the team yet. Use /invite."))
         return
+    hours = await context.services.shifts.team_hours(context.user, members)
     lines = [t.n_("👥 {n} team member:", "👥 {n} team members:", len(members))]
-    lines += [
-        f"• {escape(person_name(member))} — {role_name(t, member.role)}"
-        + ("" if member.active else " " + t._("(unreachable)"))
-        for member in members
-    ]
+    for member in members:
+        line = f"• {escape(person_name(member))} — {role_name(t, member.role)}"
+        worked = hours[member.id]
+        if worked.shifts:
+            line += " · " + t._("{duration} this month", duration=t.fmt_duration(worked.total))
+        if not member.active:
+            line += " " + t._("(unreachable)")
+        lines.append(line)
     await context.reply(update, "\n".join(lines))
 
 

@@ -107,13 +107,14 @@ class TerminalChat:
             if message.deleted or not message.from_bot:
                 seen.setdefault(message.message_id, message.edits)
                 continue
+            # Numbers always press the latest buttons of this chat, printed now or before.
+            if any(b.callback_data for b in message.buttons()):
+                self.last_keyboard = message
             if seen.get(message.message_id) == message.edits:
                 continue
             seen[message.message_id] = message.edits
             text, _ = render(message, 1)
             print(text)
-            if any(b.callback_data for b in message.buttons()):
-                self.last_keyboard = message
         for chat_id in {i.user_id for i in IDENTITIES} | {TEAM_CHAT_ID}:
             if chat_id == self.chat_id:
                 continue

@@ -17,7 +17,7 @@ from bot.storage.models import PlannedShift, Role, User
 MAX_NEEDED = 50
 MAX_LENGTH = timedelta(hours=16)
 SHORT_WARNING_BEFORE = timedelta(hours=24)
-LISTED_AHEAD = timedelta(days=14)
+LISTED_AHEAD = timedelta(days=31)
 
 JOB_REMINDER = "planning.reminder"
 JOB_SHORT = "planning.short"
@@ -134,7 +134,7 @@ class PlanningService:
         return cancelled, await self.storage.planning.signed_up(planned.id)
 
     async def upcoming(self, user: User) -> list[PlannedShift]:
-        """The next two weeks of the user's antenna (every antenna for admins)."""
+        """The next month of the user's antenna (every antenna for admins)."""
         if not user.has(Role.VOLUNTEER):
             raise NotAllowed
         now = self.clock.now()

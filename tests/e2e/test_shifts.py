@@ -194,3 +194,35 @@ async def test_a_shift_left_open_is_closed_after_12_hours(
     assert shift.ended_at == shift.started_at + timedelta(hours=12)
     hours = await volunteer.say("/hours")
     assert "⚠️" in (hours.text or "")
+
+
+async def test_the_menu_gives_volunteers_their_shift_in_two_taps(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    menu = await volunteer.say("/menu")
+    assert [b.callback_data for b in menu.keyboard[0]] == [  # type: ignore[index]
+        "topic:shift",
+        "topic:planning",
+        "topic:hours",
+    ]
+    activities = await volunteer.press(menu, "topic:shift")
+    started = await volunteer.press(activities, "shs:distribution")  # tap 2: on shift
+    assert "▶️" in (started.text or "")
+    clock.advance(hours=2)
+    status = await volunteer.press(menu, "topic:shift")
+    ended = await volunteer.press(status, "she")
+    assert "⏹️" in (ended.text or "")
+
+
+async def test_coordinators_see_this_months_hours_per_volunteer(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    coordinator = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    await volunteer.say("/shift start woodyard")
+    clock.advance(hours=1, minutes=30)
+    await volunteer.say("/shift end")
+    listing = await coordinator.say("/volunteers")
+    line = next(line for line in (listing.plain_text or "").splitlines() if "Ana" in line)
+    assert "1 hr 30 mins" in line

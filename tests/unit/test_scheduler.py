@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.services.scheduler import Scheduler
+from bot.storage import Storage
+from tests.helpers.clock import FakeClock
+
+
+async def test_a_job_is_claimed_once(storage: Storage, clock: FakeClock) -> None:
+    scheduler = Scheduler(storage, clock)
+    job = await scheduler.schedule("k", "thing:1", clock.now() + timedelta(minutes=5))
+    assert await storage.jobs.claim(job.id, clock.now()) is None  # not due yet
+    clock.advance(minutes=5)
+    assert await storage.jobs.claim(job.id, clock.now()) is not None
+    assert await storage.jobs.claim(job.id, clock.now()) is None
+
+
+async def test_scheduling_the_same_key_moves_the_job(storage: Storage, clock: FakeClock) -> None:
+    scheduler = Scheduler(storage, clock)
+    first = await scheduler.schedule("k", "thing:1", clock.now() + timedelta(minutes=5))
+    moved = await scheduler.schedule("k", "thing:1", clock.now() + timedelta(minutes=30))
+    assert moved.id == first.id
+    clock.advance(minutes=10)
+    # The timer armed for the old time finds nothing to run.
+    assert await storage.jobs.claim(first.id, clock.now()) is None
+    assert [job.key for job in await storage.jobs.pending()] == ["thing:1"]
+
+
+async def test_cancel_by_prefix(storage: Storage, clock: FakeClock) -> None:
+    scheduler = Scheduler(storage, clock)
+    armed: list[str] = []
+    scheduler.arm = lambda job: armed.append(job.key)
+    await scheduler.schedule("k", "shift:1:check", clock.now())
+    await scheduler.schedule("k", "shift:1:autoclose", clock.now())
+    await scheduler.schedule("k", "shift:10:check", clock.now())
+    assert armed == ["shift:1:check", "shift:1:autoclose", "shift:10:check"]
+    assert await scheduler.cancel("shift:1:") == 2
+    assert [job.key for job in await storage.jobs.pending()] == ["shift:10:check"]

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.services.errors import DomainError
+from bot.services.timeparse import (
+    at_local,
+    month_bounds,
+    next_occurrence,
+    parse_clock,
+    parse_date,
+    parse_month,
+)
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("21:00", time(21)), ("2:30", time(2, 30)), ("21h15", time(21, 15)), ("07.05", time(7, 5))],
+)
+def test_clock_times(text: str, expected: time) -> None:
+    assert parse_clock(text) == expected
+
+
+@pytest.mark.parametrize("text", ["25:00", "12:60", "9pm", "", "2130", "-1:00"])
+def test_bad_clock_times(text: str) -> None:
+    with pytest.raises(DomainError) as caught:
+        parse_clock(text)
+    assert caught.value.code == "bad_time"
+
+
+def test_dates_iso_and_day_first() -> None:
+    today = date(2026, 12, 20)
+    assert parse_date("2026-12-02", today) == date(2026, 12, 2)
+    assert parse_date("24/12", today) == date(2026, 12, 24)
+    assert parse_date("02/01", today) == date(2027, 1, 2)  # typed in December: next January
+    for bad in ("2026-02-30", "32/01", "tomorrow", "12-02"):
+        with pytest.raises(DomainError):
+            parse_date(bad, today)
+
+
+def test_next_occurrence_rolls_over_midnight() -> None:
+    now = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)  # 21:00 in Paris
+    assert next_occurrence(time(2, 30), now, PARIS) == datetime(2026, 12, 2, 1, 30, tzinfo=UTC)
+    assert next_occurrence(time(23, 0), now, PARIS) == datetime(2026, 12, 1, 22, 0, tzinfo=UTC)
+
+
+def test_local_times_across_daylight_saving() -> None:
+    # Clocks go back on 2026-10-25 at 03:00: 22:00 to 04:00 is seven hours.
+    start = at_local(date(2026, 10, 24), time(22), PARIS)
+    end = at_local(date(2026, 10, 25), time(4), PARIS)
+    assert end - start == timedelta(hours=7)
+    # Clocks go forward on 2026-03-29 at 02:00: 22:00 to 04:00 is five hours.
+    start = at_local(date(2026, 3, 28), time(22), PARIS)
+    end = at_local(date(2026, 3, 29), time(4), PARIS)
+    assert end - start == timedelta(hours=5)
+
+
+def test_months() -> None:
+    assert parse_month("2026-12") == (2026, 12)
+    with pytest.raises(DomainError):
+        parse_month("2026-13")
+    start, end = month_bounds(2026, 12, PARIS)
+    assert start == datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
+    assert end == datetime(2026, 12, 31, 23, 0, tzinfo=UTC)
