@@ -14,9 +14,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# With a BOT_TOKEN (environment or .env) run the bot; without one, open the sandbox.
+# With a BOT_TOKEN (environment or .env) run the bot, which reports any bad setting itself;
+# without one, open the sandbox.
 run: $(STAMP)
-	@if $(BIN)/python -c "import sys; from bot.config import load_settings; sys.exit(0 if load_settings().bot_token else 1)" 2>/dev/null; \
+	@if [ -n "$$BOT_TOKEN" ] || grep -qsE '^[[:space:]]*BOT_TOKEN[[:space:]]*=[[:space:]]*[^[:space:]#]' .env; \
 	then $(BIN)/maraude run; else $(BIN)/maraude sandbox; fi
 
 sandbox: $(STAMP)

@@ -81,8 +81,15 @@ def _run(settings: Settings) -> int:
             loop.add_signal_handler(signum, stop.set)
         await MaraudeBot(settings).run(stop)
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve())
+    from telegram.error import InvalidToken
+
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve())
+    except InvalidToken:
+        # Its message quotes the token: say what is wrong without it.
+        print("Configuration error: BOT_TOKEN: rejected by Telegram", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -95,6 +102,7 @@ def _i18n_check() -> int:
 
 
 async def _maintenance(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import DEFAULT_ANTENNA
     from bot.storage import Storage
     from bot.storage.models import Role
 
@@ -120,9 +128,15 @@ async def _maintenance(settings: Settings, args: argparse.Namespace) -> int:
             if await storage.users.get(args.user_id) is None:
                 print("unknown user: they must write to the bot first", file=sys.stderr)
                 return 1
+            code = str(args.antenna or DEFAULT_ANTENNA)
+            if await storage.antennas.get(code) is None:
+                print(f"unknown antenna {code}", file=sys.stderr)
+                return 1
             async with storage.transaction():
-                await storage.users.set_role(args.user_id, Role(args.role), antenna=args.antenna)
-            print(f"user {args.user_id} is now {args.role}")
+                await storage.users.set_role(args.user_id, Role(args.role), antenna=code)
+                if args.role == "public":
+                    await storage.users.clear_profile(args.user_id)
+            print(f"user {args.user_id} is now {args.role} of {code}")
     finally:
         await storage.close()
     return 0

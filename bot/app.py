@@ -68,7 +68,9 @@ class MaraudeBot:
         )
         register(self.app)
         self.storage = Storage(settings.database_path)
-        self.delivery = Delivery(self.app.bot, self.storage, self.clock, self._recipient_blocked)
+        self.delivery = Delivery(
+            self.app.bot, self.storage, self.clock, self._recipient_blocked, self._chat_migrated
+        )
         self._services: Services | None = None
         self._runtime: Runtime | None = None
         self._jobs: JobRunner | None = None
@@ -95,6 +97,9 @@ class MaraudeBot:
     async def _recipient_blocked(self, user_id: int) -> None:
         async with self.storage.transaction():
             await self.services.users.set_reachable(user_id, False)
+
+    async def _chat_migrated(self, old_chat_id: int, new_chat_id: int) -> None:
+        await self.services.users.move_team_chat(old_chat_id, new_chat_id)
 
     async def open(self) -> None:
         """Open storage and services (PTB's post_init moment)."""
@@ -167,6 +172,7 @@ class MaraudeBot:
         if not await self._initialize(stop):
             return
         tasks: list[asyncio.Task[Any]] = []
+        clean = False
         try:
             await self.open()
             await self.app.start()
@@ -192,6 +198,7 @@ class MaraudeBot:
             for task in done:
                 if task is not stopper and task.exception() is not None:
                     raise task.exception()  # type: ignore[misc]
+            clean = True
         finally:
             # Stop taking updates, then give the replies already decided a moment to go out.
             for task in tasks:
@@ -200,6 +207,8 @@ class MaraudeBot:
             if tasks:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(self.delivery.drain_due(), SHUTDOWN_DRAIN_SECONDS)
+            if clean:
+                await self.runtime.clean_shutdown()
             if self.app.running:
                 await self.app.stop()
             if self._services is not None:

@@ -22,7 +22,12 @@ class Settings(BaseSettings):
     """Every variable of SPEC §7, validated once at start-up."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+        # `TEAM_CHAT_ID=` as left in .env.example means "not set", not "not a number".
+        env_ignore_empty=True,
     )
 
     bot_token: SecretStr | None = None

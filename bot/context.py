@@ -137,8 +137,7 @@ class BotContext(
         if query is None or self.scope.answered:
             return
         self.scope.answered = True
-        chat_id = query.message.chat.id if query.message else None
-        await self.services.outbox.answer_callback(chat_id, query.id, text, alert=alert)
+        await self.services.outbox.answer_callback(query.id, text, alert=alert)
 
     async def edit(self, update: Update, text: str, keyboard: Keyboard | None = None) -> None:
         """Replace the text of the message whose button was pressed."""

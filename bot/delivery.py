@@ -26,7 +26,7 @@ from telegram import (
     Message,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
@@ -81,11 +81,13 @@ class Delivery:
         storage: Store,
         clock: Clock,
         on_blocked: Callable[[int], Awaitable[None]],
+        on_migrated: Callable[[int, int], Awaitable[None]],
     ) -> None:
         self.bot = bot
         self.storage = storage
         self.clock = clock
         self.on_blocked = on_blocked
+        self.on_migrated = on_migrated
         self._wake = asyncio.Event()
         self._last_sent: dict[int, datetime] = {}
 
@@ -144,7 +146,12 @@ class Delivery:
     async def _failed(self, entry: OutboxEntry, exc: TelegramError, now: datetime) -> None:
         """Decide what a refusal means: wait, retry later, give up, or stop writing there."""
         outbox = self.storage.outbox
-        if isinstance(exc, RetryAfter):
+        if isinstance(exc, ChatMigrated) and entry.chat_id is not None:
+            # A group became a supergroup: same chat, new id. Follow it and send again now.
+            log.info("chat %s migrated to %s", entry.chat_id, exc.new_chat_id)
+            await self.on_migrated(entry.chat_id, exc.new_chat_id)
+            await outbox.move_chat(entry.chat_id, exc.new_chat_id)
+        elif isinstance(exc, RetryAfter):
             wait = timedelta(seconds=retry_seconds(exc))
             log.warning("flood control on %s: waiting %s", entry.method, wait)
             await outbox.postpone(entry.id, now + wait, "429", count_attempt=False)
@@ -174,86 +181,123 @@ class Delivery:
 
     async def _call(self, entry: OutboxEntry) -> int | None:
         """Make the Bot API call for one row; return the message id when there is one."""
-        payload = entry.payload
         chat_id = entry.chat_id
-        bot = self.bot
-        result: Message | bool
-        match entry.method:
-            case "send_text":
-                assert chat_id is not None
-                result = await bot.send_message(
-                    chat_id,
-                    payload["text"],
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=_markup(payload.get("keyboard")),
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
-            case "edit_text":
-                message_id = payload.get("message_id")
-                if message_id is None:
-                    found = await self.storage.message_refs.get(payload["ref"])
-                    if found is None:
-                        log.warning("no message for ref %s: edit skipped", payload["ref"])
-                        return None
-                    chat_id, message_id = found
-                edited = await bot.edit_message_text(
-                    payload["text"],
-                    chat_id=chat_id,
-                    message_id=message_id,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=_markup(payload.get("keyboard")),
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
-                result = edited
-            case "edit_keyboard":
-                result = await bot.edit_message_reply_markup(
-                    chat_id=chat_id,
-                    message_id=payload["message_id"],
-                    reply_markup=_markup(payload.get("keyboard")),
-                )
-            case "delete":
-                assert chat_id is not None
-                result = await bot.delete_message(chat_id, payload["message_id"])
-            case "answer_callback":
-                result = await bot.answer_callback_query(
-                    payload["query_id"], text=payload.get("text"), show_alert=payload["alert"]
-                )
-            case "send_location":
-                assert chat_id is not None
-                result = await bot.send_location(
-                    chat_id, latitude=payload["latitude"], longitude=payload["longitude"]
-                )
-            case "send_venue":
-                assert chat_id is not None
-                result = await bot.send_venue(
-                    chat_id,
-                    latitude=payload["latitude"],
-                    longitude=payload["longitude"],
-                    title=payload["title"],
-                    address=payload["address"],
-                )
-            case "send_document" | "send_photo":
-                assert chat_id is not None
-                content = base64.b64decode(payload["content"])
-                send = bot.send_photo if entry.method == "send_photo" else bot.send_document
-                result = await send(
-                    chat_id,
-                    content,
-                    caption=payload.get("caption"),
-                    parse_mode=ParseMode.HTML,
-                    filename=payload["filename"],
-                )
-            case "set_commands":
-                scope = (
-                    BotCommandScopeDefault()
-                    if payload["scope_chat_id"] is None
-                    else BotCommandScopeChat(payload["scope_chat_id"])
-                )
-                result = await bot.set_my_commands(
-                    [BotCommand(name, description) for name, description in payload["commands"]],
-                    scope=scope,
-                    language_code=payload.get("language"),
-                )
-            case _:
-                raise ValueError(f"unknown outbox method {entry.method!r}")
+        payload = entry.payload
+        if entry.method == "edit_text" and payload.get("message_id") is None:
+            found = await self.storage.message_refs.get(payload["ref"])
+            if found is None:
+                log.warning("no message for ref %s: edit skipped", payload["ref"])
+                return None
+            chat_id, message_id = found
+            payload = {**payload, "message_id": message_id}
+        call = CALLS.get(entry.method)
+        if call is None:
+            raise ValueError(f"unknown outbox method {entry.method!r}")
+        result = await call(self.bot, chat_id, payload)
         return result.message_id if isinstance(result, Message) else None
+
+
+Call = Callable[[ExtBot[Any], Any, dict[str, Any]], Awaitable[Message | bool]]
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+async def _send_text(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Message:
+    return await bot.send_message(
+        chat_id,
+        p["text"],
+        parse_mode=ParseMode.HTML,
+        reply_markup=_markup(p.get("keyboard")),
+        link_preview_options=NO_PREVIEW,
+    )
+
+
+async def _edit_text(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Message | bool:
+    return await bot.edit_message_text(
+        p["text"],
+        chat_id=chat_id,
+        message_id=p["message_id"],
+        parse_mode=ParseMode.HTML,
+        reply_markup=_markup(p.get("keyboard")),
+        link_preview_options=NO_PREVIEW,
+    )
+
+
+async def _edit_keyboard(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Message | bool:
+    return await bot.edit_message_reply_markup(
+        chat_id=chat_id, message_id=p["message_id"], reply_markup=_markup(p.get("keyboard"))
+    )
+
+
+async def _delete(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> bool:
+    return await bot.delete_message(chat_id, p["message_id"])
+
+
+async def _answer_callback(bot: ExtBot[Any], chat_id: int | None, p: dict[str, Any]) -> bool:
+    return await bot.answer_callback_query(
+        p["query_id"], text=p.get("text"), show_alert=p["alert"]
+    )
+
+
+async def _send_location(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Message:
+    return await bot.send_location(chat_id, latitude=p["latitude"], longitude=p["longitude"])
+
+
+async def _send_venue(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Message:
+    return await bot.send_venue(
+        chat_id,
+        latitude=p["latitude"],
+        longitude=p["longitude"],
+        title=p["title"],
+        address=p["address"],
+    )
+
+
+async def _send_document(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Message:
+    return await bot.send_document(
+        chat_id,
+        base64.b64decode(p["content"]),
+        caption=p.get("caption"),
+        parse_mode=ParseMode.HTML,
+        filename=p["filename"],
+    )
+
+
+async def _send_photo(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Message:
+    return await bot.send_photo(
+        chat_id,
+        base64.b64decode(p["content"]),
+        caption=p.get("caption"),
+        parse_mode=ParseMode.HTML,
+        filename=p["filename"],
+    )
+
+
+def _scope(chat_id: int | None) -> BotCommandScopeDefault | BotCommandScopeChat:
+    return BotCommandScopeDefault() if chat_id is None else BotCommandScopeChat(chat_id)
+
+
+async def _set_commands(bot: ExtBot[Any], chat_id: int | None, p: dict[str, Any]) -> bool:
+    return await bot.set_my_commands(
+        [BotCommand(name, description) for name, description in p["commands"]],
+        scope=_scope(p["scope_chat_id"]),
+        language_code=p.get("language"),
+    )
+
+
+async def _delete_commands(bot: ExtBot[Any], chat_id: int | None, p: dict[str, Any]) -> bool:
+    return await bot.delete_my_commands(scope=_scope(p["scope_chat_id"]))
+
+
+CALLS: dict[str, Call] = {
+    "send_text": _send_text,
+    "edit_text": _edit_text,
+    "edit_keyboard": _edit_keyboard,
+    "delete": _delete,
+    "answer_callback": _answer_callback,
+    "send_location": _send_location,
+    "send_venue": _send_venue,
+    "send_document": _send_document,
+    "send_photo": _send_photo,
+    "set_commands": _set_commands,
+    "delete_commands": _delete_commands,
+}

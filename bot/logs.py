@@ -8,21 +8,17 @@ import re
 TOKEN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,100}")
 
 
-class RedactTokens(logging.Filter):
-    """Belt and braces: httpx is silenced below INFO, but any library may log a URL."""
+class RedactingFormatter(logging.Formatter):
+    """Belt and braces: httpx is silenced below INFO, but any library may log a URL, and an
+    exception's text (python-telegram-bot's InvalidToken, say) may quote the token."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if TOKEN.search(message):
-            record.msg = TOKEN.sub("<token>", message)
-            record.args = None
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        return TOKEN.sub("<token>", super().format(record))
 
 
 def configure_logging(level: int = logging.INFO) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactTokens())
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -24,7 +24,7 @@ from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
 
 from bot.context import BotApplication, Services, UpdateScope, current_scope
 from bot.delivery import Delivery, retry_seconds
-from bot.i18n import Translator
+from bot.i18n import Translator, negotiate
 from bot.storage.models import InboxEntry
 
 log = logging.getLogger(__name__)
@@ -43,9 +43,17 @@ class _HandlerFailed(Exception):
 
 
 def error_kind(error: BaseException) -> str:
-    """A short, stable name for an error: its type and the innermost frame of our code."""
+    """A short, stable name for an error: its type and the innermost frame of our code.
+
+    The database wrapper is skipped: every SQL error passes through it, and unrelated bugs
+    must not silence each other's reports.
+    """
     frames = traceback.extract_tb(error.__traceback__)
-    ours = [frame for frame in frames if "/bot/" in frame.filename]
+    ours = [
+        frame
+        for frame in frames
+        if "/bot/" in frame.filename and not frame.filename.endswith("storage/database.py")
+    ]
     where = f"{ours[-1].filename.rsplit('/bot/', 1)[-1]}:{ours[-1].lineno}" if ours else "?"
     return f"{type(error).__name__} at {where}"
 
@@ -65,20 +73,32 @@ class Runtime:
     # --- handling -------------------------------------------------------------------------
 
     async def set_aside_poison(self) -> None:
-        """Run once at start-up, before handling the leftovers of the previous run."""
+        """Run once at start-up, before handling the leftovers of the previous run.
+
+        Updates are handled in order, so the one that crashed the bot is the first one still
+        unhandled. It gets a mark at each start-up; a clean shutdown clears the marks.
+        """
         services = self.services
         async with services.storage.transaction():
             poisoned = await services.storage.inbox.count_restart(
                 POISON_AFTER_STARTS, services.clock.now()
             )
-            for update_id in poisoned:
+            for entry in poisoned:
                 log.error(
-                    "update %s crashed the bot %d times; set aside", update_id, POISON_AFTER_STARTS
+                    "update %s crashed the bot %d times; set aside",
+                    entry.update_id,
+                    POISON_AFTER_STARTS,
                 )
+                await self._apologise(Update.de_json(entry.payload, self.app.bot), UpdateScope(0))
                 await self.report_error(
                     f"update set aside after {POISON_AFTER_STARTS} crashed start-ups",
-                    f"update {update_id}",
+                    f"update {entry.update_id}",
                 )
+
+    async def clean_shutdown(self) -> None:
+        """Nothing crashed: forget the start-up marks of the updates still waiting."""
+        async with self.services.storage.transaction():
+            await self.services.storage.inbox.clear_restart_marks()
 
     async def work_forever(self) -> None:
         """Handle inbox rows in update_id order, leftovers from before a crash first."""
@@ -105,21 +125,22 @@ class Runtime:
         return len(entries)
 
     async def handle(self, entry: InboxEntry) -> None:
+        """Handle one stored update; whatever fails, the row is closed and the queue moves on."""
         storage = self.services.storage
-        update = Update.de_json(entry.payload, self.app.bot)
         scope = UpdateScope(entry.update_id)
         token = current_scope.set(scope)
+        update: Update | None = None
         try:
+            update = Update.de_json(entry.payload, self.app.bot)
             async with storage.transaction():
                 await self.app.process_update(update)
                 if scope.error is not None:
                     raise _HandlerFailed
                 await self._answer_pressed_button(update, scope)
                 await storage.inbox.mark_handled(entry.update_id, "ok", self.services.clock.now())
-        except _HandlerFailed:
-            await self._after_failure(update, scope)
         except Exception as exc:
-            scope.error = exc
+            if scope.error is None:
+                scope.error = exc
             await self._after_failure(update, scope)
         finally:
             current_scope.reset(token)
@@ -130,10 +151,9 @@ class Runtime:
         query = update.callback_query
         if query is not None and not scope.answered:
             scope.answered = True
-            chat_id = query.message.chat.id if query.message else None
-            await self.services.outbox.answer_callback(chat_id, query.id)
+            await self.services.outbox.answer_callback(query.id)
 
-    async def _after_failure(self, update: Update, scope: UpdateScope) -> None:
+    async def _after_failure(self, update: Update | None, scope: UpdateScope) -> None:
         """The update's effects were rolled back: log, apologise, report, and move on."""
         error = scope.error
         assert error is not None
@@ -142,36 +162,53 @@ class Runtime:
             "update %s failed", scope.update_id, exc_info=(type(error), error, error.__traceback__)
         )
         services = self.services
-        t = scope.t or services.translator(None)
-        async with services.storage.transaction():
-            await services.storage.inbox.mark_handled(
-                scope.update_id, "error", services.clock.now()
+        now = services.clock.now()
+        try:
+            async with services.storage.transaction():
+                await services.storage.inbox.mark_handled(scope.update_id, "error", now)
+                if update is not None:
+                    await self._apologise(update, scope)
+                await self.report_error(error_kind(error), f"update {scope.update_id}")
+        except Exception:
+            # Even the apology failed (a broken translation, the database): close the row
+            # alone, so one update never holds up everyone else's.
+            log.exception("could not apologise for update %s", scope.update_id)
+            async with services.storage.transaction():
+                await services.storage.inbox.mark_handled(scope.update_id, "error", now)
+
+    async def _apologise(self, update: Update, scope: UpdateScope) -> None:
+        services = self.services
+        sender = update.effective_user
+        t = scope.t or services.translator(
+            negotiate(
+                None, sender.language_code if sender else None, services.settings.default_locale
             )
-            scope.answered = False
-            chat = update.effective_chat
-            if update.callback_query is not None:
-                chat_id = chat.id if chat else None
-                await services.outbox.answer_callback(chat_id, update.callback_query.id)
-            if chat is not None and chat.type == "private":
-                await services.outbox.send_text(chat.id, apology(t))
-            await self.report_error(error_kind(error), f"update {scope.update_id}")
+        )
+        if update.callback_query is not None:
+            await services.outbox.answer_callback(update.callback_query.id)
+        chat = update.effective_chat
+        if chat is not None and chat.type == "private":
+            await services.outbox.send_text(chat.id, apology(t))
 
     async def report_error(self, kind: str, where: str) -> None:
-        """Tell the admins, at most once per kind of error per ten minutes."""
+        """Tell the admins, at most once per kind of error per ten minutes; never raises."""
         suppressed = self.services.errors.should_report(kind)
         if suppressed is None:
             return
         for admin_id in sorted(self.services.settings.admin_ids):
-            admin = await self.services.users.get(admin_id)
-            t = self.services.translator_for(admin)
-            text = t._("⚠️ Error: {kind} ({where}).", kind=kind, where=where)
-            if suppressed:
-                text += "\n" + t.n_(
-                    "{n} similar error was not reported.",
-                    "{n} similar errors were not reported.",
-                    suppressed,
-                )
-            await self.services.outbox.send_text(admin_id, text)
+            try:
+                admin = await self.services.users.get(admin_id)
+                t = self.services.translator_for(admin)
+                text = t._("⚠️ Error: {kind} ({where}).", kind=kind, where=where)
+                if suppressed:
+                    text += "\n" + t.n_(
+                        "{n} similar error was not reported.",
+                        "{n} similar errors were not reported.",
+                        suppressed,
+                    )
+                await self.services.outbox.send_text(admin_id, text)
+            except Exception:
+                log.exception("could not report an error to admin %s", admin_id)
 
     async def prune(self) -> None:
         """Forget handled updates and sent messages past the re-delivery window."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -9,6 +10,10 @@ import pytest
 
 from bot.storage import Storage
 from tests.helpers.clock import FakeClock
+
+# As MaraudeBot does at start-up: PTB 22 warns about RetryAfter otherwise, and tests treat
+# warnings as errors.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 
 @pytest.fixture

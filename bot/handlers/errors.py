@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from telegram.ext import ApplicationHandlerStop
+
 from bot.context import BotContext, current_scope
 
 log = logging.getLogger(__name__)
@@ -17,6 +19,8 @@ async def on_error(update: object, context: BotContext) -> None:
     scope = current_scope.get()
     if scope is not None:
         # The update's transaction is still open; the runtime rolls it back, then apologises.
-        scope.error = error
-        return
+        # The first error is the cause; later groups would only fail because of it.
+        if scope.error is None:
+            scope.error = error
+        raise ApplicationHandlerStop
     log.error("error outside an update", exc_info=(type(error), error, error.__traceback__))

@@ -17,12 +17,16 @@ log = logging.getLogger(__name__)
 MAX_INPUT = 4096
 
 
-def _addressed_to_bot(update: Update) -> bool:
-    """In group chats only commands and button presses are for the bot."""
+def _addressed_to_bot(update: Update, username: str) -> bool:
+    """In group chats only button presses and commands for this bot are for the bot."""
     if update.callback_query is not None:
         return True
     message = update.effective_message
-    return bool(message and message.text and message.text.startswith("/"))
+    if not (message and message.text and message.text.startswith("/")):
+        return False
+    command = message.text.split(maxsplit=1)[0]
+    _, _, target = command.partition("@")
+    return not target or target.lower() == username.lower()
 
 
 async def gatekeeper(update: Update, context: BotContext) -> None:
@@ -30,13 +34,18 @@ async def gatekeeper(update: Update, context: BotContext) -> None:
     if update.my_chat_member is not None:
         await _membership_changed(update.my_chat_member, context)
         raise ApplicationHandlerStop
+    message = update.message
+    if message is not None and message.migrate_to_chat_id is not None:
+        # The team chat became a supergroup: it has a new id from now on.
+        await context.services.users.move_team_chat(message.chat.id, message.migrate_to_chat_id)
+        raise ApplicationHandlerStop
     sender = update.effective_user
     chat = update.effective_chat
     if update.edited_message is not None or sender is None or sender.is_bot or chat is None:
         raise ApplicationHandlerStop
-    if chat.type != ChatType.PRIVATE and not _addressed_to_bot(update):
-        raise ApplicationHandlerStop
     services = context.services
+    if chat.type != ChatType.PRIVATE and not _addressed_to_bot(update, services.bot_username):
+        raise ApplicationHandlerStop
     user = await services.users.touch(sender.id, sender.language_code)
     await services.users.set_profile(user, sender.full_name[:64], sender.username)
     locale = negotiate(user.locale, sender.language_code, services.settings.default_locale)
@@ -44,7 +53,6 @@ async def gatekeeper(update: Update, context: BotContext) -> None:
     context.t = services.translator(locale)
     if chat.type == ChatType.PRIVATE:
         await services.menus.sync_user(user, context.t)
-    message = update.message
     if message is not None and message.text is not None and len(message.text) > MAX_INPUT:
         await context.reply(update, context.t._("✂️ This message is too long for me."))
         raise ApplicationHandlerStop

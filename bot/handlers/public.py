@@ -9,7 +9,7 @@ from bot.callbacks import CallbackDataError, ForgetConfirm, LanguageChoice, Menu
 from bot.context import BotContext
 from bot.handlers import planning, shifts, team
 from bot.handlers.common import menu_button
-from bot.i18n import LANGUAGES, Translator, pN_, resolve_language_code
+from bot.i18n import LANGUAGES, RLM, Translator, pN_, resolve_language_code
 from bot.services.menus import commands_for
 from bot.services.outbox import Button, Keyboard
 from bot.storage.models import Role, User
@@ -76,7 +76,10 @@ def emergency_numbers(t: Translator) -> str:
 
 def help_text(t: Translator, role: Role) -> str:
     lines = [t._("ℹ️ Tap the buttons of the menu, or send a command:")]
-    lines += [f"/{name} — {description}" for name, description in commands_for(role, t)]
+    for name, description in commands_for(role, t):
+        # In right-to-left text a leading "/menu" would turn the whole line left-to-right.
+        line = f"{RLM}{description} — /{name}" if t.rtl else f"/{name} — {description}"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -88,9 +91,10 @@ async def start(update: Update, context: BotContext) -> None:
         if locale is not None:
             await _choose_language(update, context, locale, edit=False)
             return
-    elif payload:
+    elif payload and await context.services.users.invite_exists(payload):
         await team.redeem_invite(update, context, payload)
         return
+    # Any other payload (a QR code's tag, a typo) still deserves a welcome, not an error.
     await show_language_picker(update, context, welcome=True)
 
 
@@ -210,11 +214,11 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
         await context.edit(update, t._("👍 Nothing was erased."))
         return
     user = context.user
+    # Answer the press before the chat's queued messages are erased with the rest.
+    await context.answer(update)
     await context.services.users.forget(user)
     if user.menu_signature is not None:
-        # The team menu was set for this chat; put the public one back.
-        public = commands_for(Role.PUBLIC, t)
-        await context.services.outbox.set_commands(public, scope_chat_id=user.id, language=None)
+        await context.services.outbox.delete_commands(scope_chat_id=user.id)
     await context.edit(update, t._("✅ Everything was erased. Send /start to begin again."))
 
 

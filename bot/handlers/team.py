@@ -12,7 +12,7 @@ from bot.handlers.common import person_name, refuse, role_name, telegram_name
 from bot.i18n import escape
 from bot.services.errors import DomainError
 from bot.services.outbox import Button
-from bot.storage.models import Role
+from bot.services.users import RoleChange
 
 
 async def invite(update: Update, context: BotContext) -> None:
@@ -89,7 +89,7 @@ async def promote(update: Update, context: BotContext) -> None:
     except DomainError as error:
         await refuse(update, context, error)
         return
-    await _announce_role_change(update, context, change.user.id, change.after)
+    await _announce_role_change(update, context, change)
 
 
 async def demote(update: Update, context: BotContext) -> None:
@@ -102,24 +102,27 @@ async def demote(update: Update, context: BotContext) -> None:
     except DomainError as error:
         await refuse(update, context, error)
         return
-    await _announce_role_change(update, context, change.user.id, change.after)
+    await _announce_role_change(update, context, change)
 
 
-async def _announce_role_change(
-    update: Update, context: BotContext, target_id: int, role: Role
-) -> None:
+async def _announce_role_change(update: Update, context: BotContext, change: RoleChange) -> None:
     services = context.services
-    target = await services.users.get(target_id)
-    assert target is not None
     t = context.t
     await context.reply(
         update,
-        t._("✅ {name} is now: {role}.", name=person_name(target), role=role_name(t, role)),
+        t._(
+            "✅ {name} is now: {role}.",
+            name=person_name(change.user),
+            role=role_name(t, change.after),
+        ),
     )
+    target = await services.users.get(change.user.id)
+    assert target is not None
     tt = services.translator_for(target)
     await services.menus.sync_user(target, tt)
     await services.outbox.send_text(
-        target.id, tt._("ℹ️ Your role is now: {role}. Send /help.", role=role_name(tt, role))
+        target.id,
+        tt._("ℹ️ Your role is now: {role}. Send /help.", role=role_name(tt, change.after)),
     )
 
 

@@ -34,6 +34,8 @@ LOCALES_DIR = Path(__file__).resolve().parent.parent.parent / "locales"
 
 # Unicode isolates: keep a phone number or a Latin name from reordering the RTL line around it.
 LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
+# Right-to-left mark: starts a line right-to-left whatever its first letters are.
+RLM = "\u200f"
 
 
 @dataclass(frozen=True)
@@ -133,13 +135,19 @@ class Catalogs:
 
     def __init__(self, locales_dir: Path = LOCALES_DIR) -> None:
         self._translations: dict[str, NullTranslations] = {}
+        missing = [
+            code
+            for code in LANGUAGES
+            if not (locales_dir / code / "LC_MESSAGES" / f"{DOMAIN}.po").exists()
+        ]
+        if missing:
+            # Better not to start than to answer a Tigrinya reader in English without a word.
+            raise FileNotFoundError(
+                f"no catalogue for {', '.join(missing)} under {locales_dir}: "
+                "run the bot from a checkout (make run)"
+            )
         for code in LANGUAGES:
-            path = locales_dir / code / "LC_MESSAGES" / f"{DOMAIN}.po"
-            if path.exists():
-                self._translations[code] = load_po(path)
-            else:
-                log.warning("no catalogue for locale %s", code)
-                self._translations[code] = NullTranslations()
+            self._translations[code] = load_po(locales_dir / code / "LC_MESSAGES" / f"{DOMAIN}.po")
 
     def translations(self, locale: str) -> NullTranslations:
         return self._translations.get(locale) or NullTranslations()

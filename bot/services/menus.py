@@ -75,8 +75,13 @@ class MenuService:
 
     async def sync_user(self, user: User, t: Translator) -> bool:
         """Give a member of the team their own menu in their language, when it changed."""
-        if user.role is Role.PUBLIC and user.menu_signature is None:
-            return False
+        if user.role is Role.PUBLIC:
+            if user.menu_signature is None:
+                return False
+            # Back to the public menu, which follows the person's Telegram language.
+            await self.outbox.delete_commands(scope_chat_id=user.id)
+            await self.storage.users.set_menu_signature(user.id, None)
+            return True
         commands = commands_for(user.role, t)
         signature = _signature([*commands, (user.role.value, t.locale)])
         if signature == user.menu_signature:

@@ -142,18 +142,26 @@ class Outbox:
     async def edit_text(
         self, chat_id: int, message_id: int, text: str, *, keyboard: Keyboard | None = None
     ) -> None:
+        """Replace a message's text; what does not fit in one message follows as new ones."""
+        first, *rest = split_text(text) or ["…"]
         payload = {
             "message_id": message_id,
-            "text": split_text(text)[0],
-            "keyboard": _keyboard(keyboard),
+            "text": first,
+            "keyboard": None if rest else _keyboard(keyboard),
         }
         await self._add(chat_id, "edit_text", payload)
+        if rest:
+            await self.send_text(chat_id, "\n".join(rest), keyboard=keyboard)
 
     async def edit_ref(
         self, chat_id: int, ref: str, text: str, *, keyboard: Keyboard | None = None
     ) -> None:
         """Edit the message sent with `ref` (resolved when sending: it may still be queued)."""
-        payload = {"ref": ref, "text": split_text(text)[0], "keyboard": _keyboard(keyboard)}
+        payload = {
+            "ref": ref,
+            "text": (split_text(text) or ["…"])[0],
+            "keyboard": _keyboard(keyboard),
+        }
         await self._add(chat_id, "edit_text", payload)
 
     async def where(self, ref: str) -> tuple[int, int] | None:
@@ -170,11 +178,13 @@ class Outbox:
         await self._add(chat_id, "delete", {"message_id": message_id})
 
     async def answer_callback(
-        self, chat_id: int | None, query_id: str, text: str | None = None, *, alert: bool = False
+        self, query_id: str, text: str | None = None, *, alert: bool = False
     ) -> None:
+        """Answer a button press. Kept out of any chat's queue: Telegram drops an answer that
+        comes later than about fifteen seconds, so it must not wait behind other messages."""
         # Telegram caps the toast at 200 characters.
         payload = {"query_id": query_id, "text": text[:200] if text else None, "alert": alert}
-        await self._add(chat_id, "answer_callback", payload)
+        await self._add(None, "answer_callback", payload)
 
     async def send_location(self, chat_id: int, latitude: float, longitude: float) -> None:
         await self._add(chat_id, "send_location", {"latitude": latitude, "longitude": longitude})
@@ -215,3 +225,7 @@ class Outbox:
             "language": language,
         }
         await self._add(scope_chat_id, "set_commands", payload)
+
+    async def delete_commands(self, *, scope_chat_id: int) -> None:
+        """Remove a chat's own command menu: the default one applies again."""
+        await self._add(scope_chat_id, "delete_commands", {"scope_chat_id": scope_chat_id})

@@ -84,8 +84,9 @@ class UserService:
     async def create_invite(self, actor: User, antenna_code: str | None = None) -> Invite:
         if not actor.has(Role.COORDINATOR):
             raise NotAllowed
-        code = antenna_code or actor.antenna or self.default_antenna
-        if code != actor.antenna and not actor.has(Role.ADMIN):
+        own = actor.antenna or self.default_antenna
+        code = antenna_code or own
+        if code != own and not actor.has(Role.ADMIN):
             raise NotAllowed
         if await self.storage.antennas.get(code) is None:
             raise DomainError("unknown_antenna", antenna=code)
@@ -105,6 +106,9 @@ class UserService:
     @staticmethod
     def looks_like_invite(text: str) -> bool:
         return bool(INVITE_CODE.match(text))
+
+    async def invite_exists(self, code: str) -> bool:
+        return await self.storage.invites.get(code.strip()) is not None
 
     async def redeem_invite(
         self, user: User, code: str, display_name: str, username: str | None
@@ -143,7 +147,8 @@ class UserService:
     async def find(self, reference: str) -> User | None:
         """A user named by numeric id or @username."""
         reference = reference.strip()
-        if re.fullmatch(r"\d{1,20}", reference):
+        # Telegram ids fit in 64 bits; a longer number is nobody (and would overflow SQLite).
+        if re.fullmatch(r"\d{1,19}", reference) and int(reference) < 2**63:
             return await self.get(int(reference))
         if re.fullmatch(r"@?[A-Za-z0-9_]{3,32}", reference):
             user = await self.storage.users.find_by_username(reference)
@@ -161,7 +166,8 @@ class UserService:
             target.role.rank, new_role.rank
         ):
             raise NotAllowed
-        if not actor.has(Role.ADMIN) and target.antenna != actor.antenna:
+        own = actor.antenna or self.default_antenna
+        if not actor.has(Role.ADMIN) and (target.antenna or self.default_antenna) != own:
             raise NotAllowed
 
     async def promote(self, actor: User, reference: str, role_name: str) -> RoleChange:
@@ -197,6 +203,9 @@ class UserService:
         role = Role.PUBLIC if target.role is Role.VOLUNTEER else Role.VOLUNTEER
         self._check_can_change(actor, target, target.role)
         await self.storage.users.set_role(target.id, role)
+        if role is Role.PUBLIC:
+            await self.storage.users.clear_profile(target.id)
+        # The name is cleared from storage, but the coordinator's confirmation still says it.
         return RoleChange(replace(target, role=role), target.role, role)
 
     async def team(self, actor: User) -> list[User]:
@@ -208,6 +217,11 @@ class UserService:
             self._effective(user)
             for user in await self.storage.users.with_role_at_least(Role.VOLUNTEER, antenna)
         ]
+
+    async def move_team_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        antenna = await self.storage.antennas.by_team_chat(old_chat_id)
+        if antenna is not None:
+            await self.storage.antennas.set_team_chat(antenna.code, new_chat_id)
 
     async def coordinators_of(self, antenna: str) -> list[User]:
         """Who answers for an antenna's safety: its coordinators (and admins placed there)."""

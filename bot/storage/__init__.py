@@ -13,6 +13,9 @@ from pathlib import Path
 from bot.storage.database import Database
 from bot.storage.repos import (
     AntennaRepo,
+    CatalogueRepo,
+    DistributionRepo,
+    DraftRepo,
     InboxRepo,
     InviteRepo,
     JobRepo,
@@ -40,6 +43,9 @@ class Storage:
         self.message_refs = MessageRefRepo(self.db)
         self.shifts = ShiftRepo(self.db)
         self.planning = PlanningRepo(self.db)
+        self.catalogue = CatalogueRepo(self.db)
+        self.distributions = DistributionRepo(self.db)
+        self.drafts = DraftRepo(self.db)
 
     async def open(self) -> list[str]:
         """Open the database and apply pending migrations; return the ones applied."""

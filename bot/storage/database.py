@@ -61,6 +61,9 @@ class Database:
         await self._connection.execute("PRAGMA busy_timeout=5000")
         # FULL: a commit survives power loss, which "nothing is ever lost" needs (SPEC §8).
         await self._connection.execute("PRAGMA synchronous=FULL")
+        # Erased rows (a /forget, a cleared inbox payload) are overwritten, not left readable
+        # in free pages of the file.
+        await self._connection.execute("PRAGMA secure_delete=ON")
 
     async def close(self) -> None:
         if self._connection is not None:
@@ -100,10 +103,13 @@ class Database:
                 await self.connection.execute("BEGIN IMMEDIATE")
                 try:
                     yield
+                    await self.connection.execute("COMMIT")
                 except BaseException:
-                    await self.connection.execute("ROLLBACK")
+                    # Also when COMMIT itself failed (disk full, I/O error): a transaction left
+                    # open would swallow every later write of every task.
+                    if self.connection.in_transaction:
+                        await self.connection.execute("ROLLBACK")
                     raise
-                await self.connection.execute("COMMIT")
             finally:
                 self._owner = None
 

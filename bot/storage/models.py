@@ -140,3 +140,55 @@ class Hours:
     total: timedelta
     shifts: int
     auto_closed: int = 0
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    unit: str
+    position: int
+    names: dict[str, list[str]]  # locale -> names, the first one shown
+
+
+@dataclass(frozen=True)
+class Place:
+    id: int
+    antenna: str
+    code: str
+    name: str
+    aliases: list[str]
+    latitude: float | None
+    longitude: float | None
+
+
+@dataclass(frozen=True)
+class Distribution:
+    id: int
+    antenna: str
+    user_id: int | None
+    item_code: str
+    quantity: int
+    place_id: int | None
+    slot: str
+    logged_at: datetime
+    shift_id: int | None
+    batch: str
+    undone_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: int
+    user_id: int
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Total:
+    """A quantity summed over a report's period, for one key (item, slot or place)."""
+
+    key: str
+    quantity: int
+    logs: int

@@ -12,14 +12,19 @@ import aiosqlite
 from bot.storage.database import Database, from_db, from_db_optional, to_db
 from bot.storage.models import (
     Antenna,
+    Distribution,
+    Draft,
     Hours,
     InboxEntry,
     Invite,
+    Item,
     Job,
     OutboxEntry,
+    Place,
     PlannedShift,
     Role,
     Shift,
+    Total,
     User,
 )
 
@@ -49,10 +54,12 @@ class UserRepo:
         return None if row is None else _user(row)
 
     async def find_by_username(self, username: str) -> User | None:
-        row = await self.db.fetch_one(
-            "SELECT * FROM users WHERE username = ? COLLATE NOCASE", (username.lstrip("@"),)
+        """The one user holding a username; None if nobody or, ambiguously, several do."""
+        rows = await self.db.fetch_all(
+            "SELECT * FROM users WHERE username = ? COLLATE NOCASE LIMIT 2",
+            (username.lstrip("@"),),
         )
-        return None if row is None else _user(row)
+        return _user(rows[0]) if len(rows) == 1 else None
 
     async def touch(self, user_id: int, telegram_language: str | None, now: datetime) -> User:
         """Create the user on first contact, or record that they were seen again."""
@@ -79,6 +86,8 @@ class UserRepo:
         display_name: str | None = None,
         username: str | None = None,
     ) -> None:
+        if username:
+            await self._release_username(username, user_id)
         await self.db.execute(
             "UPDATE users SET role = ?, antenna = COALESCE(?, antenna), "
             "display_name = COALESCE(?, display_name), username = COALESCE(?, username) "
@@ -87,9 +96,24 @@ class UserRepo:
         )
 
     async def set_profile(self, user_id: int, display_name: str, username: str | None) -> None:
+        if username:
+            # Telegram usernames are reused: whoever held it before no longer does.
+            await self._release_username(username, user_id)
         await self.db.execute(
             "UPDATE users SET display_name = ?, username = ? WHERE id = ?",
             (display_name, username, user_id),
+        )
+
+    async def _release_username(self, username: str, keeper: int) -> None:
+        await self.db.execute(
+            "UPDATE users SET username = NULL WHERE username = ? COLLATE NOCASE AND id != ?",
+            (username, keeper),
+        )
+
+    async def clear_profile(self, user_id: int) -> None:
+        """A person back to public keeps no name here (SPEC §6)."""
+        await self.db.execute(
+            "UPDATE users SET display_name = NULL, username = NULL WHERE id = ?", (user_id,)
         )
 
     async def set_antenna(self, user_id: int, antenna: str) -> None:
@@ -104,6 +128,8 @@ class UserRepo:
         )
 
     async def delete(self, user_id: int) -> None:
+        """Erase a person: their row, and their id wherever it was kept as a plain number."""
+        await _forget_invites(self.db, user_id)
         await self.db.execute("DELETE FROM users WHERE id = ?", (user_id,))
 
     async def with_role_at_least(self, role: Role, antenna: str | None = None) -> list[User]:
@@ -194,6 +220,11 @@ class InviteRepo:
         return changed == 1
 
 
+async def _forget_invites(db: Database, user_id: int) -> None:
+    await db.execute("UPDATE invites SET used_by = NULL WHERE used_by = ?", (user_id,))
+    await db.execute("UPDATE invites SET created_by = 0 WHERE created_by = ?", (user_id,))
+
+
 class InboxRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -226,17 +257,31 @@ class InboxRepo:
             (to_db(now), outcome, update_id),
         )
 
-    async def count_restart(self, give_up_after: int, now: datetime) -> list[int]:
-        """Note a start-up on every unhandled update; set aside those seen too many times."""
-        await self.db.execute("UPDATE inbox SET attempts = attempts + 1 WHERE handled_at IS NULL")
-        rows = await self.db.fetch_all(
-            "SELECT update_id FROM inbox WHERE handled_at IS NULL AND attempts > ?",
+    async def count_restart(self, give_up_after: int, now: datetime) -> list[InboxEntry]:
+        """Mark the first unhandled update; set it aside once it was first too many times."""
+        row = await self.db.fetch_one(
+            "SELECT update_id FROM inbox WHERE handled_at IS NULL ORDER BY update_id LIMIT 1"
+        )
+        if row is None:
+            return []
+        await self.db.execute(
+            "UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ?", (row[0],)
+        )
+        poisoned = await self.db.fetch_all(
+            "SELECT update_id, payload, received_at FROM inbox "
+            "WHERE handled_at IS NULL AND attempts > ?",
             (give_up_after,),
         )
-        poisoned = [row[0] for row in rows]
-        for update_id in poisoned:
-            await self.mark_handled(update_id, "poison", now)
-        return poisoned
+        entries = [
+            InboxEntry(r["update_id"], json.loads(r["payload"]), from_db(r["received_at"]))
+            for r in poisoned
+        ]
+        for entry in entries:
+            await self.mark_handled(entry.update_id, "poison", now)
+        return entries
+
+    async def clear_restart_marks(self) -> None:
+        await self.db.execute("UPDATE inbox SET attempts = 0 WHERE handled_at IS NULL")
 
     async def outcomes(self) -> dict[int, str | None]:
         rows = await self.db.fetch_all("SELECT update_id, outcome FROM inbox")
@@ -307,8 +352,12 @@ class OutboxRepo:
         return [_outbox(row) for row in rows]
 
     async def next_wake(self) -> datetime | None:
+        # Only the head of each chat's queue can be sent, as in due(): a later message that is
+        # due behind one in back-off must not wake the sender in a loop.
         value = await self.db.fetch_value(
-            "SELECT MIN(not_before) FROM outbox WHERE status = 'pending'"
+            "SELECT MIN(o.not_before) FROM outbox AS o WHERE o.status = 'pending' "
+            "AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.status = 'pending' "
+            "AND e.chat_id = o.chat_id AND e.id < o.id)"
         )
         return from_db_optional(value)
 
@@ -364,9 +413,14 @@ class OutboxRepo:
         return [_outbox(row) for row in rows]
 
     async def delete_for_chat(self, chat_id: int) -> None:
-        """Forget what was sent to a chat (its rows hold the text we sent there)."""
+        """Forget what was sent, or was still to be sent, to a chat."""
+        await self.db.execute("DELETE FROM outbox WHERE chat_id = ?", (chat_id,))
+
+    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: its queued messages go to the new id."""
         await self.db.execute(
-            "DELETE FROM outbox WHERE chat_id = ? AND status != 'pending'", (chat_id,)
+            "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
+            (new_chat_id, old_chat_id),
         )
 
 
@@ -692,3 +746,290 @@ class PlanningRepo:
             "SELECT 1 FROM signups WHERE planned_id = ? AND user_id = ?", (planned_id, user_id)
         )
         return value is not None
+
+
+class CatalogueRepo:
+    """Items and places: data files seed them, coordinators add to them."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def upsert_item(
+        self,
+        code: str,
+        unit: str,
+        position: int,
+        names: dict[str, list[str]],
+        now: datetime,
+        created_by: int | None = None,
+    ) -> None:
+        """Create or update an item; the locales given replace their names."""
+        await self.db.execute(
+            "INSERT INTO items (code, unit, position, created_by, created_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET unit = excluded.unit, "
+            "position = excluded.position",
+            (code, unit, position, created_by, to_db(now)),
+        )
+        for locale, localized in names.items():
+            await self.db.execute(
+                "DELETE FROM item_names WHERE item_code = ? AND locale = ?", (code, locale)
+            )
+            await self.db.execute_many(
+                "INSERT INTO item_names (item_code, locale, position, name) VALUES (?, ?, ?, ?)",
+                [(code, locale, index, name) for index, name in enumerate(localized)],
+            )
+
+    async def items(self) -> list[Item]:
+        rows = await self.db.fetch_all("SELECT * FROM items ORDER BY position, code")
+        names = await self.db.fetch_all(
+            "SELECT item_code, locale, name FROM item_names ORDER BY item_code, locale, position"
+        )
+        by_item: dict[str, dict[str, list[str]]] = {}
+        for row in names:
+            by_item.setdefault(row[0], {}).setdefault(row[1], []).append(row[2])
+        return [
+            Item(row["code"], row["unit"], row["position"], by_item.get(row["code"], {}))
+            for row in rows
+        ]
+
+    async def upsert_place(
+        self,
+        antenna: str,
+        code: str,
+        name: str,
+        aliases: list[str],
+        latitude: float | None,
+        longitude: float | None,
+        now: datetime,
+        created_by: int | None = None,
+    ) -> int:
+        await self.db.execute(
+            "INSERT INTO places (antenna, code, name, aliases, latitude, longitude, created_by, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (antenna, code) DO UPDATE "
+            "SET name = excluded.name, aliases = excluded.aliases, "
+            "latitude = COALESCE(excluded.latitude, latitude), "
+            "longitude = COALESCE(excluded.longitude, longitude)",
+            (
+                antenna,
+                code,
+                name,
+                json.dumps(aliases, ensure_ascii=False),
+                latitude,
+                longitude,
+                created_by,
+                to_db(now),
+            ),
+        )
+        value = await self.db.fetch_value(
+            "SELECT id FROM places WHERE antenna = ? AND code = ?", (antenna, code)
+        )
+        return int(value)
+
+    async def places(self, antenna: str | None = None) -> list[Place]:
+        if antenna is None:
+            rows = await self.db.fetch_all("SELECT * FROM places ORDER BY antenna, name")
+        else:
+            rows = await self.db.fetch_all(
+                "SELECT * FROM places WHERE antenna = ? ORDER BY name", (antenna,)
+            )
+        return [
+            Place(
+                row["id"],
+                row["antenna"],
+                row["code"],
+                row["name"],
+                json.loads(row["aliases"]),
+                row["latitude"],
+                row["longitude"],
+            )
+            for row in rows
+        ]
+
+
+def _distribution(row: aiosqlite.Row) -> Distribution:
+    return Distribution(
+        id=row["id"],
+        antenna=row["antenna"],
+        user_id=row["user_id"],
+        item_code=row["item_code"],
+        quantity=row["quantity"],
+        place_id=row["place_id"],
+        slot=row["slot"],
+        logged_at=from_db(row["logged_at"]),
+        shift_id=row["shift_id"],
+        batch=row["batch"],
+        undone_at=from_db_optional(row["undone_at"]),
+    )
+
+
+class DistributionRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add(
+        self,
+        antenna: str,
+        user_id: int | None,
+        lines: list[tuple[str, int]],
+        place_id: int | None,
+        slot: str,
+        logged_at: datetime,
+        shift_id: int | None,
+        batch: str,
+    ) -> list[Distribution]:
+        await self.db.execute_many(
+            "INSERT INTO distributions (antenna, user_id, item_code, quantity, place_id, slot, "
+            "logged_at, shift_id, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    antenna,
+                    user_id,
+                    code,
+                    quantity,
+                    place_id,
+                    slot,
+                    to_db(logged_at),
+                    shift_id,
+                    batch,
+                )
+                for code, quantity in lines
+            ],
+        )
+        return await self.batch(batch)
+
+    async def batch(self, batch: str) -> list[Distribution]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM distributions WHERE batch = ? ORDER BY id", (batch,)
+        )
+        return [_distribution(row) for row in rows]
+
+    async def use_nonce(self, nonce: str, batch: str, now: datetime) -> str | None:
+        """Record a button's nonce; if it was used before, return the batch it produced."""
+        earlier = await self.db.fetch_value(
+            "SELECT batch FROM used_nonces WHERE nonce = ?", (nonce,)
+        )
+        if earlier is not None:
+            return str(earlier)
+        await self.db.execute(
+            "INSERT INTO used_nonces (nonce, batch, used_at) VALUES (?, ?, ?)",
+            (nonce, batch, to_db(now)),
+        )
+        return None
+
+    async def last_batch(self, user_id: int) -> list[Distribution]:
+        """The caller's most recent log still standing."""
+        batch = await self.db.fetch_value(
+            "SELECT batch FROM distributions WHERE user_id = ? AND undone_at IS NULL "
+            "ORDER BY logged_at DESC, id DESC LIMIT 1",
+            (user_id,),
+        )
+        return [] if batch is None else await self.batch(str(batch))
+
+    async def undo(self, batch: str, now: datetime) -> int:
+        return await self.db.execute(
+            "UPDATE distributions SET undone_at = ? WHERE batch = ? AND undone_at IS NULL",
+            (to_db(now), batch),
+        )
+
+    async def totals(
+        self, key: str, antenna: str | None, since: datetime, until: datetime
+    ) -> list[Total]:
+        """Quantities and log counts per item_code, slot or place_id over [since, until)."""
+        column = {"item": "item_code", "slot": "slot", "place": "place_id"}[key]
+        sql = (
+            f"SELECT {column} AS key, SUM(quantity) AS quantity, "  # noqa: S608 - fixed names
+            "COUNT(DISTINCT batch) AS logs FROM distributions INDEXED BY distributions_report "
+            "WHERE undone_at IS NULL AND logged_at >= ? AND logged_at < ?"
+        )
+        params: list[Any] = [to_db(since), to_db(until)]
+        if antenna is not None:
+            sql += " AND antenna = ?"
+            params.append(antenna)
+        rows = await self.db.fetch_all(f"{sql} GROUP BY {column} ORDER BY quantity DESC", params)
+        return [Total("" if r[0] is None else str(r[0]), r[1], r[2]) for r in rows]
+
+    async def for_shift(self, shift_id: int) -> list[Total]:
+        rows = await self.db.fetch_all(
+            "SELECT item_code, SUM(quantity), COUNT(DISTINCT batch) FROM distributions "
+            "WHERE shift_id = ? AND undone_at IS NULL GROUP BY item_code ORDER BY 2 DESC",
+            (shift_id,),
+        )
+        return [Total(r[0], r[1], r[2]) for r in rows]
+
+    async def most_used_items(self, antenna: str, since: datetime) -> list[str]:
+        rows = await self.db.fetch_all(
+            "SELECT item_code FROM distributions WHERE antenna = ? AND logged_at >= ? "
+            "AND undone_at IS NULL GROUP BY item_code ORDER BY COUNT(*) DESC",
+            (antenna, to_db(since)),
+        )
+        return [row[0] for row in rows]
+
+    async def recent_places(self, user_id: int, antenna: str, limit: int) -> list[int]:
+        """Places this volunteer used last, then the team's, most recent first."""
+        rows = await self.db.fetch_all(
+            "SELECT place_id, MAX(CASE WHEN user_id = ? THEN logged_at END) AS mine, "
+            "MAX(logged_at) AS anyone FROM distributions WHERE antenna = ? "
+            "AND place_id IS NOT NULL GROUP BY place_id "
+            "ORDER BY mine IS NULL, mine DESC, anyone DESC LIMIT ?",
+            (user_id, antenna, limit),
+        )
+        return [row[0] for row in rows]
+
+    async def rows(
+        self, antenna: str | None, since: datetime, until: datetime
+    ) -> list[Distribution]:
+        sql = (
+            "SELECT * FROM distributions WHERE undone_at IS NULL "
+            "AND logged_at >= ? AND logged_at < ?"
+        )
+        params: list[Any] = [to_db(since), to_db(until)]
+        if antenna is not None:
+            sql += " AND antenna = ?"
+            params.append(antenna)
+        rows = await self.db.fetch_all(sql + " ORDER BY logged_at, id", params)
+        return [_distribution(row) for row in rows]
+
+
+class DraftRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add(self, user_id: int, kind: str, payload: dict[str, Any], now: datetime) -> int:
+        await self.db.execute("DELETE FROM drafts WHERE user_id = ? AND kind = ?", (user_id, kind))
+        return await self.db.insert(
+            "INSERT INTO drafts (user_id, kind, payload, created_at) VALUES (?, ?, ?, ?)",
+            (user_id, kind, json.dumps(payload, ensure_ascii=False), to_db(now)),
+        )
+
+    async def get(self, draft_id: int) -> Draft | None:
+        row = await self.db.fetch_one("SELECT * FROM drafts WHERE id = ?", (draft_id,))
+        return None if row is None else _draft(row)
+
+    async def latest(self, user_id: int, kind: str) -> Draft | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM drafts WHERE user_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+            (user_id, kind),
+        )
+        return None if row is None else _draft(row)
+
+    async def update(self, draft_id: int, payload: dict[str, Any]) -> None:
+        await self.db.execute(
+            "UPDATE drafts SET payload = ? WHERE id = ?",
+            (json.dumps(payload, ensure_ascii=False), draft_id),
+        )
+
+    async def delete(self, draft_id: int) -> bool:
+        return await self.db.execute("DELETE FROM drafts WHERE id = ?", (draft_id,)) == 1
+
+    async def prune(self, before: datetime) -> int:
+        return await self.db.execute("DELETE FROM drafts WHERE created_at < ?", (to_db(before),))
+
+
+def _draft(row: aiosqlite.Row) -> Draft:
+    return Draft(
+        row["id"],
+        row["user_id"],
+        row["kind"],
+        json.loads(row["payload"]),
+        from_db(row["created_at"]),
+    )

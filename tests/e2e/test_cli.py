@@ -47,6 +47,36 @@ def test_run_without_a_token_points_to_the_sandbox(tmp_path: Path) -> None:
     assert "maraude sandbox" in result.stderr
 
 
+async def test_a_rejected_token_is_one_line_without_the_token(tmp_path: Path) -> None:
+    wrong = "987654321:AAWrongTokenWrongTokenWrongTokenWrong00"
+    async with BotApiEmulator() as telegram:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "BOT_TOKEN": wrong,
+            "BOT_API_BASE_URL": telegram.base_url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        raw, _ = await asyncio.wait_for(process.communicate(), timeout=30)
+        # Telegram said 401 to the wrong token, as expected here.
+        assert [(r.method, r.error_code) for r in telegram.refused] == [("getMe", 401)]
+    output = raw.decode()
+    assert process.returncode == 2, output
+    assert "Configuration error: BOT_TOKEN: rejected by Telegram" in output
+    assert "Traceback" not in output
+    assert wrong.split(":")[1] not in output
+
+
 def test_db_upgrade_and_backup(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'live.sqlite3'}"}
     first = maraude("db", "upgrade", env=env, cwd=tmp_path)

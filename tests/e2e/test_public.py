@@ -119,3 +119,21 @@ async def test_public_menus_are_set_per_language(emu: BotApiEmulator, running: R
     names = [c["command"] for c in emu.commands[("default", "ar")]]
     assert names[:2] == ["menu", "lang"]
     assert "invite" not in names
+
+
+async def test_an_unknown_start_payload_still_gets_a_welcome(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    emu.add_user(107, "Qr", language_code="ar")
+    picker = await Person(emu, 107).say("/start qr-calais")
+    assert len(picker.buttons()) == 10  # the language picker, not an invitation error
+
+
+async def test_help_in_arabic_reads_right_to_left(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    emu.add_user(108, "Rtl", language_code="ar")
+    text = (await Person(emu, 108).say("/help")).text or ""
+    command_lines = [line for line in text.splitlines() if "/" in line]
+    assert command_lines
+    assert all(line.startswith("\u200f") for line in command_lines)

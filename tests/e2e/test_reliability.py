@@ -215,6 +215,15 @@ async def test_a_killed_bot_loses_nothing_and_repeats_nothing(
         process.send_signal(signal.SIGKILL)
         await asyncio.wait_for(process.wait(), timeout=10)
         handled_before_crash = len(emu.bot_messages(ADMIN_ID))
+        # The kill left updates stored but unhandled: the restart must handle them first.
+        left = Storage(database)
+        await left.open()
+        try:
+            unhandled = await left.db.fetch_value(
+                "SELECT COUNT(*) FROM inbox WHERE handled_at IS NULL"
+            )
+        finally:
+            await left.close()
         process = await launch()
         await emu.wait_until(
             lambda: (
@@ -245,3 +254,40 @@ async def test_a_killed_bot_loses_nothing_and_repeats_nothing(
     assert len(emu.bot_messages(ADMIN_ID)) <= BURST + 1
     assert sum(len(emu.bot_messages(600 + i)) for i in range(BURST)) <= BURST + 1
     assert handled_before_crash < BURST, "the kill came too late to test anything"
+    assert unhandled > 0, "no update was left in the inbox at the kill"
+
+
+async def test_an_update_whose_apology_fails_does_not_hold_up_the_others(
+    emu: BotApiEmulator, running: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def crash(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("handler bug")
+
+    def broken_apology(t: object) -> str:
+        raise KeyError("a translation with a stray brace")
+
+    monkeypatch.setattr(UserService, "create_invite", crash)
+    monkeypatch.setattr("bot.runtime.apology", broken_apology)
+    emu.add_user(801, "Other", language_code="en")
+    await emu.send_text(ADMIN_ID, "/invite")
+    menu = await Person(emu, 801).say("/menu")  # handled although the one before failed
+    assert menu.keyboard is not None
+    outcomes = await running.bot.storage.inbox.outcomes()
+    assert sorted(outcomes.values()) == ["error", "ok"]
+
+
+async def test_the_first_error_is_the_one_reported(
+    emu: BotApiEmulator, running: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken_touch(*args: object, **kwargs: object) -> object:
+        raise KeyError("the gatekeeper failed")
+
+    monkeypatch.setattr(UserService, "touch", broken_touch)
+    emu.add_user(802, "Someone", language_code="ar")
+    since = len(emu.bot_messages(ADMIN_ID))
+    await emu.send_text(802, "/menu")
+    apology = await emu.wait_for_bot_message(802)
+    assert "😔" in (apology.text or "")
+    assert not any("a" <= ch <= "z" for ch in (apology.text or "").lower())  # in Arabic
+    report = await emu.wait_for_bot_message(ADMIN_ID, since=since)
+    assert "KeyError" in (report.text or "")

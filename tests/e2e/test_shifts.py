@@ -141,7 +141,7 @@ async def test_night_round_without_answer_alerts_the_team(
     team_since = len(emu.bot_messages(TEAM_CHAT_ID))
     await volunteer.press(ask, "saf:1:ok")
     relief = await emu.wait_for_bot_message(TEAM_CHAT_ID, since=team_since)
-    assert "OK" in (relief.plain_text or "")
+    assert "✅ Ana" in (relief.plain_text or "")
     assert await clocked.bot.jobs.fire_due() == 0  # nothing fires twice
 
 

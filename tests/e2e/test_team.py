@@ -8,7 +8,7 @@ import pytest
 
 from bot.sandbox.emulator import BotApiEmulator
 from bot.storage.models import Role
-from tests.helpers.harness import ADMIN_ID, Person, RunningBot
+from tests.helpers.harness import ADMIN_ID, TEAM_CHAT_ID, Person, RunningBot
 
 COORDINATOR = 300
 NEWCOMER = 301
@@ -84,7 +84,9 @@ async def test_roles_change_and_the_person_is_told(
     coordinator = await make_coordinator(emu, running)
     code = invite_code((await coordinator.say("/invite")).text or "")
     emu.add_user(NEWCOMER, "Amina", language_code="en", username="amina")
+    joined_notice = len(emu.bot_messages(COORDINATOR))
     await Person(emu, NEWCOMER).say(f"/join {code}")
+    await emu.wait_for_bot_message(COORDINATOR, since=joined_notice)
 
     since = len(emu.bot_messages(NEWCOMER))
     answer = await coordinator.say("/promote @amina legal")
@@ -121,3 +123,49 @@ async def test_malformed_team_commands_get_an_answer(
     assert answer.text
     invites = await running.bot.storage.db.fetch_value("SELECT COUNT(*) FROM invites")
     assert invites == 0
+
+
+async def test_a_number_too_big_for_an_id_is_simply_unknown(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    coordinator = await make_coordinator(emu, running)
+    answer = await coordinator.say("/promote 99999999999999999999 legal")
+    assert "❌" in (answer.text or "")
+    assert "😔" not in (answer.text or "")
+
+
+async def test_demotion_to_public_forgets_the_name(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    coordinator = await make_coordinator(emu, running)
+    code = invite_code((await coordinator.say("/invite")).text or "")
+    emu.add_user(NEWCOMER, "Amina", language_code="en", username="amina")
+    since = len(emu.bot_messages(COORDINATOR))
+    await Person(emu, NEWCOMER).say(f"/join {code}")
+    await emu.wait_for_bot_message(COORDINATOR, since=since)  # "Amina joined the team"
+    answer = await coordinator.say("/demote @amina")
+    assert "Amina" in (answer.text or "")
+    user = await running.bot.services.users.get(NEWCOMER)
+    assert user is not None
+    assert user.role is Role.PUBLIC
+    assert (user.display_name, user.username) == (None, None)
+    # Their own team menu is removed: the public one applies again.
+    await emu.wait_until(lambda: (f"chat:{NEWCOMER}", "") not in emu.commands)
+
+
+async def test_personal_commands_in_the_team_chat_point_to_the_private_chat(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    await make_coordinator(emu, running)
+    emu.add_group(TEAM_CHAT_ID, "Équipe Calais", [COORDINATOR])
+    in_group = Person(emu, COORDINATOR, TEAM_CHAT_ID)
+    hint = await in_group.say("/invite")
+    assert hint.buttons()[0].url == f"https://t.me/{emu.bot_username}"
+    count = await running.bot.storage.db.fetch_value("SELECT COUNT(*) FROM invites")
+    assert count == 0
+    # A command for another bot is none of ours: no answer, and nobody is recorded.
+    emu.add_user(303, "Stranger", language_code="en")
+    emu.add_group(TEAM_CHAT_ID, "Équipe Calais", [303])
+    await emu.send_text(303, "/start@some_other_bot", chat_id=TEAM_CHAT_ID)
+    await in_group.say("/help")
+    assert await running.bot.services.users.get(303) is None

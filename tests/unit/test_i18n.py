@@ -68,14 +68,20 @@ def test_fuzzy_entries_are_loaded_not_dropped(tmp_path: Path) -> None:
 
 def test_plurals_follow_each_locale() -> None:
     catalogs = Catalogs()
-    ar = catalogs.translator("ar", PARIS)
+    singular, plural = (
+        "{n} similar error was not reported.",
+        "{n} similar errors were not reported.",
+    )
     fr = catalogs.translator("fr", PARIS)
-    # French uses the singular for 0 and 1; the translator fills {n} itself.
-    one = fr.n_("{n} similar error was not reported.", "{n} similar errors were not reported.", 0)
-    many = fr.n_("{n} similar error was not reported.", "{n} similar errors were not reported.", 5)
-    assert one != many
-    assert "5" in many
-    assert ar.locale == "ar"
+    # French takes the singular for 0 and 1 (and a form of its own for millions).
+    assert fr.n_(singular, plural, 0) == "0 erreur semblable n’a pas été signalée."
+    assert fr.n_(singular, plural, 1) == "1 erreur semblable n’a pas été signalée."
+    assert fr.n_(singular, plural, 5) == "5 erreurs semblables n’ont pas été signalées."
+    # Arabic has six forms; the catalogue must fill each, and n picks the right one.
+    ar = catalogs.translator("ar", PARIS)
+    forms = {n: ar.n_(singular, plural, n) for n in (0, 1, 2, 3, 11, 100)}
+    assert len(set(forms.values())) == 6
+    assert all(str(n) in text for n, text in forms.items())
 
 
 def test_placeholders_are_escaped_for_html_unless_markup() -> None:

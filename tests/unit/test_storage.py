@@ -146,13 +146,52 @@ async def test_old_finished_rows_are_pruned(storage: Storage, clock: FakeClock) 
     assert [e.update_id for e in await storage.inbox.pending()] == [2]
 
 
-async def test_an_update_unhandled_after_three_start_ups_is_set_aside(
+async def test_an_update_that_crashed_three_start_ups_is_set_aside(
     storage: Storage, clock: FakeClock
 ) -> None:
-    await storage.inbox.store([(1, {"update_id": 1})], clock.now())
-    for _ in range(3):
+    await storage.inbox.store([(1, {"update_id": 1}), (2, {"update_id": 2})], clock.now())
+    for _ in range(3):  # each start-up finds update 1 first, and crashes on it
         assert await storage.inbox.count_restart(3, clock.now()) == []
-    await storage.inbox.store([(2, {"update_id": 2})], clock.now())
-    assert await storage.inbox.count_restart(3, clock.now()) == [1]
+    poisoned = await storage.inbox.count_restart(3, clock.now())
+    assert [entry.update_id for entry in poisoned] == [1]
     assert [e.update_id for e in await storage.inbox.pending()] == [2]
     assert (await storage.inbox.outcomes())[1] == "poison"
+    # Update 2 was only waiting behind it: it starts with a clean slate.
+    row = await storage.db.fetch_one("SELECT attempts FROM inbox WHERE update_id = 2")
+    assert row is not None
+    assert row[0] == 0
+
+
+async def test_a_clean_shutdown_clears_the_marks(storage: Storage, clock: FakeClock) -> None:
+    await storage.inbox.store([(1, {"update_id": 1})], clock.now())
+    for _ in range(10):  # many restarts, all clean: never set aside
+        assert await storage.inbox.count_restart(3, clock.now()) == []
+        await storage.inbox.clear_restart_marks()
+
+
+async def test_a_failed_commit_leaves_no_transaction_open(
+    storage: Storage, clock: FakeClock
+) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        async with storage.transaction():
+            # A deferred foreign key is only checked at COMMIT, which then fails.
+            await storage.db.execute("PRAGMA defer_foreign_keys = ON")
+            await storage.users.touch(1, None, clock.now())
+            await storage.db.execute("UPDATE users SET antenna = 'atlantis' WHERE id = 1")
+    assert not storage.db.connection.in_transaction
+    async with storage.transaction():
+        await storage.users.touch(2, None, clock.now())
+    assert await storage.users.get(2) is not None
+    assert await storage.users.get(1) is None
+
+
+async def test_a_reused_username_names_only_its_new_holder(
+    storage: Storage, clock: FakeClock
+) -> None:
+    for user_id in (1, 2):
+        await storage.users.touch(user_id, None, clock.now())
+    await storage.users.set_profile(1, "Old", "shared")
+    await storage.users.set_profile(2, "New", "shared")
+    found = await storage.users.find_by_username("@Shared")
+    assert found is not None
+    assert found.id == 2
