@@ -1,6 +1,7 @@
 """Throughput of the durable inbox: updates per second through the real bot and the emulator.
 
-Run by hand: `.venv/bin/python -m bench.bench_inbox [--updates 2000] [--users 100]`.
+Run by hand: `.venv/bin/python -m bench.bench_inbox [--updates 2000] [--users 100]`, or for
+distribution logging: `... --command "/distrib 40 blankets, 25 tea @ Marck" --volunteers`.
 Every update goes the production path: getUpdates over HTTP → inbox row committed (fsync) →
 handled in a transaction → outbox row → sendMessage over HTTP. Flood limits are lifted and the
 inbox figure is the bot's own capacity; replies leave at Telegram's pace (about 30 per second
@@ -17,10 +18,11 @@ import time
 from pathlib import Path
 
 from bot.sandbox.emulator import BotApiEmulator, EmulatorLimits
+from bot.storage.models import Role
 from tests.helpers.harness import make_settings, start_bot
 
 
-async def measure(updates: int, users: int) -> None:
+async def measure(updates: int, users: int, command: str, volunteers: bool) -> None:
     emu = BotApiEmulator(limits=EmulatorLimits(None, None, None))
     await emu.start()
     with tempfile.TemporaryDirectory() as scratch:
@@ -29,9 +31,18 @@ async def measure(updates: int, users: int) -> None:
             ids = [10_000 + index for index in range(users)]
             for user_id in ids:
                 emu.add_user(user_id, f"U{user_id}", language_code="en")
+            if volunteers:
+                async with running.bot.storage.transaction():
+                    for user_id in ids:
+                        await running.bot.storage.users.touch(
+                            user_id, "en", running.bot.clock.now()
+                        )
+                        await running.bot.storage.users.set_role(
+                            user_id, Role.VOLUNTEER, antenna="calais"
+                        )
             started = time.perf_counter()
             for index in range(updates):
-                await emu.send_text(ids[index % users], "/menu")
+                await emu.send_text(ids[index % users], command)
 
             def replies() -> int:
                 return sum(len(emu.bot_messages(user_id)) for user_id in ids)
@@ -51,7 +62,7 @@ async def measure(updates: int, users: int) -> None:
             await running.stop()
         await emu.stop()
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{updates} updates from {users} users in {elapsed:.2f} s")
+    print(f"{updates} x {command!r} from {users} users in {elapsed:.2f} s")
     print(f"inbox: {updates / handled_in:.0f} updates/s stored, handled and committed")
     print(f"delivery: {updates / elapsed:.0f} replies/s (AIORateLimiter keeps Telegram's 30/s)")
     print(f"peak RSS of bot + emulator in one process: {rss_mib:.0f} MiB")
@@ -62,8 +73,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--updates", type=int, default=2000)
     parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--command", default="/menu")
+    parser.add_argument("--volunteers", action="store_true", help="give the users that role")
     args = parser.parse_args()
-    asyncio.run(measure(args.updates, args.users))
+    asyncio.run(measure(args.updates, args.users, args.command, args.volunteers))
 
 
 if __name__ == "__main__":

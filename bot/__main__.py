@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
+from bot.storage import Storage
 
 log = logging.getLogger("bot")
 
@@ -30,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     i18n = verbs.add_parser("i18n", help="translations")
     i18n_verbs = i18n.add_subparsers(dest="i18n_verb", required=True)
     i18n_verbs.add_parser("check", help="coverage of every shipped locale; fails on a gap")
+    export = verbs.add_parser("export", help="write a CSV file of a period")
+    export.add_argument("what", choices=["distributions", "shifts"])
+    export.add_argument("--from", dest="first", required=True, help="first day, YYYY-MM-DD")
+    export.add_argument("--to", dest="last", required=True, help="last day, YYYY-MM-DD")
+    export.add_argument("--antenna", help="one antenna (default: all)")
+    export.add_argument("--out", type=Path, required=True, help="the CSV file to write")
     admin = verbs.add_parser("admin", help="administration without Telegram")
     admin_verbs = admin.add_subparsers(dest="admin_verb", required=True)
     admin_verbs.add_parser("antennas", help="list antennas and their team chats")
@@ -103,7 +110,6 @@ def _i18n_check() -> int:
 
 async def _maintenance(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import DEFAULT_ANTENNA
-    from bot.storage import Storage
     from bot.storage.models import Role
 
     storage = Storage(settings.database_path)
@@ -111,6 +117,8 @@ async def _maintenance(settings: Settings, args: argparse.Namespace) -> int:
     try:
         if args.verb == "db":
             print("applied: " + (", ".join(applied) if applied else "nothing, already current"))
+        elif args.verb == "export":
+            return await _export(settings, storage, args)
         elif args.verb == "backup":
             await storage.db.backup(args.path)
             print(f"backed up to {args.path}")
@@ -139,6 +147,39 @@ async def _maintenance(settings: Settings, args: argparse.Namespace) -> int:
             print(f"user {args.user_id} is now {args.role} of {code}")
     finally:
         await storage.close()
+    return 0
+
+
+async def _export(settings: Settings, storage: Storage, args: argparse.Namespace) -> int:
+    """`maraude export distributions --from D --to D --out FILE`: what /export sends."""
+    from bot.app import DEFAULT_ANTENNA
+    from bot.clock import SystemClock
+    from bot.services.distributions import DistributionService
+    from bot.services.errors import DomainError
+    from bot.services.reports import ReportService, parse_period
+
+    clock = SystemClock()
+    distributions = DistributionService(
+        storage, clock, settings.tz, settings.slot_starts, DEFAULT_ANTENNA
+    )
+    async with storage.transaction():
+        await distributions.load()
+    reports = ReportService(storage, clock, settings.tz, DEFAULT_ANTENNA)
+    try:
+        period = parse_period(f"{args.first}..{args.last}", clock.now(), settings.tz)
+    except DomainError:
+        print(
+            f"not a period: {args.first} to {args.last} (YYYY-MM-DD, at most a year)",
+            file=sys.stderr,
+        )
+        return 1
+    files = await reports.files(
+        args.antenna, period, distributions.catalogue, settings.default_locale
+    )
+    content = next(data for name, data in files if name.startswith(args.what))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(content)
+    print(f"wrote {args.out}")
     return 0
 
 

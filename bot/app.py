@@ -21,10 +21,12 @@ from bot.handlers import JOB_HANDLERS, register
 from bot.i18n import LANGUAGES, Catalogs
 from bot.jobs import JobRunner
 from bot.runtime import Runtime
+from bot.services.distributions import DistributionService
 from bot.services.menus import MenuService
 from bot.services.outbox import Outbox
 from bot.services.planning import PlanningService
 from bot.services.reporting import ErrorReporter
+from bot.services.reports import ReportService
 from bot.services.scheduler import Scheduler
 from bot.services.shifts import ShiftService
 from bot.services.users import UserService
@@ -129,6 +131,10 @@ class MaraudeBot:
                 timedelta(minutes=settings.shift_reminder_minutes),
                 DEFAULT_ANTENNA,
             ),
+            distributions=DistributionService(
+                self.storage, self.clock, settings.tz, settings.slot_starts, DEFAULT_ANTENNA
+            ),
+            reports=ReportService(self.storage, self.clock, settings.tz, DEFAULT_ANTENNA),
             bot_username=self.app.bot.username,
         )
         self._services = services
@@ -143,6 +149,7 @@ class MaraudeBot:
             await services.menus.sync_defaults(
                 {code: services.translator(code) for code in LANGUAGES}
             )
+            await services.distributions.load()
 
     async def _prune(self, context: BotContext) -> None:
         await self.runtime.prune()

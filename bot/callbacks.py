@@ -123,3 +123,59 @@ class PlanCancel(CallbackData):
 @dataclasses.dataclass(frozen=True)
 class PlanList(CallbackData):
     prefix: ClassVar[str] = "pll"
+
+
+@dataclasses.dataclass(frozen=True)
+class DistItem(CallbackData):
+    """Guided /distrib, step 1 → 2: the item was chosen; `more` shows other quantities."""
+
+    prefix: ClassVar[str] = "dit"
+    item: str
+    more: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class DistQty(CallbackData):
+    """Step 2 → 3: the quantity was chosen; the nonce makes the final save happen once."""
+
+    prefix: ClassVar[str] = "dqt"
+    item: str
+    quantity: int
+    nonce: str
+
+
+@dataclasses.dataclass(frozen=True)
+class DistSave(CallbackData):
+    """Step 3: the place was chosen (0: none) and the log is saved, once per nonce."""
+
+    prefix: ClassVar[str] = "dsv"
+    item: str
+    quantity: int
+    place: int
+    nonce: str
+
+
+@dataclasses.dataclass(frozen=True)
+class DistAgain(CallbackData):
+    """One tap: log again what the caller logged last."""
+
+    prefix: ClassVar[str] = "dag"
+    batch: str
+    nonce: str
+
+
+@dataclasses.dataclass(frozen=True)
+class DistFix(CallbackData):
+    """A quick log's open question answered: "i" item, "p" place, "n" no place, "x" cancel."""
+
+    prefix: ClassVar[str] = "dfx"
+    draft: int
+    kind: str
+    value: str
+
+
+@dataclasses.dataclass(frozen=True)
+class DistMenu(CallbackData):
+    """Back to step 1 of the guided form."""
+
+    prefix: ClassVar[str] = "dmn"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -48,6 +49,8 @@ class Settings(BaseSettings):
     misfire_grace_minutes: int = Field(default=60, ge=0)
     retention_days: int = Field(default=30, ge=1)
     housing_daily_fee_eur: float = Field(default=5.0, ge=0)
+    # When the day, evening and night time slots of distributions begin, local time.
+    distribution_slots: str = "07:00,18:00,22:00"
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -83,6 +86,21 @@ class Settings(BaseSettings):
         if value not in SHIPPED_LOCALES:
             raise ValueError(f"expected one of {', '.join(SHIPPED_LOCALES)}")
         return value
+
+    @field_validator("distribution_slots")
+    @classmethod
+    def _check_slots(cls, value: str) -> str:
+        parts = [part.strip() for part in value.split(",")]
+        if len(parts) != 3 or not all(re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", p) for p in parts):
+            raise ValueError("expected three times HH:MM,HH:MM,HH:MM (day, evening, night)")
+        if not parts[0] < parts[1] < parts[2]:
+            raise ValueError("the day, evening and night must start in that order")
+        return ",".join(parts)
+
+    @property
+    def slot_starts(self) -> tuple[time, time, time]:
+        day, evening, night = (time.fromisoformat(p) for p in self.distribution_slots.split(","))
+        return day, evening, night
 
     @field_validator("database_url")
     @classmethod

@@ -12,10 +12,12 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator, negotiate
+from bot.services.distributions import DistributionService
 from bot.services.menus import MenuService
 from bot.services.outbox import Keyboard, Outbox
 from bot.services.planning import PlanningService
 from bot.services.reporting import ErrorReporter
+from bot.services.reports import ReportService
 from bot.services.scheduler import Scheduler
 from bot.services.shifts import ShiftService
 from bot.services.users import UserService
@@ -38,6 +40,8 @@ class Services:
     scheduler: Scheduler
     shifts: ShiftService
     planning: PlanningService
+    distributions: DistributionService
+    reports: ReportService
     bot_username: str = ""
 
     def translator(self, locale: str | None) -> Translator:

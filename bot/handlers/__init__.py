@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.context import BotContext
-from bot.handlers import fallback, planning, public, shifts, team
+from bot.handlers import distributions, fallback, planning, public, reports, shifts, team
 from bot.handlers.errors import on_error
 from bot.handlers.gate import gatekeeper
 from bot.jobs import JobHandler
@@ -28,7 +28,14 @@ FEATURE_GROUP = 0
 
 def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
     app.add_handler(TypeHandler(Update, gatekeeper), group=GATE_GROUP)
-    features = [*public.handlers(), *team.handlers(), *shifts.handlers(), *planning.handlers()]
+    features = [
+        *public.handlers(),
+        *team.handlers(),
+        *shifts.handlers(),
+        *planning.handlers(),
+        *distributions.handlers(),
+        *reports.handlers(),
+    ]
     for handler in [*features, *fallback.handlers()]:
         app.add_handler(handler, group=FEATURE_GROUP)
     app.add_error_handler(on_error)

@@ -43,6 +43,19 @@ ERRORS: dict[str, str] = {
     "bad_needed": N_("❌ The number of people needed must be between 1 and 50, not {value}."),
     "planned_gone": N_("ℹ️ This planned shift no longer exists."),
     "planned_over": N_("ℹ️ This planned shift is already over."),
+    "nothing_to_undo": N_("ℹ️ You have no log to remove."),
+    "undo_too_late": N_(
+        "ℹ️ Your last log is more than 15 minutes old. Ask a coordinator to correct it."
+    ),
+    "draft_gone": N_("ℹ️ This log was already saved or cancelled."),
+    "bad_place_name": N_("❌ A place name has 2 to 60 characters."),
+    "place_exists": N_("ℹ️ This place already exists: {name}."),
+    "bad_unit": N_("❌ Unknown unit: {value}. Use piece, litre, portion or kg."),
+    "bad_item_name": N_("❌ An item name has 2 to 40 characters."),
+    "item_exists": N_("ℹ️ This item already exists: {name}."),
+    "bad_period": N_(
+        "❌ {value} is not a period. Use today, week, month, 2026-12 or 2026-12-01..2026-12-15."
+    ),
 }
 FALLBACK_ERROR = N_("❌ This could not be done. Nothing was changed.")
 

@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.callbacks import CallbackDataError, ForgetConfirm, LanguageChoice, MenuTopic
 from bot.context import BotContext
-from bot.handlers import planning, shifts, team
+from bot.handlers import distributions, planning, shifts, team
 from bot.handlers.common import menu_button
 from bot.i18n import LANGUAGES, RLM, Translator, pN_, resolve_language_code
 from bot.services.menus import commands_for
@@ -28,6 +28,7 @@ TOPICS: list[tuple[str, tuple[str, str]]] = [
 ]
 # Team members' buttons, shown above the public topics.
 TEAM_TOPICS: list[tuple[str, tuple[str, str]]] = [
+    ("distrib", pN_("button", "📦 Log")),
     ("shift", pN_("button", "🟢 My shift")),
     ("planning", pN_("button", "📅 Planning")),
     ("hours", pN_("button", "🕒 My hours")),
@@ -164,6 +165,8 @@ async def topic_chosen(update: Update, context: BotContext) -> None:
         await menu(update, context)
     elif topic == "lang":
         await change_language(update, context)
+    elif topic == "distrib":
+        await distributions.item_step(update, context)
     elif topic == "shift":
         await shifts.shift_button(update, context)
     elif topic == "planning":

@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.callbacks import CallbackDataError, SafetyAnswer, ShiftEnd, ShiftStart
 from bot.context import BotContext, Services
 from bot.handlers.common import person_name, refuse
-from bot.i18n import Translator, escape, pN_
+from bot.i18n import Markup, Translator, escape, pN_
 from bot.jobs import JobHandler
 from bot.services.errors import DomainError
 from bot.services.outbox import Button, Keyboard
@@ -83,13 +83,16 @@ def render_started(t: Translator, shift: Shift) -> str:
     return "\n".join(lines)
 
 
-def render_ended(t: Translator, shift: Shift) -> str:
+def render_ended(t: Translator, shift: Shift, given: list[str]) -> str:
     assert shift.ended_at is not None
-    return t._(
+    text = t._(
         "⏹️ Shift ended at {time}. Duration: {duration}. Thank you!",
         time=t.fmt_time(shift.ended_at),
         duration=t.fmt_duration(shift.ended_at - shift.started_at),
     )
+    if given:
+        text += "\n" + t._("📦 Given during this shift: {what}.", what=Markup(", ".join(given)))
+    return text
 
 
 async def _already_on_shift(update: Update, context: BotContext, shift: Shift) -> None:
@@ -190,10 +193,16 @@ async def end_shift(update: Update, context: BotContext) -> None:
         else:
             await refuse(update, context, error)
         return
+    from bot.handlers.distributions import quantity_text
+
+    given = [
+        quantity_text(context, code, quantity)
+        for code, quantity in await context.services.distributions.during_shift(shift.id)
+    ]
     if update.callback_query is not None:
-        await context.edit(update, render_ended(t, shift))
+        await context.edit(update, render_ended(t, shift, given))
     else:
-        await context.reply(update, render_ended(t, shift))
+        await context.reply(update, render_ended(t, shift, given))
 
 
 async def end_pressed(update: Update, context: BotContext) -> None:

@@ -236,6 +236,15 @@ class Translator:
             )
         return Markup(self._ltr(html.escape(" ".join(parts), quote=False)))
 
+    def fmt_quantity(self, quantity: int, unit: str, name: str) -> str:
+        """ "40 × blankets", "12 kg wood", "30 L water", with the locale's unit symbols."""
+        if unit in ("kg", "litre"):
+            measure = "mass-kilogram" if unit == "kg" else "volume-liter"
+            amount = format_unit(quantity, measure, length="short", locale=self.babel_locale)
+        else:
+            amount = f"{format_decimal(quantity, locale=self.babel_locale)} ×"
+        return f"{self._ltr(html.escape(amount, quote=False))} {name}"
+
     def phone(self, number: str) -> Markup:
         """A number to dial: Latin digits, isolated so RTL text does not reverse it."""
         return Markup(isolate_ltr(html.escape(number, quote=False)))

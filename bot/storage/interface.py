@@ -14,14 +14,19 @@ from typing import Any, Protocol
 
 from bot.storage.models import (
     Antenna,
+    Distribution,
+    Draft,
     Hours,
     InboxEntry,
     Invite,
+    Item,
     Job,
     OutboxEntry,
+    Place,
     PlannedShift,
     Role,
     Shift,
+    Total,
     User,
 )
 
@@ -139,8 +144,16 @@ class ShiftStore(Protocol):
     async def set_safety_state(self, shift_id: int, state: str | None) -> None: ...
     async def running_in(self, antenna: str | None) -> list[Shift]: ...
     async def hours_by_user(
-        self, since: datetime, until: datetime, now: datetime, user_id: int | None = None
+        self,
+        since: datetime,
+        until: datetime,
+        now: datetime,
+        user_id: int | None = None,
+        antenna: str | None = None,
     ) -> dict[int, Hours]: ...
+    async def between(
+        self, antenna: str | None, since: datetime, until: datetime
+    ) -> list[Shift]: ...
 
 
 class PlanningStore(Protocol):
@@ -167,6 +180,69 @@ class PlanningStore(Protocol):
     async def is_signed_up(self, planned_id: int, user_id: int) -> bool: ...
 
 
+class CatalogueStore(Protocol):
+    async def upsert_item(
+        self,
+        code: str,
+        unit: str,
+        position: int,
+        names: dict[str, list[str]],
+        now: datetime,
+        created_by: int | None = None,
+    ) -> None: ...
+    async def items(self) -> list[Item]: ...
+    async def upsert_place(
+        self,
+        antenna: str,
+        code: str,
+        name: str,
+        aliases: list[str],
+        latitude: float | None,
+        longitude: float | None,
+        now: datetime,
+        created_by: int | None = None,
+    ) -> int: ...
+    async def places(self, antenna: str | None = None) -> list[Place]: ...
+
+
+class DistributionStore(Protocol):
+    async def add(
+        self,
+        antenna: str,
+        user_id: int | None,
+        lines: list[tuple[str, int]],
+        place_id: int | None,
+        slot: str,
+        logged_at: datetime,
+        shift_id: int | None,
+        batch: str,
+    ) -> list[Distribution]: ...
+    async def batch(self, batch: str) -> list[Distribution]: ...
+    async def use_nonce(self, nonce: str, batch: str, now: datetime) -> str | None: ...
+    async def last_batch(self, user_id: int) -> list[Distribution]: ...
+    async def undo(self, batch: str, now: datetime) -> int: ...
+    async def totals(
+        self, key: str, antenna: str | None, since: datetime, until: datetime
+    ) -> list[Total]: ...
+    async def for_shift(self, shift_id: int) -> list[Total]: ...
+    async def most_used_items(self, antenna: str, since: datetime) -> list[str]: ...
+    async def recent_places(self, user_id: int, antenna: str, limit: int) -> list[int]: ...
+    async def rows(
+        self, antenna: str | None, since: datetime, until: datetime
+    ) -> list[Distribution]: ...
+
+
+class DraftStore(Protocol):
+    async def add(
+        self, user_id: int, kind: str, payload: dict[str, Any], now: datetime
+    ) -> int: ...
+    async def get(self, draft_id: int) -> Draft | None: ...
+    async def latest(self, user_id: int, kind: str) -> Draft | None: ...
+    async def update(self, draft_id: int, payload: dict[str, Any]) -> None: ...
+    async def delete(self, draft_id: int) -> bool: ...
+    async def prune(self, before: datetime) -> int: ...
+
+
 class Store(Protocol):
     """Every repository, and atomic blocks spanning them."""
 
@@ -190,5 +266,11 @@ class Store(Protocol):
     def shifts(self) -> ShiftStore: ...
     @property
     def planning(self) -> PlanningStore: ...
+    @property
+    def catalogue(self) -> CatalogueStore: ...
+    @property
+    def distributions(self) -> DistributionStore: ...
+    @property
+    def drafts(self) -> DraftStore: ...
 
     def transaction(self) -> AbstractAsyncContextManager[None]: ...

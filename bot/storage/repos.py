@@ -605,6 +605,16 @@ class ShiftRepo:
     async def set_safety_state(self, shift_id: int, state: str | None) -> None:
         await self.db.execute("UPDATE shifts SET safety_state = ? WHERE id = ?", (state, shift_id))
 
+    async def between(self, antenna: str | None, since: datetime, until: datetime) -> list[Shift]:
+        """Shifts started in [since, until), of one antenna or all, for exports."""
+        sql = "SELECT * FROM shifts WHERE started_at >= ? AND started_at < ?"
+        params: list[Any] = [to_db(since), to_db(until)]
+        if antenna is not None:
+            sql += " AND antenna = ?"
+            params.append(antenna)
+        rows = await self.db.fetch_all(sql + " ORDER BY started_at, id", params)
+        return [_shift(row) for row in rows]
+
     async def running_in(self, antenna: str | None) -> list[Shift]:
         """Running shifts, of one antenna or of all, earliest first."""
         if antenna is None:
@@ -619,7 +629,12 @@ class ShiftRepo:
         return [_shift(row) for row in rows]
 
     async def hours_by_user(
-        self, since: datetime, until: datetime, now: datetime, user_id: int | None = None
+        self,
+        since: datetime,
+        until: datetime,
+        now: datetime,
+        user_id: int | None = None,
+        antenna: str | None = None,
     ) -> dict[int, Hours]:
         """Time on shift per volunteer for shifts started in [since, until); running ones
         count until now."""
@@ -632,6 +647,9 @@ class ShiftRepo:
         if user_id is not None:
             sql += " AND user_id = ?"
             params.append(user_id)
+        if antenna is not None:
+            sql += " AND antenna = ?"
+            params.append(antenna)
         rows = await self.db.fetch_all(sql + " GROUP BY user_id", params)
         return {
             row["user_id"]: Hours(

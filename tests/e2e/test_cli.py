@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from bot.sandbox.emulator import BotApiEmulator
+from bot.storage.models import Role
 from tests.helpers.harness import ADMIN_ID
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,3 +148,61 @@ async def test_logs_hold_neither_the_token_nor_what_people_wrote(
     assert emu.token.split(":")[1] not in output
     assert "Karim" not in output
     assert "bridge" not in output
+
+
+async def test_export_from_the_command_line(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from bot.services.distributions import DistributionService
+    from bot.storage import Storage
+    from tests.helpers.clock import FakeClock
+
+    database = tmp_path / "live.sqlite3"
+    storage = Storage(database)
+    await storage.open()
+    try:
+        clock = FakeClock(datetime(2026, 12, 3, 19, 0, tzinfo=UTC))
+        service = DistributionService(
+            storage, clock, ZoneInfo("Europe/Paris"), (time(7), time(18), time(22)), "calais"
+        )
+        await service.load()
+        await storage.users.touch(5, "fr", clock.now())
+        await storage.users.set_role(5, Role.VOLUNTEER, antenna="calais", display_name="Ana")
+        user = await storage.users.get(5)
+        assert user is not None
+        await service.log(user, [("blankets", 12), ("water", 30)], None)
+    finally:
+        await storage.close()
+    out = tmp_path / "out" / "dec.csv"
+    env = {"DATABASE_URL": f"sqlite:///{database}"}
+    result = maraude(
+        "export",
+        "distributions",
+        "--from",
+        "2026-12-01",
+        "--to",
+        "2026-12-31",
+        "--out",
+        str(out),
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = out.read_bytes().decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("time,slot,antenna,item_code")
+    assert lines[1].startswith("2026-12-03 20:00,evening,calais,blankets,couvertures,12,piece")
+    assert len(lines) == 3
+    bad = maraude(
+        "export",
+        "shifts",
+        "--from",
+        "2026-12-31",
+        "--to",
+        "2026-12-01",
+        "--out",
+        str(out),
+        env=env,
+        cwd=tmp_path,
+    )
+    assert bad.returncode == 1

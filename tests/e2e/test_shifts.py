@@ -202,6 +202,7 @@ async def test_the_menu_gives_volunteers_their_shift_in_two_taps(
     volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
     menu = await volunteer.say("/menu")
     assert [b.callback_data for b in menu.keyboard[0]] == [  # type: ignore[index]
+        "topic:distrib",
         "topic:shift",
         "topic:planning",
         "topic:hours",

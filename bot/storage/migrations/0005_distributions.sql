@@ -47,7 +47,7 @@ CREATE TABLE distributions (
 );
 -- Covering index for the reports: a month of a busy antenna is read from the index alone.
 CREATE INDEX distributions_report
-    ON distributions (antenna, logged_at, item_code, quantity, slot, place_id)
+    ON distributions (antenna, logged_at, item_code, quantity, slot, place_id, batch)
     WHERE undone_at IS NULL;
 CREATE INDEX distributions_user ON distributions (user_id, logged_at);
 CREATE INDEX distributions_shift ON distributions (shift_id) WHERE shift_id IS NOT NULL;

@@ -1,0 +1,103 @@
+"""/report month and /export month over a million distribution rows.
+
+Run by hand: `.venv/bin/python -m bench.bench_report [--rows 1000000]`.
+The rows cover a year of both antennas (about 40 000 a month for each), the way a busy year
+would look; the report reads one antenna's month. Target: the report under 0.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.services.distributions import DistributionService
+from bot.services.reports import ReportService, parse_period
+from bot.storage import Storage
+from bot.storage.database import to_db
+from tests.helpers.clock import FakeClock
+
+PARIS = ZoneInfo("Europe/Paris")
+SLOTS = ("day", "evening", "night")
+
+
+async def measure(rows: int) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        storage = Storage(Path(scratch) / "bench.sqlite3")
+        await storage.open()
+        clock = FakeClock(datetime(2026, 12, 20, 12, tzinfo=UTC))
+        distributions = DistributionService(
+            storage, clock, PARIS, (datetime.min.time(),) * 3, "calais"
+        )
+        async with storage.transaction():
+            await distributions.load()
+        items = list(distributions.catalogue.items)
+        places = {
+            a: [p.id for p in distributions.catalogue.places_of(a)]
+            for a in ("calais", "grande-synthe")
+        }
+        random.seed(7)
+        start = clock.now() - timedelta(days=365)
+        loading = time.perf_counter()
+        batch_size = 50_000
+        for offset in range(0, rows, batch_size):
+            chunk = []
+            for index in range(offset, min(rows, offset + batch_size)):
+                antenna = "calais" if index % 2 else "grande-synthe"
+                at = start + timedelta(seconds=random.randrange(365 * 86400))
+                chunk.append(
+                    (
+                        antenna,
+                        None,
+                        random.choice(items),
+                        random.randint(1, 60),
+                        random.choice(places[antenna]),
+                        random.choice(SLOTS),
+                        to_db(at),
+                        None,
+                        f"b{index}",
+                    )
+                )
+            async with storage.transaction():
+                await storage.db.execute_many(
+                    "INSERT INTO distributions (antenna, user_id, item_code, quantity, place_id, "
+                    "slot, logged_at, shift_id, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    chunk,
+                )
+        await storage.db.execute("ANALYZE")
+        print(f"loaded {rows} rows in {time.perf_counter() - loading:.1f} s")
+        reports = ReportService(storage, clock, PARIS, "calais")
+        period = parse_period("2026-11", clock.now(), PARIS)
+        timings = []
+        for _ in range(5):
+            began = time.perf_counter()
+            built = await reports.build("calais", period)
+            timings.append(time.perf_counter() - began)
+        logs = sum(total.logs for total in built.slots)
+        print(
+            f"/report month (calais, {logs} logs): best {min(timings) * 1000:.0f} ms, "
+            f"worst {max(timings) * 1000:.0f} ms over 5 runs"
+        )
+        began = time.perf_counter()
+        files = await reports.files("calais", period, distributions.catalogue, "fr")
+        size = sum(len(content) for _, content in files)
+        print(
+            f"/export month (calais): {(time.perf_counter() - began) * 1000:.0f} ms, "
+            f"{size / 1024:.0f} KiB of CSV"
+        )
+        await storage.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    asyncio.run(measure(parser.parse_args().rows))
+
+
+if __name__ == "__main__":
+    main()

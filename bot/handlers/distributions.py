@@ -1,0 +1,445 @@
+"""/distrib (quick and guided), /undo, /places, /items (SPEC §2 /distrib)."""
+
+from __future__ import annotations
+
+import secrets
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.callbacks import (
+    CallbackDataError,
+    DistAgain,
+    DistFix,
+    DistItem,
+    DistMenu,
+    DistQty,
+    DistSave,
+)
+from bot.context import BotContext
+from bot.handlers.common import refuse
+from bot.i18n import escape, pN_
+from bot.services.distributions import QuickLog
+from bot.services.errors import DomainError
+from bot.services.outbox import Button, Keyboard
+from bot.storage.models import Distribution, Role, User
+
+QUANTITIES = (5, 10, 20, 50)
+MORE_QUANTITIES = (1, 2, 3, 4, 6, 8, 15, 25, 30, 40, 75, 100, 150, 200, 300, 500)
+SLOT_NAMES = {
+    "day": pN_("slot", "day"),
+    "evening": pN_("slot", "evening"),
+    "night": pN_("slot", "night"),
+}
+
+
+def nonce() -> str:
+    return secrets.token_hex(3)
+
+
+def quantity_text(context: BotContext, code: str, quantity: int) -> str:
+    """ "40 × blankets", "12 kg wood", "30 L water": the item in the reader's language."""
+    t = context.t
+    catalogue = context.services.distributions.catalogue
+    name = escape(catalogue.item_name(code, t.locale))
+    item = catalogue.items.get(code)
+    unit = item.unit if item else "piece"
+    return t.fmt_quantity(quantity, unit, name)
+
+
+def place_name(context: BotContext, place_id: int | None) -> str:
+    place = context.services.distributions.catalogue.places.get(place_id or 0)
+    return escape(place.name) if place else ""
+
+
+def render_saved(context: BotContext, rows: list[Distribution], *, duplicate: bool) -> str:
+    t = context.t
+    what = ", ".join(quantity_text(context, row.item_code, row.quantity) for row in rows)
+    where = place_name(context, rows[0].place_id)
+    slot = t.marked(SLOT_NAMES[rows[0].slot])
+    details = f"{what} · {where} · {slot}" if where else f"{what} · {slot}"
+    if duplicate:
+        return t._("ℹ️ Already saved: {details}.", details=details)
+    return (
+        t._("✅ Saved: {details}.", details=details)
+        + "\n"
+        + t._("Made a mistake? Send /undo within 15 minutes.")
+    )
+
+
+async def _save(
+    update: Update,
+    context: BotContext,
+    lines: list[tuple[str, int]],
+    place_id: int | None,
+    key: str | None,
+) -> None:
+    try:
+        logged = await context.services.distributions.log(context.user, lines, place_id, key)
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    text = render_saved(context, logged.rows, duplicate=logged.duplicate)
+    if update.callback_query is None:
+        await context.reply(update, text)
+    elif logged.duplicate:
+        # A second tap: the message already says "saved"; a toast is enough.
+        await context.answer(update, text)
+    else:
+        await context.edit(update, text)
+
+
+# --- guided form ------------------------------------------------------------------------------
+
+
+async def item_step(update: Update, context: BotContext) -> None:
+    """Step 1: what was given (the team's most used first), or one tap to log it again."""
+    t = context.t
+    services = context.services
+    try:
+        codes = await services.distributions.items_for(context.user)
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    rows: Keyboard = []
+    last = await services.distributions.last_log(context.user)
+    if last:
+        summary = ", ".join(quantity_text(context, r.item_code, r.quantity) for r in last)
+        where = place_name(context, last[0].place_id)
+        what = f"{summary} · {where}" if where else summary
+        label = t.p_("button", "🔁 Again: {what}", what=what)
+        rows.append([Button(label[:60], data=DistAgain(last[0].batch, nonce()).pack())])
+    buttons = [
+        Button(
+            services.distributions.catalogue.item_name(code, t.locale),
+            data=DistItem(code, more=False).pack(),
+        )
+        for code in codes
+    ]
+    rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    text = t._("📦 What did you give? Tap an item.")
+    if update.callback_query is not None:
+        await context.edit(update, text, rows)
+    else:
+        await context.reply(update, text, rows)
+
+
+async def quantity_step(update: Update, context: BotContext) -> None:
+    """Step 2: how many (four usual numbers, or more numbers on a second keyboard)."""
+    t = context.t
+    try:
+        chosen = DistItem.unpack(update.callback_query.data if update.callback_query else None)
+        if chosen.item not in context.services.distributions.catalogue.items:
+            raise DomainError("stale_button")
+    except (CallbackDataError, DomainError):
+        await refuse(update, context, DomainError("stale_button"))
+        return
+    key = nonce()
+    numbers = MORE_QUANTITIES if chosen.more else QUANTITIES
+    buttons = [Button(str(n), data=DistQty(chosen.item, n, key).pack()) for n in numbers]
+    per_row = 4
+    rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+    if not chosen.more:
+        rows.append(
+            [Button(t.p_("button", "➕ Other number"), data=DistItem(chosen.item, True).pack())]
+        )
+    rows.append([Button(t.p_("button", "⬅️ Back"), data=DistMenu().pack())])
+    name = escape(context.services.distributions.catalogue.item_name(chosen.item, t.locale))
+    text = t._("📦 {item}: how many?", item=name)
+    if chosen.more:
+        example = f"/distrib 35 {name}"
+        text += "\n" + t._("Another number? Type it, for example: {example}", example=example)
+    await context.edit(update, text, rows)
+
+
+async def place_step(update: Update, context: BotContext) -> None:
+    """Step 3: where (recent places first), or share a location."""
+    t = context.t
+    services = context.services
+    try:
+        chosen = DistQty.unpack(update.callback_query.data if update.callback_query else None)
+        if chosen.item not in services.distributions.catalogue.items:
+            raise DomainError("stale_button")
+        places = await services.distributions.places_for(context.user)
+    except (CallbackDataError, DomainError) as error:
+        await refuse(
+            update,
+            context,
+            error if isinstance(error, DomainError) else DomainError("stale_button"),
+        )
+        return
+    buttons = [
+        Button(
+            place_name(context, place_id),
+            data=DistSave(chosen.item, chosen.quantity, place_id, chosen.nonce).pack(),
+        )
+        for place_id in places
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append(
+        [
+            Button(
+                t.p_("button", "🚫 No place"),
+                data=DistSave(chosen.item, chosen.quantity, 0, chosen.nonce).pack(),
+            )
+        ]
+    )
+    # A shared location answers this question too, within the next minutes.
+    await services.distributions.await_location(
+        context.user, chosen.item, chosen.quantity, chosen.nonce
+    )
+    what = quantity_text(context, chosen.item, chosen.quantity)
+    text = t._("📍 {what}: where? Tap a place, or share your location.", what=what)
+    await context.edit(update, text, rows)
+
+
+async def save_pressed(update: Update, context: BotContext) -> None:
+    """The place was tapped: save the guided log (once, whatever the taps)."""
+    try:
+        chosen = DistSave.unpack(update.callback_query.data if update.callback_query else None)
+    except CallbackDataError:
+        await refuse(update, context, DomainError("stale_button"))
+        return
+    place = chosen.place or None
+    await context.services.distributions.forget_location_wait(context.user)
+    await _save(update, context, [(chosen.item, chosen.quantity)], place, chosen.nonce)
+
+
+async def again_pressed(update: Update, context: BotContext) -> None:
+    """Log again exactly what the caller logged last."""
+    services = context.services
+    try:
+        chosen = DistAgain.unpack(update.callback_query.data if update.callback_query else None)
+        rows = await services.distributions.batch_of(context.user, chosen.batch)
+    except (CallbackDataError, DomainError):
+        await refuse(update, context, DomainError("stale_button"))
+        return
+    lines = [(row.item_code, row.quantity) for row in rows]
+    await _save(update, context, lines, rows[0].place_id, chosen.nonce)
+
+
+async def menu_pressed(update: Update, context: BotContext) -> None:
+    """Back to the list of items."""
+    await item_step(update, context)
+
+
+async def location_shared(update: Update, context: BotContext) -> None:
+    """A location answers "where?" of a guided log; otherwise it is politely declined."""
+    t = context.t
+    message = update.message
+    if message is None or message.location is None:
+        return
+    services = context.services
+    waiting = await services.distributions.location_wait(context.user)
+    if waiting is None:
+        await context.reply(update, t._("📍 Thank you. I have no use for a location right now."))
+        return
+    item, quantity, key = waiting
+    place_id = services.distributions.nearest_place(
+        context.user, message.location.latitude, message.location.longitude
+    )
+    if place_id is None:
+        await context.reply(
+            update, t._("📍 No known place near this location. Please tap a place above.")
+        )
+        return
+    await services.distributions.forget_location_wait(context.user)
+    await _save(update, context, [(item, quantity)], place_id, key)
+
+
+# --- quick form -------------------------------------------------------------------------------
+
+
+async def distrib(update: Update, context: BotContext) -> None:
+    """Log from one line ("/distrib 40 blankets, 25 tea @ Marck"), or open the guided form."""
+    if not context.args:
+        await item_step(update, context)
+        return
+    t = context.t
+    services = context.services
+    user = context.user
+    if not user.has(Role.VOLUNTEER):
+        await refuse(update, context, DomainError("not_allowed"))
+        return
+    text = " ".join(context.args)
+    quick = services.distributions.parse_quick(text, services.distributions.antenna_of(user))
+    if not quick.lines:
+        await context.reply(update, t._("Usage: /distrib 40 blankets, 25 tea @ Marck"))
+        return
+    if quick.bad_quantities:
+        lines = [
+            t._(
+                "❌ {text}: write a whole number from 1 to 10000 next to the item.",
+                text=line.text,
+            )
+            for line in quick.bad_quantities
+        ]
+        await context.reply(update, "\n".join([*lines, t._("Nothing was saved.")]))
+        return
+    if quick.complete:
+        lines_saved = [(line.item or "", line.quantity or 0) for line in quick.lines]
+        await _save(update, context, lines_saved, quick.place_id, None)
+        return
+    draft_id = await services.distributions.save_draft(user, quick)
+    await ask_next(update, context, draft_id, quick)
+
+
+async def ask_next(update: Update, context: BotContext, draft_id: int, quick: QuickLog) -> None:
+    """Ask about the first name that did not match exactly, with the nearest names."""
+    t = context.t
+    catalogue = context.services.distributions.catalogue
+    cancel = Button(t.p_("button", "❌ Cancel"), data=DistFix(draft_id, "x", "").pack())
+    question = quick.next_question
+    if question is not None:
+        buttons = [
+            Button(catalogue.item_name(code, t.locale), data=DistFix(draft_id, "i", code).pack())
+            for code in question.suggestions
+        ]
+        if not buttons:
+            await context.services.distributions.drop_draft(draft_id)
+            text = (
+                t._(
+                    "❌ I don't know “{text}”. Send /distrib alone to choose from the list.",
+                    text=question.text,
+                )
+                + "\n"
+                + t._("Nothing was saved.")
+            )
+            await _show(update, context, text, None)
+            return
+        text = t._("🤔 Which item is “{text}”?", text=question.text)
+        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)] + [[cancel]]
+        await _show(update, context, text, rows)
+        return
+    buttons = [
+        Button(place_name(context, place_id), data=DistFix(draft_id, "p", str(place_id)).pack())
+        for place_id in quick.place_suggestions
+    ]
+    buttons.append(Button(t.p_("button", "🚫 No place"), data=DistFix(draft_id, "n", "").pack()))
+    text = t._("📍 Which place is “{text}”?", text=quick.place_text or "")
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)] + [[cancel]]
+    await _show(update, context, text, rows)
+
+
+async def _show(update: Update, context: BotContext, text: str, keyboard: Keyboard | None) -> None:
+    if update.callback_query is not None:
+        await context.edit(update, text, keyboard)
+    else:
+        await context.reply(update, text, keyboard)
+
+
+async def fix_pressed(update: Update, context: BotContext) -> None:
+    """A suggestion was chosen: fill it in, and save when nothing is left to ask."""
+    t = context.t
+    services = context.services
+    try:
+        chosen = DistFix.unpack(update.callback_query.data if update.callback_query else None)
+        if chosen.kind == "x":
+            await services.distributions.drop_draft(chosen.draft)
+            await context.edit(update, t._("Nothing was saved."))
+            return
+        draft_id, quick = await services.distributions.resolve_draft(
+            context.user,
+            chosen.draft,
+            item=chosen.value if chosen.kind == "i" else None,
+            place_id=int(chosen.value) if chosen.kind == "p" else None,
+            no_place=chosen.kind == "n",
+        )
+    except (CallbackDataError, ValueError, DomainError) as error:
+        await refuse(
+            update,
+            context,
+            error if isinstance(error, DomainError) else DomainError("stale_button"),
+        )
+        return
+    if not quick.complete:
+        await ask_next(update, context, draft_id, quick)
+        return
+    await services.distributions.drop_draft(draft_id)
+    lines = [(line.item or "", line.quantity or 0) for line in quick.lines]
+    await _save(update, context, lines, quick.place_id, f"draft{draft_id}")
+
+
+# --- /undo, /places, /items --------------------------------------------------------------------
+
+
+async def undo(update: Update, context: BotContext) -> None:
+    """Remove the caller's last log if it is less than 15 minutes old."""
+    t = context.t
+    try:
+        rows = await context.services.distributions.undo(context.user)
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    what = ", ".join(quantity_text(context, row.item_code, row.quantity) for row in rows)
+    await context.reply(update, t._("↩️ Removed: {what}.", what=what))
+
+
+async def places(update: Update, context: BotContext) -> None:
+    """List the antenna's places; coordinators add one with /places add NAME."""
+    t = context.t
+    services = context.services
+    args = context.args or []
+    if args and args[0].lower() == "add":
+        try:
+            await services.distributions.add_place(context.user, " ".join(args[1:]))
+        except DomainError as error:
+            await refuse(update, context, error)
+            return
+        await context.reply(update, t._("✅ Place added: {name}.", name=" ".join(args[1:])))
+        return
+    if not _volunteer(context.user):
+        await refuse(update, context, DomainError("not_allowed"))
+        return
+    antenna = services.distributions.antenna_of(context.user)
+    names = sorted(place.name for place in services.distributions.catalogue.places_of(antenna))
+    lines = [t._("📍 Places:")] + [f"• {escape(name)}" for name in names]
+    await context.reply(update, "\n".join(lines))
+
+
+async def items(update: Update, context: BotContext) -> None:
+    """List the items; coordinators add one with /items add NAME UNIT."""
+    t = context.t
+    services = context.services
+    args = context.args or []
+    if args and args[0].lower() == "add":
+        if len(args) < 3:
+            await context.reply(update, t._("Usage: /items add NAME piece|litre|portion|kg"))
+            return
+        try:
+            await services.distributions.add_item(
+                context.user, " ".join(args[1:-1]), args[-1].lower(), t.locale
+            )
+        except DomainError as error:
+            await refuse(update, context, error)
+            return
+        await context.reply(update, t._("✅ Item added: {name}.", name=" ".join(args[1:-1])))
+        return
+    if not _volunteer(context.user):
+        await refuse(update, context, DomainError("not_allowed"))
+        return
+    catalogue = services.distributions.catalogue
+    lines = [t._("📦 Items:")] + [
+        f"• {escape(catalogue.item_name(code, t.locale))}" for code in catalogue.items
+    ]
+    await context.reply(update, "\n".join(lines))
+
+
+def _volunteer(user: User) -> bool:
+    return user.has(Role.VOLUNTEER)
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    return [
+        CommandHandler("distrib", distrib),
+        CommandHandler("undo", undo),
+        CommandHandler("places", places),
+        CommandHandler("items", items),
+        CallbackQueryHandler(quantity_step, pattern=DistItem.pattern()),
+        CallbackQueryHandler(place_step, pattern=DistQty.pattern()),
+        CallbackQueryHandler(save_pressed, pattern=DistSave.pattern()),
+        CallbackQueryHandler(again_pressed, pattern=DistAgain.pattern()),
+        CallbackQueryHandler(fix_pressed, pattern=DistFix.pattern()),
+        CallbackQueryHandler(menu_pressed, pattern=DistMenu.pattern()),
+        MessageHandler(filters.ChatType.PRIVATE & filters.LOCATION, location_shared),
+    ]

@@ -1,0 +1,111 @@
+"""/report and /export for coordinators (SPEC §2 Coordinators)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.context import BotContext
+from bot.handlers.common import refuse
+from bot.handlers.distributions import SLOT_NAMES, quantity_text
+from bot.i18n import Translator, escape
+from bot.services.charts import items_chart
+from bot.services.errors import DomainError
+from bot.services.reports import Period, Report
+
+
+def period_text(t: Translator, period: Period) -> str:
+    def day(value: date) -> str:
+        return t.fmt_date(datetime.combine(value, time(12), tzinfo=t.tz))
+
+    if period.first_day == period.last_day:
+        return day(period.first_day)
+    return t._("{first} to {last}", first=day(period.first_day), last=day(period.last_day))
+
+
+async def render_report(context: BotContext, report: Report) -> str:
+    t = context.t
+    services = context.services
+    catalogue = services.distributions.catalogue
+    where = (
+        (await services.users.antenna(report.antenna)).name
+        if report.antenna
+        else t._("all antennas")
+    )
+    lines = [t._("📊 {where}, {period}", where=where, period=period_text(t, report.period))]
+    if not report.items:
+        lines.append(t._("No distribution was logged in this period."))
+    else:
+        lines.append(t._("📦 Given:"))
+        lines += [
+            f"• {quantity_text(context, total.key, total.quantity)}" for total in report.items
+        ]
+        lines.append(t._("🕒 When (number of logs):"))
+        lines += [
+            f"• {t.marked(SLOT_NAMES[total.key])}: {t.fmt_number(total.logs)}"
+            for total in report.slots
+            if total.key in SLOT_NAMES
+        ]
+        lines.append(t._("📍 Where (number of logs):"))
+        for total in report.places:
+            place = catalogue.places.get(int(total.key)) if total.key else None
+            name = escape(place.name) if place else t._("no place given")
+            lines.append(f"• {name}: {t.fmt_number(total.logs)}")
+    lines.append(
+        t.n_(
+            "👥 {n} volunteer: {duration} in {shifts} shifts.",
+            "👥 {n} volunteers: {duration} in {shifts} shifts.",
+            report.volunteers,
+            duration=t.fmt_duration(report.hours.total),
+            shifts=t.fmt_number(report.hours.shifts),
+        )
+    )
+    return "\n".join(lines)
+
+
+async def report(update: Update, context: BotContext) -> None:
+    """Totals per item, time slot and place, and volunteer hours, for a period."""
+    try:
+        built = await context.services.reports.report(
+            context.user, context.args[0] if context.args else None
+        )
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    # Long reports are split at line breaks by the outbox, never cut mid-line.
+    await context.reply(update, await render_report(context, built))
+
+
+async def export(update: Update, context: BotContext) -> None:
+    """Send the period's distributions and shifts as CSV files (and a chart if possible)."""
+    t = context.t
+    services = context.services
+    chat = update.effective_chat
+    if chat is None:
+        return
+    try:
+        built, files = await services.reports.export(
+            context.user,
+            context.args[0] if context.args else None,
+            services.distributions.catalogue,
+            t.locale,
+        )
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    caption = t._("📎 {period}", period=period_text(t, built.period))
+    for filename, content in files:
+        await services.outbox.send_document(chat.id, filename, content, caption=caption)
+    catalogue = services.distributions.catalogue
+    chart = items_chart(
+        [(catalogue.item_name(total.key, t.locale), total.quantity) for total in built.items],
+        period_text(t, built.period),
+    )
+    if chart is not None:
+        await services.outbox.send_document(chat.id, "chart.png", chart, photo=True)
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    return [CommandHandler("report", report), CommandHandler("export", export)]

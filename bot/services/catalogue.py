@@ -1,0 +1,163 @@
+"""The item and place catalogues: loaded from `content/`, matched across every language.
+
+Matching ignores case, accents (and Arabic short vowels), Arabic/Persian letter variants and a
+final plural "s"/"x" on Latin words, so "Couvertures", "couverture" and "blankets" all find the
+same item. A name that matches nothing exactly gets the nearest names as suggestions: the bot
+never guesses silently.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.storage.models import Item, Place
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent.parent / "content"
+UNITS = ("piece", "litre", "portion", "kg")
+# Arabic-script letters that people type interchangeably.
+LETTER_VARIANTS = str.maketrans(
+    {
+        "ى": "ي",
+        "ی": "ي",
+        "ې": "ي",
+        "ك": "ک",
+        "ة": "ه",
+        "ۀ": "ه",
+        "ہ": "ه",
+        "ٱ": "ا",
+        "\u0640": None,  # tatweel, the stretching stroke
+        "\u200c": " ",  # zero-width non-joiner: "sleeping-bag" written with or without it
+    }
+)
+DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+SUGGESTION_CUTOFF = 0.6
+MAX_SUGGESTIONS = 4
+
+
+def normalize(text: str) -> str:
+    """A form of a name that ignores what people vary when they type it."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.translate(LETTER_VARIANTS)
+    text = re.sub(r"[^\w\s/]", " ", text)
+    # A final plural s/x on Latin words: "blankets" = "blanket", "repas" = "repa".
+    return " ".join(
+        word[:-1] if len(word) > 3 and word.isascii() and word[-1] in "sx" else word
+        for word in text.split()
+    )
+
+
+def to_ascii_digits(text: str) -> str:
+    return text.translate(DIGITS)
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a typed name found: one code, several (ambiguous), or only suggestions."""
+
+    found: list[str]
+    suggestions: list[str]
+
+    @property
+    def unique(self) -> str | None:
+        return self.found[0] if len(self.found) == 1 else None
+
+
+def _best(index: dict[str, set[str]], text: str) -> Match:
+    key = normalize(text)
+    if not key:
+        return Match([], [])
+    exact = index.get(key)
+    if exact:
+        return Match(sorted(exact), [])
+    close = difflib.get_close_matches(key, list(index), n=10, cutoff=SUGGESTION_CUTOFF)
+    # Also names that start with what was typed ("couv" → couvertures).
+    close += [name for name in index if name.startswith(key) and name not in close]
+    suggestions: list[str] = []
+    for name in close:
+        for code in sorted(index[name]):
+            if code not in suggestions:
+                suggestions.append(code)
+    return Match([], suggestions[:MAX_SUGGESTIONS])
+
+
+class Catalogue:
+    """Items and places, indexed by every name in every language."""
+
+    def __init__(self, items: list[Item], places: list[Place]) -> None:
+        self.items = {item.code: item for item in items}
+        self.places = {place.id: place for place in places}
+        self._item_index: dict[str, set[str]] = {}
+        for item in items:
+            for names in item.names.values():
+                for name in names:
+                    self._item_index.setdefault(normalize(name), set()).add(item.code)
+            self._item_index.setdefault(normalize(item.code.replace("_", " ")), set()).add(
+                item.code
+            )
+        self._place_index: dict[str, dict[str, set[str]]] = {}
+        for place in places:
+            index = self._place_index.setdefault(place.antenna, {})
+            for name in [place.name, place.code, *place.aliases]:
+                index.setdefault(normalize(name), set()).add(str(place.id))
+
+    def match_item(self, text: str) -> Match:
+        return _best(self._item_index, text)
+
+    def match_place(self, antenna: str, text: str) -> Match:
+        return _best(self._place_index.get(antenna, {}), text)
+
+    def item_name(self, code: str, locale: str) -> str:
+        """The name shown in a locale: its own, else English, else French (SPEC §3)."""
+        item = self.items.get(code)
+        if item is None:
+            return code
+        for candidate in (locale, "en", "fr"):
+            names = item.names.get(candidate)
+            if names:
+                return names[0]
+        return code
+
+    def places_of(self, antenna: str) -> list[Place]:
+        return [place for place in self.places.values() if place.antenna == antenna]
+
+    def nearest_place(
+        self, antenna: str, latitude: float, longitude: float, within_km: float
+    ) -> Place | None:
+        best: tuple[float, Place] | None = None
+        for place in self.places_of(antenna):
+            if place.latitude is None or place.longitude is None:
+                continue
+            distance = _km(latitude, longitude, place.latitude, place.longitude)
+            if distance <= within_km and (best is None or distance < best[0]):
+                best = (distance, place)
+        return best[1] if best else None
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine), plenty precise at the scale of a town."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(a))
+
+
+def load_content(
+    directory: Path = CONTENT_DIR,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The seeded items and places, as written in content/items.toml and places.toml."""
+    with (directory / "items.toml").open("rb") as handle:
+        items = tomllib.load(handle)["item"]
+    with (directory / "places.toml").open("rb") as handle:
+        places = tomllib.load(handle)["place"]
+    for item in items:
+        if item["unit"] not in UNITS:
+            raise ValueError(f"item {item['code']}: unknown unit {item['unit']!r}")
+    return items, places

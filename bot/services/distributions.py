@@ -1,0 +1,391 @@
+"""Distribution logs: the quick and guided forms, /undo, and the figures (SPEC §2 /distrib)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.services.catalogue import Catalogue, load_content, normalize, to_ascii_digits
+from bot.services.errors import DomainError, NotAllowed
+from bot.storage.interface import Store
+from bot.storage.models import Distribution, Role, User
+
+MAX_QUANTITY = 10_000
+UNDO_WINDOW = timedelta(minutes=15)
+SLOTS = ("day", "evening", "night")
+QUANTITY = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:e[+-]?\d+)?x?$", re.IGNORECASE)
+ITEM_SEPARATORS = re.compile(r"[,;\n]|\s\+\s|\s(?:and|et)\s", re.IGNORECASE)
+RECENT_DAYS = 30
+NEAREST_PLACE_KM = 2.0
+LOCATION_WAIT = timedelta(minutes=15)
+
+
+@dataclass
+class QuickLine:
+    """One "40 blankets" of a quick log, resolved or with what is wrong with it."""
+
+    text: str
+    quantity: int | None = None
+    item: str | None = None
+    suggestions: list[str] = field(default_factory=list)
+    problem: str | None = None  # "quantity", "unknown_item", "ambiguous_item"
+
+
+@dataclass
+class QuickLog:
+    lines: list[QuickLine]
+    place_text: str | None = None
+    place_id: int | None = None
+    place_suggestions: list[int] = field(default_factory=list)
+
+    @property
+    def bad_quantities(self) -> list[QuickLine]:
+        return [line for line in self.lines if line.problem == "quantity"]
+
+    @property
+    def next_question(self) -> QuickLine | None:
+        """The first line whose item must be chosen among suggestions."""
+        return next((line for line in self.lines if line.item is None), None)
+
+    @property
+    def place_unresolved(self) -> bool:
+        return self.place_text is not None and self.place_id is None
+
+    @property
+    def complete(self) -> bool:
+        return all(line.item and line.quantity for line in self.lines) and not (
+            self.place_unresolved
+        )
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "lines": [
+                [line.text, line.quantity, line.item, line.suggestions] for line in self.lines
+            ],
+            "place_text": self.place_text,
+            "place_id": self.place_id,
+            "place_suggestions": self.place_suggestions,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> QuickLog:
+        return cls(
+            lines=[QuickLine(t, q, i, list(s)) for t, q, i, s in payload["lines"]],
+            place_text=payload["place_text"],
+            place_id=payload["place_id"],
+            place_suggestions=list(payload["place_suggestions"]),
+        )
+
+
+@dataclass(frozen=True)
+class Logged:
+    """What was saved (or found already saved, for a button pressed twice)."""
+
+    rows: list[Distribution]
+    duplicate: bool = False
+
+
+def parse_quantity(text: str) -> int | None:
+    """A whole number of things between 1 and 10 000; None for 0, -3, 2.5, 1e9 or "forty"."""
+    text = to_ascii_digits(text.strip()).rstrip("xX")
+    if not text.isdigit():
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_QUANTITY else None
+
+
+class DistributionService:
+    """Logs what volunteers gave and adds it up for the coordinators."""
+
+    def __init__(
+        self,
+        storage: Store,
+        clock: Clock,
+        tz: ZoneInfo,
+        slot_starts: tuple[time, time, time],
+        default_antenna: str,
+    ) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.tz = tz
+        self.slot_starts = slot_starts
+        self.default_antenna = default_antenna
+        self.catalogue = Catalogue([], [])
+
+    # --- catalogue -----------------------------------------------------------------------
+
+    async def load(self) -> None:
+        """Seed items and places from content/ (coordinators' additions stay), then index.
+
+        The files are written to the database only when they changed since the last start.
+        """
+        items, places = load_content()
+        signature = hashlib.sha256(
+            json.dumps([items, places], sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+        if await self.storage.meta.get("content:signature") == signature:
+            await self.reindex()
+            return
+        now = self.clock.now()
+        for position, item in enumerate(items):
+            await self.storage.catalogue.upsert_item(
+                item["code"], item["unit"], position, item["names"], now
+            )
+        for place in places:
+            await self.storage.catalogue.upsert_place(
+                place["antenna"],
+                place["code"],
+                place["name"],
+                place.get("aliases", []),
+                place.get("latitude"),
+                place.get("longitude"),
+                now,
+            )
+        await self.storage.meta.set("content:signature", signature)
+        await self.reindex()
+
+    async def reindex(self) -> None:
+        self.catalogue = Catalogue(
+            await self.storage.catalogue.items(), await self.storage.catalogue.places()
+        )
+
+    def antenna_of(self, user: User) -> str:
+        return user.antenna or self.default_antenna
+
+    async def add_place(self, actor: User, name: str) -> int:
+        """A coordinator adds a place of their antenna (no coordinates yet)."""
+        if not actor.has(Role.COORDINATOR):
+            raise NotAllowed
+        name = " ".join(name.split())
+        if not 2 <= len(name) <= 60:
+            raise DomainError("bad_place_name")
+        antenna = self.antenna_of(actor)
+        code = normalize(name).replace(" ", "-")[:40] or secrets.token_hex(4)
+        if self.catalogue.match_place(antenna, name).found:
+            raise DomainError("place_exists", name=name)
+        place_id = await self.storage.catalogue.upsert_place(
+            antenna, code, name, [], None, None, self.clock.now(), actor.id
+        )
+        await self.reindex()
+        return place_id
+
+    async def add_item(self, actor: User, name: str, unit: str, locale: str) -> str:
+        """A coordinator adds an item, named in their own language."""
+        if not actor.has(Role.COORDINATOR):
+            raise NotAllowed
+        name = " ".join(name.split())
+        if unit not in ("piece", "litre", "portion", "kg"):
+            raise DomainError("bad_unit", value=unit)
+        if not 2 <= len(name) <= 40:
+            raise DomainError("bad_item_name")
+        if self.catalogue.match_item(name).found:
+            raise DomainError("item_exists", name=name)
+        # Short ASCII codes: they travel in callback data, which Telegram caps at 64 bytes.
+        slug = re.sub(r"[^a-z0-9]+", "_", normalize(name)).strip("_")[:16]
+        code = f"x_{slug or secrets.token_hex(4)}"
+        if code in self.catalogue.items:
+            code = f"x_{secrets.token_hex(4)}"
+        await self.storage.catalogue.upsert_item(
+            code,
+            unit,
+            500 + len(self.catalogue.items),
+            {locale: [name]},
+            self.clock.now(),
+            actor.id,
+        )
+        await self.reindex()
+        return code
+
+    # --- logging -------------------------------------------------------------------------
+
+    def slot_at(self, moment: datetime) -> str:
+        """Day, evening or night, from the local time and the configured boundaries."""
+        local = moment.astimezone(self.tz).time()
+        day, evening, night = self.slot_starts
+        if day <= local < evening:
+            return "day"
+        if evening <= local < night:
+            return "evening"
+        return "night"
+
+    def parse_quick(self, text: str, antenna: str) -> QuickLog:
+        """Read "40 couvertures, 25 tea @ Marck": items with quantities, an optional place."""
+        items_part, at, place_part = text.rpartition("@") if "@" in text else (text, "", "")
+        quick = QuickLog(lines=[])
+        for chunk in ITEM_SEPARATORS.split(items_part):
+            words = chunk.split()
+            if not words:
+                continue
+            line = QuickLine(" ".join(words))
+            quick.lines.append(line)
+            if QUANTITY.match(to_ascii_digits(words[0])) and len(words) > 1:
+                number, name = words[0], words[1:]
+            elif QUANTITY.match(to_ascii_digits(words[-1])) and len(words) > 1:
+                number, name = words[-1], words[:-1]
+            else:
+                line.problem = "quantity"
+                continue
+            line.quantity = parse_quantity(number)
+            if line.quantity is None:
+                line.problem = "quantity"
+                continue
+            match = self.catalogue.match_item(" ".join(name))
+            line.item = match.unique
+            if line.item is None:
+                line.problem = "ambiguous_item" if match.found else "unknown_item"
+                line.suggestions = match.found or match.suggestions
+        if at and place_part.strip():
+            quick.place_text = place_part.strip()
+            match = self.catalogue.match_place(antenna, quick.place_text)
+            quick.place_id = int(match.unique) if match.unique else None
+            quick.place_suggestions = [int(code) for code in match.found or match.suggestions]
+        return quick
+
+    async def log(
+        self,
+        user: User,
+        lines: list[tuple[str, int]],
+        place_id: int | None,
+        nonce: str | None = None,
+    ) -> Logged:
+        """Save one log (one or more items at one place) at once, or find it already saved."""
+        if not user.has(Role.VOLUNTEER):
+            raise NotAllowed
+        if not lines or any(
+            code not in self.catalogue.items or not 1 <= quantity <= MAX_QUANTITY
+            for code, quantity in lines
+        ):
+            raise DomainError("stale_button")
+        antenna = self.antenna_of(user)
+        if place_id is not None and self.catalogue.places.get(place_id) is None:
+            raise DomainError("stale_button")
+        now = self.clock.now()
+        batch = secrets.token_hex(8)
+        if nonce is not None:
+            earlier = await self.storage.distributions.use_nonce(nonce, batch, now)
+            if earlier is not None:
+                return Logged(await self.storage.distributions.batch(earlier), duplicate=True)
+        shift = await self.storage.shifts.running(user.id)
+        rows = await self.storage.distributions.add(
+            antenna,
+            user.id,
+            lines,
+            place_id,
+            self.slot_at(now),
+            now,
+            shift.id if shift else None,
+            batch,
+        )
+        return Logged(rows)
+
+    async def undo(self, user: User) -> list[Distribution]:
+        """Remove the caller's last log if it is less than 15 minutes old."""
+        if not user.has(Role.VOLUNTEER):
+            raise NotAllowed
+        last = await self.storage.distributions.last_batch(user.id)
+        if not last:
+            raise DomainError("nothing_to_undo")
+        if self.clock.now() - last[0].logged_at > UNDO_WINDOW:
+            raise DomainError("undo_too_late")
+        await self.storage.distributions.undo(last[0].batch, self.clock.now())
+        return last
+
+    # --- guided form helpers ---------------------------------------------------------------
+
+    async def items_for(self, user: User) -> list[str]:
+        """Item codes, this team's most used first (last 30 days), then the catalogue order."""
+        if not user.has(Role.VOLUNTEER):
+            raise NotAllowed
+        since = self.clock.now() - timedelta(days=RECENT_DAYS)
+        used = await self.storage.distributions.most_used_items(self.antenna_of(user), since)
+        rest = [code for code in self.catalogue.items if code not in used]
+        return [code for code in used if code in self.catalogue.items] + rest
+
+    async def places_for(self, user: User, limit: int = 6) -> list[int]:
+        """Place ids, the caller's recent ones first, then the team's, then the others."""
+        antenna = self.antenna_of(user)
+        recent = await self.storage.distributions.recent_places(user.id, antenna, limit)
+        others = [p.id for p in self.catalogue.places_of(antenna) if p.id not in recent]
+        return [*recent, *others][:limit]
+
+    async def last_log(self, user: User) -> list[Distribution]:
+        return await self.storage.distributions.last_batch(user.id)
+
+    def nearest_place(self, user: User, latitude: float, longitude: float) -> int | None:
+        place = self.catalogue.nearest_place(
+            self.antenna_of(user), latitude, longitude, NEAREST_PLACE_KM
+        )
+        return place.id if place else None
+
+    async def during_shift(self, shift_id: int) -> list[tuple[str, int]]:
+        return [(t.key, t.quantity) for t in await self.storage.distributions.for_shift(shift_id)]
+
+    async def batch_of(self, user: User, batch: str) -> list[Distribution]:
+        """One of the caller's own logs (for "log it again"), never someone else's."""
+        rows = await self.storage.distributions.batch(batch)
+        if not rows or rows[0].user_id != user.id:
+            raise DomainError("stale_button")
+        return rows
+
+    async def await_location(self, user: User, item: str, quantity: int, key: str) -> None:
+        """Remember that the guided form's "where?" may be answered by a shared location."""
+        await self.storage.drafts.add(
+            user.id,
+            "location",
+            {"item": item, "quantity": quantity, "nonce": key},
+            self.clock.now(),
+        )
+
+    async def location_wait(self, user: User) -> tuple[str, int, str] | None:
+        draft = await self.storage.drafts.latest(user.id, "location")
+        if draft is None or self.clock.now() - draft.created_at > LOCATION_WAIT:
+            return None
+        payload = draft.payload
+        return str(payload["item"]), int(payload["quantity"]), str(payload["nonce"])
+
+    async def forget_location_wait(self, user: User) -> None:
+        draft = await self.storage.drafts.latest(user.id, "location")
+        if draft is not None:
+            await self.storage.drafts.delete(draft.id)
+
+    # --- drafts: a quick log waiting for a name to be chosen ------------------------------
+
+    async def save_draft(self, user: User, quick: QuickLog) -> int:
+        return await self.storage.drafts.add(
+            user.id, "quick", quick.to_payload(), self.clock.now()
+        )
+
+    async def resolve_draft(
+        self, user: User, draft_id: int, item: str | None, place_id: int | None, no_place: bool
+    ) -> tuple[int, QuickLog]:
+        """Apply a chosen suggestion to the draft; returns it (saved when complete)."""
+        draft = await self.storage.drafts.get(draft_id)
+        if draft is None or draft.user_id != user.id:
+            raise DomainError("draft_gone")
+        quick = QuickLog.from_payload(draft.payload)
+        question = quick.next_question
+        if item is not None:
+            if question is None or item not in question.suggestions:
+                raise DomainError("stale_button")
+            question.item, question.problem = item, None
+        elif quick.place_unresolved:
+            if no_place:
+                quick.place_text = None
+            elif place_id in quick.place_suggestions:
+                quick.place_id = place_id
+            else:
+                raise DomainError("stale_button")
+        else:
+            raise DomainError("stale_button")
+        await self.storage.drafts.update(draft_id, quick.to_payload())
+        return draft_id, quick
+
+    async def drop_draft(self, draft_id: int) -> bool:
+        return await self.storage.drafts.delete(draft_id)

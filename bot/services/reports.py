@@ -1,0 +1,206 @@
+"""Figures for the yearly activity report: /report totals and /export spreadsheets."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.services.catalogue import Catalogue
+from bot.services.errors import DomainError, NotAllowed
+from bot.services.timeparse import at_local, month_bounds, parse_month
+from bot.storage.interface import Store
+from bot.storage.models import Hours, Role, Total, User
+
+RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+MAX_SPAN = timedelta(days=366)
+# A UTF-8 byte-order mark makes spreadsheet programs read accents and Arabic correctly.
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class Period:
+    since: datetime
+    until: datetime
+    first_day: date
+    last_day: date
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    antenna: str | None
+    items: list[Total]
+    slots: list[Total]
+    places: list[Total]
+    hours: Hours
+    volunteers: int
+
+    @property
+    def logs(self) -> int:
+        return sum(total.logs for total in self.slots)
+
+
+def parse_period(text: str | None, now: datetime, tz: ZoneInfo) -> Period:
+    """today, week (since Monday), month (default), YYYY-MM or YYYY-MM-DD..YYYY-MM-DD."""
+    today = now.astimezone(tz).date()
+    word = (text or "month").strip().lower()
+    if word == "today":
+        first, last = today, today
+    elif word == "week":
+        first, last = today - timedelta(days=today.weekday()), today
+    elif word == "month":
+        first, last = today.replace(day=1), today
+    elif match := RANGE.match(word):
+        try:
+            first, last = date.fromisoformat(match.group(1)), date.fromisoformat(match.group(2))
+        except ValueError:
+            raise DomainError("bad_period", value=text or "") from None
+        if last < first or last - first > MAX_SPAN:
+            raise DomainError("bad_period", value=text or "")
+    else:
+        try:
+            year, month = parse_month(word)
+        except DomainError:
+            raise DomainError("bad_period", value=text or "") from None
+        since, until = month_bounds(year, month, tz)
+        return Period(since, until, date(year, month, 1), (until - timedelta(hours=12)).date())
+    return Period(
+        at_local(first, time(0), tz), at_local(last + timedelta(days=1), time(0), tz), first, last
+    )
+
+
+def _csv(header: list[str], rows: list[list[object]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return (BOM + buffer.getvalue()).encode("utf-8")
+
+
+class ReportService:
+    """Adds up distributions and shifts over a period, for one antenna or all of them."""
+
+    def __init__(self, storage: Store, clock: Clock, tz: ZoneInfo, default_antenna: str) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.tz = tz
+        self.default_antenna = default_antenna
+
+    def _scope(self, actor: User) -> str | None:
+        if not actor.has(Role.COORDINATOR):
+            raise NotAllowed
+        return None if actor.has(Role.ADMIN) else (actor.antenna or self.default_antenna)
+
+    async def report(self, actor: User, period_text: str | None) -> Report:
+        antenna = self._scope(actor)
+        period = parse_period(period_text, self.clock.now(), self.tz)
+        return await self.build(antenna, period)
+
+    async def build(self, antenna: str | None, period: Period) -> Report:
+        distributions = self.storage.distributions
+        items = await distributions.totals("item", antenna, period.since, period.until)
+        slots = await distributions.totals("slot", antenna, period.since, period.until)
+        places = await distributions.totals("place", antenna, period.since, period.until)
+        hours = await self.storage.shifts.hours_by_user(
+            period.since, period.until, self.clock.now(), antenna=antenna
+        )
+        total = Hours(
+            sum((h.total for h in hours.values()), timedelta(0)),
+            sum(h.shifts for h in hours.values()),
+        )
+        return Report(period, antenna, items, slots, places, total, len(hours))
+
+    async def export(
+        self, actor: User, period_text: str | None, catalogue: Catalogue, locale: str
+    ) -> tuple[Report, list[tuple[str, bytes]]]:
+        """The report (for a chart) and the CSV files of a period."""
+        antenna = self._scope(actor)
+        period = parse_period(period_text, self.clock.now(), self.tz)
+        built = await self.build(antenna, period)
+        return built, await self.files(antenna, period, catalogue, locale)
+
+    async def files(
+        self, antenna: str | None, period: Period, catalogue: Catalogue, locale: str
+    ) -> list[tuple[str, bytes]]:
+        """distributions.csv and shifts.csv for the period, named after it."""
+        names: dict[int, str] = {}
+
+        async def volunteer(user_id: int | None) -> str:
+            if user_id is None:
+                return ""
+            if user_id not in names:
+                user = await self.storage.users.get(user_id)
+                names[user_id] = (user.display_name or str(user_id)) if user else ""
+            return names[user_id]
+
+        def local(moment: datetime | None) -> str:
+            return "" if moment is None else moment.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
+
+        rows: list[list[object]] = []
+        for row in await self.storage.distributions.rows(antenna, period.since, period.until):
+            place = catalogue.places.get(row.place_id) if row.place_id else None
+            item = catalogue.items.get(row.item_code)
+            rows.append(
+                [
+                    local(row.logged_at),
+                    row.slot,
+                    row.antenna,
+                    row.item_code,
+                    catalogue.item_name(row.item_code, locale),
+                    row.quantity,
+                    item.unit if item else "",
+                    place.name if place else "",
+                    await volunteer(row.user_id),
+                    row.shift_id or "",
+                ]
+            )
+        distributions = _csv(
+            [
+                "time",
+                "slot",
+                "antenna",
+                "item_code",
+                "item",
+                "quantity",
+                "unit",
+                "place",
+                "volunteer",
+                "shift",
+            ],
+            rows,
+        )
+        shift_rows: list[list[object]] = []
+        for shift in await self.storage.shifts.between(antenna, period.since, period.until):
+            duration = shift.duration(self.clock.now())
+            shift_rows.append(
+                [
+                    local(shift.started_at),
+                    local(shift.ended_at),
+                    round(duration.total_seconds() / 60),
+                    shift.activity,
+                    shift.antenna,
+                    await volunteer(shift.user_id),
+                    "yes" if shift.auto_closed else "",
+                    shift.planned_id or "",
+                ]
+            )
+        shifts = _csv(
+            [
+                "start",
+                "end",
+                "minutes",
+                "activity",
+                "antenna",
+                "volunteer",
+                "auto_closed",
+                "planned_shift",
+            ],
+            shift_rows,
+        )
+        stamp = f"{period.first_day.isoformat()}_{period.last_day.isoformat()}"
+        return [(f"distributions_{stamp}.csv", distributions), (f"shifts_{stamp}.csv", shifts)]

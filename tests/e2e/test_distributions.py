@@ -1,0 +1,189 @@
+"""Logging distributions from a phone, and the coordinator's figures, through the emulator."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox.emulator import BotApiEmulator
+from bot.storage.models import Role
+from tests.helpers.clock import FakeClock
+from tests.helpers.harness import RunningBot, enrol, make_settings, start_bot
+
+VOLUNTEER = 200
+COORDINATOR = 250
+
+
+@pytest.fixture
+async def clocked(
+    emu: BotApiEmulator, tmp_path: Path, clock: FakeClock
+) -> AsyncIterator[RunningBot]:
+    # 2026-12-01 20:00 UTC: 21:00 in Paris, the evening slot.
+    bot = await start_bot(make_settings(emu, tmp_path / "distrib.sqlite3"), clock)
+    yield bot
+    await bot.stop()
+
+
+async def totals(running: RunningBot) -> list[tuple[str, int]]:
+    rows = await running.bot.storage.db.fetch_all(
+        "SELECT item_code, SUM(quantity) FROM distributions WHERE undone_at IS NULL "
+        "GROUP BY item_code ORDER BY item_code"
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+async def test_a_quick_log_echoes_exactly_what_was_saved(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER, language="fr")
+    saved = await volunteer.say("/distrib 40 couvertures, 25 tea @ Marck")
+    text = saved.plain_text or ""
+    assert "40 × couvertures" in text
+    assert "25 × thé/café" in text
+    assert "Marck" in text
+    assert "soir" in text  # 21:00 is the evening slot
+    assert await totals(clocked) == [("blankets", 40), ("tea", 25)]
+
+
+async def test_a_misspelt_item_gets_suggestions_and_nothing_is_guessed(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    question = await volunteer.say("/distrib 40 blanketz, 10 tea @ Atlantis")
+    assert await totals(clocked) == []  # nothing saved while a name is unsure
+    assert "blanketz" in (question.text or "")
+    place_question = await volunteer.press(question, "blankets")
+    assert "Atlantis" in (place_question.text or "")
+    saved = await volunteer.press(place_question, "dfx:1:n:")  # no place
+    assert "✅" in (saved.text or "")
+    assert await totals(clocked) == [("blankets", 40), ("tea", 10)]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "/distrib 0 blankets",
+        "/distrib -3 blankets",
+        "/distrib 1e9 blankets",
+        "/distrib forty blankets",
+        "/distrib 40 zzzzqq",
+    ],
+)
+async def test_bad_logs_change_nothing(
+    emu: BotApiEmulator, clocked: RunningBot, command: str
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    answer = await volunteer.say(command)
+    assert "❌" in (answer.text or "")
+    assert await totals(clocked) == []
+
+
+async def test_public_users_cannot_log(emu: BotApiEmulator, clocked: RunningBot) -> None:
+    person = await enrol(emu, clocked, 777, "Someone", Role.PUBLIC)
+    for command in ("/distrib 40 blankets", "/distrib", "/undo", "/report", "/export"):
+        answer = await person.say(command)
+        assert "🔒" in (answer.text or ""), command
+    assert await totals(clocked) == []
+
+
+async def test_the_guided_form_takes_three_taps_and_a_repeat_one(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    taps = 0
+    items = await volunteer.say("/distrib")
+    quantities = await volunteer.press(items, "dit:blankets:0")
+    taps += 1
+    places = await volunteer.press(quantities, "20")
+    taps += 1
+    saved = await volunteer.press(places, "Marck")
+    taps += 1
+    assert "✅" in (saved.text or "")
+    assert taps == 3
+    assert await totals(clocked) == [("blankets", 20)]
+    # The same log again: the first button of /distrib, one tap.
+    again_menu = await volunteer.say("/distrib")
+    assert again_menu.buttons()[0].callback_data.startswith("dag:")  # type: ignore[union-attr]
+    assert "Marck" in again_menu.buttons()[0].text
+    # Tapped twice on a weak network, before the button disappears: one log, one tap's worth.
+    again = again_menu.buttons()[0].callback_data or ""
+    await emu.press(VOLUNTEER, again_menu, again)
+    await emu.press(VOLUNTEER, again_menu, again)
+    await emu.wait_until(lambda: not emu.unanswered_callbacks() and again_menu.edits >= 1)
+    await volunteer.say("/help")
+    assert "✅" in (again_menu.text or "")
+    assert await totals(clocked) == [("blankets", 40)]
+
+
+async def test_a_shared_location_picks_the_nearest_place(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    items = await volunteer.say("/distrib")
+    quantities = await volunteer.press(items, "dit:tea:0")
+    await volunteer.press(quantities, "50")
+    since = len(emu.bot_messages(VOLUNTEER))
+    await emu.send_location(VOLUNTEER, 50.9520, 1.8270)  # at Fort-Nieulay
+    saved = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    assert "Fort-Nieulay" in (saved.plain_text or "")
+
+
+async def test_undo_and_the_shift_summary(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    await volunteer.say("/shift start distribution")
+    await volunteer.say("/distrib 80 meals")
+    await volunteer.say("/distrib 30 water")
+    removed = await volunteer.say("/undo")
+    assert "30" in (removed.plain_text or "")
+    clock.advance(minutes=20)
+    late = await volunteer.say("/undo")
+    assert "15" in (late.text or "")  # too late: explained, nothing removed
+    ended = await volunteer.say("/shift end")
+    assert "80 × meals" in (ended.plain_text or "")
+    assert await totals(clocked) == [("meals", 80)]
+
+
+async def test_the_coordinator_gets_the_report_and_the_spreadsheets(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    coordinator = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    await volunteer.say("/shift start maraude")
+    await volunteer.say("/distrib 40 blankets, 25 tea @ Marck")
+    clock.advance(hours=2)  # 23:00: night
+    await volunteer.say("/distrib 10 blankets")
+    await volunteer.say("/shift end")
+    report = await coordinator.say("/report month")
+    text = report.plain_text or ""
+    assert "50 × blankets" in text
+    assert "25 × tea/coffee" in text
+    assert "Marck: 1" in text
+    assert "2 hrs" in text
+
+    since = len(emu.bot_messages(COORDINATOR))
+    await coordinator.say("/export 2026-12")
+    await emu.wait_until(lambda: len(emu.bot_messages(COORDINATOR)) >= since + 3)
+    sent = emu.bot_messages(COORDINATOR)[since:]
+    documents = {m.extra["file_name"]: m.extra["content"] for m in sent if m.kind == "document"}
+    distributions = documents["distributions_2026-12-01_2026-12-31.csv"]
+    assert distributions.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets read it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(distributions.decode("utf-8-sig"))))
+    assert [(r["item_code"], r["quantity"], r["place"], r["slot"]) for r in rows] == [
+        ("blankets", "40", "Marck", "evening"),
+        ("tea", "25", "Marck", "evening"),
+        ("blankets", "10", "", "night"),
+    ]
+    assert {r["volunteer"] for r in rows} == {"Ana"}
+    shifts = list(
+        csv.DictReader(
+            io.StringIO(documents["shifts_2026-12-01_2026-12-31.csv"].decode("utf-8-sig"))
+        )
+    )
+    assert [(s["activity"], s["minutes"]) for s in shifts] == [("maraude", "120")]
+    assert any(m.kind == "photo" for m in sent)  # the chart, with the charts extra
