@@ -11,12 +11,22 @@ import dataclasses
 import re
 from typing import Any, ClassVar, Self, get_type_hints
 
+from bot.services.errors import DomainError
+
 MAX_CALLBACK_BYTES = 64
 SEPARATOR = ":"
 
 
 class CallbackDataError(ValueError):
-    """Data that cannot be packed, or a pressed button whose data does not parse."""
+    """Data that cannot be packed: a bug, caught by the tests, never a user's doing."""
+
+
+class StaleButton(DomainError):
+    """A pressed button whose data does not parse: an old message, or forged data."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("stale_button")
+        self.reason = reason
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,11 +55,11 @@ class CallbackData:
     @classmethod
     def unpack(cls, data: str | None) -> Self:
         if data is None:
-            raise CallbackDataError("no data")
+            raise StaleButton("no data")
         prefix, *values = data.split(SEPARATOR)
         fields = dataclasses.fields(cls)
         if prefix != cls.prefix or len(values) != len(fields):
-            raise CallbackDataError(f"not a {cls.__name__}: {data!r}")
+            raise StaleButton(f"not a {cls.__name__}: {data!r}")
         hints = get_type_hints(cls)
         kwargs: dict[str, Any] = {}
         for field, raw in zip(fields, values, strict=True):
@@ -64,7 +74,7 @@ class CallbackData:
                 else:
                     kwargs[field.name] = raw
             except ValueError:
-                raise CallbackDataError(f"bad {field.name} in {data!r}") from None
+                raise StaleButton(f"bad {field.name} in {data!r}") from None
         return cls(**kwargs)
 
 

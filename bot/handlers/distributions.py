@@ -8,13 +8,13 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import (
-    CallbackDataError,
     DistAgain,
     DistFix,
     DistItem,
     DistMenu,
     DistQty,
     DistSave,
+    StaleButton,
 )
 from bot.context import BotContext
 from bot.handlers.common import refuse
@@ -131,7 +131,7 @@ async def quantity_step(update: Update, context: BotContext) -> None:
         chosen = DistItem.unpack(update.callback_query.data if update.callback_query else None)
         if chosen.item not in context.services.distributions.catalogue.items:
             raise DomainError("stale_button")
-    except (CallbackDataError, DomainError):
+    except DomainError:
         await refuse(update, context, DomainError("stale_button"))
         return
     key = nonce()
@@ -161,11 +161,11 @@ async def place_step(update: Update, context: BotContext) -> None:
         if chosen.item not in services.distributions.catalogue.items:
             raise DomainError("stale_button")
         places = await services.distributions.places_for(context.user)
-    except (CallbackDataError, DomainError) as error:
+    except DomainError as error:
         await refuse(
             update,
             context,
-            error if isinstance(error, DomainError) else DomainError("stale_button"),
+            error,
         )
         return
     buttons = [
@@ -197,8 +197,8 @@ async def save_pressed(update: Update, context: BotContext) -> None:
     """The place was tapped: save the guided log (once, whatever the taps)."""
     try:
         chosen = DistSave.unpack(update.callback_query.data if update.callback_query else None)
-    except CallbackDataError:
-        await refuse(update, context, DomainError("stale_button"))
+    except StaleButton as error:
+        await refuse(update, context, error)
         return
     place = chosen.place or None
     await context.services.distributions.forget_location_wait(context.user)
@@ -211,7 +211,7 @@ async def again_pressed(update: Update, context: BotContext) -> None:
     try:
         chosen = DistAgain.unpack(update.callback_query.data if update.callback_query else None)
         rows = await services.distributions.batch_of(context.user, chosen.batch)
-    except (CallbackDataError, DomainError):
+    except DomainError:
         await refuse(update, context, DomainError("stale_button"))
         return
     lines = [(row.item_code, row.quantity) for row in rows]
@@ -345,11 +345,11 @@ async def fix_pressed(update: Update, context: BotContext) -> None:
             place_id=int(chosen.value) if chosen.kind == "p" else None,
             no_place=chosen.kind == "n",
         )
-    except (CallbackDataError, ValueError, DomainError) as error:
+    except DomainError as error:
         await refuse(
             update,
             context,
-            error if isinstance(error, DomainError) else DomainError("stale_button"),
+            error,
         )
         return
     if not quick.complete:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import CallbackDataError, PlanCancel, PlanList, PlanSignup
+from bot.callbacks import PlanCancel, PlanList, PlanSignup
 from bot.context import BotContext, Services
 from bot.handlers.common import person_name, refuse
 from bot.handlers.shifts import activity_label
@@ -121,11 +121,11 @@ async def signup_pressed(update: Update, context: BotContext) -> None:
     try:
         pressed = PlanSignup.unpack(query.data if query else None)
         change = await services.planning.toggle(context.user, pressed.planned)
-    except (CallbackDataError, DomainError) as error:
+    except DomainError as error:
         await refuse(
             update,
             context,
-            error if isinstance(error, DomainError) else DomainError("stale_button"),
+            error,
         )
         return
     toast = (
@@ -224,11 +224,11 @@ async def cancel_pressed(update: Update, context: BotContext) -> None:
             await context.edit(update, text, keyboard)
             return
         cancelled, people = await services.planning.cancel(context.user, planned.id)
-    except (CallbackDataError, DomainError) as error:
+    except DomainError as error:
         await refuse(
             update,
             context,
-            error if isinstance(error, DomainError) else DomainError("stale_button"),
+            error,
         )
         return
     await _refresh_post(services, cancelled)

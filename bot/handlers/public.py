@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.callbacks import CallbackDataError, ForgetConfirm, LanguageChoice, MenuTopic
+from bot.callbacks import ForgetConfirm, LanguageChoice, MenuTopic, StaleButton
 from bot.context import BotContext
 from bot.handlers import distributions, planning, shifts, team
 from bot.handlers.common import menu_button
@@ -121,7 +121,7 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     """Store the chosen language and open the menu in it."""
     try:
         choice = LanguageChoice.unpack(update.callback_query.data if update.callback_query else "")
-    except CallbackDataError:
+    except StaleButton:
         await stale_button(update, context)
         return
     if choice.locale not in LANGUAGES:
@@ -155,7 +155,7 @@ async def topic_chosen(update: Update, context: BotContext) -> None:
     """Answer a main-menu button."""
     try:
         topic = MenuTopic.unpack(update.callback_query.data if update.callback_query else "").topic
-    except CallbackDataError:
+    except StaleButton:
         topic = ""
     if topic not in TOPIC_KEYS:
         await stale_button(update, context)
@@ -209,7 +209,7 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
         confirmed = ForgetConfirm.unpack(
             update.callback_query.data if update.callback_query else ""
         ).confirmed
-    except CallbackDataError:
+    except StaleButton:
         await stale_button(update, context)
         return
     t = context.t

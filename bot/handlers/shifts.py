@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import CallbackDataError, SafetyAnswer, ShiftEnd, ShiftStart
+from bot.callbacks import SafetyAnswer, ShiftEnd, ShiftStart, StaleButton
 from bot.context import BotContext, Services
 from bot.handlers.common import person_name, refuse
 from bot.i18n import Markup, Translator, escape, pN_
@@ -176,8 +176,8 @@ async def activity_chosen(update: Update, context: BotContext) -> None:
     """Start the shift whose activity button was pressed."""
     try:
         choice = ShiftStart.unpack(update.callback_query.data if update.callback_query else None)
-    except CallbackDataError:
-        await refuse(update, context, DomainError("stale_button"))
+    except StaleButton as error:
+        await refuse(update, context, error)
         return
     await _start(update, context, choice.activity, None)
 
@@ -311,8 +311,8 @@ async def safety_answered(update: Update, context: BotContext) -> None:
         shift, before = await services.shifts.answer_safety(
             context.user, pressed.shift, pressed.answer
         )
-    except (CallbackDataError, DomainError) as error:
-        code = error if isinstance(error, DomainError) else DomainError("stale_button")
+    except DomainError as error:
+        code = error
         await refuse(update, context, code)
         return
     if pressed.answer == "ok":

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox.emulator import BotApiEmulator
+from tests.helpers.clock import FakeClock
 from tests.helpers.harness import ADMIN_ID, TEAM_CHAT_ID, RunningBot, make_settings, start_bot
 
 
@@ -27,5 +28,15 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
 @pytest.fixture
 async def running(emu: BotApiEmulator, tmp_path: Path) -> AsyncIterator[RunningBot]:
     bot = await start_bot(make_settings(emu, tmp_path / "e2e.sqlite3"))
+    yield bot
+    await bot.stop()
+
+
+@pytest.fixture
+async def clocked(
+    emu: BotApiEmulator, tmp_path: Path, clock: FakeClock
+) -> AsyncIterator[RunningBot]:
+    """The bot with a clock moved by hand: 2026-12-01 20:00 UTC, 21:00 in Paris."""
+    bot = await start_bot(make_settings(emu, tmp_path / "clocked.sqlite3"), clock)
     yield bot
     await bot.stop()

@@ -4,28 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from bot.sandbox.emulator import BotApiEmulator
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
-from tests.helpers.harness import RunningBot, enrol, make_settings, start_bot
+from tests.helpers.harness import RunningBot, enrol
 
 VOLUNTEER = 200
 COORDINATOR = 250
-
-
-@pytest.fixture
-async def clocked(
-    emu: BotApiEmulator, tmp_path: Path, clock: FakeClock
-) -> AsyncIterator[RunningBot]:
-    # 2026-12-01 20:00 UTC: 21:00 in Paris, the evening slot.
-    bot = await start_bot(make_settings(emu, tmp_path / "distrib.sqlite3"), clock)
-    yield bot
-    await bot.stop()
 
 
 async def totals(running: RunningBot) -> list[tuple[str, int]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,16 +22,6 @@ from tests.helpers.harness import (
 COORDINATOR = 250
 ANA, BOB = 201, 202
 PLAN = "/plan 2026-12-02 21:00-02:00 maraude 2"
-
-
-@pytest.fixture
-async def clocked(
-    emu: BotApiEmulator, tmp_path: Path, clock: FakeClock
-) -> AsyncIterator[RunningBot]:
-    # The clock starts on 2026-12-01 at 20:00 UTC, 21:00 in Paris: the plan is for tomorrow.
-    bot = await start_bot(make_settings(emu, tmp_path / "plan.sqlite3"), clock)
-    yield bot
-    await bot.stop()
 
 
 async def team(emu: BotApiEmulator, running: RunningBot) -> tuple[Person, Person, Person]:

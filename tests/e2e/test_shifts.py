@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,22 +13,10 @@ from tests.helpers.harness import (
     TEAM_CHAT_ID,
     RunningBot,
     enrol,
-    make_settings,
-    start_bot,
 )
 
 VOLUNTEER = 200
 COORDINATOR = 250
-
-
-@pytest.fixture
-async def clocked(
-    emu: BotApiEmulator, tmp_path: Path, clock: FakeClock
-) -> AsyncIterator[RunningBot]:
-    # The clock starts on 2026-12-01 at 20:00 UTC, 21:00 in Paris.
-    bot = await start_bot(make_settings(emu, tmp_path / "shifts.sqlite3"), clock)
-    yield bot
-    await bot.stop()
 
 
 async def fire(running: RunningBot, emu: BotApiEmulator, chat_id: int) -> int:

@@ -5,7 +5,13 @@ from typing import ClassVar
 
 import pytest
 
-from bot.callbacks import CallbackData, CallbackDataError, ForgetConfirm, LanguageChoice
+from bot.callbacks import (
+    CallbackData,
+    CallbackDataError,
+    ForgetConfirm,
+    LanguageChoice,
+    StaleButton,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,8 +41,9 @@ def test_data_over_64_bytes_is_refused_when_packed() -> None:
     "forged", ["s:abc:x:1", "s:abc:1:2", "s:abc:1", "t:abc:1:1", "", "s:a:1:1:extra"]
 )
 def test_forged_or_stale_data_is_refused(forged: str) -> None:
-    with pytest.raises(CallbackDataError):
+    with pytest.raises(StaleButton) as caught:
         Sample.unpack(forged)
+    assert caught.value.code == "stale_button"  # answered like any refusal, in the language
 
 
 def test_separator_inside_a_value_is_refused() -> None:
