@@ -21,7 +21,8 @@ MAX_QUANTITY = 10_000
 UNDO_WINDOW = timedelta(minutes=15)
 SLOTS = ("day", "evening", "night")
 QUANTITY = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:e[+-]?\d+)?x?$", re.IGNORECASE)
-ITEM_SEPARATORS = re.compile(r"[,;\n]|\s\+\s|\s(?:and|et)\s", re.IGNORECASE)
+# Commas and semicolons of Latin and Arabic script, "+", and "and"/"et" between items.
+ITEM_SEPARATORS = re.compile(r"[,;\n،؛]|\s\+\s|\s(?:and|et)\s", re.IGNORECASE)
 RECENT_DAYS = 30
 NEAREST_PLACE_KM = 2.0
 LOCATION_WAIT = timedelta(minutes=15)

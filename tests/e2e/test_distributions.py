@@ -175,3 +175,24 @@ async def test_the_coordinator_gets_the_report_and_the_spreadsheets(
     )
     assert [(s["activity"], s["minutes"]) for s in shifts] == [("maraude", "120")]
     assert any(m.kind == "photo" for m in sent)  # the chart, with the charts extra
+
+
+async def test_coordinators_add_places_and_items_without_a_release(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    coordinator = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    refused = await volunteer.say("/places add Secret Spot")
+    assert "🔒" in (refused.text or "")
+    added = await coordinator.say("/places add Parking <Lidl>")
+    assert "&lt;Lidl&gt;" in (added.text or "")  # typed text is escaped for HTML
+    again = await coordinator.say("/places add parking lidl")
+    assert "already" in (again.text or "")
+    item = await coordinator.say("/items add power banks piece")
+    assert "power banks" in (item.text or "")
+    bad_unit = await coordinator.say("/items add soup bowls")
+    assert "❌" in (bad_unit.text or "")
+    saved = await volunteer.say("/distrib 3 power bank @ Parking Lidl")
+    assert "✅" in (saved.text or "")
+    listing = await volunteer.say("/places")
+    assert "Parking &lt;Lidl&gt;" in (listing.text or "")

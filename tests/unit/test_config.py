@@ -43,6 +43,8 @@ def test_environment_values_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
         ("WEBHOOK_PORT", "70000"),
         ("WEBHOOK_SECRET", "has spaces"),
         ("DATABASE_URL", "mysql://x"),
+        ("DISTRIBUTION_SLOTS", "18:00,07:00,22:00"),
+        ("DISTRIBUTION_SLOTS", "7h,18h"),
     ],
 )
 def test_a_wrong_value_names_its_variable_in_one_line(

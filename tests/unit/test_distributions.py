@@ -79,6 +79,7 @@ async def test_each_locales_display_names_find_their_item(service: DistributionS
         ("3 sacs de couchage and 2 tentes", [("sleeping_bags", 3), ("tents", 2)]),
         ("12 bache", [("tarpaulins", 12)]),
         ("٤٠ بطانيات", [("blankets", 40)]),
+        ("٤٠ بطانيات، ٢٥ شاي", [("blankets", 40), ("tea", 25)]),  # the Arabic comma
     ],
 )
 async def test_quick_lines_in_any_language(
