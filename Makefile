@@ -40,12 +40,12 @@ pytest: $(STAMP)
 
 # Extract messages, merge them into every catalogue, compile (fuzzy included, as the bot shows them).
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output --no-wrap \
 		--project=Maraude --copyright-holder="Maraude contributors" -o locales/bot.pot .
 	for locale in $(LOCALES); do \
 		if [ -f locales/$$locale/LC_MESSAGES/bot.po ]; then \
 			$(BIN)/pybabel update -i locales/bot.pot -d locales -D bot -l $$locale \
-				--no-fuzzy-matching --ignore-obsolete; \
+				--no-fuzzy-matching --ignore-obsolete --no-wrap; \
 		else \
 			$(BIN)/pybabel init -i locales/bot.pot -d locales -D bot -l $$locale; \
 		fi; \
