@@ -117,13 +117,6 @@ class Runtime:
             if not entries:
                 await self._inbox_ready.wait()
 
-    async def handle_pending(self) -> int:
-        """Handle everything waiting in the inbox now; return how many updates were handled."""
-        entries = await self.services.storage.inbox.pending()
-        for entry in entries:
-            await self.handle(entry)
-        return len(entries)
-
     async def handle(self, entry: InboxEntry) -> None:
         """Handle one stored update; whatever fails, the row is closed and the queue moves on."""
         storage = self.services.storage
@@ -216,6 +209,7 @@ class Runtime:
         async with self.services.storage.transaction():
             updates = await self.services.storage.inbox.prune(before)
             messages = await self.services.storage.outbox.prune(before)
+            await self.services.storage.drafts.prune(before)
         if updates or messages:
             log.info("pruned %d handled updates and %d sent messages", updates, messages)
 

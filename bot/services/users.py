@@ -13,8 +13,6 @@ from bot.storage.interface import Store
 from bot.storage.models import Antenna, Invite, Role, User
 
 INVITE_VALIDITY = timedelta(days=7)
-# Deep-link parameters allow A-Z, a-z, 0-9, _ and - (up to 64); 12 characters carry 72 bits.
-INVITE_CODE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 PROMOTABLE = (Role.VOLUNTEER, Role.LEGAL, Role.COORDINATOR)
 
 
@@ -102,10 +100,6 @@ class UserService:
         )
         await self.storage.invites.add(invite)
         return invite
-
-    @staticmethod
-    def looks_like_invite(text: str) -> bool:
-        return bool(INVITE_CODE.match(text))
 
     async def invite_exists(self, code: str) -> bool:
         return await self.storage.invites.get(code.strip()) is not None

@@ -116,9 +116,6 @@ class UserRepo:
             "UPDATE users SET display_name = NULL, username = NULL WHERE id = ?", (user_id,)
         )
 
-    async def set_antenna(self, user_id: int, antenna: str) -> None:
-        await self.db.execute("UPDATE users SET antenna = ? WHERE id = ?", (antenna, user_id))
-
     async def set_active(self, user_id: int, active: bool) -> None:
         await self.db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))
 
@@ -405,12 +402,6 @@ class OutboxRepo:
         return await self.db.execute(
             "DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", (to_db(before),)
         )
-
-    async def all_for_chat(self, chat_id: int) -> list[OutboxEntry]:
-        rows = await self.db.fetch_all(
-            "SELECT * FROM outbox WHERE chat_id = ? ORDER BY id", (chat_id,)
-        )
-        return [_outbox(row) for row in rows]
 
     async def delete_for_chat(self, chat_id: int) -> None:
         """Forget what was sent, or was still to be sent, to a chat."""

@@ -80,7 +80,7 @@ async def test_other_tasks_wait_for_an_open_transaction(
 async def test_foreign_keys_refuse_an_unknown_antenna(storage: Storage, clock: FakeClock) -> None:
     await storage.users.touch(1, None, clock.now())
     with pytest.raises(sqlite3.IntegrityError):
-        await storage.users.set_antenna(1, "atlantis")
+        await storage.users.set_role(1, Role.VOLUNTEER, antenna="atlantis")
 
 
 async def test_inbox_ignores_a_redelivered_update(storage: Storage, clock: FakeClock) -> None:
