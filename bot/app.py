@@ -17,7 +17,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import AppState, BotApplication, BotContext, Services
 from bot.delivery import Delivery
-from bot.handlers import JOB_HANDLERS, register
+from bot.handlers import ALWAYS_RUN_JOBS, JOB_HANDLERS, register
 from bot.i18n import LANGUAGES, Catalogs
 from bot.jobs import JobRunner
 from bot.runtime import Runtime
@@ -141,7 +141,12 @@ class MaraudeBot:
         self.app.bot_data.services = services
         self._runtime = Runtime(self.app, services, self.delivery)
         self._jobs = JobRunner(
-            self.app, services, self.delivery, JOB_HANDLERS, self._runtime.report_error
+            self.app,
+            services,
+            self.delivery,
+            JOB_HANDLERS,
+            self._runtime.report_error,
+            ALWAYS_RUN_JOBS,
         )
         async with self.storage.transaction():
             if settings.team_chat_id is not None:

@@ -48,6 +48,7 @@ IDLE_WAKE = 30.0
 # Harmless answers: the wanted state is already there, or the moment has passed.
 ALREADY_DONE = ("message is not modified", "message to delete not found")
 TOO_LATE = ("query is too old", "query id is invalid")
+OLD_MESSAGE_METHODS = frozenset({"edit_text", "edit_keyboard", "delete"})
 
 
 def _markup(rows: list[list[dict[str, Any]]] | None) -> InlineKeyboardMarkup | None:
@@ -146,7 +147,10 @@ class Delivery:
     async def _failed(self, entry: OutboxEntry, exc: TelegramError, now: datetime) -> None:
         """Decide what a refusal means: wait, retry later, give up, or stop writing there."""
         outbox = self.storage.outbox
-        if isinstance(exc, ChatMigrated) and entry.chat_id is not None:
+        if isinstance(exc, ChatMigrated) and entry.method in OLD_MESSAGE_METHODS:
+            # Message ids do not carry over to the supergroup: an old message cannot change.
+            await outbox.mark_final(entry.id, "dropped", "chat migrated", now)
+        elif isinstance(exc, ChatMigrated) and entry.chat_id is not None:
             # A group became a supergroup: same chat, new id. Follow it and send again now.
             log.info("chat %s migrated to %s", entry.chat_id, exc.new_chat_id)
             await self.on_migrated(entry.chat_id, exc.new_chat_id)

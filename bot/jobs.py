@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.context import BotApplication, BotContext, Services
 from bot.delivery import Delivery
@@ -32,12 +32,15 @@ class JobRunner:
         delivery: Delivery,
         handlers: dict[str, JobHandler],
         report: Callable[[str, str], Awaitable[None]],
+        always_run: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.services = services
         self.delivery = delivery
         self.handlers = handlers
         self.report = report
+        # Kinds that run however late (safety): the grace only applies to the others.
+        self.always_run = always_run
         self.grace = timedelta(minutes=services.settings.misfire_grace_minutes)
 
     def arm(self, job: Job) -> None:
@@ -68,17 +71,20 @@ class JobRunner:
         jobs = await services.storage.jobs.pending()
         async with services.storage.transaction():
             for job in jobs:
-                if now - job.due_at > self.grace:
+                if self._too_late(job, now):
                     log.warning("job %s missed by %s: skipped", job.key, now - job.due_at)
                     await services.storage.jobs.finish(job.id, "skipped", "missed", now)
         for job in jobs:
-            if now - job.due_at <= self.grace:
+            if not self._too_late(job, now):
                 self.arm(job)
         queue = self.app.job_queue
         assert queue is not None
         queue.run_repeating(
             self._sweep, interval=SWEEP_INTERVAL, first=SWEEP_INTERVAL, name="jobs:sweep"
         )
+
+    def _too_late(self, job: Job, now: datetime) -> bool:
+        return job.kind not in self.always_run and now - job.due_at > self.grace
 
     async def fire_due(self) -> int:
         """Run every job due now; return how many ran."""
@@ -97,7 +103,7 @@ class JobRunner:
             job = await storage.jobs.claim(job_id, now)
             if job is None:
                 return False
-            if now - job.due_at > self.grace:
+            if self._too_late(job, now):
                 log.warning("job %s late by %s: skipped", job.key, now - job.due_at)
                 await storage.jobs.finish(job.id, "skipped", "late", now)
                 return False

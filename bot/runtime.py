@@ -210,6 +210,7 @@ class Runtime:
             updates = await self.services.storage.inbox.prune(before)
             messages = await self.services.storage.outbox.prune(before)
             await self.services.storage.drafts.prune(before)
+            await self.services.storage.distributions.prune_nonces(before)
         if updates or messages:
             log.info("pruned %d handled updates and %d sent messages", updates, messages)
 

@@ -18,9 +18,11 @@ from bot.handlers import distributions, fallback, planning, public, reports, shi
 from bot.handlers.errors import on_error
 from bot.handlers.gate import gatekeeper
 from bot.jobs import JobHandler
+from bot.services.shifts import SAFETY_JOBS
 
-# Stored jobs by kind (see bot/jobs.py).
+# Stored jobs by kind (see bot/jobs.py), and those that run however late the bot restarts.
 JOB_HANDLERS: dict[str, JobHandler] = {**shifts.JOBS, **planning.JOBS}
+ALWAYS_RUN_JOBS = SAFETY_JOBS
 
 GATE_GROUP = -1
 FEATURE_GROUP = 0

@@ -34,6 +34,7 @@ ERRORS: dict[str, str] = {
     "return_too_far": N_("❌ The return time must be within the next 12 hours."),
     "not_on_shift": N_("ℹ️ You are not on shift. Send /shift start to begin."),
     "shift_gone": N_("ℹ️ This shift is already over."),
+    "already_answered": N_("ℹ️ Already answered. Thank you."),
     "plan_usage": N_(
         "Usage: /plan DATE HH:MM-HH:MM ACTIVITY [PEOPLE], "
         "for example /plan 2026-12-02 21:00-02:00 maraude 4"

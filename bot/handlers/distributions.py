@@ -18,7 +18,7 @@ from bot.callbacks import (
 )
 from bot.context import BotContext
 from bot.handlers.common import refuse
-from bot.i18n import escape, pN_
+from bot.i18n import Markup, escape, pN_
 from bot.services.distributions import QuickLog
 from bot.services.errors import DomainError
 from bot.services.outbox import Button, Keyboard
@@ -34,30 +34,32 @@ SLOT_NAMES = {
 
 
 def nonce() -> str:
-    return secrets.token_hex(3)
+    """Eight hex digits: unique enough per person, short enough for 64-byte callback data."""
+    return secrets.token_hex(4)
 
 
-def quantity_text(context: BotContext, code: str, quantity: int) -> str:
+def quantity_text(context: BotContext, code: str, quantity: int) -> Markup:
     """ "40 × blankets", "12 kg wood", "30 L water": the item in the reader's language."""
     t = context.t
     catalogue = context.services.distributions.catalogue
-    name = escape(catalogue.item_name(code, t.locale))
+    name = catalogue.item_name(code, t.locale)
     item = catalogue.items.get(code)
     unit = item.unit if item else "piece"
     return t.fmt_quantity(quantity, unit, name)
 
 
-def place_name(context: BotContext, place_id: int | None) -> str:
+def place_name(context: BotContext, place_id: int | None) -> Markup:
     place = context.services.distributions.catalogue.places.get(place_id or 0)
-    return escape(place.name) if place else ""
+    return escape(place.name) if place else Markup("")
 
 
 def render_saved(context: BotContext, rows: list[Distribution], *, duplicate: bool) -> str:
     t = context.t
     what = ", ".join(quantity_text(context, row.item_code, row.quantity) for row in rows)
     where = place_name(context, rows[0].place_id)
-    slot = t.marked(SLOT_NAMES[rows[0].slot])
-    details = f"{what} · {where} · {slot}" if where else f"{what} · {slot}"
+    slot = escape(t.marked(SLOT_NAMES[rows[0].slot]))
+    # Every part is already HTML-safe: the sentence must not escape them again.
+    details = Markup(f"{what} · {where} · {slot}" if where else f"{what} · {slot}")
     if duplicate:
         return t._("ℹ️ Already saved: {details}.", details=details)
     return (
@@ -106,7 +108,7 @@ async def item_step(update: Update, context: BotContext) -> None:
     if last:
         summary = ", ".join(quantity_text(context, r.item_code, r.quantity) for r in last)
         where = place_name(context, last[0].place_id)
-        what = f"{summary} · {where}" if where else summary
+        what = Markup(f"{summary} · {where}" if where else summary)
         label = t.p_("button", "🔁 Again: {what}", what=what)
         rows.append([Button(label[:60], data=DistAgain(last[0].batch, nonce()).pack())])
     buttons = [
@@ -129,6 +131,8 @@ async def quantity_step(update: Update, context: BotContext) -> None:
     t = context.t
     try:
         chosen = DistItem.unpack(update.callback_query.data if update.callback_query else None)
+        if not context.user.has(Role.VOLUNTEER):
+            raise DomainError("not_allowed")
         if chosen.item not in context.services.distributions.catalogue.items:
             raise DomainError("stale_button")
     except DomainError:
@@ -342,7 +346,7 @@ async def fix_pressed(update: Update, context: BotContext) -> None:
             context.user,
             chosen.draft,
             item=chosen.value if chosen.kind == "i" else None,
-            place_id=int(chosen.value) if chosen.kind == "p" else None,
+            place_id=int(chosen.value) if chosen.kind == "p" and chosen.value.isdigit() else None,
             no_place=chosen.kind == "n",
         )
     except DomainError as error:
@@ -371,7 +375,7 @@ async def undo(update: Update, context: BotContext) -> None:
     except DomainError as error:
         await refuse(update, context, error)
         return
-    what = ", ".join(quantity_text(context, row.item_code, row.quantity) for row in rows)
+    what = Markup(", ".join(quantity_text(context, row.item_code, row.quantity) for row in rows))
     await context.reply(update, t._("↩️ Removed: {what}.", what=what))
 
 

@@ -132,6 +132,8 @@ async def signup_pressed(update: Update, context: BotContext) -> None:
         t._("✅ You are in. I will remind you.") if change.signed_up else t._("↩️ You withdrew.")
     )
     await context.answer(update, toast)
+    if not change.changed:
+        return  # a double tap: every view already shows this
     await _refresh_post(services, change.planned)
     message = query.message if query else None
     found = await services.outbox.where(post_ref(change.planned.id))
@@ -239,8 +241,12 @@ async def cancel_pressed(update: Update, context: BotContext) -> None:
 
 
 async def back_pressed(update: Update, context: BotContext) -> None:
-    """ "No" on the cancel question: show the list again."""
-    text, keyboard = await render_list(context)
+    """Answer "no" to the cancel question: show the list again."""
+    try:
+        text, keyboard = await render_list(context)
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
     await context.edit(update, text, keyboard)
 
 

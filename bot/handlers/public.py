@@ -219,6 +219,7 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
     user = context.user
     # Answer the press before the chat's queued messages are erased with the rest.
     await context.answer(update)
+    await context.services.shifts.forget(user)
     await context.services.users.forget(user)
     if user.menu_signature is not None:
         await context.services.outbox.delete_commands(scope_chat_id=user.id)

@@ -83,7 +83,7 @@ def render_started(t: Translator, shift: Shift) -> str:
     return "\n".join(lines)
 
 
-def render_ended(t: Translator, shift: Shift, given: list[str]) -> str:
+def render_ended(t: Translator, shift: Shift, given: list[Markup]) -> str:
     assert shift.ended_at is not None
     text = t._(
         "⏹️ Shift ended at {time}. Duration: {duration}. Thank you!",
@@ -328,6 +328,8 @@ async def safety_answered(update: Update, context: BotContext) -> None:
                 time=t.fmt_time(shift.expected_return_at),
             ),
         )
+        if before == SafetyState.ESCALATED:
+            await _alert_team(services, shift, context.user, "extend")
     else:
         await context.edit(update, t._("🆘 The team has been alerted. Stay where you are safe."))
         await _alert_team(services, shift, context.user, "help")
@@ -360,6 +362,13 @@ async def _alert_team(services: Services, shift: Shift, user: User | None, kind:
                 name=name,
                 time=t.fmt_time(shift.expected_return_at),
                 activity=activity_label(t, shift.activity),
+            )
+        elif kind == "extend":
+            assert shift.expected_return_at is not None
+            text = t._(
+                "⏱️ {name} answered the safety check: back by {time}.",
+                name=name,
+                time=t.fmt_time(shift.expected_return_at),
             )
         else:
             text = t._("✅ {name} answered the safety check: all OK.", name=name)

@@ -84,11 +84,11 @@ class Markup(str):
     __slots__ = ()
 
 
-def escape(value: object) -> str:
+def escape(value: object) -> Markup:
     """Escape a value for parse_mode HTML, unless it is already `Markup`."""
     if isinstance(value, Markup):
         return value
-    return html.escape(str(value), quote=False)
+    return Markup(html.escape(str(value), quote=False))
 
 
 def isolate_ltr(text: str) -> str:
@@ -236,14 +236,14 @@ class Translator:
             )
         return Markup(self._ltr(html.escape(" ".join(parts), quote=False)))
 
-    def fmt_quantity(self, quantity: int, unit: str, name: str) -> str:
+    def fmt_quantity(self, quantity: int, unit: str, name: str) -> Markup:
         """ "40 × blankets", "12 kg wood", "30 L water", with the locale's unit symbols."""
         if unit in ("kg", "litre"):
             measure = "mass-kilogram" if unit == "kg" else "volume-liter"
             amount = format_unit(quantity, measure, length="short", locale=self.babel_locale)
         else:
             amount = f"{format_decimal(quantity, locale=self.babel_locale)} ×"
-        return f"{self._ltr(html.escape(amount, quote=False))} {name}"
+        return Markup(f"{self._ltr(html.escape(amount, quote=False))} {escape(name)}")
 
     def phone(self, number: str) -> Markup:
         """A number to dial: Latin digits, isolated so RTL text does not reverse it."""

@@ -265,12 +265,13 @@ class DistributionService:
         ):
             raise DomainError("stale_button")
         antenna = self.antenna_of(user)
-        if place_id is not None and self.catalogue.places.get(place_id) is None:
+        place = self.catalogue.places.get(place_id) if place_id is not None else None
+        if place_id is not None and (place is None or place.antenna != antenna):
             raise DomainError("stale_button")
         now = self.clock.now()
         batch = secrets.token_hex(8)
         if nonce is not None:
-            earlier = await self.storage.distributions.use_nonce(nonce, batch, now)
+            earlier = await self.storage.distributions.use_nonce(user.id, nonce, batch, now)
             if earlier is not None:
                 return Logged(await self.storage.distributions.batch(earlier), duplicate=True)
         shift = await self.storage.shifts.running(user.id)
@@ -311,8 +312,11 @@ class DistributionService:
 
     async def places_for(self, user: User, limit: int = 6) -> list[int]:
         """Place ids, the caller's recent ones first, then the team's, then the others."""
+        if not user.has(Role.VOLUNTEER):
+            raise NotAllowed
         antenna = self.antenna_of(user)
-        recent = await self.storage.distributions.recent_places(user.id, antenna, limit)
+        since = self.clock.now() - timedelta(days=RECENT_DAYS)
+        recent = await self.storage.distributions.recent_places(user.id, antenna, since, limit)
         others = [p.id for p in self.catalogue.places_of(antenna) if p.id not in recent]
         return [*recent, *others][:limit]
 
@@ -367,6 +371,8 @@ class DistributionService:
         self, user: User, draft_id: int, item: str | None, place_id: int | None, no_place: bool
     ) -> tuple[int, QuickLog]:
         """Apply a chosen suggestion to the draft; returns it (saved when complete)."""
+        if not user.has(Role.VOLUNTEER):
+            raise NotAllowed
         draft = await self.storage.drafts.get(draft_id)
         if draft is None or draft.user_id != user.id:
             raise DomainError("draft_gone")

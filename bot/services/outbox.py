@@ -7,6 +7,7 @@ sender in `bot/delivery.py` turns them into Bot API calls at Telegram's pace.
 from __future__ import annotations
 
 import base64
+import html
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -66,12 +67,17 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return [part for part in parts if part.strip()]
 
 
+def _button(button: Button) -> dict[str, Any]:
+    """Buttons are plain text for Telegram: a label built from escaped parts reads as typed."""
+    fields = {k: v for k, v in asdict(button).items() if v is not None}
+    fields["text"] = html.unescape(button.text)
+    return fields
+
+
 def _keyboard(keyboard: Keyboard | None) -> list[list[dict[str, Any]]] | None:
     if keyboard is None:
         return None
-    return [
-        [{k: v for k, v in asdict(b).items() if v is not None} for b in row] for row in keyboard
-    ]
+    return [[_button(b) for b in row] for row in keyboard]
 
 
 class Outbox:
@@ -182,8 +188,9 @@ class Outbox:
     ) -> None:
         """Answer a button press. Kept out of any chat's queue: Telegram drops an answer that
         comes later than about fifteen seconds, so it must not wait behind other messages."""
-        # Telegram caps the toast at 200 characters.
-        payload = {"query_id": query_id, "text": text[:200] if text else None, "alert": alert}
+        # A toast is plain text, capped by Telegram at 200 characters.
+        toast = html.unescape(text)[:200] if text else None
+        payload = {"query_id": query_id, "text": toast, "alert": alert}
         await self._add(None, "answer_callback", payload)
 
     async def send_location(self, chat_id: int, latitude: float, longitude: float) -> None:

@@ -18,6 +18,8 @@ MAX_NEEDED = 50
 MAX_LENGTH = timedelta(hours=16)
 SHORT_WARNING_BEFORE = timedelta(hours=24)
 LISTED_AHEAD = timedelta(days=31)
+# Pressing "I'm in" again withdraws (issue 3), but not within seconds of signing up.
+DOUBLE_TAP = timedelta(seconds=10)
 
 JOB_REMINDER = "planning.reminder"
 JOB_SHORT = "planning.short"
@@ -27,6 +29,7 @@ JOB_SHORT = "planning.short"
 class SignupChange:
     planned: PlannedShift
     signed_up: bool
+    changed: bool = True
 
 
 def parse_needed(text: str | None) -> int:
@@ -106,7 +109,13 @@ class PlanningService:
         if not user.has(Role.VOLUNTEER):
             raise NotAllowed
         planned = await self.get_open(planned_id)
+        if planned.antenna != (user.antenna or self.default_antenna) and not user.has(Role.ADMIN):
+            raise NotAllowed
         now = self.clock.now()
+        since = await self.storage.planning.signed_up_at(planned.id, user.id)
+        if since is not None and now - since < DOUBLE_TAP:
+            # The second tap of a double tap on a weak network: "I'm in" stays "I'm in".
+            return SignupChange(planned, signed_up=True, changed=False)
         signed_up = await self.storage.planning.toggle_signup(planned.id, user.id, now)
         key = f"plan:{planned.id}:remind:{user.id}"
         remind_at = planned.starts_at - self.reminder_before

@@ -74,11 +74,18 @@ def parse_period(text: str | None, now: datetime, tz: ZoneInfo) -> Period:
     )
 
 
+def _cell(value: object) -> object:
+    """A name typed by someone (a place, a Telegram name) must not run as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _csv(header: list[str], rows: list[list[object]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_cell(value) for value in row] for row in rows)
     return (BOM + buffer.getvalue()).encode("utf-8")
 
 
@@ -113,7 +120,8 @@ class ReportService:
             sum((h.total for h in hours.values()), timedelta(0)),
             sum(h.shifts for h in hours.values()),
         )
-        return Report(period, antenna, items, slots, places, total, len(hours))
+        # User 0 gathers the hours of people who erased their data: hours, not a volunteer.
+        return Report(period, antenna, items, slots, places, total, len(hours.keys() - {0}))
 
     async def export(
         self, actor: User, period_text: str | None, catalogue: Catalogue, locale: str

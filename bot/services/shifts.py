@@ -35,6 +35,12 @@ class SafetyState:
     ESCALATED = "escalated"
 
 
+UNANSWERED = (SafetyState.ASKED, SafetyState.ESCALATED, SafetyState.HELP)
+# Safety jobs run however late the bot comes back (they check the shift's state first);
+# only reminders go stale.
+SAFETY_JOBS = frozenset({JOB_AUTOCLOSE, JOB_SAFETY_CHECK, JOB_ESCALATE})
+
+
 @dataclass(frozen=True)
 class OnShift:
     shift: Shift
@@ -82,7 +88,9 @@ class ShiftService:
         expected = None
         if return_text is not None:
             expected = next_occurrence(parse_clock(return_text), now, self.tz)
-            if expected - now > AUTO_CLOSE_AFTER:
+            # The safety check comes SAFETY_GRACE after the return: it must fall inside the
+            # twelve hours after which a forgotten shift is closed.
+            if expected - now > AUTO_CLOSE_AFTER - SAFETY_GRACE:
                 raise DomainError("return_too_far", value=return_text)
         running = await self.storage.shifts.running(user.id)
         if running is not None:
@@ -110,6 +118,12 @@ class ShiftService:
             JOB_SAFETY_CHECK, f"shift:{shift_id}:check", at, {"shift": shift_id}
         )
 
+    async def forget(self, user: User) -> None:
+        """A volunteer erases their data: no safety job may run for them after that."""
+        running = await self.storage.shifts.running(user.id)
+        if running is not None:
+            await self._close(running, self.clock.now(), auto=False)
+
     async def end(self, user: User) -> Shift:
         """Check out of the running shift."""
         self._require_volunteer(user)
@@ -126,9 +140,21 @@ class ShiftService:
         return closed
 
     async def auto_close(self, shift_id: int) -> Shift | None:
-        """Close a shift left open 12 hours, at the 12-hour mark, flagged for review."""
+        """Close a shift left open 12 hours, at the 12-hour mark, flagged for review.
+
+        Not while a safety question is open: a volunteer unaccounted for is not "done", and
+        closing would call off the alert. It is tried again an hour later.
+        """
         shift = await self.storage.shifts.get(shift_id)
         if shift is None or not shift.running:
+            return None
+        if shift.safety_state in UNANSWERED:
+            await self.scheduler.schedule(
+                JOB_AUTOCLOSE,
+                f"shift:{shift.id}:autoclose",
+                self.clock.now() + timedelta(hours=1),
+                {"shift": shift.id},
+            )
             return None
         return await self._close(shift, shift.started_at + AUTO_CLOSE_AFTER, auto=True)
 
@@ -157,9 +183,15 @@ class ShiftService:
     async def answer_safety(self, user: User, shift_id: int, answer: str) -> tuple[Shift, str]:
         """The volunteer answered "all OK?"; returns the shift and the state before."""
         self._require_volunteer(user)
+        if answer not in ("ok", "extend", "help"):
+            raise DomainError("stale_button")
         shift = await self.storage.shifts.get(shift_id)
         if shift is None or shift.user_id != user.id or not shift.running:
             raise DomainError("shift_gone")
+        # Only an open question takes an answer: a second tap on a weak network changes
+        # nothing (no second alert, no second extension).
+        if shift.safety_state not in (SafetyState.ASKED, SafetyState.ESCALATED):
+            raise DomainError("already_answered")
         before = shift.safety_state or ""
         now = self.clock.now()
         await self.scheduler.cancel(f"shift:{shift.id}:escalate")
@@ -171,10 +203,8 @@ class ShiftService:
             await self.storage.shifts.set_safety_state(shift.id, None)
             # Asked again when the extension runs out: they just told us they are out late.
             await self._schedule_check(shift.id, expected)
-        elif answer == "help":
-            await self.storage.shifts.set_safety_state(shift.id, SafetyState.HELP)
         else:
-            raise DomainError("shift_gone")
+            await self.storage.shifts.set_safety_state(shift.id, SafetyState.HELP)
         updated = await self.storage.shifts.get(shift.id)
         assert updated is not None
         return updated, before

@@ -59,12 +59,15 @@ def at_local(day: date, clock: time, tz: ZoneInfo) -> datetime:
 
 
 def next_occurrence(clock: time, now: datetime, tz: ZoneInfo) -> datetime:
-    """The next time the local clock shows `clock` after `now`."""
-    local_now = now.astimezone(tz)
-    candidate = at_local(local_now.date(), clock, tz)
-    if candidate <= now:
-        candidate = at_local(local_now.date() + timedelta(days=1), clock, tz)
-    return candidate
+    """The next time the local clock shows `clock` after `now` (on the night the clocks go
+    back, 02:30 shows twice: the second one counts once the first has passed)."""
+    today = now.astimezone(tz).date()
+    candidates = [
+        datetime.combine(day, clock, tzinfo=tz).replace(fold=fold).astimezone(UTC)
+        for day in (today, today + timedelta(days=1))
+        for fold in (0, 1)
+    ]
+    return min(candidate for candidate in candidates if candidate > now)
 
 
 def month_bounds(year: int, month: int, tz: ZoneInfo) -> tuple[datetime, datetime]:

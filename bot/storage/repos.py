@@ -629,10 +629,12 @@ class ShiftRepo:
     ) -> dict[int, Hours]:
         """Time on shift per volunteer for shifts started in [since, until); running ones
         count until now."""
+        # Shifts of volunteers who erased their data count under user 0: still hours given.
         sql = (
-            "SELECT user_id, COUNT(*) AS shifts, SUM(auto_closed) AS auto_closed, "
+            "SELECT COALESCE(user_id, 0) AS user_id, COUNT(*) AS shifts, "
+            "SUM(auto_closed) AS auto_closed, "
             "SUM(julianday(COALESCE(ended_at, ?)) - julianday(started_at)) * 86400 AS seconds "
-            "FROM shifts WHERE user_id IS NOT NULL AND started_at >= ? AND started_at < ?"
+            "FROM shifts WHERE started_at >= ? AND started_at < ?"
         )
         params: list[Any] = [to_db(now), to_db(since), to_db(until)]
         if user_id is not None:
@@ -641,7 +643,7 @@ class ShiftRepo:
         if antenna is not None:
             sql += " AND antenna = ?"
             params.append(antenna)
-        rows = await self.db.fetch_all(sql + " GROUP BY user_id", params)
+        rows = await self.db.fetch_all(sql + " GROUP BY COALESCE(user_id, 0)", params)
         return {
             row["user_id"]: Hours(
                 timedelta(seconds=round(row["seconds"] or 0)), row["shifts"], row["auto_closed"]
@@ -749,6 +751,13 @@ class PlanningRepo:
             (planned_id,),
         )
         return [_user(row) for row in rows]
+
+    async def signed_up_at(self, planned_id: int, user_id: int) -> datetime | None:
+        value = await self.db.fetch_value(
+            "SELECT created_at FROM signups WHERE planned_id = ? AND user_id = ?",
+            (planned_id, user_id),
+        )
+        return from_db_optional(value)
 
     async def is_signed_up(self, planned_id: int, user_id: int) -> bool:
         value = await self.db.fetch_value(
@@ -912,18 +921,21 @@ class DistributionRepo:
         )
         return [_distribution(row) for row in rows]
 
-    async def use_nonce(self, nonce: str, batch: str, now: datetime) -> str | None:
-        """Record a button's nonce; if it was used before, return the batch it produced."""
+    async def use_nonce(self, user_id: int, nonce: str, batch: str, now: datetime) -> str | None:
+        """Record a person's button nonce; if they used it before, return the batch it made."""
         earlier = await self.db.fetch_value(
-            "SELECT batch FROM used_nonces WHERE nonce = ?", (nonce,)
+            "SELECT batch FROM used_nonces WHERE user_id = ? AND nonce = ?", (user_id, nonce)
         )
         if earlier is not None:
             return str(earlier)
         await self.db.execute(
-            "INSERT INTO used_nonces (nonce, batch, used_at) VALUES (?, ?, ?)",
-            (nonce, batch, to_db(now)),
+            "INSERT INTO used_nonces (user_id, nonce, batch, used_at) VALUES (?, ?, ?, ?)",
+            (user_id, nonce, batch, to_db(now)),
         )
         return None
+
+    async def prune_nonces(self, before: datetime) -> int:
+        return await self.db.execute("DELETE FROM used_nonces WHERE used_at < ?", (to_db(before),))
 
     async def last_batch(self, user_id: int) -> list[Distribution]:
         """The caller's most recent log still standing."""
@@ -973,14 +985,17 @@ class DistributionRepo:
         )
         return [row[0] for row in rows]
 
-    async def recent_places(self, user_id: int, antenna: str, limit: int) -> list[int]:
-        """Places this volunteer used last, then the team's, most recent first."""
+    async def recent_places(
+        self, user_id: int, antenna: str, since: datetime, limit: int
+    ) -> list[int]:
+        """Places this volunteer used last, then the team's, most recent first (since then:
+        the bound keeps the lookup on the report index, whatever the history)."""
         rows = await self.db.fetch_all(
             "SELECT place_id, MAX(CASE WHEN user_id = ? THEN logged_at END) AS mine, "
             "MAX(logged_at) AS anyone FROM distributions WHERE antenna = ? "
-            "AND place_id IS NOT NULL GROUP BY place_id "
-            "ORDER BY mine IS NULL, mine DESC, anyone DESC LIMIT ?",
-            (user_id, antenna, limit),
+            "AND logged_at >= ? AND undone_at IS NULL AND place_id IS NOT NULL "
+            "GROUP BY place_id ORDER BY mine IS NULL, mine DESC, anyone DESC LIMIT ?",
+            (user_id, antenna, to_db(since), limit),
         )
         return [row[0] for row in rows]
 

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from bot.sandbox.emulator import BotApiEmulator
+from bot.sandbox.emulator import BotApiEmulator, Button
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
 from tests.helpers.harness import RunningBot, enrol
@@ -82,16 +82,13 @@ async def test_the_guided_form_takes_three_taps_and_a_repeat_one(
     emu: BotApiEmulator, clocked: RunningBot
 ) -> None:
     volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
-    taps = 0
     items = await volunteer.say("/distrib")
+    taps_before = len(emu.callback_answers)
     quantities = await volunteer.press(items, "dit:blankets:0")
-    taps += 1
     places = await volunteer.press(quantities, "20")
-    taps += 1
     saved = await volunteer.press(places, "Marck")
-    taps += 1
     assert "✅" in (saved.text or "")
-    assert taps == 3
+    assert len(emu.callback_answers) - taps_before == 3  # three button presses reached Telegram
     assert await totals(clocked) == [("blankets", 20)]
     # The same log again: the first button of /distrib, one tap.
     again_menu = await volunteer.say("/distrib")
@@ -193,6 +190,53 @@ async def test_coordinators_add_places_and_items_without_a_release(
     bad_unit = await coordinator.say("/items add soup bowls")
     assert "❌" in (bad_unit.text or "")
     saved = await volunteer.say("/distrib 3 power bank @ Parking Lidl")
-    assert "✅" in (saved.text or "")
+    assert "Parking <Lidl>" in (saved.plain_text or "")  # escaped once: read as typed
     listing = await volunteer.say("/places")
     assert "Parking &lt;Lidl&gt;" in (listing.text or "")
+
+
+async def test_forged_distribution_buttons_change_nothing(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    public = await enrol(emu, clocked, 777, "Someone", Role.PUBLIC)
+    items = await volunteer.say("/distrib")
+    menu = await public.say("/menu")
+    for presser, data in [
+        (VOLUNTEER, "dfx:1:p:abc"),  # not a number
+        (VOLUNTEER, "dsv:blankets:40:99999:abcdef12"),  # no such place
+        (VOLUNTEER, "dsv:gold:40:0:abcdef12"),  # no such item
+        (777, "dqt:blankets:40:abcdef12"),  # a public user inside the form
+        (777, "dsv:blankets:40:0:abcdef12"),
+    ]:
+        # The client sends whatever data it likes: put it on the message, then press it.
+        message = items if presser == VOLUNTEER else menu
+        message.keyboard = [[Button(text="x", callback_data=data)]]
+        await emu.press(presser, message, data)
+    await emu.wait_until(lambda: not emu.unanswered_callbacks())
+    await volunteer.say("/help")
+    await public.say("/help")
+    assert await totals(clocked) == []
+    # Every forged press got a clear answer; none an apology or an admin report.
+    assert all("😔" not in (m.text or "") for m in emu.bot_messages(VOLUNTEER))
+    assert all("😔" not in (m.text or "") for m in emu.bot_messages(777))
+
+
+async def test_a_spreadsheet_never_runs_a_typed_name_as_a_formula(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    coordinator = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "=HYPERLINK(1)", Role.VOLUNTEER)
+    await coordinator.say("/places add @Danger")
+    await volunteer.say("/distrib 5 tents @ Danger")
+    since = len(emu.bot_messages(COORDINATOR))
+    await coordinator.say("/export month")
+    await emu.wait_until(lambda: len(emu.bot_messages(COORDINATOR)) >= since + 2)
+    document = next(
+        m.extra["content"]
+        for m in emu.bot_messages(COORDINATOR)[since:]
+        if m.extra.get("file_name", "").startswith("distributions")
+    )
+    row = next(iter(csv.DictReader(io.StringIO(document.decode("utf-8-sig")))))
+    assert row["place"] == "'@Danger"
+    assert row["volunteer"] == "'=HYPERLINK(1)"

@@ -32,7 +32,7 @@ async def team(emu: BotApiEmulator, running: RunningBot) -> tuple[Person, Person
 
 
 async def test_a_planned_shift_is_posted_and_volunteers_sign_up_from_the_team_chat(
-    emu: BotApiEmulator, clocked: RunningBot
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
 ) -> None:
     coordinator, _, _ = await team(emu, clocked)
     since = len(emu.bot_messages(TEAM_CHAT_ID))
@@ -52,7 +52,11 @@ async def test_a_planned_shift_is_posted_and_volunteers_sign_up_from_the_team_ch
     await emu.wait_until(lambda: "2/2" in post.buttons()[0].text)
     assert "Ana" in (post.plain_text or "")
     assert "Bob" in (post.plain_text or "")
-    # Pressing again withdraws.
+    # A double tap changes nothing; pressing again later withdraws.
+    await emu.press(ANA, post, "pls:1:post")
+    await emu.wait_until(lambda: not emu.unanswered_callbacks())
+    assert "2/2" in post.buttons()[0].text
+    clock.advance(minutes=1)
     await ana_in_group.press(post, "pls:1:post")
     await emu.wait_until(lambda: "1/2" in post.buttons()[0].text)
     assert "Ana" not in (post.plain_text or "")
@@ -136,7 +140,7 @@ async def test_the_team_is_warned_a_day_before_a_short_shift(
     since = len(emu.bot_messages(TEAM_CHAT_ID))
     await clocked.bot.jobs.fire_due()
     warning = await emu.wait_for_bot_message(TEAM_CHAT_ID, since=since)
-    assert "2" in (warning.plain_text or "")
+    assert "2 personnes" in (warning.plain_text or "")  # the team chat reads French
     assert warning.buttons()  # sign up right from the warning
 
 

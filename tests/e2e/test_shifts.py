@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.sandbox.emulator import BotApiEmulator
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
-from tests.helpers.harness import (
-    TEAM_CHAT_ID,
-    RunningBot,
-    enrol,
-)
+from tests.helpers.harness import TEAM_CHAT_ID, RunningBot, enrol, make_settings, start_bot
 
 VOLUNTEER = 200
 COORDINATOR = 250
@@ -173,7 +170,7 @@ async def test_a_shift_left_open_is_closed_after_12_hours(
     clock.advance(hours=13)
     since = await fire(clocked, emu, VOLUNTEER)
     told = await emu.wait_for_bot_message(VOLUNTEER, since=since)
-    assert "12" in (told.plain_text or "")
+    assert "12 hours" in (told.plain_text or "")
     shift = await clocked.bot.storage.shifts.get(1)
     assert shift is not None
     assert shift.auto_closed
@@ -213,3 +210,79 @@ async def test_coordinators_see_this_months_hours_per_volunteer(
     listing = await coordinator.say("/volunteers")
     line = next(line for line in (listing.plain_text or "").splitlines() if "Ana" in line)
     assert "1 hr 30 mins" in line
+
+
+async def test_an_open_safety_question_survives_the_12_hour_mark_and_a_long_outage(
+    emu: BotApiEmulator, tmp_path: Path, clock: FakeClock
+) -> None:
+    database = tmp_path / "night.sqlite3"
+    first = await start_bot(make_settings(emu, database), clock)
+    try:
+        volunteer = await enrol(emu, first, VOLUNTEER, "Ana", Role.VOLUNTEER)
+        # 21:00, back at 08:20: asked at 08:50, the 12-hour mark is 09:00.
+        await volunteer.say("/shift start maraude 08:20")
+        clock.advance(hours=11, minutes=50)
+        since = await fire(first, emu, VOLUNTEER)
+        await emu.wait_for_bot_message(VOLUNTEER, since=since)  # "Are you OK?"
+    finally:
+        await first.stop()
+    # The bot is down for two hours, across the 12-hour mark and the 15-minute alert.
+    clock.advance(hours=2)
+    team_since = len(emu.bot_messages(TEAM_CHAT_ID))
+    second = await start_bot(make_settings(emu, database), clock)
+    try:
+        alert = await emu.wait_for_bot_message(TEAM_CHAT_ID, since=team_since)
+        assert "Ana" in (alert.plain_text or "")
+        shift = await second.bot.storage.shifts.get(1)
+        assert shift is not None
+        assert shift.running  # not closed while nobody knows where she is
+    finally:
+        await second.stop()
+
+
+async def test_a_return_time_too_late_for_the_safety_check_is_refused(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    answer = await volunteer.say("/shift start maraude 08:45")  # 11 h 45 min from 21:00
+    assert "12" in (answer.text or "")
+    assert await clocked.bot.storage.db.fetch_value("SELECT COUNT(*) FROM shifts") == 0
+
+
+async def test_a_double_tap_on_need_help_alerts_once(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    await volunteer.say("/shift start maraude 23:00")
+    clock.advance(hours=2, minutes=30)
+    since = await fire(clocked, emu, VOLUNTEER)
+    ask = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    team_since = len(emu.bot_messages(TEAM_CHAT_ID))
+    await emu.press(VOLUNTEER, ask, "saf:1:help")
+    await emu.press(VOLUNTEER, ask, "saf:1:help")
+    await emu.wait_until(lambda: not emu.unanswered_callbacks())
+    await volunteer.say("/help")
+    alerts = [m for m in emu.bot_messages(TEAM_CHAT_ID)[team_since:] if "🆘" in (m.text or "")]
+    assert len(alerts) == 1
+    forged = await clocked.bot.services.shifts.running(
+        await clocked.bot.services.users.get(VOLUNTEER)  # type: ignore[arg-type]
+    )
+    assert forged is not None
+    assert forged.safety_state == "help"
+
+
+async def test_extending_after_the_team_was_alerted_tells_the_team(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    await volunteer.say("/shift start maraude 23:00")
+    clock.advance(hours=2, minutes=30)
+    since = await fire(clocked, emu, VOLUNTEER)
+    ask = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    clock.advance(minutes=15)
+    await clocked.bot.jobs.fire_due()  # the team is alerted
+    team_since = len(emu.bot_messages(TEAM_CHAT_ID)) + 1
+    await emu.wait_until(lambda: len(emu.bot_messages(TEAM_CHAT_ID)) >= team_since)
+    await volunteer.press(ask, "saf:1:extend")
+    notice = await emu.wait_for_bot_message(TEAM_CHAT_ID, since=team_since)
+    assert "⏱️" in (notice.text or "")

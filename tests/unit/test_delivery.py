@@ -116,3 +116,18 @@ async def test_bad_requests(storage: Storage, clock: FakeClock, message: str, fi
     await storage.outbox.add(5, "send_text", {"text": "x"}, now=clock.now())
     await delivery.drain_due()
     assert await status(storage) == {final: 1}
+
+
+async def test_edits_of_a_migrated_group_are_dropped_not_looped(
+    storage: Storage, clock: FakeClock
+) -> None:
+    delivery, _, recorder = await setup(storage, clock)
+
+    async def migrated(*_: object, **__: object) -> Message:
+        raise ChatMigrated(-1009)
+
+    delivery.bot.edit_message_text = migrated  # type: ignore[attr-defined]
+    await storage.outbox.add(-5, "edit_text", {"message_id": 3, "text": "x"}, now=clock.now())
+    await delivery.drain_due()
+    assert await status(storage) == {"dropped": 1}
+    assert recorder.migrated == []

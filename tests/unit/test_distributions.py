@@ -211,3 +211,32 @@ def test_periods() -> None:
     for bad in ("yesterday", "2026-13", "2026-12-10..2026-12-01", "2020-01-01..2026-01-01"):
         with pytest.raises(DomainError):
             parse_period(bad, now, PARIS)
+
+
+async def test_nonces_belong_to_each_person(
+    service: DistributionService, storage: Storage, clock: FakeClock
+) -> None:
+    ana = await volunteer(storage, clock, 1)
+    bob = await volunteer(storage, clock, 2)
+    await service.log(ana, [("blankets", 40)], None, "samecode")
+    bobs = await service.log(bob, [("tea", 25)], None, "samecode")  # a chance meeting
+    assert not bobs.duplicate
+    assert [(row.item_code, row.user_id) for row in bobs.rows] == [("tea", 2)]
+
+
+async def test_hours_of_people_who_erased_their_data_stay_in_the_report(
+    service: DistributionService, storage: Storage, clock: FakeClock
+) -> None:
+    ana = await volunteer(storage, clock, 1)
+    await storage.shifts.start(ana.id, "calais", "maraude", clock.now(), None, None)
+    running = await storage.shifts.running(ana.id)
+    assert running is not None
+    await storage.shifts.end(running.id, clock.now() + timedelta(hours=4))
+    await storage.users.delete(ana.id)
+    await storage.users.touch(9, None, clock.now())
+    await storage.users.set_role(9, Role.COORDINATOR, antenna="calais")
+    coordinator = await storage.users.get(9)
+    assert coordinator is not None
+    built = await ReportService(storage, clock, PARIS, "calais").report(coordinator, "month")
+    assert built.hours.total == timedelta(hours=4)
+    assert built.volunteers == 0

@@ -89,7 +89,7 @@ async def test_the_nearest_planned_shift_of_the_same_activity_is_linked(
     user = await volunteer(storage, clock)
     now = clock.now()
     await storage.planning.add(
-        "calais", "maraude", now + timedelta(hours=3), now + timedelta(hours=6), 2, 1, now
+        "calais", "maraude", now - timedelta(minutes=110), now + timedelta(hours=2), 2, 1, now
     )
     near = await storage.planning.add(
         "calais", "maraude", now + timedelta(minutes=90), now + timedelta(hours=5), 2, 1, now

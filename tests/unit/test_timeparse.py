@@ -67,3 +67,10 @@ def test_months() -> None:
     start, end = month_bounds(2026, 12, PARIS)
     assert start == datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
     assert end == datetime(2026, 12, 31, 23, 0, tzinfo=UTC)
+
+
+def test_the_second_0230_of_the_autumn_night() -> None:
+    # 25 October 2026: at 02:40 summer time the clocks will go back to 02:00, so 02:30
+    # comes again 50 minutes later.
+    now = datetime(2026, 10, 25, 0, 40, tzinfo=UTC)  # 02:40 CEST
+    assert next_occurrence(time(2, 30), now, PARIS) - now == timedelta(minutes=50)
