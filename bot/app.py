@@ -155,6 +155,7 @@ class MaraudeBot:
                 {code: services.translator(code) for code in LANGUAGES}
             )
             await services.distributions.load()
+            await services.distributions.backfill_days()
 
     async def _prune(self, context: BotContext) -> None:
         await self.runtime.prune()

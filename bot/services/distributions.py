@@ -152,6 +152,19 @@ class DistributionService:
         await self.storage.meta.set("content:signature", signature)
         await self.reindex()
 
+    async def backfill_days(self) -> int:
+        """Give logs saved before daily totals existed their local day, then rebuild the
+        totals (once; also after a change of TIMEZONE, by clearing the days)."""
+        filled = 0
+        while batch := await self.storage.distributions.without_day(5000):
+            await self.storage.distributions.set_days(
+                [(at.astimezone(self.tz).date().isoformat(), row_id) for row_id, at in batch]
+            )
+            filled += len(batch)
+        if filled:
+            await self.storage.distributions.rebuild_days()
+        return filled
+
     async def reindex(self) -> None:
         self.catalogue = Catalogue(
             await self.storage.catalogue.items(), await self.storage.catalogue.places()
@@ -284,6 +297,7 @@ class DistributionService:
             now,
             shift.id if shift else None,
             batch,
+            now.astimezone(self.tz).date().isoformat(),
         )
         return Logged(rows)
 

@@ -110,9 +110,10 @@ class ReportService:
 
     async def build(self, antenna: str | None, period: Period) -> Report:
         distributions = self.storage.distributions
-        items = await distributions.totals("item", antenna, period.since, period.until)
-        slots = await distributions.totals("slot", antenna, period.since, period.until)
-        places = await distributions.totals("place", antenna, period.since, period.until)
+        first, last = period.first_day.isoformat(), period.last_day.isoformat()
+        items = await distributions.totals("item", antenna, first, last)
+        slots = await distributions.totals("slot", antenna, first, last)
+        places = await distributions.totals("place", antenna, first, last)
         hours = await self.storage.shifts.hours_by_user(
             period.since, period.until, self.clock.now(), antenna=antenna
         )

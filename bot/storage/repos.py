@@ -894,26 +894,67 @@ class DistributionRepo:
         logged_at: datetime,
         shift_id: int | None,
         batch: str,
+        day: str,
     ) -> list[Distribution]:
+        """Save one log and add it to the daily totals, in the caller's transaction."""
+        at = to_db(logged_at)
         await self.db.execute_many(
             "INSERT INTO distributions (antenna, user_id, item_code, quantity, place_id, slot, "
-            "logged_at, shift_id, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "logged_at, shift_id, batch, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (
-                    antenna,
-                    user_id,
-                    code,
-                    quantity,
-                    place_id,
-                    slot,
-                    to_db(logged_at),
-                    shift_id,
-                    batch,
-                )
+                (antenna, user_id, code, quantity, place_id, slot, at, shift_id, batch, day)
                 for code, quantity in lines
             ],
         )
+        await self._count(antenna, day, lines, slot, place_id, +1)
         return await self.batch(batch)
+
+    async def _count(
+        self,
+        antenna: str,
+        day: str,
+        lines: list[tuple[str, int]],
+        slot: str,
+        place_id: int | None,
+        sign: int,
+    ) -> None:
+        await self.db.execute_many(
+            "INSERT INTO distribution_item_days (antenna, day, item_code, quantity) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (antenna, day, item_code) "
+            "DO UPDATE SET quantity = quantity + excluded.quantity",
+            [(antenna, day, code, sign * quantity) for code, quantity in lines],
+        )
+        await self.db.execute(
+            "INSERT INTO distribution_log_days (antenna, day, slot, place_id, logs) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (antenna, day, slot, place_id) "
+            "DO UPDATE SET logs = logs + excluded.logs",
+            (antenna, day, slot, place_id or 0, sign),
+        )
+
+    async def rebuild_days(self) -> None:
+        """Recompute the daily totals from the logs (after their days were filled in)."""
+        await self.db.execute("DELETE FROM distribution_item_days")
+        await self.db.execute("DELETE FROM distribution_log_days")
+        await self.db.execute(
+            "INSERT INTO distribution_item_days (antenna, day, item_code, quantity) "
+            "SELECT antenna, day, item_code, SUM(quantity) FROM distributions "
+            "WHERE undone_at IS NULL GROUP BY antenna, day, item_code"
+        )
+        await self.db.execute(
+            "INSERT INTO distribution_log_days (antenna, day, slot, place_id, logs) "
+            "SELECT antenna, day, slot, COALESCE(place_id, 0), COUNT(DISTINCT batch) "
+            "FROM distributions WHERE undone_at IS NULL "
+            "GROUP BY antenna, day, slot, COALESCE(place_id, 0)"
+        )
+
+    async def without_day(self, limit: int) -> list[tuple[int, datetime]]:
+        rows = await self.db.fetch_all(
+            "SELECT id, logged_at FROM distributions WHERE day IS NULL LIMIT ?", (limit,)
+        )
+        return [(row[0], from_db(row[1])) for row in rows]
+
+    async def set_days(self, days: list[tuple[str, int]]) -> None:
+        await self.db.execute_many("UPDATE distributions SET day = ? WHERE id = ?", days)
 
     async def batch(self, batch: str) -> list[Distribution]:
         rows = await self.db.fetch_all(
@@ -947,27 +988,47 @@ class DistributionRepo:
         return [] if batch is None else await self.batch(str(batch))
 
     async def undo(self, batch: str, now: datetime) -> int:
+        """Take a log back, out of the daily totals too."""
+        rows = await self.db.fetch_all(
+            "SELECT antenna, day, item_code, quantity, slot, place_id FROM distributions "
+            "WHERE batch = ? AND undone_at IS NULL",
+            (batch,),
+        )
+        if not rows:
+            return 0
+        first = rows[0]
+        lines = [(row["item_code"], row["quantity"]) for row in rows]
+        await self._count(
+            first["antenna"], first["day"], lines, first["slot"], first["place_id"], -1
+        )
         return await self.db.execute(
             "UPDATE distributions SET undone_at = ? WHERE batch = ? AND undone_at IS NULL",
             (to_db(now), batch),
         )
 
     async def totals(
-        self, key: str, antenna: str | None, since: datetime, until: datetime
+        self, key: str, antenna: str | None, first_day: str, last_day: str
     ) -> list[Total]:
-        """Quantities and log counts per item_code, slot or place_id over [since, until)."""
-        column = {"item": "item_code", "slot": "slot", "place": "place_id"}[key]
-        sql = (
-            f"SELECT {column} AS key, SUM(quantity) AS quantity, "  # noqa: S608 - fixed names
-            "COUNT(DISTINCT batch) AS logs FROM distributions INDEXED BY distributions_report "
-            "WHERE undone_at IS NULL AND logged_at >= ? AND logged_at < ?"
-        )
-        params: list[Any] = [to_db(since), to_db(until)]
+        """Item quantities, or log counts per slot or place, over whole local days, read from
+        the daily totals (a few rows a day, however many logs)."""
+        if key == "item":
+            column, table = "item_code", "distribution_item_days"
+            sums = "SUM(quantity), 0"
+        else:
+            column = "slot" if key == "slot" else "place_id"
+            table, sums = "distribution_log_days", "0, SUM(logs)"
+        sql = f"SELECT {column}, {sums} FROM {table} WHERE day >= ? AND day <= ?"  # noqa: S608
+        params: list[Any] = [first_day, last_day]
         if antenna is not None:
             sql += " AND antenna = ?"
             params.append(antenna)
-        rows = await self.db.fetch_all(f"{sql} GROUP BY {column} ORDER BY quantity DESC", params)
-        return [Total("" if r[0] is None else str(r[0]), r[1], r[2]) for r in rows]
+        rows = await self.db.fetch_all(f"{sql} GROUP BY {column}", params)
+        totals = [
+            Total("" if row[0] in (None, 0) else str(row[0]), row[1], row[2])
+            for row in rows
+            if row[1] or row[2]
+        ]
+        return sorted(totals, key=lambda total: (-(total.quantity or total.logs), total.key))
 
     async def for_shift(self, shift_id: int) -> list[Total]:
         rows = await self.db.fetch_all(

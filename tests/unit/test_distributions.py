@@ -240,3 +240,18 @@ async def test_hours_of_people_who_erased_their_data_stay_in_the_report(
     built = await ReportService(storage, clock, PARIS, "calais").report(coordinator, "month")
     assert built.hours.total == timedelta(hours=4)
     assert built.volunteers == 0
+
+
+async def test_logs_saved_before_daily_totals_are_backfilled(
+    service: DistributionService, storage: Storage, clock: FakeClock
+) -> None:
+    user = await volunteer(storage, clock)
+    await service.log(user, [("blankets", 7)], None)
+    # As if saved by a version without daily totals: no day, no totals.
+    await storage.db.execute("UPDATE distributions SET day = NULL")
+    await storage.db.execute("DELETE FROM distribution_item_days")
+    await storage.db.execute("DELETE FROM distribution_log_days")
+    assert await service.backfill_days() == 1
+    assert await service.backfill_days() == 0
+    totals = await storage.distributions.totals("item", "calais", "2026-12-01", "2026-12-01")
+    assert [(t.key, t.quantity) for t in totals] == [("blankets", 7)]
