@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date, datetime, time
 
 from telegram import Update
@@ -14,6 +15,8 @@ from bot.i18n import Translator, escape
 from bot.services.charts import items_chart
 from bot.services.errors import DomainError
 from bot.services.reports import Period, Report
+
+LATIN_SCRIPT = frozenset({"fr", "en", "vi", "so"})
 
 
 def period_text(t: Translator, period: Period) -> str:
@@ -99,9 +102,12 @@ async def export(update: Update, context: BotContext) -> None:
     for filename, content in files:
         await services.outbox.send_document(chat.id, filename, content, caption=caption)
     catalogue = services.distributions.catalogue
+    # The chart's font has Latin letters only, and matplotlib does not shape Arabic script:
+    # other languages get the English names there (the CSV keeps theirs).
+    labels = t.locale if t.locale in LATIN_SCRIPT else "en"
     chart = items_chart(
-        [(catalogue.item_name(total.key, t.locale), total.quantity) for total in built.items],
-        period_text(t, built.period),
+        [(catalogue.item_name(total.key, labels), total.quantity) for total in built.items],
+        html.unescape(period_text(t, built.period)) if labels == t.locale else "",
     )
     if chart is not None:
         await services.outbox.send_document(chat.id, "chart.png", chart, photo=True)
