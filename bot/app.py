@@ -119,7 +119,7 @@ class MaraudeBot:
             catalogs=catalogs,
             outbox=outbox,
             users=UserService(self.storage, self.clock, settings.admin_ids, DEFAULT_ANTENNA),
-            menus=MenuService(self.storage, outbox, catalogs, settings.default_locale),
+            menus=MenuService(self.storage, outbox, settings.default_locale),
             errors=ErrorReporter(self.clock),
             scheduler=scheduler,
             shifts=ShiftService(self.storage, self.clock, scheduler, settings.tz, DEFAULT_ANTENNA),

@@ -89,7 +89,12 @@ class Runtime:
                     entry.update_id,
                     POISON_AFTER_STARTS,
                 )
-                await self._apologise(Update.de_json(entry.payload, self.app.bot), UpdateScope(0))
+                try:
+                    update = Update.de_json(entry.payload, self.app.bot)
+                    await self._apologise(update, UpdateScope(entry.update_id))
+                except Exception:
+                    # The update may be what is broken: setting it aside must not fail too.
+                    log.exception("could not apologise for update %s", entry.update_id)
                 await self.report_error(
                     f"update set aside after {POISON_AFTER_STARTS} crashed start-ups",
                     f"update {entry.update_id}",

@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.context import BotContext
 from bot.handlers.common import refuse
 from bot.handlers.distributions import SLOT_NAMES, quantity_text
-from bot.i18n import Translator, escape
+from bot.i18n import Markup, Translator, escape
 from bot.services.charts import items_chart
 from bot.services.errors import DomainError
 from bot.services.reports import Period, Report
@@ -19,13 +19,16 @@ from bot.services.reports import Period, Report
 LATIN_SCRIPT = frozenset({"fr", "en", "vi", "so"})
 
 
-def period_text(t: Translator, period: Period) -> str:
-    def day(value: date) -> str:
+def period_text(t: Translator, period: Period) -> Markup:
+    """ "1 Dec 2026 to 31 Dec 2026", HTML-safe."""
+
+    def day(value: date) -> Markup:
         return t.fmt_date(datetime.combine(value, time(12), tzinfo=t.tz))
 
     if period.first_day == period.last_day:
         return day(period.first_day)
-    return t._("{first} to {last}", first=day(period.first_day), last=day(period.last_day))
+    first, last = day(period.first_day), day(period.last_day)
+    return Markup(t._("{first} to {last}", first=first, last=last))
 
 
 async def render_report(context: BotContext, report: Report) -> str:

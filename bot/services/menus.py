@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from bot.i18n import LANGUAGES, Catalogs, Translator, pN_
+from bot.i18n import LANGUAGES, Translator, pN_
 from bot.services.outbox import Outbox
 from bot.storage.interface import Store
 from bot.storage.models import Role, User
@@ -57,12 +57,9 @@ def _signature(menus: object) -> str:
 class MenuService:
     """Keeps Telegram's command menus in line with roles and languages, sending only changes."""
 
-    def __init__(
-        self, storage: Store, outbox: Outbox, catalogs: Catalogs, default_locale: str
-    ) -> None:
+    def __init__(self, storage: Store, outbox: Outbox, default_locale: str) -> None:
         self.storage = storage
         self.outbox = outbox
-        self.catalogs = catalogs
         self.default_locale = default_locale
 
     async def sync_defaults(self, t_for: dict[str, Translator]) -> bool:
