@@ -54,7 +54,7 @@ def main_menu(t: Translator, user: User) -> tuple[str, Keyboard]:
     rows: Keyboard = []
     if user.has(Role.VOLUNTEER):
         team = [Button(t.marked(label), data=MenuTopic(key).pack()) for key, label in TEAM_TOPICS]
-        rows.append(team)
+        rows += [team[i : i + 2] for i in range(0, len(team), 2)]  # two per row on a phone
     buttons = [Button(t.marked(label), data=MenuTopic(key).pack()) for key, label in TOPICS]
     rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([Button(t.p_("button", "🌐 Language"), data=MenuTopic("lang").pack())])
