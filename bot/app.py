@@ -17,7 +17,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import AppState, BotApplication, BotContext, Services
 from bot.delivery import Delivery
-from bot.handlers import ALWAYS_RUN_JOBS, JOB_HANDLERS, register
+from bot.handlers import ALWAYS_RUN_JOBS, DETACHED_JOBS, JOB_HANDLERS, register
 from bot.i18n import LANGUAGES, Catalogs
 from bot.jobs import JobRunner
 from bot.runtime import Runtime
@@ -70,6 +70,7 @@ class MaraudeBot:
         )
         register(self.app)
         self.storage = Storage(settings.database_path)
+        self.reader = Storage(settings.database_path, read_only=True)
         self.delivery = Delivery(
             self.app.bot, self.storage, self.clock, self._recipient_blocked, self._chat_migrated
         )
@@ -108,6 +109,7 @@ class MaraudeBot:
         applied = await self.storage.open()
         if applied:
             log.info("database upgraded: %s", ", ".join(applied))
+        await self.reader.open()
         settings = self.settings
         outbox = Outbox(self.storage, self.clock, self.delivery.wake)
         catalogs = Catalogs()
@@ -135,6 +137,7 @@ class MaraudeBot:
                 self.storage, self.clock, settings.tz, settings.slot_starts, DEFAULT_ANTENNA
             ),
             reports=ReportService(self.storage, self.clock, settings.tz, DEFAULT_ANTENNA),
+            exports=ReportService(self.reader, self.clock, settings.tz, DEFAULT_ANTENNA),
             bot_username=self.app.bot.username,
         )
         self._services = services
@@ -147,6 +150,7 @@ class MaraudeBot:
             JOB_HANDLERS,
             self._runtime.report_error,
             ALWAYS_RUN_JOBS,
+            DETACHED_JOBS,
         )
         async with self.storage.transaction():
             if settings.team_chat_id is not None:
@@ -163,6 +167,7 @@ class MaraudeBot:
     async def close(self) -> None:
         """Close what `open` opened (PTB's post_shutdown moment)."""
         self.app.bot_data.services = None
+        await self.reader.close()
         await self.storage.close()
 
     async def _initialize(self, stop: asyncio.Event) -> bool:

@@ -42,6 +42,8 @@ class Services:
     planning: PlanningService
     distributions: DistributionService
     reports: ReportService
+    # The same, reading through a read-only connection: exports run beside the inbox.
+    exports: ReportService
     bot_username: str = ""
 
     def translator(self, locale: str | None) -> Translator:

@@ -33,6 +33,7 @@ class JobRunner:
         handlers: dict[str, JobHandler],
         report: Callable[[str, str], Awaitable[None]],
         always_run: frozenset[str] = frozenset(),
+        detached: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.services = services
@@ -41,6 +42,9 @@ class JobRunner:
         self.report = report
         # Kinds that run however late (safety): the grace only applies to the others.
         self.always_run = always_run
+        # Kinds whose work runs outside the claim's transaction: a long export must not hold
+        # the database lock (and every update and alert) for seconds.
+        self.detached = detached
         self.grace = timedelta(minutes=services.settings.misfire_grace_minutes)
 
     def arm(self, job: Job) -> None:
@@ -107,15 +111,29 @@ class JobRunner:
                 log.warning("job %s late by %s: skipped", job.key, now - job.due_at)
                 await storage.jobs.finish(job.id, "skipped", "late", now)
                 return False
-            handler = self.handlers.get(job.kind)
-            try:
-                if handler is None:
-                    raise LookupError(f"no handler for job kind {job.kind!r}")
-                async with storage.transaction():
-                    await handler(job, services)
-            except Exception as exc:
-                log.exception("job %s failed", job.key)
-                await storage.jobs.finish(job.id, "failed", type(exc).__name__, now)
-                await self.report(f"{type(exc).__name__} in job {job.kind}", job.key)
+            if job.kind not in self.detached:
+                await self._run(job, inside=True)
+        if job.kind in self.detached:
+            await self._run(job, inside=False)
         self.delivery.wake()
         return True
+
+    async def _run(self, job: Job, *, inside: bool) -> None:
+        storage = self.services.storage
+        handler = self.handlers.get(job.kind)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for job kind {job.kind!r}")
+            if inside:
+                # A savepoint: a failing job leaves nothing half done, and is marked failed.
+                async with storage.transaction():
+                    await handler(job, self.services)
+            else:
+                await handler(job, self.services)
+        except Exception as exc:
+            log.exception("job %s failed", job.key)
+            async with storage.transaction():
+                await storage.jobs.finish(
+                    job.id, "failed", type(exc).__name__, self.services.clock.now()
+                )
+            await self.report(f"{type(exc).__name__} in job {job.kind}", job.key)

@@ -21,8 +21,10 @@ from bot.jobs import JobHandler
 from bot.services.shifts import SAFETY_JOBS
 
 # Stored jobs by kind (see bot/jobs.py), and those that run however late the bot restarts.
-JOB_HANDLERS: dict[str, JobHandler] = {**shifts.JOBS, **planning.JOBS}
+JOB_HANDLERS: dict[str, JobHandler] = {**shifts.JOBS, **planning.JOBS, **reports.JOBS}
 ALWAYS_RUN_JOBS = SAFETY_JOBS
+# Long jobs that run outside any transaction (they write their results in a short one).
+DETACHED_JOBS = frozenset({reports.JOB_EXPORT})
 
 GATE_GROUP = -1
 FEATURE_GROUP = 0

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import html
+import secrets
 from datetime import date, datetime, time
 
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.context import BotContext
+from bot.context import BotContext, Services
 from bot.handlers.common import refuse
 from bot.handlers.distributions import SLOT_NAMES, quantity_text
 from bot.i18n import Markup, Translator, escape
+from bot.jobs import JobHandler
 from bot.services.charts import items_chart
 from bot.services.errors import DomainError
 from bot.services.reports import Period, Report
+from bot.storage.models import Job
 
 LATIN_SCRIPT = frozenset({"fr", "en", "vi", "so"})
 
@@ -85,26 +88,37 @@ async def report(update: Update, context: BotContext) -> None:
 
 
 async def export(update: Update, context: BotContext) -> None:
-    """Send the period's distributions and shifts as CSV files (and a chart if possible)."""
+    """Check the request, then prepare the files beside the bot (they may take a while)."""
     t = context.t
     services = context.services
     chat = update.effective_chat
     if chat is None:
         return
+    period_arg = context.args[0] if context.args else None
     try:
-        built, files = await services.reports.export(
-            context.user,
-            context.args[0] if context.args else None,
-            services.distributions.catalogue,
-            t.locale,
-        )
+        services.reports.check(context.user, period_arg)
     except DomainError as error:
         await refuse(update, context, error)
         return
-    caption = t._("📎 {period}", period=period_text(t, built.period))
-    for filename, content in files:
-        await services.outbox.send_document(chat.id, filename, content, caption=caption)
+    await services.scheduler.schedule(
+        JOB_EXPORT,
+        f"export:{context.user.id}:{secrets.token_hex(4)}",
+        services.clock.now(),
+        {"user": context.user.id, "period": period_arg, "chat": chat.id, "locale": t.locale},
+    )
+    await context.reply(update, t._("⏳ Preparing the spreadsheets…"))
+
+
+async def export_job(job: Job, services: Services) -> None:
+    """Build the CSV files (and chart) through the read-only connection, then send them."""
+    payload = job.payload
+    user = await services.users.get(int(payload["user"]))
+    if user is None:
+        return
+    t = services.translator(str(payload["locale"]))
     catalogue = services.distributions.catalogue
+    built, files = await services.exports.export(user, payload["period"], catalogue, t.locale)
+    caption = t._("📎 {period}", period=period_text(t, built.period))
     # The chart's font has Latin letters only, and matplotlib does not shape Arabic script:
     # other languages get the English names there (the CSV keeps theirs).
     labels = t.locale if t.locale in LATIN_SCRIPT else "en"
@@ -112,8 +126,16 @@ async def export(update: Update, context: BotContext) -> None:
         [(catalogue.item_name(total.key, labels), total.quantity) for total in built.items],
         html.unescape(period_text(t, built.period)) if labels == t.locale else "",
     )
-    if chart is not None:
-        await services.outbox.send_document(chat.id, "chart.png", chart, photo=True)
+    chat_id = int(payload["chat"])
+    async with services.storage.transaction():
+        for filename, content in files:
+            await services.outbox.send_document(chat_id, filename, content, caption=caption)
+        if chart is not None:
+            await services.outbox.send_document(chat_id, "chart.png", chart, photo=True)
+
+
+JOB_EXPORT = "reports.export"
+JOBS: dict[str, JobHandler] = {JOB_EXPORT: export_job}
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

@@ -124,6 +124,11 @@ class ReportService:
         # User 0 gathers the hours of people who erased their data: hours, not a volunteer.
         return Report(period, antenna, items, slots, places, total, len(hours.keys() - {0}))
 
+    def check(self, actor: User, period_text: str | None) -> Period:
+        """Refuse at once what an export would refuse later: the role, the period."""
+        self._scope(actor)
+        return parse_period(period_text, self.clock.now(), self.tz)
+
     async def export(
         self, actor: User, period_text: str | None, catalogue: Catalogue, locale: str
     ) -> tuple[Report, list[tuple[str, bytes]]]:

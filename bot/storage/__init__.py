@@ -6,8 +6,7 @@ PostgreSQL implementation can provide the same attributes without touching them.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from bot.storage.database import Database
@@ -31,8 +30,8 @@ from bot.storage.repos import (
 class Storage:
     """The database and every repository over it."""
 
-    def __init__(self, path: Path) -> None:
-        self.db = Database(path)
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.db = Database(path, read_only=read_only)
         self.users = UserRepo(self.db)
         self.antennas = AntennaRepo(self.db)
         self.invites = InviteRepo(self.db)
@@ -50,6 +49,8 @@ class Storage:
     async def open(self) -> list[str]:
         """Open the database and apply pending migrations; return the ones applied."""
         await self.db.open()
+        if self.db.read_only:
+            return []
         return await self.db.migrate()
 
     async def close(self) -> None:
@@ -57,13 +58,3 @@ class Storage:
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         return self.db.transaction()
-
-
-@asynccontextmanager
-async def open_storage(path: Path) -> AsyncIterator[Storage]:
-    storage = Storage(path)
-    await storage.open()
-    try:
-        yield storage
-    finally:
-        await storage.close()

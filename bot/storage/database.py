@@ -43,8 +43,11 @@ class Database:
     transaction may nest further transactions (as savepoints) without deadlocking itself.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
+        # A read-only connection reads committed data beside the writer (WAL) without taking
+        # its lock: long reports must not hold up the inbox or a safety alert.
+        self.read_only = read_only
         self._connection: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
@@ -54,6 +57,13 @@ class Database:
         if self.path.parent != Path():
             self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: transactions are begun explicitly, never implicitly by sqlite3.
+        if self.read_only:
+            uri = f"{self.path.resolve().as_uri()}?mode=ro"
+            self._connection = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+            self._connection.row_factory = aiosqlite.Row
+            await self._connection.execute("PRAGMA query_only=ON")
+            await self._connection.execute("PRAGMA busy_timeout=5000")
+            return
         self._connection = await aiosqlite.connect(self.path, isolation_level=None)
         self._connection.row_factory = aiosqlite.Row
         await self._connection.execute("PRAGMA journal_mode=WAL")

@@ -152,8 +152,9 @@ async def test_the_coordinator_gets_the_report_and_the_spreadsheets(
     assert "2 hrs" in text
 
     since = len(emu.bot_messages(COORDINATOR))
-    await coordinator.say("/export 2026-12")
-    await emu.wait_until(lambda: len(emu.bot_messages(COORDINATOR)) >= since + 3)
+    preparing = await coordinator.say("/export 2026-12")
+    assert "⏳" in (preparing.text or "")  # at once; the files follow, built beside the bot
+    await emu.wait_until(lambda: len(emu.bot_messages(COORDINATOR)) >= since + 4)
     sent = emu.bot_messages(COORDINATOR)[since:]
     documents = {m.extra["file_name"]: m.extra["content"] for m in sent if m.kind == "document"}
     distributions = documents["distributions_2026-12-01_2026-12-31.csv"]
@@ -231,7 +232,12 @@ async def test_a_spreadsheet_never_runs_a_typed_name_as_a_formula(
     await volunteer.say("/distrib 5 tents @ Danger")
     since = len(emu.bot_messages(COORDINATOR))
     await coordinator.say("/export month")
-    await emu.wait_until(lambda: len(emu.bot_messages(COORDINATOR)) >= since + 2)
+    await emu.wait_until(
+        lambda: any(
+            m.extra.get("file_name", "").startswith("distributions")
+            for m in emu.bot_messages(COORDINATOR)[since:]
+        )
+    )
     document = next(
         m.extra["content"]
         for m in emu.bot_messages(COORDINATOR)[since:]

@@ -195,3 +195,22 @@ async def test_a_reused_username_names_only_its_new_holder(
     found = await storage.users.find_by_username("@Shared")
     assert found is not None
     assert found.id == 2
+
+
+async def test_a_read_only_connection_reads_beside_an_open_transaction(
+    storage: Storage, clock: FakeClock, tmp_path: Path
+) -> None:
+    await storage.users.touch(1, "fr", clock.now())
+    reader = Storage(tmp_path / "test.sqlite3", read_only=True)
+    assert await reader.open() == []  # never migrates
+    try:
+        async with storage.transaction():
+            await storage.users.touch(2, "ar", clock.now())
+            # The writer holds its lock; the reader is not blocked and sees committed rows.
+            seen = await asyncio.wait_for(reader.users.get(1), timeout=1)
+            assert seen is not None
+            assert await reader.users.get(2) is None
+        with pytest.raises(sqlite3.OperationalError):
+            await reader.db.execute("DELETE FROM users")
+    finally:
+        await reader.close()
