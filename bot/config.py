@@ -105,8 +105,9 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:
-        if not value.startswith("sqlite:///"):
-            raise ValueError("only sqlite:///PATH is supported for now")
+        if not value.startswith("sqlite:///") or value.endswith(":memory:"):
+            # A file: the bot reads it through a second, read-only connection too.
+            raise ValueError("only sqlite:///PATH to a file is supported for now")
         return value
 
     @field_validator("webhook_secret", mode="before")

@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 JobHandler = Callable[[Job, Services], Awaitable[None]]
 SWEEP_INTERVAL = 60.0
+# A long job not finished after this long (the bot died under it) is taken again.
+DETACHED_LEASE = timedelta(minutes=10)
 
 
 class JobRunner:
@@ -99,12 +101,20 @@ class JobRunner:
         return ran
 
     async def fire(self, job_id: int) -> bool:
-        """Claim and run one job in a single transaction; False if there was nothing to run."""
+        """Claim and run one job in a single transaction; False if there was nothing to run.
+
+        A detached (long) job is leased instead, run outside any transaction, and marked done
+        afterwards: a crash in the middle makes it run again, never vanish.
+        """
         services = self.services
         storage = services.storage
         now = services.clock.now()
         async with storage.transaction():
-            job = await storage.jobs.claim(job_id, now)
+            kind = await self._kind(job_id)
+            if kind in self.detached:
+                job = await storage.jobs.lease(job_id, now, DETACHED_LEASE)
+            else:
+                job = await storage.jobs.claim(job_id, now)
             if job is None:
                 return False
             if self._too_late(job, now):
@@ -113,12 +123,18 @@ class JobRunner:
                 return False
             if job.kind not in self.detached:
                 await self._run(job, inside=True)
-        if job.kind in self.detached:
-            await self._run(job, inside=False)
+        if job.kind in self.detached and await self._run(job, inside=False):
+            async with storage.transaction():
+                await storage.jobs.finish(job.id, "done", "", services.clock.now())
         self.delivery.wake()
         return True
 
-    async def _run(self, job: Job, *, inside: bool) -> None:
+    async def _kind(self, job_id: int) -> str | None:
+        job = await self.services.storage.jobs.get(job_id)
+        return job.kind if job else None
+
+    async def _run(self, job: Job, *, inside: bool) -> bool:
+        """Run the job's handler; on failure mark it failed and tell the admins."""
         storage = self.services.storage
         handler = self.handlers.get(job.kind)
         try:
@@ -133,7 +149,8 @@ class JobRunner:
         except Exception as exc:
             log.exception("job %s failed", job.key)
             async with storage.transaction():
-                await storage.jobs.finish(
-                    job.id, "failed", type(exc).__name__, self.services.clock.now()
-                )
+                now = self.services.clock.now()
+                await storage.jobs.finish(job.id, "failed", type(exc).__name__, now)
             await self.report(f"{type(exc).__name__} in job {job.kind}", job.key)
+            return False
+        return True

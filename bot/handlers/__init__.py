@@ -22,7 +22,7 @@ from bot.services.shifts import SAFETY_JOBS
 
 # Stored jobs by kind (see bot/jobs.py), and those that run however late the bot restarts.
 JOB_HANDLERS: dict[str, JobHandler] = {**shifts.JOBS, **planning.JOBS, **reports.JOBS}
-ALWAYS_RUN_JOBS = SAFETY_JOBS
+ALWAYS_RUN_JOBS = SAFETY_JOBS | {reports.JOB_EXPORT}
 # Long jobs that run outside any transaction (they write their results in a short one).
 DETACHED_JOBS = frozenset({reports.JOB_EXPORT})
 

@@ -110,7 +110,7 @@ async def item_step(update: Update, context: BotContext) -> None:
         where = place_name(context, last[0].place_id)
         what = Markup(f"{summary} · {where}" if where else summary)
         label = t.p_("button", "🔁 Again: {what}", what=what)
-        rows.append([Button(label[:60], data=DistAgain(last[0].batch, nonce()).pack())])
+        rows.append([Button(label, data=DistAgain(last[0].batch, nonce()).pack())])
     buttons = [
         Button(
             services.distributions.catalogue.item_name(code, t.locale),

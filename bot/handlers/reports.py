@@ -10,10 +10,11 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext, Services
-from bot.handlers.common import refuse
+from bot.handlers.common import error_text, refuse
 from bot.handlers.distributions import SLOT_NAMES, quantity_text
 from bot.i18n import Markup, Translator, escape
 from bot.jobs import JobHandler
+from bot.runtime import apology
 from bot.services.charts import items_chart
 from bot.services.errors import DomainError
 from bot.services.reports import Period, Report
@@ -94,12 +95,13 @@ async def export(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    period_arg = context.args[0] if context.args else None
     try:
-        services.reports.check(context.user, period_arg)
+        period = services.reports.check(context.user, context.args[0] if context.args else None)
     except DomainError as error:
         await refuse(update, context, error)
         return
+    # The period as understood now: "month" asked at 23:59 on the 31st stays that month.
+    period_arg = f"{period.first_day.isoformat()}..{period.last_day.isoformat()}"
     await services.scheduler.schedule(
         JOB_EXPORT,
         f"export:{context.user.id}:{secrets.token_hex(4)}",
@@ -116,8 +118,18 @@ async def export_job(job: Job, services: Services) -> None:
     if user is None:
         return
     t = services.translator(str(payload["locale"]))
+    chat_id = int(payload["chat"])
     catalogue = services.distributions.catalogue
-    built, files = await services.exports.export(user, payload["period"], catalogue, t.locale)
+    try:
+        built, files = await services.exports.export(user, payload["period"], catalogue, t.locale)
+    except DomainError as error:  # e.g. no longer a coordinator since asking
+        async with services.storage.transaction():
+            await services.outbox.send_text(chat_id, error_text(t, error))
+        return
+    except Exception:
+        async with services.storage.transaction():
+            await services.outbox.send_text(chat_id, apology(t))
+        raise
     caption = t._("📎 {period}", period=period_text(t, built.period))
     # The chart's font has Latin letters only, and matplotlib does not shape Arabic script:
     # other languages get the English names there (the CSV keeps theirs).
@@ -126,7 +138,6 @@ async def export_job(job: Job, services: Services) -> None:
         [(catalogue.item_name(total.key, labels), total.quantity) for total in built.items],
         html.unescape(period_text(t, built.period)) if labels == t.locale else "",
     )
-    chat_id = int(payload["chat"])
     async with services.storage.transaction():
         for filename, content in files:
             await services.outbox.send_document(chat_id, filename, content, caption=caption)

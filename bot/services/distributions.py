@@ -154,7 +154,11 @@ class DistributionService:
 
     async def backfill_days(self) -> int:
         """Give logs saved before daily totals existed their local day, then rebuild the
-        totals (once; also after a change of TIMEZONE, by clearing the days)."""
+        totals; after a change of TIMEZONE every log's day is computed again."""
+        zone = str(self.tz)
+        if await self.storage.meta.get("distributions:timezone") != zone:
+            await self.storage.distributions.clear_days()
+            await self.storage.meta.set("distributions:timezone", zone)
         filled = 0
         while batch := await self.storage.distributions.without_day(5000):
             await self.storage.distributions.set_days(

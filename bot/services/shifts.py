@@ -21,6 +21,8 @@ LINK_WINDOW = timedelta(hours=2)
 SAFETY_GRACE = timedelta(minutes=30)
 ESCALATE_AFTER = timedelta(minutes=15)
 EXTENSION = timedelta(minutes=30)
+# How long auto-close waits for an unanswered safety question before closing anyway.
+GIVE_UP_WAITING = timedelta(hours=24)
 
 # Job kinds, handled in bot/handlers/shifts.py.
 JOB_AUTOCLOSE = "shift.autoclose"
@@ -90,7 +92,7 @@ class ShiftService:
             expected = next_occurrence(parse_clock(return_text), now, self.tz)
             # The safety check comes SAFETY_GRACE after the return: it must fall inside the
             # twelve hours after which a forgotten shift is closed.
-            if expected - now > AUTO_CLOSE_AFTER - SAFETY_GRACE:
+            if expected - now >= AUTO_CLOSE_AFTER - SAFETY_GRACE:
                 raise DomainError("return_too_far", value=return_text)
         running = await self.storage.shifts.running(user.id)
         if running is not None:
@@ -142,13 +144,20 @@ class ShiftService:
     async def auto_close(self, shift_id: int) -> Shift | None:
         """Close a shift left open 12 hours, at the 12-hour mark, flagged for review.
 
-        Not while a safety question is open: a volunteer unaccounted for is not "done", and
-        closing would call off the alert. It is tried again an hour later.
+        Not while the night-round safety is still in play (a question open, or a return time
+        whose check has not come yet): closing would call the check or the alert off. It is
+        tried again an hour later; after a day the team has long been alerted, and it closes.
         """
         shift = await self.storage.shifts.get(shift_id)
         if shift is None or not shift.running:
             return None
-        if shift.safety_state in UNANSWERED:
+        now = self.clock.now()
+        check_pending = (
+            shift.expected_return_at is not None
+            and shift.expected_return_at + SAFETY_GRACE + ESCALATE_AFTER > now
+        )
+        waiting = shift.safety_state in UNANSWERED or check_pending
+        if waiting and now - shift.started_at < GIVE_UP_WAITING:
             await self.scheduler.schedule(
                 JOB_AUTOCLOSE,
                 f"shift:{shift.id}:autoclose",

@@ -498,6 +498,16 @@ class JobRepo:
         )
         return await self.get(job_id) if changed else None
 
+    async def lease(self, job_id: int, now: datetime, lease: timedelta) -> Job | None:
+        """Take a due long job for a while without marking it done: if the bot dies while it
+        runs, the lease runs out and the job is taken again."""
+        changed = await self.db.execute(
+            "UPDATE jobs SET fired_at = ? WHERE id = ? AND status = 'pending' AND due_at <= ? "
+            "AND (fired_at IS NULL OR fired_at < ?)",
+            (to_db(now), job_id, to_db(now), to_db(now - lease)),
+        )
+        return await self.get(job_id) if changed else None
+
     async def finish(self, job_id: int, status: str, note: str, now: datetime) -> None:
         await self.db.execute(
             "UPDATE jobs SET status = ?, note = ?, fired_at = ? WHERE id = ?",
@@ -952,6 +962,9 @@ class DistributionRepo:
             "SELECT id, logged_at FROM distributions WHERE day IS NULL LIMIT ?", (limit,)
         )
         return [(row[0], from_db(row[1])) for row in rows]
+
+    async def clear_days(self) -> None:
+        await self.db.execute("UPDATE distributions SET day = NULL")
 
     async def set_days(self, days: list[tuple[str, int]]) -> None:
         await self.db.execute_many("UPDATE distributions SET day = ? WHERE id = ?", days)

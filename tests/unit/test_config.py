@@ -43,6 +43,7 @@ def test_environment_values_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
         ("WEBHOOK_PORT", "70000"),
         ("WEBHOOK_SECRET", "has spaces"),
         ("DATABASE_URL", "mysql://x"),
+        ("DATABASE_URL", "sqlite:///:memory:"),
         ("DISTRIBUTION_SLOTS", "18:00,07:00,22:00"),
         ("DISTRIBUTION_SLOTS", "7h,18h"),
     ],

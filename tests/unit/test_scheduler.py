@@ -37,3 +37,18 @@ async def test_cancel_by_prefix(storage: Storage, clock: FakeClock) -> None:
     assert armed == ["shift:1:check", "shift:1:autoclose", "shift:10:check"]
     assert await scheduler.cancel("shift:1:") == 2
     assert [job.key for job in await storage.jobs.pending()] == ["shift:10:check"]
+
+
+async def test_a_long_jobs_lease_runs_out_if_the_bot_dies(
+    storage: Storage, clock: FakeClock
+) -> None:
+    scheduler = Scheduler(storage, clock)
+    job = await scheduler.schedule("reports.export", "export:1:ab", clock.now())
+    lease = timedelta(minutes=10)
+    assert await storage.jobs.lease(job.id, clock.now(), lease) is not None
+    assert await storage.jobs.lease(job.id, clock.now(), lease) is None  # someone runs it
+    clock.advance(minutes=11)  # ... and died: taken again
+    assert await storage.jobs.lease(job.id, clock.now(), lease) is not None
+    await storage.jobs.finish(job.id, "done", "", clock.now())
+    clock.advance(minutes=11)
+    assert await storage.jobs.lease(job.id, clock.now(), lease) is None

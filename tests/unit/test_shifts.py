@@ -141,3 +141,30 @@ async def test_one_running_shift_per_volunteer_even_at_the_database(
     await storage.shifts.start(1, "calais", "maraude", clock.now(), None, None)
     with pytest.raises(Exception, match="UNIQUE"):
         await storage.shifts.start(1, "calais", "other", clock.now(), None, None)
+
+
+async def test_auto_close_waits_for_a_check_still_to_come_then_gives_up_after_a_day(
+    shifts: ShiftService, storage: Storage, clock: FakeClock
+) -> None:
+    user = await volunteer(storage, clock)
+    shift = await shifts.start(user, "maraude", "08:00")  # 11 h after 21:00
+    clock.advance(hours=11, minutes=30)  # 08:30: the check is due; asked
+    assert await shifts.safety_check(shift.id) is not None
+    await shifts.answer_safety(user, shift.id, "extend")  # back by 09:00
+    clock.advance(minutes=31)  # 09:01: past the 12-hour mark, the new check not yet answered
+    assert await shifts.auto_close(shift.id) is None  # waits: the extension is in play
+    still = await storage.shifts.get(shift.id)
+    assert still is not None
+    assert still.running
+    clock.advance(hours=24)
+    closed = await shifts.auto_close(shift.id)  # nobody ended it for a day: closed anyway
+    assert closed is not None
+    assert closed.ended_at == shift.started_at + timedelta(hours=12)
+
+
+async def test_a_check_exactly_at_the_12_hour_mark_is_refused(
+    shifts: ShiftService, storage: Storage, clock: FakeClock
+) -> None:
+    user = await volunteer(storage, clock)
+    with pytest.raises(DomainError):
+        await shifts.start(user, "maraude", "08:30")  # check at 09:00, the 12-hour mark
