@@ -63,15 +63,16 @@ async def render_report(context: BotContext, report: Report) -> str:
             place = catalogue.places.get(int(total.key)) if total.key else None
             name = escape(place.name) if place else t._("no place given")
             lines.append(f"• {name}: {t.fmt_number(total.logs)}")
+    # Two lines, each with the plural of its own number.
     lines.append(
         t.n_(
-            "👥 {n} volunteer: {duration} in {shifts} shifts.",
-            "👥 {n} volunteers: {duration} in {shifts} shifts.",
+            "👥 {n} volunteer gave {duration}.",
+            "👥 {n} volunteers gave {duration}.",
             report.volunteers,
             duration=t.fmt_duration(report.hours.total),
-            shifts=t.fmt_number(report.hours.shifts),
         )
     )
+    lines.append(t.n_("🕒 {n} shift.", "🕒 {n} shifts.", report.hours.shifts))
     return "\n".join(lines)
 
 
