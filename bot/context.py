@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
@@ -83,7 +83,6 @@ class UpdateScope:
     t: Translator | None = None
     answered: bool = False
     error: BaseException | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 current_scope: ContextVar[UpdateScope | None] = ContextVar("current_scope", default=None)
@@ -146,7 +145,8 @@ class BotContext(
         await self.services.outbox.answer_callback(query.id, text, alert=alert)
 
     async def edit(self, update: Update, text: str, keyboard: Keyboard | None = None) -> None:
-        """Replace the text of the message whose button was pressed."""
+        """Replace the text of the message whose button was pressed; for a typed command,
+        answer with a new message instead."""
         query = update.callback_query
         if query is None or query.message is None:
             await self.reply(update, text, keyboard)

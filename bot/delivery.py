@@ -48,7 +48,7 @@ IDLE_WAKE = 30.0
 # Harmless answers: the wanted state is already there, or the moment has passed.
 ALREADY_DONE = ("message is not modified", "message to delete not found")
 TOO_LATE = ("query is too old", "query id is invalid")
-OLD_MESSAGE_METHODS = frozenset({"edit_text", "edit_keyboard", "delete"})
+OLD_MESSAGE_METHODS = frozenset({"edit_text"})
 
 
 def _markup(rows: list[list[dict[str, Any]]] | None) -> InlineKeyboardMarkup | None:
@@ -226,48 +226,15 @@ async def _edit_text(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Messa
     )
 
 
-async def _edit_keyboard(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Message | bool:
-    return await bot.edit_message_reply_markup(
-        chat_id=chat_id, message_id=p["message_id"], reply_markup=_markup(p.get("keyboard"))
-    )
-
-
-async def _delete(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> bool:
-    return await bot.delete_message(chat_id, p["message_id"])
-
-
 async def _answer_callback(bot: ExtBot[Any], chat_id: int | None, p: dict[str, Any]) -> bool:
     return await bot.answer_callback_query(
         p["query_id"], text=p.get("text"), show_alert=p["alert"]
     )
 
 
-async def _send_location(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Message:
-    return await bot.send_location(chat_id, latitude=p["latitude"], longitude=p["longitude"])
-
-
-async def _send_venue(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Message:
-    return await bot.send_venue(
-        chat_id,
-        latitude=p["latitude"],
-        longitude=p["longitude"],
-        title=p["title"],
-        address=p["address"],
-    )
-
-
-async def _send_document(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Message:
-    return await bot.send_document(
-        chat_id,
-        base64.b64decode(p["content"]),
-        caption=p.get("caption"),
-        parse_mode=ParseMode.HTML,
-        filename=p["filename"],
-    )
-
-
-async def _send_photo(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Message:
-    return await bot.send_photo(
+async def _send_file(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Message:
+    send = bot.send_photo if p.get("photo") else bot.send_document
+    return await send(
         chat_id,
         base64.b64decode(p["content"]),
         caption=p.get("caption"),
@@ -295,13 +262,8 @@ async def _delete_commands(bot: ExtBot[Any], chat_id: int | None, p: dict[str, A
 CALLS: dict[str, Call] = {
     "send_text": _send_text,
     "edit_text": _edit_text,
-    "edit_keyboard": _edit_keyboard,
-    "delete": _delete,
     "answer_callback": _answer_callback,
-    "send_location": _send_location,
-    "send_venue": _send_venue,
-    "send_document": _send_document,
-    "send_photo": _send_photo,
+    "send_file": _send_file,
     "set_commands": _set_commands,
     "delete_commands": _delete_commands,
 }

@@ -119,11 +119,7 @@ async def item_step(update: Update, context: BotContext) -> None:
         for code in codes
     ]
     rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    text = t._("📦 What did you give? Tap an item.")
-    if update.callback_query is not None:
-        await context.edit(update, text, rows)
-    else:
-        await context.reply(update, text, rows)
+    await context.edit(update, t._("📦 What did you give? Tap an item."), rows)
 
 
 async def quantity_step(update: Update, context: BotContext) -> None:
@@ -309,11 +305,11 @@ async def ask_next(update: Update, context: BotContext, draft_id: int, quick: Qu
                 + "\n"
                 + t._("Nothing was saved.")
             )
-            await _show(update, context, text, None)
+            await context.edit(update, text, None)
             return
         text = t._("🤔 Which item is “{text}”?", text=question.text)
         rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)] + [[cancel]]
-        await _show(update, context, text, rows)
+        await context.edit(update, text, rows)
         return
     buttons = [
         Button(place_name(context, place_id), data=DistFix(draft_id, "p", str(place_id)).pack())
@@ -322,14 +318,7 @@ async def ask_next(update: Update, context: BotContext, draft_id: int, quick: Qu
     buttons.append(Button(t.p_("button", "🚫 No place"), data=DistFix(draft_id, "n", "").pack()))
     text = t._("📍 Which place is “{text}”?", text=quick.place_text or "")
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)] + [[cancel]]
-    await _show(update, context, text, rows)
-
-
-async def _show(update: Update, context: BotContext, text: str, keyboard: Keyboard | None) -> None:
-    if update.callback_query is not None:
-        await context.edit(update, text, keyboard)
-    else:
-        await context.reply(update, text, keyboard)
+    await context.edit(update, text, rows)
 
 
 async def fix_pressed(update: Update, context: BotContext) -> None:

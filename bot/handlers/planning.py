@@ -190,12 +190,20 @@ async def render_list(context: BotContext) -> tuple[str, Keyboard | None]:
 
 async def planning(update: Update, context: BotContext) -> None:
     """List upcoming planned shifts with sign-up buttons."""
+    await _show_list(update, context, edit=False)
+
+
+async def _show_list(update: Update, context: BotContext, *, edit: bool) -> None:
     try:
         text, keyboard = await render_list(context)
     except DomainError as error:
         await refuse(update, context, error)
         return
-    await context.reply(update, text, keyboard)
+    if edit:
+        await context.edit(update, text, keyboard)
+    else:
+        # From the menu too: a new message, the menu stays where it was.
+        await context.reply(update, text, keyboard)
 
 
 async def cancel_pressed(update: Update, context: BotContext) -> None:
@@ -242,12 +250,7 @@ async def cancel_pressed(update: Update, context: BotContext) -> None:
 
 async def back_pressed(update: Update, context: BotContext) -> None:
     """Answer "no" to the cancel question: show the list again."""
-    try:
-        text, keyboard = await render_list(context)
-    except DomainError as error:
-        await refuse(update, context, error)
-        return
-    await context.edit(update, text, keyboard)
+    await _show_list(update, context, edit=True)
 
 
 async def reminder_job(job: Job, services: Services) -> None:

@@ -166,10 +166,7 @@ async def _start(update: Update, context: BotContext, activity: str, back: str |
         else:
             await refuse(update, context, error)
         return
-    if update.callback_query is not None:
-        await context.edit(update, render_started(t, shift), end_keyboard(t))
-    else:
-        await context.reply(update, render_started(t, shift), end_keyboard(t))
+    await context.edit(update, render_started(t, shift), end_keyboard(t))
 
 
 async def activity_chosen(update: Update, context: BotContext) -> None:
@@ -199,10 +196,7 @@ async def end_shift(update: Update, context: BotContext) -> None:
         quantity_text(context, code, quantity)
         for code, quantity in await context.services.distributions.during_shift(shift.id)
     ]
-    if update.callback_query is not None:
-        await context.edit(update, render_ended(t, shift, given))
-    else:
-        await context.reply(update, render_ended(t, shift, given))
+    await context.edit(update, render_ended(t, shift, given))
 
 
 async def end_pressed(update: Update, context: BotContext) -> None:

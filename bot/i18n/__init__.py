@@ -33,7 +33,7 @@ DOMAIN = "bot"
 LOCALES_DIR = Path(__file__).resolve().parent.parent.parent / "locales"
 
 # Unicode isolates: keep a phone number or a Latin name from reordering the RTL line around it.
-LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
+LRI, PDI = "\u2066", "\u2069"
 # Right-to-left mark: starts a line right-to-left whatever its first letters are.
 RLM = "\u200f"
 
@@ -94,11 +94,6 @@ def escape(value: object) -> Markup:
 def isolate_ltr(text: str) -> str:
     """Wrap a left-to-right fragment (phone number, Latin name) for safe use in RTL text."""
     return f"{LRI}{text}{PDI}"
-
-
-def isolate(text: str) -> str:
-    """Wrap a fragment whose direction is decided by its own first strong letter."""
-    return f"{FSI}{text}{PDI}"
 
 
 def resolve_language_code(code: str | None) -> str | None:

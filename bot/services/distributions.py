@@ -19,7 +19,6 @@ from bot.storage.models import Distribution, Role, User
 
 MAX_QUANTITY = 10_000
 UNDO_WINDOW = timedelta(minutes=15)
-SLOTS = ("day", "evening", "night")
 QUANTITY = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:e[+-]?\d+)?x?$", re.IGNORECASE)
 # Commas and semicolons of Latin and Arabic script, "+", and "and"/"et" between items.
 ITEM_SEPARATORS = re.compile(r"[,;\n،؛]|\s\+\s|\s(?:and|et)\s", re.IGNORECASE)

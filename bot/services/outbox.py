@@ -174,15 +174,6 @@ class Outbox:
         """The chat and message id a named message was sent as, once it was sent."""
         return await self.storage.message_refs.get(ref)
 
-    async def edit_keyboard(
-        self, chat_id: int, message_id: int, keyboard: Keyboard | None
-    ) -> None:
-        payload = {"message_id": message_id, "keyboard": _keyboard(keyboard)}
-        await self._add(chat_id, "edit_keyboard", payload)
-
-    async def delete(self, chat_id: int, message_id: int) -> None:
-        await self._add(chat_id, "delete", {"message_id": message_id})
-
     async def answer_callback(
         self, query_id: str, text: str | None = None, *, alert: bool = False
     ) -> None:
@@ -192,20 +183,6 @@ class Outbox:
         toast = html.unescape(text)[:200] if text else None
         payload = {"query_id": query_id, "text": toast, "alert": alert}
         await self._add(None, "answer_callback", payload)
-
-    async def send_location(self, chat_id: int, latitude: float, longitude: float) -> None:
-        await self._add(chat_id, "send_location", {"latitude": latitude, "longitude": longitude})
-
-    async def send_venue(
-        self, chat_id: int, latitude: float, longitude: float, title: str, address: str
-    ) -> None:
-        payload = {
-            "latitude": latitude,
-            "longitude": longitude,
-            "title": title,
-            "address": address,
-        }
-        await self._add(chat_id, "send_venue", payload)
 
     async def send_document(
         self,
@@ -220,8 +197,9 @@ class Outbox:
             "filename": filename,
             "content": base64.b64encode(content).decode("ascii"),
             "caption": split_text(caption, MAX_CAPTION)[0] if caption else None,
+            "photo": photo,
         }
-        await self._add(chat_id, "send_photo" if photo else "send_document", payload)
+        await self._add(chat_id, "send_file", payload)
 
     async def set_commands(
         self, commands: list[tuple[str, str]], *, scope_chat_id: int | None, language: str | None
