@@ -10,21 +10,14 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from bot.storage.database import Database
-from bot.storage.repos import (
-    AntennaRepo,
-    CatalogueRepo,
-    DistributionRepo,
-    DraftRepo,
-    InboxRepo,
-    InviteRepo,
-    JobRepo,
-    MessageRefRepo,
-    MetaRepo,
-    OutboxRepo,
-    PlanningRepo,
-    ShiftRepo,
-    UserRepo,
-)
+from bot.storage.distributions import CatalogueRepo, DistributionRepo
+from bot.storage.drafts import DraftRepo
+from bot.storage.inbox import InboxRepo
+from bot.storage.jobs import JobRepo, MetaRepo
+from bot.storage.outbox import MessageRefRepo, OutboxRepo
+from bot.storage.planning import PlanningRepo
+from bot.storage.shifts import ShiftRepo
+from bot.storage.users import AntennaRepo, InviteRepo, UserRepo
 
 
 class Storage:

@@ -1,0 +1,329 @@
+"""Distribution logs, their daily totals, items and places."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.storage.database import Database, from_db, from_db_optional, to_db
+from bot.storage.models import (
+    Distribution,
+    Item,
+    Place,
+    Total,
+)
+
+
+class CatalogueRepo:
+    """Items and places: data files seed them, coordinators add to them."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def upsert_item(
+        self,
+        code: str,
+        unit: str,
+        position: int,
+        names: dict[str, list[str]],
+        now: datetime,
+        created_by: int | None = None,
+    ) -> None:
+        """Create or update an item; the locales given replace their names."""
+        await self.db.execute(
+            "INSERT INTO items (code, unit, position, created_by, created_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET unit = excluded.unit, "
+            "position = excluded.position",
+            (code, unit, position, created_by, to_db(now)),
+        )
+        for locale, localized in names.items():
+            await self.db.execute(
+                "DELETE FROM item_names WHERE item_code = ? AND locale = ?", (code, locale)
+            )
+            await self.db.execute_many(
+                "INSERT INTO item_names (item_code, locale, position, name) VALUES (?, ?, ?, ?)",
+                [(code, locale, index, name) for index, name in enumerate(localized)],
+            )
+
+    async def items(self) -> list[Item]:
+        rows = await self.db.fetch_all("SELECT * FROM items ORDER BY position, code")
+        names = await self.db.fetch_all(
+            "SELECT item_code, locale, name FROM item_names ORDER BY item_code, locale, position"
+        )
+        by_item: dict[str, dict[str, list[str]]] = {}
+        for row in names:
+            by_item.setdefault(row[0], {}).setdefault(row[1], []).append(row[2])
+        return [
+            Item(row["code"], row["unit"], row["position"], by_item.get(row["code"], {}))
+            for row in rows
+        ]
+
+    async def upsert_place(
+        self,
+        antenna: str,
+        code: str,
+        name: str,
+        aliases: list[str],
+        latitude: float | None,
+        longitude: float | None,
+        now: datetime,
+        created_by: int | None = None,
+    ) -> int:
+        await self.db.execute(
+            "INSERT INTO places (antenna, code, name, aliases, latitude, longitude, created_by, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (antenna, code) DO UPDATE "
+            "SET name = excluded.name, aliases = excluded.aliases, "
+            "latitude = COALESCE(excluded.latitude, latitude), "
+            "longitude = COALESCE(excluded.longitude, longitude)",
+            (
+                antenna,
+                code,
+                name,
+                json.dumps(aliases, ensure_ascii=False),
+                latitude,
+                longitude,
+                created_by,
+                to_db(now),
+            ),
+        )
+        value = await self.db.fetch_value(
+            "SELECT id FROM places WHERE antenna = ? AND code = ?", (antenna, code)
+        )
+        return int(value)
+
+    async def places(self, antenna: str | None = None) -> list[Place]:
+        if antenna is None:
+            rows = await self.db.fetch_all("SELECT * FROM places ORDER BY antenna, name")
+        else:
+            rows = await self.db.fetch_all(
+                "SELECT * FROM places WHERE antenna = ? ORDER BY name", (antenna,)
+            )
+        return [
+            Place(
+                row["id"],
+                row["antenna"],
+                row["code"],
+                row["name"],
+                json.loads(row["aliases"]),
+                row["latitude"],
+                row["longitude"],
+            )
+            for row in rows
+        ]
+
+
+def _distribution(row: aiosqlite.Row) -> Distribution:
+    return Distribution(
+        id=row["id"],
+        antenna=row["antenna"],
+        user_id=row["user_id"],
+        item_code=row["item_code"],
+        quantity=row["quantity"],
+        place_id=row["place_id"],
+        slot=row["slot"],
+        logged_at=from_db(row["logged_at"]),
+        shift_id=row["shift_id"],
+        batch=row["batch"],
+        undone_at=from_db_optional(row["undone_at"]),
+    )
+
+
+class DistributionRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add(
+        self,
+        antenna: str,
+        user_id: int | None,
+        lines: list[tuple[str, int]],
+        place_id: int | None,
+        slot: str,
+        logged_at: datetime,
+        shift_id: int | None,
+        batch: str,
+        day: str,
+    ) -> list[Distribution]:
+        """Save one log and add it to the daily totals, in the caller's transaction."""
+        at = to_db(logged_at)
+        await self.db.execute_many(
+            "INSERT INTO distributions (antenna, user_id, item_code, quantity, place_id, slot, "
+            "logged_at, shift_id, batch, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (antenna, user_id, code, quantity, place_id, slot, at, shift_id, batch, day)
+                for code, quantity in lines
+            ],
+        )
+        await self._count(antenna, day, lines, slot, place_id, +1)
+        return await self.batch(batch)
+
+    async def _count(
+        self,
+        antenna: str,
+        day: str,
+        lines: list[tuple[str, int]],
+        slot: str,
+        place_id: int | None,
+        sign: int,
+    ) -> None:
+        await self.db.execute_many(
+            "INSERT INTO distribution_item_days (antenna, day, item_code, quantity) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (antenna, day, item_code) "
+            "DO UPDATE SET quantity = quantity + excluded.quantity",
+            [(antenna, day, code, sign * quantity) for code, quantity in lines],
+        )
+        await self.db.execute(
+            "INSERT INTO distribution_log_days (antenna, day, slot, place_id, logs) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (antenna, day, slot, place_id) "
+            "DO UPDATE SET logs = logs + excluded.logs",
+            (antenna, day, slot, place_id or 0, sign),
+        )
+
+    async def rebuild_days(self) -> None:
+        """Recompute the daily totals from the logs (after their days were filled in)."""
+        await self.db.execute("DELETE FROM distribution_item_days")
+        await self.db.execute("DELETE FROM distribution_log_days")
+        await self.db.execute(
+            "INSERT INTO distribution_item_days (antenna, day, item_code, quantity) "
+            "SELECT antenna, day, item_code, SUM(quantity) FROM distributions "
+            "WHERE undone_at IS NULL GROUP BY antenna, day, item_code"
+        )
+        await self.db.execute(
+            "INSERT INTO distribution_log_days (antenna, day, slot, place_id, logs) "
+            "SELECT antenna, day, slot, COALESCE(place_id, 0), COUNT(DISTINCT batch) "
+            "FROM distributions WHERE undone_at IS NULL "
+            "GROUP BY antenna, day, slot, COALESCE(place_id, 0)"
+        )
+
+    async def without_day(self, limit: int) -> list[tuple[int, datetime]]:
+        rows = await self.db.fetch_all(
+            "SELECT id, logged_at FROM distributions WHERE day IS NULL LIMIT ?", (limit,)
+        )
+        return [(row[0], from_db(row[1])) for row in rows]
+
+    async def clear_days(self) -> None:
+        await self.db.execute("UPDATE distributions SET day = NULL")
+
+    async def set_days(self, days: list[tuple[str, int]]) -> None:
+        await self.db.execute_many("UPDATE distributions SET day = ? WHERE id = ?", days)
+
+    async def batch(self, batch: str) -> list[Distribution]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM distributions WHERE batch = ? ORDER BY id", (batch,)
+        )
+        return [_distribution(row) for row in rows]
+
+    async def use_nonce(self, user_id: int, nonce: str, batch: str, now: datetime) -> str | None:
+        """Record a person's button nonce; if they used it before, return the batch it made."""
+        earlier = await self.db.fetch_value(
+            "SELECT batch FROM used_nonces WHERE user_id = ? AND nonce = ?", (user_id, nonce)
+        )
+        if earlier is not None:
+            return str(earlier)
+        await self.db.execute(
+            "INSERT INTO used_nonces (user_id, nonce, batch, used_at) VALUES (?, ?, ?, ?)",
+            (user_id, nonce, batch, to_db(now)),
+        )
+        return None
+
+    async def prune_nonces(self, before: datetime) -> int:
+        return await self.db.execute("DELETE FROM used_nonces WHERE used_at < ?", (to_db(before),))
+
+    async def last_batch(self, user_id: int) -> list[Distribution]:
+        """The caller's most recent log still standing."""
+        batch = await self.db.fetch_value(
+            "SELECT batch FROM distributions WHERE user_id = ? AND undone_at IS NULL "
+            "ORDER BY logged_at DESC, id DESC LIMIT 1",
+            (user_id,),
+        )
+        return [] if batch is None else await self.batch(str(batch))
+
+    async def undo(self, batch: str, now: datetime) -> int:
+        """Take a log back, out of the daily totals too."""
+        rows = await self.db.fetch_all(
+            "SELECT antenna, day, item_code, quantity, slot, place_id FROM distributions "
+            "WHERE batch = ? AND undone_at IS NULL",
+            (batch,),
+        )
+        if not rows:
+            return 0
+        first = rows[0]
+        lines = [(row["item_code"], row["quantity"]) for row in rows]
+        await self._count(
+            first["antenna"], first["day"], lines, first["slot"], first["place_id"], -1
+        )
+        return await self.db.execute(
+            "UPDATE distributions SET undone_at = ? WHERE batch = ? AND undone_at IS NULL",
+            (to_db(now), batch),
+        )
+
+    async def totals(
+        self, key: str, antenna: str | None, first_day: str, last_day: str
+    ) -> list[Total]:
+        """Item quantities, or log counts per slot or place, over whole local days, read from
+        the daily totals (a few rows a day, however many logs)."""
+        if key == "item":
+            column, table = "item_code", "distribution_item_days"
+            sums = "SUM(quantity), 0"
+        else:
+            column = "slot" if key == "slot" else "place_id"
+            table, sums = "distribution_log_days", "0, SUM(logs)"
+        sql = f"SELECT {column}, {sums} FROM {table} WHERE day >= ? AND day <= ?"  # noqa: S608
+        params: list[Any] = [first_day, last_day]
+        if antenna is not None:
+            sql += " AND antenna = ?"
+            params.append(antenna)
+        rows = await self.db.fetch_all(f"{sql} GROUP BY {column}", params)
+        totals = [
+            Total("" if row[0] in (None, 0) else str(row[0]), row[1], row[2])
+            for row in rows
+            if row[1] or row[2]
+        ]
+        return sorted(totals, key=lambda total: (-(total.quantity or total.logs), total.key))
+
+    async def for_shift(self, shift_id: int) -> list[Total]:
+        rows = await self.db.fetch_all(
+            "SELECT item_code, SUM(quantity), COUNT(DISTINCT batch) FROM distributions "
+            "WHERE shift_id = ? AND undone_at IS NULL GROUP BY item_code ORDER BY 2 DESC",
+            (shift_id,),
+        )
+        return [Total(r[0], r[1], r[2]) for r in rows]
+
+    async def most_used_items(self, antenna: str, since: datetime) -> list[str]:
+        rows = await self.db.fetch_all(
+            "SELECT item_code FROM distributions WHERE antenna = ? AND logged_at >= ? "
+            "AND undone_at IS NULL GROUP BY item_code ORDER BY COUNT(*) DESC",
+            (antenna, to_db(since)),
+        )
+        return [row[0] for row in rows]
+
+    async def recent_places(
+        self, user_id: int, antenna: str, since: datetime, limit: int
+    ) -> list[int]:
+        """Places this volunteer used last, then the team's, most recent first (since then:
+        the bound keeps the lookup on the report index, whatever the history)."""
+        rows = await self.db.fetch_all(
+            "SELECT place_id, MAX(CASE WHEN user_id = ? THEN logged_at END) AS mine, "
+            "MAX(logged_at) AS anyone FROM distributions WHERE antenna = ? "
+            "AND logged_at >= ? AND undone_at IS NULL AND place_id IS NOT NULL "
+            "GROUP BY place_id ORDER BY mine IS NULL, mine DESC, anyone DESC LIMIT ?",
+            (user_id, antenna, to_db(since), limit),
+        )
+        return [row[0] for row in rows]
+
+    async def rows(
+        self, antenna: str | None, since: datetime, until: datetime
+    ) -> list[Distribution]:
+        sql = (
+            "SELECT * FROM distributions WHERE undone_at IS NULL "
+            "AND logged_at >= ? AND logged_at < ?"
+        )
+        params: list[Any] = [to_db(since), to_db(until)]
+        if antenna is not None:
+            sql += " AND antenna = ?"
+            params.append(antenna)
+        rows = await self.db.fetch_all(sql + " ORDER BY logged_at, id", params)
+        return [_distribution(row) for row in rows]

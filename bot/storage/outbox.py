@@ -1,0 +1,160 @@
+"""The outbox of messages to send, and where sent messages ended up."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.storage.database import Database, from_db, from_db_optional, to_db
+from bot.storage.models import (
+    OutboxEntry,
+)
+
+
+def _outbox(row: aiosqlite.Row) -> OutboxEntry:
+    return OutboxEntry(
+        id=row["id"],
+        chat_id=row["chat_id"],
+        method=row["method"],
+        payload=json.loads(row["payload"]),
+        priority=row["priority"],
+        batch=row["batch"],
+        created_at=from_db(row["created_at"]),
+        not_before=from_db(row["not_before"]),
+        attempts=row["attempts"],
+        status=row["status"],
+        ref=row["ref"],
+    )
+
+
+class OutboxRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add(
+        self,
+        chat_id: int | None,
+        method: str,
+        payload: dict[str, Any],
+        *,
+        now: datetime,
+        priority: int = 0,
+        batch: str | None = None,
+        not_before: datetime | None = None,
+        ref: str | None = None,
+    ) -> int:
+        return await self.db.insert(
+            "INSERT INTO outbox (chat_id, method, payload, priority, batch, created_at, "
+            "not_before, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                chat_id,
+                method,
+                json.dumps(payload, ensure_ascii=False),
+                priority,
+                batch,
+                to_db(now),
+                to_db(not_before or now),
+                ref,
+            ),
+        )
+
+    async def due(self, now: datetime, limit: int = 20) -> list[OutboxEntry]:
+        """Pending entries ready to send, each the oldest pending one of its chat."""
+        rows = await self.db.fetch_all(
+            "SELECT * FROM outbox AS o WHERE o.status = 'pending' AND o.not_before <= ? "
+            "AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.status = 'pending' "
+            "AND e.chat_id = o.chat_id AND e.id < o.id) "
+            "ORDER BY o.priority, o.id LIMIT ?",
+            (to_db(now), limit),
+        )
+        return [_outbox(row) for row in rows]
+
+    async def next_wake(self) -> datetime | None:
+        # Only the head of each chat's queue can be sent, as in due(): a later message that is
+        # due behind one in back-off must not wake the sender in a loop.
+        value = await self.db.fetch_value(
+            "SELECT MIN(o.not_before) FROM outbox AS o WHERE o.status = 'pending' "
+            "AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.status = 'pending' "
+            "AND e.chat_id = o.chat_id AND e.id < o.id)"
+        )
+        return from_db_optional(value)
+
+    async def mark_sent(self, entry_id: int, message_id: int | None, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, attempts = "
+            "attempts + 1 WHERE id = ?",
+            (to_db(now), message_id, entry_id),
+        )
+
+    async def mark_final(self, entry_id: int, status: str, error: str, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET status = ?, last_error = ?, sent_at = ?, attempts = attempts + 1 "
+            "WHERE id = ?",
+            (status, error, to_db(now), entry_id),
+        )
+
+    async def postpone(
+        self, entry_id: int, until: datetime, error: str, *, count_attempt: bool
+    ) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET not_before = ?, last_error = ?, attempts = attempts + ? "
+            "WHERE id = ?",
+            (to_db(until), error, int(count_attempt), entry_id),
+        )
+
+    async def drop_pending_for_chat(self, chat_id: int, error: str) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET status = 'blocked', last_error = ? "
+            "WHERE chat_id = ? AND status = 'pending'",
+            (error, chat_id),
+        )
+
+    async def counts_by_status(self, batch: str | None = None) -> dict[str, int]:
+        if batch is None:
+            rows = await self.db.fetch_all("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+        else:
+            rows = await self.db.fetch_all(
+                "SELECT status, COUNT(*) FROM outbox WHERE batch = ? GROUP BY status", (batch,)
+            )
+        return {row[0]: row[1] for row in rows}
+
+    async def prune(self, before: datetime) -> int:
+        """Forget finished rows: they hold what was said to people (data minimisation)."""
+        return await self.db.execute(
+            "DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", (to_db(before),)
+        )
+
+    async def delete_for_chat(self, chat_id: int) -> None:
+        """Forget what was sent, or was still to be sent, to a chat."""
+        await self.db.execute("DELETE FROM outbox WHERE chat_id = ?", (chat_id,))
+
+    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: its queued messages go to the new id."""
+        await self.db.execute(
+            "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
+            (new_chat_id, old_chat_id),
+        )
+
+
+class MessageRefRepo:
+    """Where a message the bot may edit later ended up (chat and message id)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def set(self, ref: str, chat_id: int, message_id: int, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO message_refs (ref, chat_id, message_id, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (ref) DO UPDATE SET chat_id = excluded.chat_id, "
+            "message_id = excluded.message_id, updated_at = excluded.updated_at",
+            (ref, chat_id, message_id, to_db(now)),
+        )
+
+    async def get(self, ref: str) -> tuple[int, int] | None:
+        row = await self.db.fetch_one(
+            "SELECT chat_id, message_id FROM message_refs WHERE ref = ?", (ref,)
+        )
+        return None if row is None else (row[0], row[1])
