@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.context import AppState, BotApplication, BotContext, Services
 from bot.delivery import Delivery
 from bot.handlers import ALWAYS_RUN_JOBS, DETACHED_JOBS, JOB_HANDLERS, register
+from bot.handlers.team import warn_uncovered_antennas
 from bot.i18n import LANGUAGES, Catalogs
 from bot.jobs import JobRunner
 from bot.runtime import Runtime
@@ -140,6 +141,16 @@ class MaraudeBot:
             exports=ReportService(self.reader, self.clock, settings.tz, DEFAULT_ANTENNA),
             bot_username=self.app.bot.username,
         )
+        # Ready for updates only once the data is in place (tests wait for _services).
+        async with self.storage.transaction():
+            if settings.team_chat_id is not None:
+                await self.storage.antennas.set_team_chat(DEFAULT_ANTENNA, settings.team_chat_id)
+            await services.menus.sync_defaults(
+                {code: services.translator(code) for code in LANGUAGES}
+            )
+            await services.distributions.load()
+            await services.distributions.backfill_days()
+            await warn_uncovered_antennas(services)
         self._services = services
         self.app.bot_data.services = services
         self._runtime = Runtime(self.app, services, self.delivery)
@@ -152,14 +163,6 @@ class MaraudeBot:
             ALWAYS_RUN_JOBS,
             DETACHED_JOBS,
         )
-        async with self.storage.transaction():
-            if settings.team_chat_id is not None:
-                await self.storage.antennas.set_team_chat(DEFAULT_ANTENNA, settings.team_chat_id)
-            await services.menus.sync_defaults(
-                {code: services.translator(code) for code in LANGUAGES}
-            )
-            await services.distributions.load()
-            await services.distributions.backfill_days()
 
     async def _prune(self, context: BotContext) -> None:
         await self.runtime.prune()

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from telegram import Update
 
 from bot.callbacks import MenuTopic
-from bot.context import BotContext
+from bot.context import BotContext, Services
 from bot.i18n import N_, Translator
 from bot.services.errors import DomainError
 from bot.services.outbox import Button, Keyboard
 from bot.storage.models import Role, User
+
+log = logging.getLogger(__name__)
 
 # What a user reads for each refusal code of the services; nothing was changed.
 ERRORS: dict[str, str] = {
@@ -107,3 +112,41 @@ def telegram_name(update: Update) -> tuple[str, str | None]:
     if user is None:
         return "", None
     return user.full_name[:64], user.username
+
+
+async def alert_responders(
+    services: Services,
+    antenna: str,
+    render: Callable[[Translator], str],
+    *,
+    what: str,
+    keyboard: Callable[[Translator], Keyboard | None] | None = None,
+    excluding: int | None = None,
+    people_too: bool = True,
+) -> int:
+    """Tell an antenna's team chat and, privately, its coordinators and every admin.
+
+    With `people_too=False` the people are written to only when there is no team chat (a
+    notice, not an alarm). Returns how many chats were written to; reaching nobody is logged
+    as an error, never silent.
+    """
+    responders = await services.users.responders(antenna, excluding=excluding)
+    targets: list[tuple[int, Translator]] = []
+    if responders.team_chat_id is not None:
+        targets.append((responders.team_chat_id, services.translator(None)))
+    if people_too or responders.team_chat_id is None:
+        targets += [
+            (chat_id, services.translator_for(user)) for chat_id, user in responders.people
+        ]
+    if not targets:
+        log.error(
+            "%s for antenna %s reached nobody: it has no team chat, no coordinator, "
+            "and ADMIN_IDS is empty",
+            what,
+            antenna,
+        )
+    for chat_id, t in targets:
+        await services.outbox.send_text(
+            chat_id, render(t), keyboard=keyboard(t) if keyboard else None
+        )
+    return len(targets)

@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import PlanCancel, PlanList, PlanSignup
 from bot.context import BotContext, Services
-from bot.handlers.common import person_name, refuse
+from bot.handlers.common import alert_responders, person_name, refuse
 from bot.handlers.shifts import activity_label
 from bot.i18n import Translator, escape
 from bot.jobs import JobHandler
@@ -277,22 +277,25 @@ async def short_job(job: Job, services: Services) -> None:
     planned = await services.planning.still_short(int(job.payload["planned"]))
     if planned is None:
         return
-    antenna = await services.users.antenna(planned.antenna)
-    recipients = (
-        [antenna.team_chat_id]
-        if antenna.team_chat_id is not None
-        else [c.id for c in await services.users.coordinators_of(planned.antenna)]
-    )
-    for chat_id in recipients:
-        t = services.translator(None)
-        text = t.n_(
+
+    def render(t: Translator) -> str:
+        return t.n_(
             "⚠️ {n} more person needed: {activity}, {when}.",
             "⚠️ {n} more people needed: {activity}, {when}.",
             planned.missing,
             activity=activity_label(t, planned.activity),
             when=when(t, planned),
         )
-        await services.outbox.send_text(chat_id, text, keyboard=post_keyboard(t, planned))
+
+    # The team chat if there is one; otherwise its coordinators and the admins, never nobody.
+    await alert_responders(
+        services,
+        planned.antenna,
+        render,
+        what=f"short-staffing warning for planned shift {planned.id}",
+        keyboard=lambda t: post_keyboard(t, planned),
+        people_too=False,
+    )
 
 
 JOBS: dict[str, JobHandler] = {JOB_REMINDER: reminder_job, JOB_SHORT: short_job}

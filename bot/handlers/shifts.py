@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import SafetyAnswer, ShiftEnd, ShiftStart, StaleButton
 from bot.context import BotContext, Services
-from bot.handlers.common import person_name, refuse
+from bot.handlers.common import alert_responders, person_name, refuse
 from bot.i18n import Markup, Translator, escape, pN_
 from bot.jobs import JobHandler
 from bot.services.errors import DomainError
@@ -330,43 +330,42 @@ async def safety_answered(update: Update, context: BotContext) -> None:
 
 
 async def _alert_team(services: Services, shift: Shift, user: User | None, kind: str) -> None:
-    """Write to the antenna's team chat and to its coordinators privately."""
-    antenna = await services.users.antenna(shift.antenna)
-    coordinators = await services.users.coordinators_of(shift.antenna)
-    recipients: list[tuple[int, Translator]] = []
-    if antenna.team_chat_id is not None:
-        recipients.append((antenna.team_chat_id, services.translator(None)))
-    recipients += [
-        (c.id, services.translator_for(c)) for c in coordinators if user is None or c.id != user.id
-    ]
+    """Write to the antenna's team chat, its coordinators and every admin."""
     name = person_name(user) if user else "?"
-    for chat_id, t in recipients:
+
+    def render(t: Translator) -> str:
         if kind == "help":
-            text = t._(
+            return t._(
                 "🆘 {name} needs help now! Shift: {activity} since {time}. Call or write to them.",
                 name=name,
                 activity=activity_label(t, shift.activity),
                 time=t.fmt_time(shift.started_at),
             )
-        elif kind == "silent":
+        if kind == "silent":
             assert shift.expected_return_at is not None
-            text = t._(
+            return t._(
                 "⚠️ {name} did not answer the safety check. Expected back at {time} ({activity}). "
                 "Try to reach them now.",
                 name=name,
                 time=t.fmt_time(shift.expected_return_at),
                 activity=activity_label(t, shift.activity),
             )
-        elif kind == "extend":
+        if kind == "extend":
             assert shift.expected_return_at is not None
-            text = t._(
+            return t._(
                 "⏱️ {name} answered the safety check: back by {time}.",
                 name=name,
                 time=t.fmt_time(shift.expected_return_at),
             )
-        else:
-            text = t._("✅ {name} answered the safety check: all OK.", name=name)
-        await services.outbox.send_text(chat_id, text)
+        return t._("✅ {name} answered the safety check: all OK.", name=name)
+
+    await alert_responders(
+        services,
+        shift.antenna,
+        render,
+        what=f"safety alert ({kind}) for shift {shift.id}",
+        excluding=user.id if user else None,
+    )
 
 
 # --- jobs -----------------------------------------------------------------------------------

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import quote
 
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.context import BotContext
+from bot.context import BotContext, Services
 from bot.handlers.common import person_name, refuse, role_name, telegram_name
-from bot.i18n import escape
+from bot.i18n import Markup, escape
 from bot.services.errors import DomainError
 from bot.services.outbox import Button
 from bot.services.users import RoleChange
+
+log = logging.getLogger(__name__)
 
 
 async def invite(update: Update, context: BotContext) -> None:
@@ -148,6 +151,31 @@ async def volunteers(update: Update, context: BotContext) -> None:
             line += " " + t._("(unreachable)")
         lines.append(line)
     await context.reply(update, "\n".join(lines))
+
+
+async def warn_uncovered_antennas(services: Services) -> None:
+    """At start-up: say which antennas' safety alerts reach only the admins (SPEC §2 Safety)."""
+    uncovered = await services.users.uncovered_antennas()
+    for antenna in uncovered:
+        log.warning(
+            "antenna %s has no team chat and no coordinator: its safety alerts go to %s",
+            antenna.code,
+            "the admins only" if services.settings.admin_ids else "NOBODY (ADMIN_IDS is empty)",
+        )
+    # Told once per change, not at every restart.
+    if not await services.users.coverage_changed(uncovered) or not uncovered:
+        return
+    for admin_id in sorted(services.settings.admin_ids):
+        t = services.translator_for(await services.users.get(admin_id))
+        await services.outbox.send_text(
+            admin_id,
+            t._(
+                "⚠️ {antennas}: no team chat and no coordinator. Only admins will receive "
+                "their safety alerts. Name a coordinator, or set the team chat with: {command}",
+                antennas=", ".join(antenna.name for antenna in uncovered),
+                command=Markup("<code>maraude admin team-chat ANTENNA CHAT_ID</code>"),
+            ),
+        )
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

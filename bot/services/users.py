@@ -26,6 +26,22 @@ class Registration:
 
 
 @dataclass(frozen=True)
+class Responders:
+    """Who hears an antenna's safety alerts: its team chat, its coordinators and every admin.
+
+    `people` are (chat id, user) pairs; an admin of ADMIN_IDS who never wrote to the bot has
+    no stored user (Telegram will refuse to deliver, and says so), but is still tried.
+    """
+
+    team_chat_id: int | None
+    people: list[tuple[int, User | None]]
+
+    @property
+    def nobody(self) -> bool:
+        return self.team_chat_id is None and not self.people
+
+
+@dataclass(frozen=True)
 class RoleChange:
     user: User
     before: Role
@@ -111,7 +127,7 @@ class UserService:
         invite = await self.storage.invites.get(code.strip())
         if invite is None:
             raise DomainError("invite_unknown")
-        if invite.used_by is not None:
+        if invite.used_at is not None:
             raise DomainError("invite_used")
         now = self.clock.now()
         if now >= invite.expires_at:
@@ -223,6 +239,35 @@ class UserService:
             self._effective(user)
             for user in await self.storage.users.with_role_at_least(Role.COORDINATOR, antenna)
         ]
+
+    async def responders(self, antenna: str, *, excluding: int | None = None) -> Responders:
+        """Everyone to alert when someone of this antenna may be in danger."""
+        found = await self.antenna(antenna)
+        people: dict[int, User | None] = {
+            user.id: user for user in await self.coordinators_of(antenna)
+        }
+        for admin_id in sorted(self.admin_ids):
+            if admin_id not in people:
+                people[admin_id] = await self.get(admin_id)
+        if excluding is not None:
+            people.pop(excluding, None)
+        return Responders(found.team_chat_id, list(people.items()))
+
+    async def uncovered_antennas(self) -> list[Antenna]:
+        """Antennas with neither a team chat nor a coordinator: only admins hear their alerts."""
+        return [
+            antenna
+            for antenna in await self.storage.antennas.all()
+            if antenna.team_chat_id is None and not await self.coordinators_of(antenna.code)
+        ]
+
+    async def coverage_changed(self, uncovered: list[Antenna]) -> bool:
+        """Whether the antennas without team chat nor coordinator differ from last start-up."""
+        signature = ",".join(antenna.code for antenna in uncovered)
+        if await self.storage.meta.get("safety:uncovered") == signature:
+            return False
+        await self.storage.meta.set("safety:uncovered", signature)
+        return True
 
     async def forget(self, user: User) -> None:
         """Erase everything stored about the caller (SPEC §6)."""

@@ -113,7 +113,7 @@ class UserRepo:
 
     async def delete(self, user_id: int) -> None:
         """Erase a person: their row, and their id wherever it was kept as a plain number."""
-        await _forget_invites(self.db, user_id)
+        await _forget_everywhere(self.db, user_id)
         await self.db.execute("DELETE FROM users WHERE id = ?", (user_id,))
 
     async def with_role_at_least(self, role: Role, antenna: str | None = None) -> list[User]:
@@ -196,9 +196,10 @@ class InviteRepo:
         return None if row is None else _invite(row)
 
     async def use(self, code: str, user_id: int, now: datetime) -> bool:
-        """Mark the invite used; False when someone else used it first."""
+        """Mark the invite used; False when it was used before (even by a person since erased:
+        `used_at` stays when `used_by` is forgotten, and an invite works once, ever)."""
         changed = await self.db.execute(
-            "UPDATE invites SET used_by = ?, used_at = ? WHERE code = ? AND used_by IS NULL",
+            "UPDATE invites SET used_by = ?, used_at = ? WHERE code = ? AND used_at IS NULL",
             (user_id, to_db(now), code),
         )
         return changed == 1
@@ -207,3 +208,21 @@ class InviteRepo:
 async def _forget_invites(db: Database, user_id: int) -> None:
     await db.execute("UPDATE invites SET used_by = NULL WHERE used_by = ?", (user_id,))
     await db.execute("UPDATE invites SET created_by = 0 WHERE created_by = ?", (user_id,))
+
+
+async def _forget_everywhere(db: Database, user_id: int) -> None:
+    """The person's id where it is kept as a plain number, outside any foreign key."""
+    await _forget_invites(db, user_id)
+    # Their reminders and exports: keyed and addressed by their id, of no use to anyone now.
+    await db.execute(
+        "DELETE FROM jobs WHERE json_extract(payload, '$.user') = ? "
+        "OR json_extract(payload, '$.chat') = ?",
+        (user_id, user_id),
+    )
+    for table in ("planned_shifts", "items", "places"):
+        await db.execute(
+            f"UPDATE {table} SET created_by = NULL WHERE created_by = ?",  # noqa: S608
+            (user_id,),
+        )
+    await db.execute("DELETE FROM used_nonces WHERE user_id = ?", (user_id,))
+    await db.execute("DELETE FROM message_refs WHERE chat_id = ?", (user_id,))

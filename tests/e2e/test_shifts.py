@@ -10,7 +10,14 @@ import pytest
 from bot.sandbox.emulator import BotApiEmulator
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
-from tests.helpers.harness import TEAM_CHAT_ID, RunningBot, enrol, make_settings, start_bot
+from tests.helpers.harness import (
+    ADMIN_ID,
+    TEAM_CHAT_ID,
+    RunningBot,
+    enrol,
+    make_settings,
+    start_bot,
+)
 
 VOLUNTEER = 200
 COORDINATOR = 250
@@ -286,3 +293,64 @@ async def test_extending_after_the_team_was_alerted_tells_the_team(
     await volunteer.press(ask, "saf:1:extend")
     notice = await emu.wait_for_bot_message(TEAM_CHAT_ID, since=team_since)
     assert "⏱️" in (notice.text or "")
+
+
+async def test_an_antenna_without_team_chat_or_coordinator_alerts_the_admins(
+    emu: BotApiEmulator, tmp_path: Path, clock: FakeClock
+) -> None:
+    """Grande-Synthe has no team chat and no coordinator yet: its alerts reach the admins."""
+    database = tmp_path / "uncovered.sqlite3"
+    running = await start_bot(make_settings(emu, database), clock)
+    try:
+        # Told at start-up, once: the admin knows whose alerts only they will hear.
+        notices = [m.plain_text or "" for m in emu.bot_messages(ADMIN_ID)]
+        assert len(notices) == 1
+        assert "Grande-Synthe" in notices[0]
+        assert "Calais" not in notices[0]  # its team chat is set
+        volunteer = await enrol(
+            emu, running, VOLUNTEER, "Ana", Role.VOLUNTEER, antenna="grande-synthe"
+        )
+        await volunteer.say("/shift start maraude 02:30")
+        clock.advance(hours=6)  # 03:00 Paris: "all OK?"
+        since = await fire(running, emu, VOLUNTEER)
+        await emu.wait_for_bot_message(VOLUNTEER, since=since)
+        clock.advance(minutes=15)  # no answer
+        team_since = len(emu.bot_messages(TEAM_CHAT_ID))
+        admin_since = len(emu.bot_messages(ADMIN_ID))
+        await running.bot.jobs.fire_due()
+        alert = await emu.wait_for_bot_message(ADMIN_ID, since=admin_since)
+        assert "Ana" in (alert.plain_text or "")
+        assert "02:30" in (alert.plain_text or "")
+        # Calais' team chat is not Grande-Synthe's: it hears nothing of it.
+        assert len(emu.bot_messages(TEAM_CHAT_ID)) == team_since
+    finally:
+        await running.stop()
+    # A restart with nothing changed does not repeat the notice.
+    before = len(emu.bot_messages(ADMIN_ID))
+    again = await start_bot(make_settings(emu, database), clock)
+    await again.stop()
+    assert len(emu.bot_messages(ADMIN_ID)) == before
+
+
+async def test_a_short_shift_of_an_uncovered_antenna_warns_the_admins(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    storage = clocked.bot.storage
+    async with storage.transaction():
+        planned = await storage.planning.add(
+            "grande-synthe",
+            "distribution",
+            clock.now() + timedelta(hours=30),
+            clock.now() + timedelta(hours=33),
+            2,
+            ADMIN_ID,
+            clock.now(),
+        )
+        await clocked.bot.services.scheduler.schedule(
+            "planning.short", f"plan:{planned.id}:short", clock.now(), {"planned": planned.id}
+        )
+    since = len(emu.bot_messages(ADMIN_ID))
+    await clocked.bot.jobs.fire_due()
+    warning = await emu.wait_for_bot_message(ADMIN_ID, since=since)
+    assert "2" in (warning.plain_text or "")
+    assert warning.buttons()  # sign up right from the warning

@@ -1,0 +1,104 @@
+"""What a person leaves behind, and where names and spreadsheets may be shown."""
+
+from __future__ import annotations
+
+import re
+
+from bot.sandbox.emulator import BotApiEmulator
+from bot.storage.models import Role
+from tests.e2e.test_team import invite_code
+from tests.helpers.clock import FakeClock
+from tests.helpers.harness import (
+    ADMIN_ID,
+    Person,
+    RunningBot,
+    outbox_settled,
+)
+
+# An id that appears nowhere else by chance: any trace of it after /forget is theirs.
+PERSON = 4_242_424
+NEWCOMER = 4_343_434
+
+
+async def join_with_invite(emu: BotApiEmulator, user_id: int, name: str) -> Person:
+    """The admin invites, the person joins with the link: a real registration."""
+    admin = Person(emu, ADMIN_ID)
+    code = invite_code((await admin.say("/invite")).text or "")
+    emu.add_user(user_id, name, language_code="en", username=name.lower())
+    person = Person(emu, user_id)
+    joined = await person.say(f"/join {code}")
+    assert "🎉" in (joined.text or ""), joined.text
+    return person
+
+
+async def traces_of(running: RunningBot, user_id: int) -> list[str]:
+    """Every cell of every table that holds the id, as a number or inside a text."""
+    db = running.bot.storage.db
+    pattern = re.compile(rf"(?<!\d){user_id}(?!\d)")
+    found = []
+    tables = await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table'")
+    for (table,) in tables:
+        for row in await db.fetch_all(f"SELECT * FROM {table}"):
+            for column in row.keys():  # noqa: SIM118 - aiosqlite rows have no items()
+                value = row[column]
+                if value == user_id or (isinstance(value, str) and pattern.search(value)):
+                    found.append(f"{table}.{column} = {value!r}")
+    return found
+
+
+async def test_forget_leaves_no_trace_of_a_coordinator_in_any_table(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    await Person(emu, ADMIN_ID).say("/start")
+    person = await join_with_invite(emu, PERSON, "Nadia")
+    async with clocked.bot.storage.transaction():
+        await clocked.bot.storage.users.set_role(PERSON, Role.COORDINATOR)
+    # Everything a coordinator leaves on the way: an invite, a plan and a sign-up with its
+    # reminder, a place and an item, logs, a shift with its safety jobs, an export job.
+    await person.say("/invite")
+    await person.say("/plan 2026-12-03 21:00-23:00 maraude 2")
+    planning = await person.say("/planning")
+    await person.press(planning, "pls:1:list")
+    await person.say("/places add Rue Mollien")
+    await person.say("/items add Thermos litre")
+    await person.say("/distrib 5 tea @ Rue Mollien")
+    guided = await person.say("/distrib")
+    assert guided.buttons()
+    await person.say("/shift start maraude 23:30")
+    await person.say("/export")
+    await emu.wait_until(lambda: any(m.kind == "document" for m in emu.bot_messages(PERSON)))
+    assert await traces_of(clocked, PERSON)  # the scan does see them before
+
+    confirm = await person.say("/forget")
+    erased = await person.press(confirm, "forget:1")
+    assert "✅" in (erased.text or "")
+    await emu.wait_until(lambda: not emu.unanswered_callbacks())
+    await outbox_settled(clocked)
+    traces = await traces_of(clocked, PERSON)
+    assert traces == [], traces
+    # What they did for the team stays, without them.
+    db = clocked.bot.storage.db
+    assert await db.fetch_value("SELECT COUNT(*) FROM distributions") == 1
+    assert await db.fetch_value("SELECT COUNT(*) FROM shifts") == 1
+    assert await db.fetch_value("SELECT COUNT(*) FROM planned_shifts") == 1
+
+
+async def test_an_invite_used_once_stays_used_after_its_user_is_forgotten(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    admin = Person(emu, ADMIN_ID)
+    code = invite_code((await admin.say("/invite")).text or "")
+    emu.add_user(PERSON, "Nadia", language_code="en")
+    first = Person(emu, PERSON)
+    await first.say(f"/join {code}")
+    confirm = await first.say("/forget")
+    await first.press(confirm, "forget:1")
+    emu.add_user(NEWCOMER, "Intruder", language_code="en")
+    refused = await Person(emu, NEWCOMER).say(f"/join {code}")
+    assert "already used" in (refused.text or "")
+    intruder = await running.bot.services.users.get(NEWCOMER)
+    assert intruder is not None
+    assert intruder.role is Role.PUBLIC
+    # Through the deep link too.
+    refused = await Person(emu, NEWCOMER).say(f"/start {code}")
+    assert "already used" in (refused.text or "")
