@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT = 25
 # Telegram re-sends an unconfirmed update for 24 hours at most; keep ids twice that long.
 INBOX_KEEP = timedelta(hours=48)
+# Finished jobs and expired invitations are kept a while for anyone looking into a problem.
+HISTORY_KEEP = timedelta(days=30)
 # An update still unhandled after this many start-ups is what crashes the bot: set it aside
 # so that everyone else's messages get through.
 POISON_AFTER_STARTS = 3
@@ -216,6 +218,9 @@ class Runtime:
             messages = await self.services.storage.outbox.prune(before)
             await self.services.storage.drafts.prune(before)
             await self.services.storage.distributions.prune_nonces(before)
+            history = self.services.clock.now() - HISTORY_KEEP
+            await self.services.storage.jobs.prune(history)
+            await self.services.storage.invites.prune(history)
         if updates or messages:
             log.info("pruned %d handled updates and %d sent messages", updates, messages)
 

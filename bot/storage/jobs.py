@@ -112,3 +112,9 @@ class JobRepo:
             "UPDATE jobs SET status = ?, note = ?, fired_at = ? WHERE id = ?",
             (status, note, to_db(now), job_id),
         )
+
+    async def prune(self, before: datetime) -> int:
+        """Forget finished jobs due before then (pending ones always stay)."""
+        return await self.db.execute(
+            "DELETE FROM jobs WHERE status != 'pending' AND due_at < ?", (to_db(before),)
+        )

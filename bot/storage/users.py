@@ -204,6 +204,12 @@ class InviteRepo:
         )
         return changed == 1
 
+    async def prune(self, expired_before: datetime) -> int:
+        """Forget invitations expired before then: an unknown code is refused all the same."""
+        return await self.db.execute(
+            "DELETE FROM invites WHERE expires_at < ?", (to_db(expired_before),)
+        )
+
 
 async def _forget_invites(db: Database, user_id: int) -> None:
     await db.execute("UPDATE invites SET used_by = NULL WHERE used_by = ?", (user_id,))

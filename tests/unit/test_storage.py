@@ -9,7 +9,7 @@ import pytest
 
 from bot.storage import Storage
 from bot.storage.database import available_migrations
-from bot.storage.models import Role
+from bot.storage.models import Invite, Role
 from tests.helpers.clock import FakeClock
 
 
@@ -144,6 +144,25 @@ async def test_old_finished_rows_are_pruned(storage: Storage, clock: FakeClock) 
     assert await storage.inbox.prune(later) == 1  # the unhandled update stays
     assert await storage.outbox.prune(later) == 1  # the pending message stays
     assert [e.update_id for e in await storage.inbox.pending()] == [2]
+
+
+async def test_finished_jobs_and_expired_invites_are_pruned(
+    storage: Storage, clock: FakeClock
+) -> None:
+    now = clock.now()
+    await storage.antennas.add("calais", "Calais")
+    done = await storage.jobs.upsert("k", "done", now, {}, now)
+    await storage.jobs.claim(done.id, now)
+    await storage.jobs.upsert("k", "pending", now, {}, now)
+    for code, expires in (("old", now), ("recent", now + timedelta(days=20))):
+        await storage.invites.add(Invite(code, "calais", 1, now, expires, None, None))
+    clock.advance(days=40)
+    month_ago = clock.now() - timedelta(days=30)
+    assert await storage.jobs.prune(month_ago) == 1
+    assert [job.key for job in await storage.jobs.pending()] == ["pending"]  # still to run
+    assert await storage.invites.prune(month_ago) == 1
+    assert await storage.invites.get("old") is None
+    assert await storage.invites.get("recent") is not None
 
 
 async def test_an_update_that_crashed_three_start_ups_is_set_aside(
