@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 
 from telegram import Update
+from telegram.constants import ChatType
 
 from bot.callbacks import MenuTopic
 from bot.context import BotContext, Services
@@ -150,3 +151,29 @@ async def alert_responders(
             chat_id, render(t), keyboard=keyboard(t) if keyboard else None
         )
     return len(targets)
+
+
+async def point_to_private_chat(update: Update, context: BotContext) -> None:
+    """In a group, point to the private chat for a personal command."""
+    t = context.t
+    link = f"https://t.me/{context.services.bot_username}"
+    await context.reply(
+        update,
+        t._("ℹ️ Write to me privately for this."),
+        [[Button(t.p_("button", "💬 Open the private chat"), url=link)]],
+    )
+
+
+async def in_confidence(update: Update, context: BotContext) -> bool:
+    """Names and spreadsheets are shown in a private chat or the caller's own team chat only;
+    anywhere else the caller is pointed to the private chat and False is returned."""
+    chat = update.effective_chat
+    if chat is None:
+        return False
+    if chat.type == ChatType.PRIVATE:
+        return True
+    antenna = await context.services.users.antenna_of(context.user)
+    if antenna.team_chat_id == chat.id and context.user.has(Role.VOLUNTEER):
+        return True
+    await point_to_private_chat(update, context)
+    return False

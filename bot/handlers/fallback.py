@@ -6,9 +6,8 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.handlers.common import menu_button
+from bot.handlers.common import menu_button, point_to_private_chat
 from bot.handlers.public import stale_button
-from bot.services.outbox import Button
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
@@ -39,21 +38,10 @@ async def unsupported_message(update: Update, context: BotContext) -> None:
 PRIVATE_ONLY = ["start", "lang", "forget", "invite", "join"]
 
 
-async def private_only(update: Update, context: BotContext) -> None:
-    """In a group, point to the private chat for a personal command."""
-    t = context.t
-    link = f"https://t.me/{context.services.bot_username}"
-    await context.reply(
-        update,
-        t._("ℹ️ Write to me privately for this."),
-        [[Button(t.p_("button", "💬 Open the private chat"), url=link)]],
-    )
-
-
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     private = filters.ChatType.PRIVATE
     return [
-        CommandHandler(PRIVATE_ONLY, private_only, filters=filters.ChatType.GROUPS),
+        CommandHandler(PRIVATE_ONLY, point_to_private_chat, filters=filters.ChatType.GROUPS),
         MessageHandler(private & filters.COMMAND, unknown_command),
         MessageHandler(private & filters.TEXT, unexpected_text),
         MessageHandler(private & ~filters.StatusUpdate.ALL, unsupported_message),

@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import SafetyAnswer, ShiftEnd, ShiftStart, StaleButton
 from bot.context import BotContext, Services
-from bot.handlers.common import alert_responders, person_name, refuse
+from bot.handlers.common import alert_responders, in_confidence, person_name, refuse
 from bot.i18n import Markup, Translator, escape, pN_
 from bot.jobs import JobHandler
 from bot.services.errors import DomainError
@@ -207,6 +207,8 @@ async def end_pressed(update: Update, context: BotContext) -> None:
 async def shift_status(update: Update, context: BotContext) -> None:
     """Show the caller's running shift, and for coordinators who is on shift now."""
     t = context.t
+    if not await in_confidence(update, context):
+        return
     services = context.services
     now = services.clock.now()
     try:

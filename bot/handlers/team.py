@@ -9,7 +9,13 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import BotContext, Services
-from bot.handlers.common import person_name, refuse, role_name, telegram_name
+from bot.handlers.common import (
+    in_confidence,
+    person_name,
+    refuse,
+    role_name,
+    telegram_name,
+)
 from bot.i18n import Markup, escape
 from bot.services.errors import DomainError
 from bot.services.outbox import Button
@@ -132,6 +138,8 @@ async def _announce_role_change(update: Update, context: BotContext, change: Rol
 async def volunteers(update: Update, context: BotContext) -> None:
     """List the team members of the antenna with their roles."""
     t = context.t
+    if not await in_confidence(update, context):
+        return
     try:
         members = await context.services.users.team(context.user)
     except DomainError as error:

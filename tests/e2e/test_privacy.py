@@ -10,8 +10,10 @@ from tests.e2e.test_team import invite_code
 from tests.helpers.clock import FakeClock
 from tests.helpers.harness import (
     ADMIN_ID,
+    TEAM_CHAT_ID,
     Person,
     RunningBot,
+    enrol,
     outbox_settled,
 )
 
@@ -102,3 +104,25 @@ async def test_an_invite_used_once_stays_used_after_its_user_is_forgotten(
     # Through the deep link too.
     refused = await Person(emu, NEWCOMER).say(f"/start {code}")
     assert "already used" in (refused.text or "")
+
+
+OTHER_GROUP = -1009876543210
+
+
+async def test_names_are_shown_only_in_private_or_in_the_own_team_chat(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    coordinator = await enrol(emu, running, 250, "Claire", Role.COORDINATOR)
+    await enrol(emu, running, 251, "Ana", Role.VOLUNTEER)
+    emu.add_group(OTHER_GROUP, "Friends of the bakery", [250])
+    elsewhere = Person(emu, 250, OTHER_GROUP)
+    for command in ("/volunteers", "/shift status", "/shift"):
+        hint = await elsewhere.say(command)
+        assert "privately" in (hint.text or ""), command
+        assert "Ana" not in (hint.text or "")
+        assert hint.buttons()[0].url == f"https://t.me/{emu.bot_username}"
+    in_team_chat = Person(emu, 250, TEAM_CHAT_ID)
+    listed = await in_team_chat.say("/volunteers")
+    assert "Ana" in (listed.text or "")
+    listed = await coordinator.say("/volunteers")
+    assert "Ana" in (listed.text or "")
