@@ -50,6 +50,7 @@ ERRORS: dict[str, str] = {
     "bad_needed": N_("❌ The number of people needed must be between 1 and 50, not {value}."),
     "planned_gone": N_("ℹ️ This planned shift no longer exists."),
     "planned_over": N_("ℹ️ This planned shift is already over."),
+    "shift_full": N_("🙏 This shift is full ({needed} people). Thank you! Look for another one."),
     "nothing_to_undo": N_("ℹ️ You have no log to remove."),
     "undo_too_late": N_(
         "ℹ️ Your last log is more than 15 minutes old. Ask a coordinator to correct it."

@@ -18,6 +18,9 @@ from bot.storage.models import Job, PlannedShift, Role, User
 
 POST = "post"
 LIST = "list"
+# The planning list shows the next ten shifts: two rows of five buttons each, for sign-up and
+# cancel, on a phone screen.
+LISTED = 10
 
 
 def post_ref(planned_id: int) -> str:
@@ -50,8 +53,27 @@ def render_post(t: Translator, planned: PlannedShift, people: list[User]) -> str
         t._("👥 {signed}/{needed} signed up.", signed=planned.signed, needed=planned.needed),
     ]
     if people:
-        lines.append(", ".join(escape(person_name(user)) for user in people))
+        lines.append(names_line(t, people))
     return "\n".join(lines)
+
+
+# Room for names in a post, well under Telegram's 4096 characters with the lines around them.
+NAMES_BUDGET = 3000
+
+
+def names_line(t: Translator, people: list[User]) -> str:
+    """The names, comma-separated; past the budget, "and N more" instead of a cut message."""
+    shown: list[str] = []
+    used = 0
+    for index, user in enumerate(people):
+        name = escape(person_name(user))
+        if used + len(name) > NAMES_BUDGET:
+            rest = len(people) - index
+            shown.append(t.n_("and {n} more", "and {n} more", rest))
+            break
+        shown.append(name)
+        used += len(name) + 2
+    return ", ".join(shown)
 
 
 def post_keyboard(t: Translator, planned: PlannedShift) -> Keyboard | None:
@@ -165,7 +187,7 @@ async def render_list(context: BotContext) -> tuple[str, Keyboard | None]:
     lines = [t._("📅 Planned shifts:")]
     signup_row: list[Button] = []
     cancel_row: list[Button] = []
-    for number, planned in enumerate(upcoming[:10], start=1):
+    for number, planned in enumerate(upcoming[:LISTED], start=1):
         mine = await services.planning.is_signed_up(planned.id, user.id)
         line = t._(
             "{number}. {when} · {activity} · {signed}/{needed}",
@@ -184,6 +206,14 @@ async def render_list(context: BotContext) -> tuple[str, Keyboard | None]:
             )
     keyboard = [signup_row[i : i + 5] for i in range(0, len(signup_row), 5)]
     keyboard += [cancel_row[i : i + 5] for i in range(0, len(cancel_row), 5)]
+    if len(upcoming) > LISTED:
+        lines.append(
+            t.n_(
+                "… and {n} more shift later in the month.",
+                "… and {n} more shifts later in the month.",
+                len(upcoming) - LISTED,
+            )
+        )
     lines.append(t._("Tap ✋ to sign up, ↩️ to withdraw."))
     return "\n".join(lines), keyboard
 

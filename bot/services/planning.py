@@ -116,6 +116,8 @@ class PlanningService:
         if since is not None and now - since < DOUBLE_TAP:
             # The second tap of a double tap on a weak network: "I'm in" stays "I'm in".
             return SignupChange(planned, signed_up=True, changed=False)
+        if since is None and planned.signed >= planned.needed:
+            raise DomainError("shift_full", needed=planned.needed)
         signed_up = await self.storage.planning.toggle_signup(planned.id, user.id, now)
         key = f"plan:{planned.id}:remind:{user.id}"
         remind_at = planned.starts_at - self.reminder_before

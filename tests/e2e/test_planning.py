@@ -219,3 +219,33 @@ async def test_planning_across_the_end_of_summer_time_lasts_an_hour_more(
         assert planned.ends_at - planned.starts_at == timedelta(hours=7)
     finally:
         await running.stop()
+
+
+async def test_a_full_shift_refuses_one_more_and_a_long_planning_says_how_many_more(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    coordinator, ana, bob = await team(emu, clocked)
+    await coordinator.say("/plan 2026-12-02 21:00-23:00 maraude 1")
+    await ana.press(await ana.say("/planning"), "pls:1:list")
+    full = await bob.say("/planning")
+    since = len(emu.requests)
+    await emu.press(BOB, full, "pls:1:list")
+    await emu.wait_until(lambda: not emu.unanswered_callbacks())
+    answers = [p for m, p in emu.requests[since:] if m == "answerCallbackQuery"]
+    assert "full" in str(answers[-1].get("text"))
+    assert [user.id for user in await clocked.bot.services.planning.signed_up(1)] == [ANA]
+    # Withdrawing from a full shift still works, and frees the place.
+    clock.advance(minutes=1)
+    await ana.press(await ana.say("/planning"), "pls:1:list")
+    await bob.press(await bob.say("/planning"), "pls:1:list")
+    assert [user.id for user in await clocked.bot.services.planning.signed_up(1)] == [BOB]
+    # Thirteen more, stored directly: posting them would meet the team chat's flood limit.
+    storage = clocked.bot.storage
+    async with storage.transaction():
+        for day in range(2, 15):
+            starts = clock.now() + timedelta(days=day)
+            await storage.planning.add(
+                "calais", "maraude", starts, starts + timedelta(hours=2), 2, COORDINATOR, starts
+            )
+    listed = await ana.say("/planning")
+    assert "… and 4 more shifts" in (listed.plain_text or "")
