@@ -74,3 +74,49 @@ def test_the_second_0230_of_the_autumn_night() -> None:
     # comes again 50 minutes later.
     now = datetime(2026, 10, 25, 0, 40, tzinfo=UTC)  # 02:40 CEST
     assert next_occurrence(time(2, 30), now, PARIS) - now == timedelta(minutes=50)
+
+
+# --- far-off dates (issue 7, defect 5) --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["9999-12-31", "0001-01-01", "0000-01-01", "1999-12-31", "2101-01-01", "31/12/9999"]
+)
+def test_dates_outside_2000_to_2100_are_refused(text: str) -> None:
+    with pytest.raises(DomainError) as caught:
+        parse_date(text, date(2026, 12, 20))
+    assert caught.value.code == "bad_date"
+    assert caught.value.params == {"value": text}
+
+
+def test_the_first_and_last_years_are_accepted() -> None:
+    today = date(2026, 12, 20)
+    assert parse_date("2000-01-01", today) == date(2000, 1, 1)
+    assert parse_date("31/12/2100", today) == date(2100, 12, 31)
+    assert parse_month("2000-01") == (2000, 1)
+    assert parse_month("2100-12") == (2100, 12)
+
+
+def test_a_day_and_month_typed_in_december_2100_has_no_next_year() -> None:
+    with pytest.raises(DomainError) as caught:
+        parse_date("02/01", date(2100, 12, 20))
+    assert caught.value.code == "bad_date"
+
+
+@pytest.mark.parametrize("text", ["0000-01", "0001-01", "9999-12", "1999-12", "2101-01"])
+def test_months_outside_2000_to_2100_are_refused(text: str) -> None:
+    with pytest.raises(DomainError) as caught:
+        parse_month(text)
+    assert caught.value.code == "bad_month"
+
+
+def test_date_arithmetic_at_the_ends_of_the_calendar_is_a_bad_date() -> None:
+    # Whatever reaches them, the conversions refuse instead of overflowing.
+    for day in (date(1, 1, 1), date(9999, 12, 31)):
+        with pytest.raises(DomainError) as caught:
+            at_local(day, time(0), PARIS)
+        assert caught.value.code == "bad_date"
+    for year, month in ((9999, 12), (0, 1), (1, 1)):
+        with pytest.raises(DomainError) as caught:
+            month_bounds(year, month, PARIS)
+        assert caught.value.code == "bad_month"
