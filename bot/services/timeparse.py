@@ -2,6 +2,14 @@
 
 Years run from 2000 to 2100: further off is a typing slip (9999-12, 0001-01-01), and would
 overflow the calendar's arithmetic near its ends; it gets the same answer as any malformed date.
+
+Wall times and the clock changes (Europe/Paris: 2027-03-28 the clocks jump from 02:00 to 03:00,
+2026-10-25 they go back from 03:00 to 02:00):
+- a time the clocks skip (02:00 to 02:59 that spring night) names the instant after the gap,
+  the first one that exists: 03:00 summer time, whatever minute inside the gap was typed;
+- a time the clocks show twice (02:00 to 02:59 that autumn night) names the first one, in
+  summer time, for a date (`at_local`); as the next time the clock shows it (`next_occurrence`),
+  it is the first one, or the second once the first has passed.
 """
 
 from __future__ import annotations
@@ -60,25 +68,44 @@ def parse_month(text: str) -> tuple[int, int]:
     return year, month
 
 
-def at_local(day: date, clock: time, tz: ZoneInfo) -> datetime:
-    """The instant a local date and time name, as aware UTC.
+def _instant(wall: datetime, tz: ZoneInfo, fold: int) -> datetime:
+    """The UTC instant a naive local wall time names (`fold` picks one of a repeated hour);
+    the instant after the gap for a wall time the clocks skip."""
+    moment = wall.replace(tzinfo=tz, fold=fold).astimezone(UTC)
+    if moment.astimezone(tz).replace(tzinfo=None) == wall:
+        return moment
+    # Skipped: read with the offset before the jump the wall time lands after it, with the
+    # offset after the jump before it. The jump lies between; zones jump at whole seconds.
+    before = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    after = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    before, after = min(before, after), max(before, after)
+    offset_after = after.astimezone(tz).utcoffset()
+    while after - before > timedelta(seconds=1):
+        middle = before + timedelta(seconds=(after - before) // timedelta(seconds=2))
+        if middle.astimezone(tz).utcoffset() == offset_after:
+            after = middle
+        else:
+            before = middle
+    return after
 
-    Across the autumn change 02:30 happens twice: the first one is taken. In spring 02:30 does
-    not exist: zoneinfo reads it with the winter offset, i.e. 03:30 summer time.
-    """
+
+def at_local(day: date, clock: time, tz: ZoneInfo) -> datetime:
+    """The instant a local date and time name, as aware UTC (see the module's docstring for
+    the nights the clocks change)."""
     # Up to 1 January 2101, where the last month, day or night shift of 2100 ends; this also
     # keeps the arithmetic away from year 1 and 9999, where it overflows.
     if not MIN_YEAR <= day.year <= MAX_YEAR + 1:
         raise DomainError("bad_date", value=day.isoformat())
-    return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
+    return _instant(datetime.combine(day, clock), tz, fold=0)
 
 
 def next_occurrence(clock: time, now: datetime, tz: ZoneInfo) -> datetime:
-    """The next time the local clock shows `clock` after `now` (on the night the clocks go
-    back, 02:30 shows twice: the second one counts once the first has passed)."""
+    """The next time the local clock shows `clock` after `now`: on the night the clocks go
+    back, 02:30 shows twice and the second one counts once the first has passed; on the night
+    they jump over it, the instant after the gap stands for it."""
     today = now.astimezone(tz).date()
     candidates = [
-        datetime.combine(day, clock, tzinfo=tz).replace(fold=fold).astimezone(UTC)
+        _instant(datetime.combine(day, clock), tz, fold)
         for day in (today, today + timedelta(days=1))
         for fold in (0, 1)
     ]

@@ -28,6 +28,7 @@ from bot.services.timeparse import (
     MIN_YEAR,
     at_local,
     month_bounds,
+    next_occurrence,
     parse_clock,
     parse_date,
     parse_month,
@@ -61,6 +62,50 @@ NOWS = st.datetimes(
 TODAYS = st.dates(min_value=date(MIN_YEAR, 1, 1), max_value=date(MAX_YEAR, 12, 31))
 ANY_DATE = st.dates(min_value=date.min, max_value=date.max)
 
+
+def clock_changes() -> list[tuple[ZoneInfo, datetime]]:
+    """Every instant the clocks of ZONE_LIST change between 2000 and 2100, to the second:
+    random instants would almost never fall on the hours where the edge cases live."""
+    found = []
+    for tz in ZONE_LIST:
+        moment = datetime(MIN_YEAR, 1, 1, tzinfo=UTC)
+        while moment.year <= MAX_YEAR:
+            following = moment + timedelta(days=7)
+            if moment.astimezone(tz).utcoffset() != following.astimezone(tz).utcoffset():
+                before, after = moment, following
+                while after - before > timedelta(seconds=1):
+                    middle = before + (after - before) // 2
+                    if middle.astimezone(tz).utcoffset() == before.astimezone(tz).utcoffset():
+                        before = middle
+                    else:
+                        after = middle
+                found.append((tz, after))
+            moment = following
+    return found
+
+
+CHANGES = st.sampled_from(clock_changes())
+# A zone and a wall time within two hours of one of its clock changes.
+WALLS_NEAR_CHANGES = st.builds(
+    lambda change, minutes: (
+        change[0],
+        change[1].astimezone(change[0]).replace(tzinfo=None) + timedelta(minutes=minutes),
+    ),
+    CHANGES,
+    st.integers(-120, 120),
+)
+# A zone, an instant from a day before one of its clock changes to two hours after, and a
+# time of day within an hour and a half of the change.
+NOWS_AND_CLOCKS_NEAR_CHANGES = st.builds(
+    lambda change, before, minutes: (
+        change[0],
+        change[1] + timedelta(minutes=before),
+        (change[1].astimezone(change[0]) + timedelta(minutes=minutes)).time().replace(second=0),
+    ),
+    CHANGES,
+    st.integers(-26 * 60, 120),
+    st.integers(-90, 90),
+)
 
 DIGITS = "0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹²"
 SPACE = st.sampled_from(["", " ", "\n", "\t"])
@@ -208,6 +253,62 @@ def test_parse_span_over_the_whole_calendar(date_text: str, now: datetime) -> No
             parse_span(date_text, span, now, PARIS)
         except DomainError as error:
             refused_clearly(error)
+
+
+@PROPERTY
+@given(
+    st.one_of(
+        st.builds(lambda tz, d, t: (tz, datetime.combine(d, t)), ZONES, TODAYS, st.times()),
+        WALLS_NEAR_CHANGES,
+    )
+)
+def test_at_local_names_the_wall_time_or_the_instant_after_a_gap(
+    zone_wall: tuple[ZoneInfo, datetime],
+) -> None:
+    tz, wall = zone_wall
+    moment = at_local(wall.date(), wall.time(), tz)
+    assert moment.tzinfo is UTC
+    shown = moment.astimezone(tz).replace(tzinfo=None)
+    if shown != wall:
+        # A wall time the clocks skip: the instant they jump, which shows later, while a
+        # second before it they showed a time before the skipped one.
+        assert shown > wall
+        assert (moment - timedelta(seconds=1)).astimezone(tz).replace(tzinfo=None) < wall
+        assert (moment - timedelta(seconds=1)).astimezone(tz).utcoffset() != (
+            moment.astimezone(tz).utcoffset()
+        )
+    elif wall.replace(tzinfo=tz, fold=1).astimezone(UTC) != moment:
+        # A wall time shown twice: the first one.
+        assert moment < wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
+
+
+@PROPERTY
+@given(
+    st.one_of(
+        st.tuples(
+            ZONES, NOWS, st.builds(time, st.integers(0, 23), st.sampled_from([0, 1, 30, 59]))
+        ),
+        NOWS_AND_CLOCKS_NEAR_CHANGES,
+    )
+)
+def test_next_occurrence_is_the_next_time_the_clock_shows_it(
+    zone_now_clock: tuple[ZoneInfo, datetime, time],
+) -> None:
+    tz, now, clock = zone_now_clock
+    moment = next_occurrence(clock, now, tz)
+    assert now < moment <= now + timedelta(hours=49)
+    shown = moment.astimezone(tz)
+    if shown.time() != clock:
+        # Only where the clocks skip that time: then it is the instant after the gap.
+        assert moment in (
+            at_local(shown.date(), clock, tz),
+            at_local(shown.date() - timedelta(days=1), clock, tz),
+        )
+    # Nothing earlier after now showed it: every minute between shows another time.
+    step = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    while step < moment:
+        assert step.astimezone(tz).time() != clock
+        step += timedelta(minutes=1)
 
 
 @PROPERTY

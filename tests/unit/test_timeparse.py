@@ -120,3 +120,55 @@ def test_date_arithmetic_at_the_ends_of_the_calendar_is_a_bad_date() -> None:
         with pytest.raises(DomainError) as caught:
             month_bounds(year, month, PARIS)
         assert caught.value.code == "bad_month"
+
+
+# --- the nights the clocks change (issue 7, defect 8) -----------------------------------------
+# Europe/Paris: on 2027-03-28 the clocks jump from 02:00 to 03:00 (01:00 UTC), so 02:00-02:59
+# never shows; on 2026-10-25 they go back from 03:00 to 02:00 (01:00 UTC), so 02:00-02:59
+# shows twice.
+
+
+@pytest.mark.parametrize("clock", [time(2, 0), time(2, 30), time(2, 59)])
+def test_a_time_inside_the_spring_gap_is_the_instant_after_the_gap(clock: time) -> None:
+    after_the_gap = datetime(2027, 3, 28, 1, 0, tzinfo=UTC)  # 03:00 summer time
+    assert at_local(date(2027, 3, 28), clock, PARIS) == after_the_gap
+    evening_before = datetime(2027, 3, 27, 20, 0, tzinfo=UTC)  # 21:00 winter time
+    assert next_occurrence(clock, evening_before, PARIS) == after_the_gap
+
+
+def test_times_around_the_spring_gap_keep_their_own_offset() -> None:
+    day = date(2027, 3, 28)
+    assert at_local(day, time(1, 59), PARIS) == datetime(2027, 3, 28, 0, 59, tzinfo=UTC)
+    assert at_local(day, time(3, 0), PARIS) == datetime(2027, 3, 28, 1, 0, tzinfo=UTC)
+    assert at_local(day, time(3, 30), PARIS) == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
+    # A volunteer already out at 01:45 winter time who says "back at 02:30": 03:00 too.
+    now = datetime(2027, 3, 28, 0, 45, tzinfo=UTC)
+    assert next_occurrence(time(2, 30), now, PARIS) == datetime(2027, 3, 28, 1, 0, tzinfo=UTC)
+    # Once past the gap, "02:30" is the next night's.
+    now = datetime(2027, 3, 28, 1, 10, tzinfo=UTC)
+    assert next_occurrence(time(2, 30), now, PARIS) == datetime(2027, 3, 29, 0, 30, tzinfo=UTC)
+
+
+def test_the_autumn_repeated_hour_takes_the_first_then_the_second() -> None:
+    day = date(2026, 10, 25)
+    # at_local (planned shifts, report bounds) names the first 02:30, in summer time.
+    assert at_local(day, time(2, 30), PARIS) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    assert at_local(day, time(3, 0), PARIS) == datetime(2026, 10, 25, 2, 0, tzinfo=UTC)
+    # next_occurrence (return times) takes the first one still to come.
+    evening_before = datetime(2026, 10, 24, 19, 0, tzinfo=UTC)  # 21:00 summer time
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    assert next_occurrence(time(2, 30), evening_before, PARIS) == first
+    second = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    assert next_occurrence(time(2, 30), first, PARIS) == second
+    # The same on the 2027 night.
+    evening_before = datetime(2027, 10, 30, 19, 0, tzinfo=UTC)
+    assert next_occurrence(time(2, 30), evening_before, PARIS) == datetime(
+        2027, 10, 31, 0, 30, tzinfo=UTC
+    )
+
+
+def test_months_with_a_clock_change_are_an_hour_short_or_long() -> None:
+    march_start, march_end = month_bounds(2027, 3, PARIS)
+    assert march_end - march_start == timedelta(days=31, hours=-1)
+    october_start, october_end = month_bounds(2026, 10, PARIS)
+    assert october_end - october_start == timedelta(days=31, hours=1)
