@@ -95,7 +95,10 @@ class Logged:
 def parse_quantity(text: str) -> int | None:
     """A whole number of things between 1 and 10 000; None for 0, -3, 2.5, 1e9 or "forty"."""
     text = to_ascii_digits(text.strip()).rstrip("xX")
-    if not text.isdigit():
+    # Decimal digits of any script, as int() reads them ("²" is a digit to str.isdigit(), not
+    # to int()); past five significant digits it is over the cap anyway, and int() refuses
+    # strings past 4300 digits.
+    if not text.isdecimal() or len(text.lstrip("0")) > 5:
         return None
     value = int(text)
     return value if 1 <= value <= MAX_QUANTITY else None

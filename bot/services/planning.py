@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -44,6 +44,22 @@ def parse_needed(text: str | None) -> int:
     return needed
 
 
+def parse_span(
+    date_text: str, span_text: str, now: datetime, tz: ZoneInfo
+) -> tuple[datetime, datetime]:
+    """`2026-12-02` and `21:00-02:00` → when the shift starts and ends; an end before the start
+    is the next day."""
+    day = parse_date(date_text, now.astimezone(tz).date())
+    start_text, separator, end_text = span_text.partition("-")
+    if not separator:
+        raise DomainError("bad_time", value=span_text)
+    start, end = parse_clock(start_text), parse_clock(end_text)
+    starts_at, ends_at = at_local(day, start, tz), at_local(day, end, tz)
+    if ends_at <= starts_at:
+        ends_at = at_local(day + timedelta(days=1), end, tz)
+    return starts_at, ends_at
+
+
 class PlanningService:
     """Plans shifts, takes sign-ups and keeps their reminders scheduled."""
 
@@ -70,14 +86,7 @@ class PlanningService:
         if len(args) not in (3, 4):
             raise DomainError("plan_usage")
         now = self.clock.now()
-        day = parse_date(args[0], now.astimezone(self.tz).date())
-        start_text, separator, end_text = args[1].partition("-")
-        if not separator:
-            raise DomainError("bad_time", value=args[1])
-        starts_at = at_local(day, parse_clock(start_text), self.tz)
-        ends_at = at_local(day, parse_clock(end_text), self.tz)
-        if ends_at <= starts_at:
-            ends_at = at_local(day + timedelta(days=1), parse_clock(end_text), self.tz)
+        starts_at, ends_at = parse_span(args[0], args[1], now, self.tz)
         if starts_at <= now:
             raise DomainError("in_the_past")
         if ends_at - starts_at > MAX_LENGTH:

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.services.catalogue import Catalogue
 from bot.services.errors import DomainError, NotAllowed
-from bot.services.timeparse import at_local, month_bounds, parse_month
+from bot.services.timeparse import at_local, parse_date, parse_month
 from bot.storage.interface import Store
 from bot.storage.models import Hours, Role, Total, User
 
-RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
 MAX_SPAN = timedelta(days=366)
 # A UTF-8 byte-order mark makes spreadsheet programs read accents and Arabic correctly.
 BOM = "\ufeff"
@@ -46,32 +46,30 @@ class Report:
 
 
 def parse_period(text: str | None, now: datetime, tz: ZoneInfo) -> Period:
-    """today, week (since Monday), month (default), YYYY-MM or YYYY-MM-DD..YYYY-MM-DD."""
+    """today, week (since Monday), month (default), YYYY-MM or YYYY-MM-DD..YYYY-MM-DD, with
+    years from 2000 to 2100; anything else is a bad period."""
     today = now.astimezone(tz).date()
     word = (text or "month").strip().lower()
-    if word == "today":
-        first, last = today, today
-    elif word == "week":
-        first, last = today - timedelta(days=today.weekday()), today
-    elif word == "month":
-        first, last = today.replace(day=1), today
-    elif match := RANGE.match(word):
-        try:
-            first, last = date.fromisoformat(match.group(1)), date.fromisoformat(match.group(2))
-        except ValueError:
-            raise DomainError("bad_period", value=text or "") from None
-        if last < first or last - first > MAX_SPAN:
-            raise DomainError("bad_period", value=text or "")
-    else:
-        try:
+    try:
+        if word == "today":
+            first, last = today, today
+        elif word == "week":
+            first, last = today - timedelta(days=today.weekday()), today
+        elif word == "month":
+            first, last = today.replace(day=1), today
+        elif match := RANGE.fullmatch(word):
+            first, last = parse_date(match.group(1), today), parse_date(match.group(2), today)
+            if last < first or last - first > MAX_SPAN:
+                raise DomainError("bad_period", value=text or "")
+        else:
             year, month = parse_month(word)
-        except DomainError:
-            raise DomainError("bad_period", value=text or "") from None
-        since, until = month_bounds(year, month, tz)
-        return Period(since, until, date(year, month, 1), (until - timedelta(hours=12)).date())
-    return Period(
-        at_local(first, time(0), tz), at_local(last + timedelta(days=1), time(0), tz), first, last
-    )
+            first = date(year, month, 1)
+            last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        since = at_local(first, time(0), tz)
+        until = at_local(last + timedelta(days=1), time(0), tz)
+    except DomainError:
+        raise DomainError("bad_period", value=text or "") from None
+    return Period(since, until, first, last)
 
 
 def _cell(value: object) -> object:
