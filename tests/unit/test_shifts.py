@@ -118,9 +118,9 @@ async def test_safety_answers_belong_to_the_shifts_owner(
     owner = await volunteer(storage, clock, 1)
     other = await volunteer(storage, clock, 2)
     shift = await shifts.start(owner, "maraude", "23:00")
-    with pytest.raises(DomainError, match="^shift_gone$"):
+    with pytest.raises(DomainError, match=r"^shift_gone$"):
         await shifts.answer_safety(other, shift.id, "ok")
-    with pytest.raises(DomainError, match="^stale_button$"):
+    with pytest.raises(DomainError, match=r"^stale_button$"):
         await shifts.answer_safety(owner, shift.id, "dance")
 
 
@@ -166,5 +166,5 @@ async def test_a_check_exactly_at_the_12_hour_mark_is_refused(
     shifts: ShiftService, storage: Storage, clock: FakeClock
 ) -> None:
     user = await volunteer(storage, clock)
-    with pytest.raises(DomainError, match="^return_too_far$"):
+    with pytest.raises(DomainError, match=r"^return_too_far$"):
         await shifts.start(user, "maraude", "08:30")  # check at 09:00, the 12-hour mark

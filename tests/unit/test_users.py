@@ -79,7 +79,7 @@ async def test_a_coordinator_invites_only_to_their_antenna(users: UserService) -
         await users.create_invite(coordinator, "grande-synthe")
     admin = await users.touch(ADMIN, None)
     assert (await users.create_invite(admin, "grande-synthe")).antenna == "grande-synthe"
-    with pytest.raises(DomainError, match="^unknown_antenna$"):
+    with pytest.raises(DomainError, match=r"^unknown_antenna$"):
         await users.create_invite(admin, "atlantis")
 
 
