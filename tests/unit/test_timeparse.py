@@ -39,7 +39,7 @@ def test_dates_iso_and_day_first() -> None:
     assert parse_date("24/12", today) == date(2026, 12, 24)
     assert parse_date("02/01", today) == date(2027, 1, 2)  # typed in December: next January
     for bad in ("2026-02-30", "32/01", "tomorrow", "12-02"):
-        with pytest.raises(DomainError):
+        with pytest.raises(DomainError, match=r"^bad_date$"):
             parse_date(bad, today)
 
 
@@ -62,7 +62,7 @@ def test_local_times_across_daylight_saving() -> None:
 
 def test_months() -> None:
     assert parse_month("2026-12") == (2026, 12)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match=r"^bad_month$"):
         parse_month("2026-13")
     start, end = month_bounds(2026, 12, PARIS)
     assert start == datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
