@@ -158,15 +158,13 @@ async def place_step(update: Update, context: BotContext) -> None:
     services = context.services
     try:
         chosen = DistQty.unpack(update.callback_query.data if update.callback_query else None)
-        if chosen.item not in services.distributions.catalogue.items:
-            raise DomainError("stale_button")
         places = await services.distributions.places_for(context.user)
-    except DomainError as error:
-        await refuse(
-            update,
-            context,
-            error,
+        # A shared location answers this question too, within the next minutes.
+        await services.distributions.await_location(
+            context.user, chosen.item, chosen.quantity, chosen.nonce
         )
+    except DomainError as error:
+        await refuse(update, context, error)
         return
     buttons = [
         Button(
@@ -183,10 +181,6 @@ async def place_step(update: Update, context: BotContext) -> None:
                 data=DistSave(chosen.item, chosen.quantity, 0, chosen.nonce).pack(),
             )
         ]
-    )
-    # A shared location answers this question too, within the next minutes.
-    await services.distributions.await_location(
-        context.user, chosen.item, chosen.quantity, chosen.nonce
     )
     what = quantity_text(context, chosen.item, chosen.quantity)
     text = t._("📍 {what}: where? Tap a place, or share your location.", what=what)
@@ -296,7 +290,7 @@ async def ask_next(update: Update, context: BotContext, draft_id: int, quick: Qu
             for code in question.suggestions
         ]
         if not buttons:
-            await context.services.distributions.drop_draft(draft_id)
+            await context.services.distributions.drop_draft(context.user, draft_id)
             text = (
                 t._(
                     "❌ I don't know “{text}”. Send /distrib alone to choose from the list.",
@@ -328,7 +322,7 @@ async def fix_pressed(update: Update, context: BotContext) -> None:
     try:
         chosen = DistFix.unpack(update.callback_query.data if update.callback_query else None)
         if chosen.kind == "x":
-            await services.distributions.drop_draft(chosen.draft)
+            await services.distributions.drop_draft(context.user, chosen.draft)
             await context.edit(update, t._("Nothing was saved."))
             return
         draft_id, quick = await services.distributions.resolve_draft(
@@ -348,7 +342,7 @@ async def fix_pressed(update: Update, context: BotContext) -> None:
     if not quick.complete:
         await ask_next(update, context, draft_id, quick)
         return
-    await services.distributions.drop_draft(draft_id)
+    await services.distributions.drop_draft(context.user, draft_id)
     lines = [(line.item or "", line.quantity or 0) for line in quick.lines]
     await _save(update, context, lines, quick.place_id, f"draft{draft_id}")
 

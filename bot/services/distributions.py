@@ -358,6 +358,10 @@ class DistributionService:
 
     async def await_location(self, user: User, item: str, quantity: int, key: str) -> None:
         """Remember that the guided form's "where?" may be answered by a shared location."""
+        if not user.has(Role.VOLUNTEER):
+            raise NotAllowed
+        if item not in self.catalogue.items or not 1 <= quantity <= MAX_QUANTITY:
+            raise DomainError("stale_button")
         await self.storage.drafts.add(
             user.id,
             "location",
@@ -391,7 +395,7 @@ class DistributionService:
         if not user.has(Role.VOLUNTEER):
             raise NotAllowed
         draft = await self.storage.drafts.get(draft_id)
-        if draft is None or draft.user_id != user.id:
+        if draft is None or draft.user_id != user.id or draft.kind != "quick":
             raise DomainError("draft_gone")
         quick = QuickLog.from_payload(draft.payload)
         question = quick.next_question
@@ -411,5 +415,11 @@ class DistributionService:
         await self.storage.drafts.update(draft_id, quick.to_payload())
         return draft_id, quick
 
-    async def drop_draft(self, draft_id: int) -> bool:
-        return await self.storage.drafts.delete(draft_id)
+    async def drop_draft(self, user: User, draft_id: int) -> None:
+        """Cancel one of the caller's own quick logs; anyone else's is not theirs to drop."""
+        if not user.has(Role.VOLUNTEER):
+            raise NotAllowed
+        draft = await self.storage.drafts.get(draft_id)
+        if draft is None or draft.user_id != user.id or draft.kind != "quick":
+            raise DomainError("draft_gone")
+        await self.storage.drafts.delete(draft_id)

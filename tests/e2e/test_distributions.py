@@ -246,3 +246,23 @@ async def test_a_spreadsheet_never_runs_a_typed_name_as_a_formula(
     row = next(iter(csv.DictReader(io.StringIO(document.decode("utf-8-sig")))))
     assert row["place"] == "'@Danger"
     assert row["volunteer"] == "'=HYPERLINK(1)"
+
+
+async def test_the_owner_cancels_a_quick_log_once(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    question = await volunteer.say("/distrib 40 blanketz")
+    cancel = question.button("❌ Cancel").callback_data or ""
+    cancelled = await volunteer.press(question, cancel)
+    assert cancelled.plain_text == "Nothing was saved."
+    assert await clocked.bot.storage.drafts.latest(VOLUNTEER, "quick") is None
+    # The same button again (an old message, a double tap): told, nothing else happens.
+    cancelled.keyboard = [[Button(text="x", callback_data=cancel)]]
+    answers = len(emu.callback_answers)
+    await emu.press(VOLUNTEER, cancelled, cancel)
+    await emu.wait_until(lambda: len(emu.callback_answers) > answers)
+    assert list(emu.callback_answers.values())[answers]["text"] == (
+        "ℹ️ This log was already saved or cancelled."
+    )
+    assert await totals(clocked) == []
