@@ -12,6 +12,7 @@ from bot.callbacks import (
     DistFix,
     DistItem,
     DistMenu,
+    DistPage,
     DistQty,
     DistSave,
     StaleButton,
@@ -24,6 +25,9 @@ from bot.services.errors import DomainError
 from bot.services.outbox import Button, Keyboard
 from bot.storage.models import Distribution, Role, User
 
+# Items per page of the guided form: a keyboard holds 100 buttons at most, and a phone screen
+# far fewer; the most used come first, the others one "More" away.
+ITEMS_PER_PAGE = 20
 QUANTITIES = (5, 10, 20, 50)
 MORE_QUANTITIES = (1, 2, 3, 4, 6, 8, 15, 25, 30, 40, 75, 100, 150, 200, 300, 500)
 SLOT_NAMES = {
@@ -94,17 +98,20 @@ async def _save(
 # --- guided form ------------------------------------------------------------------------------
 
 
-async def item_step(update: Update, context: BotContext) -> None:
+async def item_step(update: Update, context: BotContext, page: int = 0) -> None:
     """Step 1: what was given (the team's most used first), or one tap to log it again."""
     t = context.t
     services = context.services
     try:
         codes = await services.distributions.items_for(context.user)
+        pages = max(1, -(-len(codes) // ITEMS_PER_PAGE))
+        if not 0 <= page < pages:
+            raise DomainError("stale_button")
     except DomainError as error:
         await refuse(update, context, error)
         return
     rows: Keyboard = []
-    last = await services.distributions.last_log(context.user)
+    last = await services.distributions.last_log(context.user) if page == 0 else None
     if last:
         summary = ", ".join(quantity_text(context, r.item_code, r.quantity) for r in last)
         where = place_name(context, last[0].place_id)
@@ -116,9 +123,16 @@ async def item_step(update: Update, context: BotContext) -> None:
             services.distributions.catalogue.item_name(code, t.locale),
             data=DistItem(code, more=False).pack(),
         )
-        for code in codes
+        for code in codes[page * ITEMS_PER_PAGE : (page + 1) * ITEMS_PER_PAGE]
     ]
     rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    paging = []
+    if page > 0:
+        paging.append(Button(t.p_("button", "⬅️ Back"), data=DistMenu().pack()))
+    if page + 1 < pages:
+        paging.append(Button(t.p_("button", "➡️ More"), data=DistPage(page + 1).pack()))
+    if paging:
+        rows.append(paging)
     await context.edit(update, t._("📦 What did you give? Tap an item."), rows)
 
 
@@ -215,6 +229,16 @@ async def again_pressed(update: Update, context: BotContext) -> None:
 async def menu_pressed(update: Update, context: BotContext) -> None:
     """Back to the list of items."""
     await item_step(update, context)
+
+
+async def page_pressed(update: Update, context: BotContext) -> None:
+    """Show a further page of items."""
+    try:
+        chosen = DistPage.unpack(update.callback_query.data if update.callback_query else None)
+    except StaleButton as error:
+        await refuse(update, context, error)
+        return
+    await item_step(update, context, chosen.page)
 
 
 async def location_shared(update: Update, context: BotContext) -> None:
@@ -428,5 +452,6 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
         CallbackQueryHandler(again_pressed, pattern=DistAgain.pattern()),
         CallbackQueryHandler(fix_pressed, pattern=DistFix.pattern()),
         CallbackQueryHandler(menu_pressed, pattern=DistMenu.pattern()),
+        CallbackQueryHandler(page_pressed, pattern=DistPage.pattern()),
         MessageHandler(filters.ChatType.PRIVATE & filters.LOCATION, location_shared),
     ]

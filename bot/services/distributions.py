@@ -12,7 +12,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.services.catalogue import Catalogue, load_content, normalize, to_ascii_digits
+from bot.services.catalogue import (
+    MAX_SUGGESTIONS,
+    Catalogue,
+    load_content,
+    normalize,
+    to_ascii_digits,
+)
 from bot.services.errors import DomainError, NotAllowed
 from bot.storage.interface import Store
 from bot.storage.models import Distribution, Role, User
@@ -24,6 +30,10 @@ QUANTITY = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:e[+-]?\d+)?x?$", re.IGNORECASE)
 ITEM_SEPARATORS = re.compile(r"[,;\n،؛]|\s\+\s|\s(?:and|et)\s", re.IGNORECASE)
 RECENT_DAYS = 30
 NEAREST_PLACE_KM = 2.0
+# Coordinators add items and places; past these the lists no longer help anyone choose (and
+# the guided form pages its items, never its places).
+MAX_ITEMS = 60
+MAX_PLACES = 60
 LOCATION_WAIT = timedelta(minutes=15)
 
 
@@ -187,6 +197,8 @@ class DistributionService:
         code = normalize(name).replace(" ", "-")[:40] or secrets.token_hex(4)
         if self.catalogue.match_place(antenna, name).found:
             raise DomainError("place_exists", name=name)
+        if len(self.catalogue.places_of(antenna)) >= MAX_PLACES:
+            raise DomainError("too_many_places", max=MAX_PLACES)
         place_id = await self.storage.catalogue.upsert_place(
             antenna, code, name, [], None, None, self.clock.now(), actor.id
         )
@@ -204,6 +216,8 @@ class DistributionService:
             raise DomainError("bad_item_name")
         if self.catalogue.match_item(name).found:
             raise DomainError("item_exists", name=name)
+        if len(self.catalogue.items) >= MAX_ITEMS:
+            raise DomainError("too_many_items", max=MAX_ITEMS)
         # Short ASCII codes: they travel in callback data, which Telegram caps at 64 bytes.
         slug = re.sub(r"[^a-z0-9]+", "_", normalize(name)).strip("_")[:16]
         code = f"x_{slug or secrets.token_hex(4)}"
@@ -257,12 +271,14 @@ class DistributionService:
             line.item = match.unique
             if line.item is None:
                 line.problem = "ambiguous_item" if match.found else "unknown_item"
-                line.suggestions = match.found or match.suggestions
+                # Bounded: each suggestion is a button.
+                line.suggestions = (match.found or match.suggestions)[:MAX_SUGGESTIONS]
         if at and place_part.strip():
             quick.place_text = place_part.strip()
             match = self.catalogue.match_place(antenna, quick.place_text)
             quick.place_id = int(match.unique) if match.unique else None
-            quick.place_suggestions = [int(code) for code in match.found or match.suggestions]
+            found = (match.found or match.suggestions)[:MAX_SUGGESTIONS]
+            quick.place_suggestions = [int(code) for code in found]
         return quick
 
     async def log(

@@ -21,6 +21,7 @@ from bot.callbacks import (
     DistFix,
     DistItem,
     DistMenu,
+    DistPage,
     DistQty,
     DistSave,
     ForgetConfirm,
@@ -117,6 +118,7 @@ FORGED: dict[type[CallbackData], Builder] = {
         DistFix(v.draft, "p", str(v.place)),
     ],
     DistMenu: _public_or([DistMenu()], [DistMenu()]),
+    DistPage: _public_or([DistPage(1)], [DistPage(-1), DistPage(99)]),
 }
 
 
