@@ -120,7 +120,8 @@ async def item_step(update: Update, context: BotContext, page: int = 0) -> None:
         rows.append([Button(label, data=DistAgain(last[0].batch, nonce()).pack())])
     buttons = [
         Button(
-            services.distributions.catalogue.item_name(code, t.locale),
+            # Labels are escaped like messages: the outbox turns them back into plain text.
+            escape(services.distributions.catalogue.item_name(code, t.locale)),
             data=DistItem(code, more=False).pack(),
         )
         for code in codes[page * ITEMS_PER_PAGE : (page + 1) * ITEMS_PER_PAGE]
@@ -161,7 +162,8 @@ async def quantity_step(update: Update, context: BotContext) -> None:
     name = escape(context.services.distributions.catalogue.item_name(chosen.item, t.locale))
     text = t._("📦 {item}: how many?", item=name)
     if chosen.more:
-        example = f"/distrib 35 {name}"
+        # `name` is already escaped: the example must not be escaped a second time.
+        example = Markup(f"/distrib 35 {name}")
         text += "\n" + t._("Another number? Type it, for example: {example}", example=example)
     await context.edit(update, text, rows)
 
@@ -310,7 +312,10 @@ async def ask_next(update: Update, context: BotContext, draft_id: int, quick: Qu
     question = quick.next_question
     if question is not None:
         buttons = [
-            Button(catalogue.item_name(code, t.locale), data=DistFix(draft_id, "i", code).pack())
+            Button(
+                escape(catalogue.item_name(code, t.locale)),
+                data=DistFix(draft_id, "i", code).pack(),
+            )
             for code in question.suggestions
         ]
         if not buttons:

@@ -338,3 +338,59 @@ async def test_coordinators_cannot_grow_the_lists_past_their_cap(
     # Grande-Synthe has its own places.
     other = await enrol(emu, clocked, 260, "Gus", Role.COORDINATOR, antenna="grande-synthe")
     assert "✅" in ((await other.say("/places add Spot 1")).text or "")
+
+
+async def test_names_with_html_characters_read_exactly_as_typed(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    """Escaped once for Telegram's HTML, never twice; button labels are not HTML at all."""
+    coordinator = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    item, place = '"Tea" & <biscuits>', 'Parking <Lidl> & "Co"'
+    added = await coordinator.say(f"/items add {item} piece")
+    assert added.plain_text == f"✅ Item added: {item}."
+    added = await coordinator.say(f"/places add {place}")
+    assert added.plain_text == f"✅ Place added: {place}."
+    assert f"• {place}" in ((await volunteer.say("/places")).plain_text or "")
+    assert f"• {item}" in ((await volunteer.say("/items")).plain_text or "")
+    await coordinator.say("/items add Soap &amp; co piece")  # typed as is, shown as is
+    assert "Soap &amp; co" in [b.text for b in (await volunteer.say("/distrib")).buttons()]
+
+    # The guided form, every step.
+    items = await volunteer.say("/distrib")
+    quantities = await volunteer.press(items, item)
+    assert quantities.plain_text == f"📦 {item}: how many?"
+    quantities = await volunteer.press(quantities, "➕ Other number")
+    assert quantities.plain_text == (
+        f"📦 {item}: how many?\nAnother number? Type it, for example: /distrib 35 {item}"
+    )
+    places = await volunteer.press(quantities, "15")
+    assert places.plain_text == f"📍 15 × {item}: where? Tap a place, or share your location."
+    assert place in [button.text for button in places.buttons()]
+    saved = await volunteer.press(places, place)
+    assert saved.plain_text == (
+        f"✅ Saved: 15 × {item} · {place} · evening.\n"
+        "Made a mistake? Send /undo within 15 minutes."
+    )
+    again = await volunteer.say("/distrib")
+    assert again.buttons()[0].text == f"🔁 Again: 15 × {item} · {place}"
+    removed = await volunteer.say("/undo")
+    assert removed.plain_text == f"↩️ Removed: 15 × {item}."
+
+    # The quick form: a misspelt item, a misspelt place, an unknown item.
+    question = await volunteer.say(f"/distrib 7 {item.replace('biscuits', 'biscuitz')} @ {place}")
+    assert question.plain_text == '🤔 Which item is “7 "Tea" & <biscuitz>”?'
+    saved = await volunteer.press(question, item)
+    assert saved.plain_text is not None
+    assert saved.plain_text.startswith(f"✅ Saved: 7 × {item} · {place} · evening.")
+    question = await volunteer.say(f"/distrib 2 tea @ {place.replace('Co', 'Cq')}")
+    assert question.plain_text == '📍 Which place is “Parking <Lidl> & "Cq"”?'
+    assert place in [button.text for button in question.buttons()]
+    saved = await volunteer.press(question, place)
+    assert saved.plain_text is not None
+    assert saved.plain_text.startswith(f"✅ Saved: 2 × tea/coffee · {place} · evening.")
+    unknown = await volunteer.say('/distrib 3 <zzqq> & "x"')
+    assert unknown.plain_text == (
+        '❌ I don\'t know “3 <zzqq> & "x"”. Send /distrib alone to choose from the list.\n'
+        "Nothing was saved."
+    )
