@@ -335,11 +335,12 @@ class DistributionService:
     # --- guided form helpers ---------------------------------------------------------------
 
     async def items_for(self, user: User) -> list[str]:
-        """Item codes, this team's most used first (last 30 days), then the catalogue order."""
+        """Item codes, this team's most logged first (last 30 days), then the catalogue order."""
         if not user.has(Role.VOLUNTEER):
             raise NotAllowed
-        since = self.clock.now() - timedelta(days=RECENT_DAYS)
-        used = await self.storage.distributions.most_used_items(self.antenna_of(user), since)
+        used = await self.storage.distributions.most_used_items(
+            self.antenna_of(user), self._first_recent_day()
+        )
         rest = [code for code in self.catalogue.items if code not in used]
         return [code for code in used if code in self.catalogue.items] + rest
 
@@ -349,9 +350,18 @@ class DistributionService:
             raise NotAllowed
         antenna = self.antenna_of(user)
         since = self.clock.now() - timedelta(days=RECENT_DAYS)
-        recent = await self.storage.distributions.recent_places(user.id, antenna, since, limit)
-        others = [p.id for p in self.catalogue.places_of(antenna) if p.id not in recent]
-        return [*recent, *others][:limit]
+        mine = await self.storage.distributions.recent_places(user.id, antenna, since, limit)
+        team = await self.storage.distributions.team_places(
+            antenna, self._first_recent_day(), limit
+        )
+        others = [p.id for p in self.catalogue.places_of(antenna)]
+        known = [p for p in dict.fromkeys([*mine, *team, *others]) if p in self.catalogue.places]
+        return known[:limit]
+
+    def _first_recent_day(self) -> str:
+        """The local day RECENT_DAYS ago: daily totals count whole local days."""
+        since = self.clock.now() - timedelta(days=RECENT_DAYS)
+        return since.astimezone(self.tz).date().isoformat()
 
     async def last_log(self, user: User) -> list[Distribution]:
         return await self.storage.distributions.last_batch(user.id)
