@@ -189,3 +189,11 @@ class DistMenu(CallbackData):
     """Back to step 1 of the guided form."""
 
     prefix: ClassVar[str] = "dmn"
+
+
+@dataclasses.dataclass(frozen=True)
+class DistPage(CallbackData):
+    """Step 1 of the guided form, a further page of items (Telegram shows 100 buttons at most)."""
+
+    prefix: ClassVar[str] = "dpg"
+    page: int

@@ -61,6 +61,8 @@ ERRORS: dict[str, str] = {
     "bad_unit": N_("❌ Unknown unit: {value}. Use piece, litre, portion or kg."),
     "bad_item_name": N_("❌ An item name has 2 to 40 characters."),
     "item_exists": N_("ℹ️ This item already exists: {name}."),
+    "too_many_items": N_("❌ No more items can be added: the list holds {max} at most."),
+    "too_many_places": N_("❌ No more places can be added: an antenna holds {max} at most."),
     "bad_period": N_(
         "❌ {value} is not a period. Use today, week, month, 2026-12 or 2026-12-01..2026-12-15."
     ),

@@ -12,6 +12,7 @@ from bot.callbacks import (
     DistFix,
     DistItem,
     DistMenu,
+    DistPage,
     DistQty,
     DistSave,
     StaleButton,
@@ -24,6 +25,9 @@ from bot.services.errors import DomainError
 from bot.services.outbox import Button, Keyboard
 from bot.storage.models import Distribution, Role, User
 
+# Items per page of the guided form: a keyboard holds 100 buttons at most, and a phone screen
+# far fewer; the most used come first, the others one "More" away.
+ITEMS_PER_PAGE = 20
 QUANTITIES = (5, 10, 20, 50)
 MORE_QUANTITIES = (1, 2, 3, 4, 6, 8, 15, 25, 30, 40, 75, 100, 150, 200, 300, 500)
 SLOT_NAMES = {
@@ -94,17 +98,20 @@ async def _save(
 # --- guided form ------------------------------------------------------------------------------
 
 
-async def item_step(update: Update, context: BotContext) -> None:
+async def item_step(update: Update, context: BotContext, page: int = 0) -> None:
     """Step 1: what was given (the team's most used first), or one tap to log it again."""
     t = context.t
     services = context.services
     try:
         codes = await services.distributions.items_for(context.user)
+        pages = max(1, -(-len(codes) // ITEMS_PER_PAGE))
+        if not 0 <= page < pages:
+            raise DomainError("stale_button")
     except DomainError as error:
         await refuse(update, context, error)
         return
     rows: Keyboard = []
-    last = await services.distributions.last_log(context.user)
+    last = await services.distributions.last_log(context.user) if page == 0 else None
     if last:
         summary = ", ".join(quantity_text(context, r.item_code, r.quantity) for r in last)
         where = place_name(context, last[0].place_id)
@@ -113,12 +120,20 @@ async def item_step(update: Update, context: BotContext) -> None:
         rows.append([Button(label, data=DistAgain(last[0].batch, nonce()).pack())])
     buttons = [
         Button(
-            services.distributions.catalogue.item_name(code, t.locale),
+            # Labels are escaped like messages: the outbox turns them back into plain text.
+            escape(services.distributions.catalogue.item_name(code, t.locale)),
             data=DistItem(code, more=False).pack(),
         )
-        for code in codes
+        for code in codes[page * ITEMS_PER_PAGE : (page + 1) * ITEMS_PER_PAGE]
     ]
     rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    paging = []
+    if page > 0:
+        paging.append(Button(t.p_("button", "⬅️ Back"), data=DistMenu().pack()))
+    if page + 1 < pages:
+        paging.append(Button(t.p_("button", "➡️ More"), data=DistPage(page + 1).pack()))
+    if paging:
+        rows.append(paging)
     await context.edit(update, t._("📦 What did you give? Tap an item."), rows)
 
 
@@ -147,7 +162,8 @@ async def quantity_step(update: Update, context: BotContext) -> None:
     name = escape(context.services.distributions.catalogue.item_name(chosen.item, t.locale))
     text = t._("📦 {item}: how many?", item=name)
     if chosen.more:
-        example = f"/distrib 35 {name}"
+        # `name` is already escaped: the example must not be escaped a second time.
+        example = Markup(f"/distrib 35 {name}")
         text += "\n" + t._("Another number? Type it, for example: {example}", example=example)
     await context.edit(update, text, rows)
 
@@ -158,15 +174,13 @@ async def place_step(update: Update, context: BotContext) -> None:
     services = context.services
     try:
         chosen = DistQty.unpack(update.callback_query.data if update.callback_query else None)
-        if chosen.item not in services.distributions.catalogue.items:
-            raise DomainError("stale_button")
         places = await services.distributions.places_for(context.user)
-    except DomainError as error:
-        await refuse(
-            update,
-            context,
-            error,
+        # A shared location answers this question too, within the next minutes.
+        await services.distributions.await_location(
+            context.user, chosen.item, chosen.quantity, chosen.nonce
         )
+    except DomainError as error:
+        await refuse(update, context, error)
         return
     buttons = [
         Button(
@@ -183,10 +197,6 @@ async def place_step(update: Update, context: BotContext) -> None:
                 data=DistSave(chosen.item, chosen.quantity, 0, chosen.nonce).pack(),
             )
         ]
-    )
-    # A shared location answers this question too, within the next minutes.
-    await services.distributions.await_location(
-        context.user, chosen.item, chosen.quantity, chosen.nonce
     )
     what = quantity_text(context, chosen.item, chosen.quantity)
     text = t._("📍 {what}: where? Tap a place, or share your location.", what=what)
@@ -221,6 +231,16 @@ async def again_pressed(update: Update, context: BotContext) -> None:
 async def menu_pressed(update: Update, context: BotContext) -> None:
     """Back to the list of items."""
     await item_step(update, context)
+
+
+async def page_pressed(update: Update, context: BotContext) -> None:
+    """Show a further page of items."""
+    try:
+        chosen = DistPage.unpack(update.callback_query.data if update.callback_query else None)
+    except StaleButton as error:
+        await refuse(update, context, error)
+        return
+    await item_step(update, context, chosen.page)
 
 
 async def location_shared(update: Update, context: BotContext) -> None:
@@ -292,11 +312,14 @@ async def ask_next(update: Update, context: BotContext, draft_id: int, quick: Qu
     question = quick.next_question
     if question is not None:
         buttons = [
-            Button(catalogue.item_name(code, t.locale), data=DistFix(draft_id, "i", code).pack())
+            Button(
+                escape(catalogue.item_name(code, t.locale)),
+                data=DistFix(draft_id, "i", code).pack(),
+            )
             for code in question.suggestions
         ]
         if not buttons:
-            await context.services.distributions.drop_draft(draft_id)
+            await context.services.distributions.drop_draft(context.user, draft_id)
             text = (
                 t._(
                     "❌ I don't know “{text}”. Send /distrib alone to choose from the list.",
@@ -328,7 +351,7 @@ async def fix_pressed(update: Update, context: BotContext) -> None:
     try:
         chosen = DistFix.unpack(update.callback_query.data if update.callback_query else None)
         if chosen.kind == "x":
-            await services.distributions.drop_draft(chosen.draft)
+            await services.distributions.drop_draft(context.user, chosen.draft)
             await context.edit(update, t._("Nothing was saved."))
             return
         draft_id, quick = await services.distributions.resolve_draft(
@@ -348,7 +371,7 @@ async def fix_pressed(update: Update, context: BotContext) -> None:
     if not quick.complete:
         await ask_next(update, context, draft_id, quick)
         return
-    await services.distributions.drop_draft(draft_id)
+    await services.distributions.drop_draft(context.user, draft_id)
     lines = [(line.item or "", line.quantity or 0) for line in quick.lines]
     await _save(update, context, lines, quick.place_id, f"draft{draft_id}")
 
@@ -434,5 +457,6 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
         CallbackQueryHandler(again_pressed, pattern=DistAgain.pattern()),
         CallbackQueryHandler(fix_pressed, pattern=DistFix.pattern()),
         CallbackQueryHandler(menu_pressed, pattern=DistMenu.pattern()),
+        CallbackQueryHandler(page_pressed, pattern=DistPage.pattern()),
         MessageHandler(filters.ChatType.PRIVATE & filters.LOCATION, location_shared),
     ]

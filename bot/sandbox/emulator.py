@@ -59,6 +59,10 @@ _CAPTION_LIMIT = 1024
 _CALLBACK_ANSWER_LIMIT = 200
 _CALLBACK_DATA_BYTES = 64
 _INLINE_BUTTONS_LIMIT = 100
+# Not in the Bot API documentation, but Telegram's clients show at most 8 buttons in a row of an
+# inline keyboard and drop the rest; the emulator refuses such a row as it refuses a keyboard
+# over 100 buttons, so that a bot never shows a button nobody can press.
+_INLINE_ROW_LIMIT = 8
 _PHOTO_BYTES_LIMIT = 10 * 1024 * 1024
 _DOCUMENT_BYTES_LIMIT = 50 * 1024 * 1024
 _FIRST_UPDATE_ID = 10000
@@ -1432,6 +1436,8 @@ class BotApiEmulator:
                 'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
             )
         if sum(len(row) for row in rows) > _INLINE_BUTTONS_LIMIT:
+            raise _bad_request("reply markup is too long")
+        if any(len(row) > _INLINE_ROW_LIMIT for row in rows):
             raise _bad_request("reply markup is too long")
         keyboard = [[self._inline_button(raw) for raw in row] for row in rows]
         keyboard = [row for row in keyboard if row]

@@ -12,7 +12,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.services.catalogue import Catalogue, load_content, normalize, to_ascii_digits
+from bot.services.catalogue import (
+    MAX_SUGGESTIONS,
+    Catalogue,
+    load_content,
+    normalize,
+    to_ascii_digits,
+)
 from bot.services.errors import DomainError, NotAllowed
 from bot.storage.interface import Store
 from bot.storage.models import Distribution, Role, User
@@ -24,6 +30,10 @@ QUANTITY = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:e[+-]?\d+)?x?$", re.IGNORECASE)
 ITEM_SEPARATORS = re.compile(r"[,;\n،؛]|\s\+\s|\s(?:and|et)\s", re.IGNORECASE)
 RECENT_DAYS = 30
 NEAREST_PLACE_KM = 2.0
+# Coordinators add items and places; past these the lists no longer help anyone choose (and
+# the guided form pages its items, never its places).
+MAX_ITEMS = 60
+MAX_PLACES = 60
 LOCATION_WAIT = timedelta(minutes=15)
 
 
@@ -190,6 +200,8 @@ class DistributionService:
         code = normalize(name).replace(" ", "-")[:40] or secrets.token_hex(4)
         if self.catalogue.match_place(antenna, name).found:
             raise DomainError("place_exists", name=name)
+        if len(self.catalogue.places_of(antenna)) >= MAX_PLACES:
+            raise DomainError("too_many_places", max=MAX_PLACES)
         place_id = await self.storage.catalogue.upsert_place(
             antenna, code, name, [], None, None, self.clock.now(), actor.id
         )
@@ -207,6 +219,8 @@ class DistributionService:
             raise DomainError("bad_item_name")
         if self.catalogue.match_item(name).found:
             raise DomainError("item_exists", name=name)
+        if len(self.catalogue.items) >= MAX_ITEMS:
+            raise DomainError("too_many_items", max=MAX_ITEMS)
         # Short ASCII codes: they travel in callback data, which Telegram caps at 64 bytes.
         slug = re.sub(r"[^a-z0-9]+", "_", normalize(name)).strip("_")[:16]
         code = f"x_{slug or secrets.token_hex(4)}"
@@ -260,12 +274,14 @@ class DistributionService:
             line.item = match.unique
             if line.item is None:
                 line.problem = "ambiguous_item" if match.found else "unknown_item"
-                line.suggestions = match.found or match.suggestions
+                # Bounded: each suggestion is a button.
+                line.suggestions = (match.found or match.suggestions)[:MAX_SUGGESTIONS]
         if at and place_part.strip():
             quick.place_text = place_part.strip()
             match = self.catalogue.match_place(antenna, quick.place_text)
             quick.place_id = int(match.unique) if match.unique else None
-            quick.place_suggestions = [int(code) for code in match.found or match.suggestions]
+            found = (match.found or match.suggestions)[:MAX_SUGGESTIONS]
+            quick.place_suggestions = [int(code) for code in found]
         return quick
 
     async def log(
@@ -322,11 +338,12 @@ class DistributionService:
     # --- guided form helpers ---------------------------------------------------------------
 
     async def items_for(self, user: User) -> list[str]:
-        """Item codes, this team's most used first (last 30 days), then the catalogue order."""
+        """Item codes, this team's most logged first (last 30 days), then the catalogue order."""
         if not user.has(Role.VOLUNTEER):
             raise NotAllowed
-        since = self.clock.now() - timedelta(days=RECENT_DAYS)
-        used = await self.storage.distributions.most_used_items(self.antenna_of(user), since)
+        used = await self.storage.distributions.most_used_items(
+            self.antenna_of(user), self._first_recent_day()
+        )
         rest = [code for code in self.catalogue.items if code not in used]
         return [code for code in used if code in self.catalogue.items] + rest
 
@@ -336,9 +353,18 @@ class DistributionService:
             raise NotAllowed
         antenna = self.antenna_of(user)
         since = self.clock.now() - timedelta(days=RECENT_DAYS)
-        recent = await self.storage.distributions.recent_places(user.id, antenna, since, limit)
-        others = [p.id for p in self.catalogue.places_of(antenna) if p.id not in recent]
-        return [*recent, *others][:limit]
+        mine = await self.storage.distributions.recent_places(user.id, antenna, since, limit)
+        team = await self.storage.distributions.team_places(
+            antenna, self._first_recent_day(), limit
+        )
+        others = [p.id for p in self.catalogue.places_of(antenna)]
+        known = [p for p in dict.fromkeys([*mine, *team, *others]) if p in self.catalogue.places]
+        return known[:limit]
+
+    def _first_recent_day(self) -> str:
+        """The local day RECENT_DAYS ago: daily totals count whole local days."""
+        since = self.clock.now() - timedelta(days=RECENT_DAYS)
+        return since.astimezone(self.tz).date().isoformat()
 
     async def last_log(self, user: User) -> list[Distribution]:
         return await self.storage.distributions.last_batch(user.id)
@@ -361,6 +387,10 @@ class DistributionService:
 
     async def await_location(self, user: User, item: str, quantity: int, key: str) -> None:
         """Remember that the guided form's "where?" may be answered by a shared location."""
+        if not user.has(Role.VOLUNTEER):
+            raise NotAllowed
+        if item not in self.catalogue.items or not 1 <= quantity <= MAX_QUANTITY:
+            raise DomainError("stale_button")
         await self.storage.drafts.add(
             user.id,
             "location",
@@ -394,7 +424,7 @@ class DistributionService:
         if not user.has(Role.VOLUNTEER):
             raise NotAllowed
         draft = await self.storage.drafts.get(draft_id)
-        if draft is None or draft.user_id != user.id:
+        if draft is None or draft.user_id != user.id or draft.kind != "quick":
             raise DomainError("draft_gone")
         quick = QuickLog.from_payload(draft.payload)
         question = quick.next_question
@@ -414,5 +444,11 @@ class DistributionService:
         await self.storage.drafts.update(draft_id, quick.to_payload())
         return draft_id, quick
 
-    async def drop_draft(self, draft_id: int) -> bool:
-        return await self.storage.drafts.delete(draft_id)
+    async def drop_draft(self, user: User, draft_id: int) -> None:
+        """Cancel one of the caller's own quick logs; anyone else's is not theirs to drop."""
+        if not user.has(Role.VOLUNTEER):
+            raise NotAllowed
+        draft = await self.storage.drafts.get(draft_id)
+        if draft is None or draft.user_id != user.id or draft.kind != "quick":
+            raise DomainError("draft_gone")
+        await self.storage.drafts.delete(draft_id)

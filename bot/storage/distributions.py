@@ -131,6 +131,10 @@ def _distribution(row: aiosqlite.Row) -> Distribution:
     )
 
 
+# Recent places kept per person and antenna: the guided form shows six.
+RECENT_PLACES_KEPT = 10
+
+
 class DistributionRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -158,7 +162,24 @@ class DistributionRepo:
             ],
         )
         await self._count(antenna, day, lines, slot, place_id, +1)
+        if user_id is not None and place_id is not None:
+            await self._used_place(user_id, antenna, place_id, at)
         return await self.batch(batch)
+
+    async def _used_place(self, user_id: int, antenna: str, place_id: int, at: str) -> None:
+        """Remember the place among the person's recent ones, keeping only the latest few."""
+        await self.db.execute(
+            "INSERT INTO recent_places (user_id, antenna, place_id, used_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (user_id, antenna, place_id) "
+            "DO UPDATE SET used_at = MAX(used_at, excluded.used_at)",
+            (user_id, antenna, place_id, at),
+        )
+        await self.db.execute(
+            "DELETE FROM recent_places WHERE user_id = ? AND antenna = ? AND place_id NOT IN "
+            "(SELECT place_id FROM recent_places WHERE user_id = ? AND antenna = ? "
+            "ORDER BY used_at DESC LIMIT ?)",
+            (user_id, antenna, user_id, antenna, RECENT_PLACES_KEPT),
+        )
 
     async def _count(
         self,
@@ -170,10 +191,10 @@ class DistributionRepo:
         sign: int,
     ) -> None:
         await self.db.execute_many(
-            "INSERT INTO distribution_item_days (antenna, day, item_code, quantity) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (antenna, day, item_code) "
-            "DO UPDATE SET quantity = quantity + excluded.quantity",
-            [(antenna, day, code, sign * quantity) for code, quantity in lines],
+            "INSERT INTO distribution_item_days (antenna, day, item_code, quantity, logs) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (antenna, day, item_code) "
+            "DO UPDATE SET quantity = quantity + excluded.quantity, logs = logs + excluded.logs",
+            [(antenna, day, code, sign * quantity, sign) for code, quantity in lines],
         )
         await self.db.execute(
             "INSERT INTO distribution_log_days (antenna, day, slot, place_id, logs) "
@@ -187,8 +208,8 @@ class DistributionRepo:
         await self.db.execute("DELETE FROM distribution_item_days")
         await self.db.execute("DELETE FROM distribution_log_days")
         await self.db.execute(
-            "INSERT INTO distribution_item_days (antenna, day, item_code, quantity) "
-            "SELECT antenna, day, item_code, SUM(quantity) FROM distributions "
+            "INSERT INTO distribution_item_days (antenna, day, item_code, quantity, logs) "
+            "SELECT antenna, day, item_code, SUM(quantity), COUNT(*) FROM distributions "
             "WHERE undone_at IS NULL GROUP BY antenna, day, item_code"
         )
         await self.db.execute(
@@ -196,6 +217,20 @@ class DistributionRepo:
             "SELECT antenna, day, slot, COALESCE(place_id, 0), COUNT(DISTINCT batch) "
             "FROM distributions WHERE undone_at IS NULL "
             "GROUP BY antenna, day, slot, COALESCE(place_id, 0)"
+        )
+
+    async def rebuild_recent_places(self) -> None:
+        """Recompute every person's recent places from the logs (what migration 0008 did)."""
+        await self.db.execute("DELETE FROM recent_places")
+        await self.db.execute(
+            "INSERT INTO recent_places (user_id, antenna, place_id, used_at) "
+            "SELECT user_id, antenna, place_id, used_at FROM ("
+            "SELECT user_id, antenna, place_id, MAX(logged_at) AS used_at, ROW_NUMBER() OVER ("
+            "PARTITION BY user_id, antenna ORDER BY MAX(logged_at) DESC) AS recency "
+            "FROM distributions "
+            "WHERE user_id IS NOT NULL AND place_id IS NOT NULL AND undone_at IS NULL "
+            "GROUP BY user_id, antenna, place_id) WHERE recency <= ?",
+            (RECENT_PLACES_KEPT,),
         )
 
     async def without_day(self, limit: int) -> list[tuple[int, datetime]]:
@@ -244,8 +279,8 @@ class DistributionRepo:
     async def undo(self, batch: str, now: datetime) -> int:
         """Take a log back, out of the daily totals too."""
         rows = await self.db.fetch_all(
-            "SELECT antenna, day, item_code, quantity, slot, place_id FROM distributions "
-            "WHERE batch = ? AND undone_at IS NULL",
+            "SELECT antenna, day, item_code, quantity, slot, place_id, user_id, logged_at "
+            "FROM distributions WHERE batch = ? AND undone_at IS NULL",
             (batch,),
         )
         if not rows:
@@ -255,9 +290,32 @@ class DistributionRepo:
         await self._count(
             first["antenna"], first["day"], lines, first["slot"], first["place_id"], -1
         )
-        return await self.db.execute(
+        undone = await self.db.execute(
             "UPDATE distributions SET undone_at = ? WHERE batch = ? AND undone_at IS NULL",
             (to_db(now), batch),
+        )
+        if first["user_id"] is not None and first["place_id"] is not None:
+            await self._unused_place(
+                first["user_id"], first["antenna"], first["place_id"], first["logged_at"]
+            )
+        return undone
+
+    async def _unused_place(self, user_id: int, antenna: str, place_id: int, at: str) -> None:
+        """A log taken back no longer makes its place recent: the place goes back to when the
+        person last logged there before (or leaves their list)."""
+        latest = await self.db.execute(
+            "DELETE FROM recent_places "
+            "WHERE user_id = ? AND antenna = ? AND place_id = ? AND used_at = ?",
+            (user_id, antenna, place_id, at),
+        )
+        if not latest:
+            return  # an older use, or a place that had already left the list
+        await self.db.execute(
+            "INSERT INTO recent_places (user_id, antenna, place_id, used_at) "
+            "SELECT ?, ?, ?, MAX(logged_at) FROM distributions WHERE user_id = ? "
+            "AND antenna = ? AND place_id = ? AND undone_at IS NULL "
+            "HAVING MAX(logged_at) IS NOT NULL",
+            (user_id, antenna, place_id, user_id, antenna, place_id),
         )
 
     async def totals(
@@ -292,25 +350,35 @@ class DistributionRepo:
         )
         return [Total(r[0], r[1], r[2]) for r in rows]
 
-    async def most_used_items(self, antenna: str, since: datetime) -> list[str]:
+    async def most_used_items(self, antenna: str, first_day: str) -> list[str]:
+        """Items by number of logs since a local day, most logged first, from the daily totals
+        (a few hundred rows for a month, however many logs)."""
         rows = await self.db.fetch_all(
-            "SELECT item_code FROM distributions WHERE antenna = ? AND logged_at >= ? "
-            "AND undone_at IS NULL GROUP BY item_code ORDER BY COUNT(*) DESC",
-            (antenna, to_db(since)),
+            "SELECT item_code FROM distribution_item_days WHERE antenna = ? AND day >= ? "
+            "GROUP BY item_code HAVING SUM(logs) > 0 ORDER BY SUM(logs) DESC, item_code",
+            (antenna, first_day),
         )
         return [row[0] for row in rows]
 
     async def recent_places(
         self, user_id: int, antenna: str, since: datetime, limit: int
     ) -> list[int]:
-        """Places this volunteer used last, then the team's, most recent first (since then:
-        the bound keeps the lookup on the report index, whatever the history)."""
+        """Places this volunteer logged at since then, most recent first."""
         rows = await self.db.fetch_all(
-            "SELECT place_id, MAX(CASE WHEN user_id = ? THEN logged_at END) AS mine, "
-            "MAX(logged_at) AS anyone FROM distributions WHERE antenna = ? "
-            "AND logged_at >= ? AND undone_at IS NULL AND place_id IS NOT NULL "
-            "GROUP BY place_id ORDER BY mine IS NULL, mine DESC, anyone DESC LIMIT ?",
+            "SELECT place_id FROM recent_places WHERE user_id = ? AND antenna = ? "
+            "AND used_at >= ? ORDER BY used_at DESC, place_id LIMIT ?",
             (user_id, antenna, to_db(since), limit),
+        )
+        return [row[0] for row in rows]
+
+    async def team_places(self, antenna: str, first_day: str, limit: int) -> list[int]:
+        """Places the team logged at since a local day: the most recent day first, then the
+        busiest (from the daily totals)."""
+        rows = await self.db.fetch_all(
+            "SELECT place_id FROM distribution_log_days WHERE antenna = ? AND day >= ? "
+            "AND place_id != 0 AND logs > 0 GROUP BY place_id "
+            "ORDER BY MAX(day) DESC, SUM(logs) DESC, place_id LIMIT ?",
+            (antenna, first_day, limit),
         )
         return [row[0] for row in rows]
 

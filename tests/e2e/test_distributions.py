@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.sandbox.emulator import BotApiEmulator, Button
+from bot.services.distributions import MAX_ITEMS, MAX_PLACES
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
 from tests.helpers.harness import RunningBot, enrol
 
 VOLUNTEER = 200
 COORDINATOR = 250
+NOW = datetime(2026, 12, 1, 20, tzinfo=UTC)
 
 
 async def totals(running: RunningBot) -> list[tuple[str, int]]:
@@ -246,3 +249,148 @@ async def test_a_spreadsheet_never_runs_a_typed_name_as_a_formula(
     row = next(iter(csv.DictReader(io.StringIO(document.decode("utf-8-sig")))))
     assert row["place"] == "'@Danger"
     assert row["volunteer"] == "'=HYPERLINK(1)"
+
+
+async def test_the_owner_cancels_a_quick_log_once(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    question = await volunteer.say("/distrib 40 blanketz")
+    cancel = question.button("❌ Cancel").callback_data or ""
+    cancelled = await volunteer.press(question, cancel)
+    assert cancelled.plain_text == "Nothing was saved."
+    assert await clocked.bot.storage.drafts.latest(VOLUNTEER, "quick") is None
+    # The same button again (an old message, a double tap): told, nothing else happens.
+    cancelled.keyboard = [[Button(text="x", callback_data=cancel)]]
+    answers = len(emu.callback_answers)
+    await emu.press(VOLUNTEER, cancelled, cancel)
+    await emu.wait_until(lambda: len(emu.callback_answers) > answers)
+    assert list(emu.callback_answers.values())[answers]["text"] == (
+        "ℹ️ This log was already saved or cancelled."
+    )
+    assert await totals(clocked) == []
+
+
+async def add_items(running: RunningBot, count: int) -> list[str]:
+    """Items added straight to the database, as an older release let coordinators do."""
+    services = running.bot.services
+    codes = [f"x_extra{number:03}" for number in range(count)]
+    async with running.bot.storage.transaction():
+        for position, code in enumerate(codes, start=100):
+            names = {"en": [f"Extra {code[-3:]}"]}
+            await services.storage.catalogue.upsert_item(code, "piece", position, names, NOW)
+    await services.distributions.reindex()
+    return codes
+
+
+async def test_the_guided_form_pages_more_items_than_a_keyboard_holds(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    extra = await add_items(clocked, 110)
+    await volunteer.say("/distrib 3 Extra 107")  # the team's most used item now
+    page = await volunteer.say("/distrib")
+    assert page.buttons()[1].text == "Extra 107"  # right after "again", most used first
+    seen: list[str] = []
+    pages = 0
+    while True:
+        pages += 1
+        assert len(page.buttons()) <= 30  # far below Telegram's 100, and a phone's screen
+        seen += [data for b in page.buttons() if (data := b.callback_data or "")[:4] == "dit:"]
+        if not any(b.text == "➡️ More" for b in page.buttons()):
+            break
+        page = await volunteer.press(page, "➡️ More")
+    items = clocked.bot.services.distributions.catalogue.items
+    assert sorted(seen) == sorted(f"dit:{code}:0" for code in items)  # each item once
+    assert pages == 7  # 126 items, 20 a page
+    # An item of the last page is logged like any other.
+    quantities = await volunteer.press(page, f"dit:{extra[105]}:0")
+    places = await volunteer.press(quantities, "5")
+    saved = await volunteer.press(places, "Marck")
+    assert saved.plain_text is not None
+    assert saved.plain_text.startswith("✅ Saved: 5 × Extra 105 · Marck")
+    back = await volunteer.press(await volunteer.say("/distrib"), "➡️ More")
+    first = await volunteer.press(back, "⬅️ Back")
+    assert first.buttons()[0].callback_data.startswith("dag:")  # type: ignore[union-attr]
+
+
+async def test_coordinators_cannot_grow_the_lists_past_their_cap(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    coordinator = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    services = clocked.bot.services
+    await add_items(clocked, MAX_ITEMS - len(services.distributions.catalogue.items))
+    refused = await coordinator.say("/items add soup bowls piece")
+    assert refused.plain_text == "❌ No more items can be added: the list holds 60 at most."
+    assert len(await services.storage.catalogue.items()) == MAX_ITEMS
+    calais = len(services.distributions.catalogue.places_of("calais"))
+    async with clocked.bot.storage.transaction():
+        for number in range(MAX_PLACES - calais - 1):
+            await services.storage.catalogue.upsert_place(
+                "calais", f"spot-{number}", f"Spot {number}", [], None, None, NOW
+            )
+    await services.distributions.reindex()
+    added = await coordinator.say("/places add The Last Spot")
+    assert added.plain_text == "✅ Place added: The Last Spot."
+    refused = await coordinator.say("/places add One Too Many")
+    assert refused.plain_text == "❌ No more places can be added: an antenna holds 60 at most."
+    assert len(await services.storage.catalogue.places("calais")) == MAX_PLACES
+    # Grande-Synthe has its own places.
+    other = await enrol(emu, clocked, 260, "Gus", Role.COORDINATOR, antenna="grande-synthe")
+    assert "✅" in ((await other.say("/places add Spot 1")).text or "")
+
+
+async def test_names_with_html_characters_read_exactly_as_typed(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    """Escaped once for Telegram's HTML, never twice; button labels are not HTML at all."""
+    coordinator = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    item, place = '"Tea" & <biscuits>', 'Parking <Lidl> & "Co"'
+    added = await coordinator.say(f"/items add {item} piece")
+    assert added.plain_text == f"✅ Item added: {item}."
+    added = await coordinator.say(f"/places add {place}")
+    assert added.plain_text == f"✅ Place added: {place}."
+    assert f"• {place}" in ((await volunteer.say("/places")).plain_text or "")
+    assert f"• {item}" in ((await volunteer.say("/items")).plain_text or "")
+    await coordinator.say("/items add Soap &amp; co piece")  # typed as is, shown as is
+    assert "Soap &amp; co" in [b.text for b in (await volunteer.say("/distrib")).buttons()]
+
+    # The guided form, every step.
+    items = await volunteer.say("/distrib")
+    quantities = await volunteer.press(items, item)
+    assert quantities.plain_text == f"📦 {item}: how many?"
+    quantities = await volunteer.press(quantities, "➕ Other number")
+    assert quantities.plain_text == (
+        f"📦 {item}: how many?\nAnother number? Type it, for example: /distrib 35 {item}"
+    )
+    places = await volunteer.press(quantities, "15")
+    assert places.plain_text == f"📍 15 × {item}: where? Tap a place, or share your location."
+    assert place in [button.text for button in places.buttons()]
+    saved = await volunteer.press(places, place)
+    assert saved.plain_text == (
+        f"✅ Saved: 15 × {item} · {place} · evening.\n"
+        "Made a mistake? Send /undo within 15 minutes."
+    )
+    again = await volunteer.say("/distrib")
+    assert again.buttons()[0].text == f"🔁 Again: 15 × {item} · {place}"
+    removed = await volunteer.say("/undo")
+    assert removed.plain_text == f"↩️ Removed: 15 × {item}."
+
+    # The quick form: a misspelt item, a misspelt place, an unknown item.
+    question = await volunteer.say(f"/distrib 7 {item.replace('biscuits', 'biscuitz')} @ {place}")
+    assert question.plain_text == '🤔 Which item is “7 "Tea" & <biscuitz>”?'
+    saved = await volunteer.press(question, item)
+    assert saved.plain_text is not None
+    assert saved.plain_text.startswith(f"✅ Saved: 7 × {item} · {place} · evening.")
+    question = await volunteer.say(f"/distrib 2 tea @ {place.replace('Co', 'Cq')}")
+    assert question.plain_text == '📍 Which place is “Parking <Lidl> & "Cq"”?'
+    assert place in [button.text for button in question.buttons()]
+    saved = await volunteer.press(question, place)
+    assert saved.plain_text is not None
+    assert saved.plain_text.startswith(f"✅ Saved: 2 × tea/coffee · {place} · evening.")
+    unknown = await volunteer.say('/distrib 3 <zzqq> & "x"')
+    assert unknown.plain_text == (
+        '❌ I don\'t know “3 <zzqq> & "x"”. Send /distrib alone to choose from the list.\n'
+        "Nothing was saved."
+    )

@@ -297,6 +297,17 @@ REFUSALS = [
         lambda bot: bot.send_message(
             ALICE,
             "a",
+            reply_markup=InlineKeyboardMarkup(
+                [[InlineKeyboardButton(str(i), callback_data=str(i)) for i in range(9)]]
+            ),
+        ),
+        "reply markup is too long",
+        id="9-buttons-in-a-row",
+    ),
+    pytest.param(
+        lambda bot: bot.send_message(
+            ALICE,
+            "a",
             reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("112", url="tel:112")]]),
         ),
         "BUTTON_URL_INVALID",
@@ -409,6 +420,28 @@ async def test_refused_like_telegram(
     assert emu.bot_messages(ALICE) == []
     assert emu.commands == {}
     assert emu.webhook_url is None
+
+
+def grid(count: int) -> InlineKeyboardMarkup:
+    """`count` buttons, 8 to a row (the most a row shows)."""
+    buttons = [InlineKeyboardButton(str(i), callback_data=str(i)) for i in range(count)]
+    return InlineKeyboardMarkup([buttons[i : i + 8] for i in range(0, count, 8)])
+
+
+async def test_a_keyboard_edited_past_100_buttons_is_refused(
+    bot: telegram.Bot, emu: BotApiEmulator
+) -> None:
+    sent = await bot.send_message(ALICE, "Choisir", reply_markup=grid(100))  # the most allowed
+    message = emu.last_bot_message(ALICE)
+    with pytest.raises(BadRequest, match="Reply markup is too long"):
+        await bot.edit_message_text(
+            "Choisir encore", ALICE, sent.message_id, reply_markup=grid(101)
+        )
+    with pytest.raises(BadRequest, match="Reply markup is too long"):
+        await bot.edit_message_reply_markup(ALICE, sent.message_id, reply_markup=grid(101))
+    assert [r.method for r in emu.refused] == ["editMessageText", "editMessageReplyMarkup"]
+    emu.refused.clear()
+    assert (message.text, message.edits, len(message.buttons())) == ("Choisir", 0, 100)
 
 
 async def test_limits_are_counted_like_telegram(bot: telegram.Bot, emu: BotApiEmulator) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,8 +14,11 @@ from bot.services.distributions import DistributionService, parse_quantity
 from bot.services.errors import DomainError
 from bot.services.reports import ReportService, parse_period
 from bot.storage import Storage
+from bot.storage.database import available_migrations
+from bot.storage.distributions import RECENT_PLACES_KEPT
 from bot.storage.models import Role, User
 from tests.helpers.clock import FakeClock
+from tests.helpers.plans import query_plans
 
 PARIS = ZoneInfo("Europe/Paris")
 SLOTS = (time(7), time(18), time(22))
@@ -255,3 +260,193 @@ async def test_logs_saved_before_daily_totals_are_backfilled(
     assert await service.backfill_days() == 0
     totals = await storage.distributions.totals("item", "calais", "2026-12-01", "2026-12-01")
     assert [(t.key, t.quantity) for t in totals] == [("blankets", 7)]
+
+
+# --- the guided form's reads: small tables kept beside the logs (issue 7, defect 9) ---------
+
+
+async def calais_places(service: DistributionService, storage: Storage, count: int) -> list[int]:
+    """At least `count` places in Calais (the content has five)."""
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    for number in range(count):
+        await storage.catalogue.upsert_place(
+            "calais", f"spot-{number}", f"Spot {number:02}", [], None, None, now
+        )
+    await service.reindex()
+    return [place.id for place in service.catalogue.places_of("calais")]
+
+
+async def test_a_guided_tap_never_reads_a_month_of_logs(
+    service: DistributionService, storage: Storage, clock: FakeClock
+) -> None:
+    """Each step reads daily totals or the person's few recent places, by their keys."""
+    places = await calais_places(service, storage, 0)
+    users = [await volunteer(storage, clock, user_id) for user_id in (1, 2, 3)]
+    for day in range(40):
+        for index, user in enumerate(users):
+            place = places[(day + index) % len(places)]
+            await service.log(user, [("blankets", 5), ("tea", day + 1)], place)
+        clock.advance(hours=23)
+    user = users[0]
+    steps = {
+        "items": await query_plans(storage, lambda: service.items_for(user)),
+        "last log": await query_plans(storage, lambda: service.last_log(user)),
+        "places": await query_plans(storage, lambda: service.places_for(user)),
+        "save": await query_plans(
+            storage, lambda: service.log(user, [("water", 3)], places[0], "n0nce")
+        ),
+        "undo": await query_plans(storage, lambda: service.undo(user)),
+    }
+    shown = "\n".join(
+        f"{step}: {' '.join(sql.split()[:6])} → {'; '.join(details)}"
+        for step, plans in steps.items()
+        for sql, details in plans
+    )
+    details = {step: [d for _, ds in plans for d in ds] for step, plans in steps.items()}
+    # The readings of steps 1 and 3 do not touch the logs at all.
+    assert details["items"] == [
+        "SEARCH distribution_item_days USING PRIMARY KEY (antenna=? AND day>?)",
+        "USE TEMP B-TREE FOR GROUP BY",
+        "USE TEMP B-TREE FOR ORDER BY",
+    ], shown
+    assert details["places"] == [
+        "SEARCH recent_places USING PRIMARY KEY (user_id=? AND antenna=?)",
+        "USE TEMP B-TREE FOR ORDER BY",
+        "SEARCH distribution_log_days USING PRIMARY KEY (antenna=? AND day>?)",
+        "USE TEMP B-TREE FOR GROUP BY",
+        "USE TEMP B-TREE FOR ORDER BY",
+    ], shown
+    # Nothing any step runs scans a table: every read goes through a key or an index.
+    scans = [d for ds in details.values() for d in ds if d.startswith("SCAN")]
+    assert scans == [], shown
+
+
+async def test_recent_places_mine_first_then_the_team(
+    service: DistributionService, storage: Storage, clock: FakeClock
+) -> None:
+    first, second, third, *others = await calais_places(service, storage, 0)
+    ana, bob = await volunteer(storage, clock, 1), await volunteer(storage, clock, 2)
+    assert await service.places_for(ana) == [first, second, third, *others][:6]  # no history
+    await service.log(bob, [("tea", 5)], third)
+    clock.advance(minutes=1)
+    await service.log(ana, [("tea", 5)], second)
+    clock.advance(minutes=1)
+    await service.log(ana, [("tea", 5)], others[0])
+    mine_then_team = [others[0], second, third]
+    assert (await service.places_for(ana))[:3] == mine_then_team
+    # Taken back: the place is no longer recent for Ana nor for the team.
+    await service.undo(ana)
+    assert (await service.places_for(ana))[:2] == [second, third]
+    # A month later, the team's places are old news; Ana's too.
+    clock.advance(days=31)
+    assert (await service.places_for(ana))[:3] == [first, second, third]
+
+
+async def test_undo_gives_a_place_back_its_previous_use(
+    service: DistributionService, storage: Storage, clock: FakeClock
+) -> None:
+    first, second, *_ = await calais_places(service, storage, 0)
+    ana = await volunteer(storage, clock)
+    await service.log(ana, [("tea", 5)], first)
+    clock.advance(minutes=1)
+    await service.log(ana, [("tea", 5)], second)
+    clock.advance(minutes=1)
+    await service.log(ana, [("tea", 5)], first)
+    await service.undo(ana)  # the second log at `first` only
+    rows = await storage.db.fetch_all("SELECT place_id FROM recent_places ORDER BY used_at DESC")
+    assert [row[0] for row in rows] == [second, first]
+
+
+async def test_recent_places_are_few_per_person_and_erased_with_them(
+    service: DistributionService, storage: Storage, clock: FakeClock
+) -> None:
+    places = await calais_places(service, storage, 10)
+    ana, bob = await volunteer(storage, clock, 1), await volunteer(storage, clock, 2)
+    for place in places:  # fifteen places
+        await service.log(ana, [("tea", 1)], place)
+        clock.advance(minutes=1)
+    await service.log(bob, [("tea", 1)], places[0])
+    kept = await storage.db.fetch_all(
+        "SELECT place_id FROM recent_places WHERE user_id = 1 ORDER BY used_at DESC"
+    )
+    assert [row[0] for row in kept] == places[::-1][:RECENT_PLACES_KEPT]
+    await storage.users.delete(ana.id)  # what /forget does
+    left = await storage.db.fetch_all("SELECT user_id FROM recent_places")
+    assert [row[0] for row in left] == [bob.id]
+
+
+async def test_what_the_form_reads_always_equals_a_rebuild_from_the_logs(
+    service: DistributionService, storage: Storage, clock: FakeClock
+) -> None:
+    places = await calais_places(service, storage, 0)
+    users = [await volunteer(storage, clock, user_id) for user_id in (1, 2)]
+    for step in range(30):
+        user = users[step % 2]
+        await service.log(user, [("blankets", step + 1), ("tea", 2)], places[step % 4])
+        if step % 7 == 3:
+            await service.undo(user)
+        clock.advance(hours=5)
+
+    async def derived() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        days = await storage.db.fetch_all(
+            "SELECT antenna, day, item_code, quantity, logs FROM distribution_item_days "
+            "WHERE logs != 0 OR quantity != 0 ORDER BY 1, 2, 3"
+        )
+        recent = await storage.db.fetch_all("SELECT * FROM recent_places ORDER BY 1, 2, 3")
+        return [tuple(r) for r in days], [tuple(r) for r in recent]
+
+    kept = await derived()
+    await storage.distributions.rebuild_days()
+    await storage.distributions.rebuild_recent_places()
+    assert await derived() == kept
+    assert kept[0]
+    assert kept[1]
+
+
+async def test_migration_0008_counts_the_logs_already_saved(tmp_path: Path) -> None:
+    """A database from before 0008: its logs give the counts and the recent places."""
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.execute(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+            "applied_at TEXT NOT NULL)"
+        )
+        for version, name, script in available_migrations():
+            if version < 8:
+                old.executescript(script)
+                old.execute("INSERT INTO schema_migrations VALUES (?, ?, '')", (version, name))
+        old.execute(
+            "INSERT INTO users (id, role, antenna, created_at, last_seen_at) "
+            "VALUES (1, 'volunteer', 'calais', '', '')"
+        )
+        old.execute(
+            "INSERT INTO places (id, antenna, code, name, created_at) "
+            "VALUES (7, 'calais', 'marck', 'Marck', ''), (8, 'calais', 'dunes', 'Dunes', '')"
+        )
+        logs = [
+            ("blankets", 7, "2026-11-30T10:00:00.000000Z", None),
+            ("blankets", 8, "2026-11-30T11:00:00.000000Z", None),
+            ("tea", 8, "2026-11-30T12:00:00.000000Z", "2026-11-30T12:01:00.000000Z"),
+        ]
+        for index, (item, place, at, undone) in enumerate(logs):
+            old.execute(
+                "INSERT INTO distributions (antenna, user_id, item_code, quantity, place_id, "
+                "slot, logged_at, batch, undone_at, day) "
+                "VALUES ('calais', 1, ?, 10, ?, 'day', ?, ?, ?, '2026-11-30')",
+                (item, place, at, f"b{index}", undone),
+            )
+        old.execute(
+            "INSERT INTO distribution_item_days VALUES ('calais', '2026-11-30', 'blankets', 20)"
+        )
+    storage = Storage(path)
+    assert await storage.open() == ["0008_recent_places"]
+    days = await storage.db.fetch_all(
+        "SELECT item_code, quantity, logs FROM distribution_item_days"
+    )
+    assert [tuple(row) for row in days] == [("blankets", 20, 2)]
+    recent = await storage.db.fetch_all("SELECT * FROM recent_places ORDER BY used_at")
+    assert [tuple(row) for row in recent] == [
+        (1, "calais", 7, "2026-11-30T10:00:00.000000Z"),
+        (1, "calais", 8, "2026-11-30T11:00:00.000000Z"),
+    ]
+    await storage.close()

@@ -1,0 +1,233 @@
+"""Every kind of button, forged to point at another person's records, changes nothing.
+
+A client can send any callback data it likes (SPEC §1: callback data is never trusted). For
+each kind of button of the bot — found from the subclasses of `CallbackData`, so that a new
+button cannot escape this test — a forged press as a public user and as a volunteer who owns
+nothing of what it points at must get a clear answer, leave the database as it was, and be
+answered (the spinner on the person's button stops).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from bot.callbacks import (
+    CallbackData,
+    DistAgain,
+    DistFix,
+    DistItem,
+    DistMenu,
+    DistPage,
+    DistQty,
+    DistSave,
+    ForgetConfirm,
+    LanguageChoice,
+    MenuTopic,
+    PlanCancel,
+    PlanList,
+    PlanSignup,
+    SafetyAnswer,
+    ShiftEnd,
+    ShiftStart,
+)
+from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
+from bot.storage.models import Role
+from tests.helpers.clock import FakeClock
+from tests.helpers.harness import ADMIN_ID, RunningBot, enrol
+
+VICTIM = 300
+COORDINATOR = 250
+OUTSIDE_COORDINATOR = 260  # coordinator of grande-synthe
+PUBLIC = 777
+VOLUNTEER = 400  # a volunteer of the victim's antenna, who owns none of the victim's records
+# Tables the bot writes on every update whatever it does: the durable inbox and outbox.
+BOOKKEEPING = {"inbox", "outbox", "message_refs", "sqlite_sequence"}
+NONCE = "abcdef12"
+
+
+@dataclass(frozen=True)
+class Victim:
+    """Records of another person (and of another antenna) that forged buttons point at."""
+
+    shift: int  # a night round whose "all OK?" question is open
+    draft: int  # a quick log waiting for a name to be chosen
+    batch: str  # a saved log
+    place: int  # a place of the victim's antenna
+    other_place: int  # a place of another antenna
+    planned: int  # a planned shift of the victim's antenna
+    other_planned: int  # a planned shift of another antenna
+
+
+Builder = Callable[[Victim, Role], list[CallbackData]]
+
+
+def _public_or(public: list[CallbackData], volunteer: list[CallbackData]) -> Builder:
+    return lambda _victim, presser: public if presser is Role.PUBLIC else volunteer
+
+
+# For each kind, what a forger would send. Kinds that name no record of anyone (the language,
+# a menu topic, the guided form's first steps) act on the presser alone: their forged form is a
+# role the presser does not have, or a value the bot never offers.
+FORGED: dict[type[CallbackData], Builder] = {
+    LanguageChoice: lambda _v, _p: [LanguageChoice("xx")],
+    MenuTopic: _public_or(
+        [MenuTopic(topic) for topic in ("distrib", "shift", "planning", "hours", "nope")],
+        [MenuTopic("nope")],
+    ),
+    # The confirmed erasure only ever erases the presser: not a forgery; "no" must change nothing.
+    ForgetConfirm: lambda _v, _p: [ForgetConfirm(confirmed=False)],
+    ShiftStart: _public_or([ShiftStart("maraude")], [ShiftStart("swimming")]),
+    # Ends the presser's own shift: never the victim's, whoever presses it.
+    ShiftEnd: lambda _v, _p: [ShiftEnd()],
+    SafetyAnswer: lambda v, _p: [SafetyAnswer(v.shift, a) for a in ("ok", "extend", "help")],
+    PlanSignup: lambda v, presser: [
+        PlanSignup(v.other_planned, "post"),
+        PlanSignup(v.other_planned, "list"),
+        *([PlanSignup(v.planned, "post")] if presser is Role.PUBLIC else []),
+    ],
+    PlanCancel: lambda v, _p: [
+        PlanCancel(v.planned, confirmed=False),
+        PlanCancel(v.planned, confirmed=True),
+        PlanCancel(v.other_planned, confirmed=True),
+    ],
+    PlanList: _public_or([PlanList()], [PlanList()]),
+    DistItem: _public_or([DistItem("blankets", more=False)], [DistItem("gold", more=True)]),
+    DistQty: _public_or(
+        [DistQty("blankets", 40, NONCE)],
+        [
+            DistQty("gold", 5, NONCE),
+            DistQty("blankets", 0, NONCE),
+            DistQty("blankets", 10_001, NONCE),
+        ],
+    ),
+    DistSave: lambda v, presser: [
+        DistSave("blankets", 40, v.other_place, NONCE),
+        DistSave("blankets", 0, 0, NONCE),
+        DistSave("gold", 5, v.place, NONCE),
+        *([DistSave("blankets", 40, v.place, NONCE)] if presser is Role.PUBLIC else []),
+    ],
+    DistAgain: lambda v, _p: [DistAgain(v.batch, NONCE)],
+    DistFix: lambda v, _p: [
+        DistFix(v.draft, "x", ""),
+        DistFix(v.draft, "i", "blankets"),
+        DistFix(v.draft, "n", ""),
+        DistFix(v.draft, "p", str(v.place)),
+    ],
+    DistMenu: _public_or([DistMenu()], [DistMenu()]),
+    DistPage: _public_or([DistPage(1)], [DistPage(-1), DistPage(99)]),
+}
+
+
+def is_help(message: ChatMessage) -> bool:
+    return "send a command" in (message.text or "")
+
+
+def button_kinds() -> list[type[CallbackData]]:
+    """Every kind of callback data of the bot (the harness imports all of it), however deep
+    its class; the tests' own samples are not buttons of the bot."""
+    found: list[type[CallbackData]] = []
+    pending = list(CallbackData.__subclasses__())
+    while pending:
+        kind = pending.pop(0)
+        if kind.__module__.split(".")[0] == "bot":
+            found.append(kind)
+        pending.extend(kind.__subclasses__())
+    return found
+
+
+def test_every_kind_of_button_has_a_forged_case() -> None:
+    missing = [kind.__name__ for kind in button_kinds() if kind not in FORGED]
+    assert missing == [], f"add a forged case to FORGED for {missing}"
+
+
+async def snapshot(running: RunningBot) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table but the inbox and outbox bookkeeping."""
+    db = running.bot.storage.db
+    tables = await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table'")
+    state: dict[str, list[tuple[Any, ...]]] = {}
+    for (name,) in tables:
+        if name in BOOKKEEPING:
+            continue
+        rows = await db.fetch_all(f'SELECT * FROM "{name}"')
+        state[name] = sorted((tuple(row) for row in rows), key=repr)
+    return state
+
+
+async def victim_records(
+    emu: BotApiEmulator, running: RunningBot, clock: FakeClock
+) -> tuple[Victim, Any]:
+    """The victim's open records, made through the bot as the victim would make them."""
+    victim = await enrol(emu, running, VICTIM, "Vic", Role.VOLUNTEER)
+    coordinator = await enrol(emu, running, COORDINATOR, "Claire", Role.COORDINATOR)
+    outsider = await enrol(
+        emu, running, OUTSIDE_COORDINATOR, "Gus", Role.COORDINATOR, antenna="grande-synthe"
+    )
+    await victim.say("/distrib 10 tea @ Marck")
+    await coordinator.say("/plan 2026-12-05 21:00-23:00 maraude 3")
+    await outsider.say("/plan 2026-12-05 21:00-23:00 maraude 3")
+    await victim.say("/shift start maraude 21:30")
+    clock.advance(hours=1)  # 22:00 in Paris: "all OK?" is asked
+    await running.bot.jobs.fire_due()
+    await emu.wait_until(lambda: "🌙" in (emu.last_bot_message(VICTIM).text or ""))
+    await victim.say("/distrib 40 blanketz")  # waits for the victim to choose the item
+    storage = running.bot.storage
+    catalogue = running.bot.services.distributions.catalogue
+    planned = await storage.db.fetch_all("SELECT id, antenna FROM planned_shifts")
+    shift = await storage.shifts.running(VICTIM)
+    draft = await storage.drafts.latest(VICTIM, "quick")
+    last = await storage.distributions.last_batch(VICTIM)
+    assert shift is not None
+    assert shift.safety_state == "asked"
+    assert draft is not None
+    assert last
+    records = Victim(
+        shift=shift.id,
+        draft=draft.id,
+        batch=last[0].batch,
+        place=next(p.id for p in catalogue.places_of("calais")),
+        other_place=next(p.id for p in catalogue.places_of("grande-synthe")),
+        planned=next(row[0] for row in planned if row[1] == "calais"),
+        other_planned=next(row[0] for row in planned if row[1] == "grande-synthe"),
+    )
+    return records, victim
+
+
+@pytest.mark.parametrize("kind", button_kinds(), ids=lambda kind: kind.__name__)
+async def test_a_forged_button_of_every_kind_changes_nothing(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock, kind: type[CallbackData]
+) -> None:
+    records, _ = await victim_records(emu, clocked, clock)
+    pressers = {
+        Role.PUBLIC: await enrol(emu, clocked, PUBLIC, "Someone", Role.PUBLIC),
+        Role.VOLUNTEER: await enrol(emu, clocked, VOLUNTEER, "Vera", Role.VOLUNTEER),
+    }
+    for presser in pressers.values():
+        await presser.say("/help")  # the first update after enrolment syncs the command menu
+    builder = FORGED[kind]  # a kind without a case fails the test above, and here
+    admin_messages = len(emu.bot_messages(ADMIN_ID))
+    for role, presser in pressers.items():
+        for data in builder(records, role):
+            packed = data.pack()
+            before = await snapshot(clocked)
+            # The client sends whatever data it likes: put it on the presser's last message.
+            message = presser.last()
+            message.keyboard = [[Button(text="forged", callback_data=packed)]]
+            edits, sent = message.edits, len(emu.bot_messages(presser.id))
+            answers = len(emu.callback_answers)
+            update_id = await emu.press(presser.id, message, packed)
+            await emu.wait_until(lambda: len(emu.callback_answers) > answers)  # noqa: B023
+            # Updates are handled in order: once /help is answered, the press was too.
+            await presser.say("/help", expect=is_help)
+            where = f"{kind.__name__} {packed!r} pressed by a {role.value}"
+            outcomes = await clocked.bot.storage.inbox.outcomes()
+            assert outcomes[update_id] != "error", f"{where}: the bot crashed"
+            answer = list(emu.callback_answers.values())[answers]
+            told = bool(answer.get("text")) or message.edits > edits
+            told = told or len(emu.bot_messages(presser.id)) > sent + 1  # more than /help's
+            assert told, f"{where}: no answer the person can read"
+            assert await snapshot(clocked) == before, f"{where}: the database changed"
+    assert len(emu.bot_messages(ADMIN_ID)) == admin_messages  # no error report either
