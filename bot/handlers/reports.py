@@ -15,8 +15,8 @@ from bot.handlers.distributions import SLOT_NAMES, quantity_text
 from bot.i18n import Markup, Translator, escape
 from bot.jobs import JobHandler
 from bot.runtime import apology
-from bot.services.charts import items_chart
 from bot.services.errors import DomainError
+from bot.services.exports import discard
 from bot.services.reports import Period, Report
 from bot.storage.models import Job
 
@@ -113,7 +113,7 @@ async def export(update: Update, context: BotContext) -> None:
 
 
 async def export_job(job: Job, services: Services) -> None:
-    """Build the CSV files (and chart) through the read-only connection, then send them."""
+    """Build the files (and chart) beside the bot, off the event loop, then send them."""
     payload = job.payload
     user = await services.users.get(int(payload["user"]))
     if user is None:
@@ -135,15 +135,27 @@ async def export_job(job: Job, services: Services) -> None:
     # The chart's font has Latin letters only, and matplotlib does not shape Arabic script:
     # other languages get the English names there (the CSV keeps theirs).
     labels = t.locale if t.locale in LATIN_SCRIPT else "en"
-    chart = items_chart(
-        [(catalogue.item_name(total.key, labels), total.quantity) for total in built.items],
-        html.unescape(period_text(t, built.period)) if labels == t.locale else "",
-    )
+    try:
+        chart = await services.exports.chart(
+            [(catalogue.item_name(total.key, labels), total.quantity) for total in built.items],
+            html.unescape(period_text(t, built.period)) if labels == t.locale else "",
+        )
+    except BaseException:
+        discard(files)  # names of volunteers: not left lying around
+        raise
+
     async with services.storage.transaction():
-        for filename, content in files:
-            await services.outbox.send_document(chat_id, filename, content, caption=caption)
+        for file in files:
+            refused = t._(
+                "⚠️ The file {name} could not be sent: Telegram refused it (it may be too "
+                "large). Try a shorter period.",
+                name=file.name,
+            )
+            await services.outbox.send_document(
+                chat_id, file.path, file.name, caption=caption, if_refused=refused
+            )
         if chart is not None:
-            await services.outbox.send_document(chat_id, "chart.png", chart, photo=True)
+            await services.outbox.send_document(chat_id, chart.path, chart.name, photo=True)
 
 
 JOB_EXPORT = "reports.export"
