@@ -13,7 +13,7 @@ from bot.context import BotContext, Services
 from bot.handlers.common import error_text, refuse
 from bot.handlers.distributions import SLOT_NAMES, quantity_text
 from bot.i18n import Markup, Translator, escape
-from bot.jobs import JobHandler
+from bot.jobs import Commit, JobHandler
 from bot.runtime import apology
 from bot.services.errors import DomainError
 from bot.services.exports import discard
@@ -112,21 +112,24 @@ async def export(update: Update, context: BotContext) -> None:
     await context.reply(update, t._("⏳ Preparing the spreadsheets…"))
 
 
-async def export_job(job: Job, services: Services) -> None:
-    """Build the files (and chart) beside the bot, off the event loop, then send them."""
+async def export_job(job: Job, services: Services) -> Commit | None:
+    """Build the files (and chart) beside the bot; they are queued as the job is marked done."""
     payload = job.payload
     user = await services.users.get(int(payload["user"]))
     if user is None:
-        return
+        return None
     t = services.translator(str(payload["locale"]))
     chat_id = int(payload["chat"])
     catalogue = services.distributions.catalogue
     try:
         built, files = await services.exports.export(user, payload["period"], catalogue, t.locale)
     except DomainError as error:  # e.g. no longer a coordinator since asking
-        async with services.storage.transaction():
-            await services.outbox.send_text(chat_id, error_text(t, error))
-        return
+        refusal = error_text(t, error)
+
+        async def refuse_export() -> None:
+            await services.outbox.send_text(chat_id, refusal)
+
+        return refuse_export
     except Exception:
         async with services.storage.transaction():
             await services.outbox.send_text(chat_id, apology(t))
@@ -144,7 +147,7 @@ async def export_job(job: Job, services: Services) -> None:
         discard(files)  # names of volunteers: not left lying around
         raise
 
-    async with services.storage.transaction():
+    async def send_files() -> None:
         for file in files:
             refused = t._(
                 "⚠️ The file {name} could not be sent: Telegram refused it (it may be too "
@@ -156,6 +159,8 @@ async def export_job(job: Job, services: Services) -> None:
             )
         if chart is not None:
             await services.outbox.send_document(chat_id, chart.path, chart.name, photo=True)
+
+    return send_files
 
 
 JOB_EXPORT = "reports.export"

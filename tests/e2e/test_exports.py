@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.handlers.reports import JOB_EXPORT
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage
-from bot.storage.models import Role
+from bot.storage.models import Job, Role
+from tests.helpers.clock import FakeClock
 from tests.helpers.harness import Person, RunningBot, enrol
 
 VOLUNTEER = 200
@@ -136,3 +138,57 @@ async def test_a_file_telegram_refuses_is_final_the_person_is_told_and_the_chat_
     rows = await file_rows(clocked)
     assert [status for status, _ in rows[:2]] == ["failed", "sent"]  # final, no retry for a day
     assert gone(rows[0][1]["path"])
+
+
+async def test_a_crash_between_queueing_the_files_and_finishing_the_job_sends_them_once(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    coordinator = await team(emu, clocked)
+    jobs = clocked.bot.storage.jobs
+    finish = jobs.finish
+    crashed = asyncio.Event()
+
+    async def power_cut_once(job_id: int, status: str, *args: object, **kwargs: object) -> object:
+        if status == "done" and not crashed.is_set():
+            crashed.set()
+            raise RuntimeError("power cut")
+        return await finish(job_id, status, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jobs, "finish", power_cut_once)
+    await coordinator.say("/export today")
+    await asyncio.wait_for(crashed.wait(), 10)
+    clock.advance(minutes=11)  # the dead run's lease ran out: the job is taken again
+    assert await clocked.bot.jobs.fire_due() == 1
+    await emu.wait_until(lambda: len(documents(emu)) >= 2)
+    await eventually(lambda: nothing_pending(clocked))
+    assert [m.extra["file_name"] for m in documents(emu)] == CSV_NAMES
+
+
+async def test_an_export_that_outlives_its_lease_is_not_taken_twice(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    coordinator = await team(emu, clocked)
+    runner = clocked.bot.jobs
+    real = runner.handlers[JOB_EXPORT]
+    started, release = asyncio.Event(), asyncio.Event()
+    runs = 0
+
+    async def slow(job: Job, services: object) -> object:
+        nonlocal runs
+        runs += 1
+        if runs == 1:
+            started.set()
+            await release.wait()
+        return await real(job, services)  # type: ignore[arg-type]
+
+    monkeypatch.setitem(runner.handlers, JOB_EXPORT, slow)
+    await coordinator.say("/export today")
+    await asyncio.wait_for(started.wait(), 10)
+    for _ in range(5):  # twenty minutes, twice the lease, with the sweeper passing by
+        clock.advance(minutes=4)
+        assert await runner.sweep() == 0
+    release.set()
+    await emu.wait_until(lambda: len(documents(emu)) >= 2)
+    await eventually(lambda: nothing_pending(clocked))
+    assert runs == 1
+    assert [m.extra["file_name"] for m in documents(emu)] == CSV_NAMES
