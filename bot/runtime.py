@@ -32,6 +32,12 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT = 25
 # Telegram re-sends an unconfirmed update for 24 hours at most; keep ids twice that long.
 INBOX_KEEP = timedelta(hours=48)
+# Where a message went is kept while it may still be edited (a sign-up post, until its shift);
+# a message nobody changed for this long is not edited any more.
+MESSAGE_REF_KEEP = timedelta(days=60)
+# A file nothing will send (the bot died before queueing it) is deleted after this long; a
+# younger one may still be being written.
+ORPHAN_FILE_AGE = timedelta(hours=1)
 # An update still unhandled after this many start-ups is what crashes the bot: set it aside
 # so that everyone else's messages get through.
 POISON_AFTER_STARTS = 3
@@ -209,15 +215,27 @@ class Runtime:
                 log.exception("could not report an error to admin %s", admin_id)
 
     async def prune(self) -> None:
-        """Forget handled updates and sent messages past the re-delivery window."""
-        before = self.services.clock.now() - INBOX_KEEP
-        async with self.services.storage.transaction():
-            updates = await self.services.storage.inbox.prune(before)
-            messages = await self.services.storage.outbox.prune(before)
-            await self.services.storage.drafts.prune(before)
-            await self.services.storage.distributions.prune_nonces(before)
-        if updates or messages:
-            log.info("pruned %d handled updates and %d sent messages", updates, messages)
+        """Forget handled updates and sent messages past the re-delivery window, old message
+        references, and files nothing will send."""
+        storage = self.services.storage
+        now = self.services.clock.now()
+        before = now - INBOX_KEEP
+        async with storage.transaction():
+            updates = await storage.inbox.prune(before)
+            messages = await storage.outbox.prune(before)
+            await storage.drafts.prune(before)
+            await storage.distributions.prune_nonces(before)
+            await storage.message_refs.prune(now - MESSAGE_REF_KEEP)
+            # Inside the transaction: no file can be queued between the listing and the deletion.
+            waiting = await storage.outbox.pending_files()
+            files = self.services.exports.prune(waiting, now - ORPHAN_FILE_AGE)
+        if updates or messages or files:
+            log.info(
+                "pruned %d handled updates, %d sent messages and %d orphan files",
+                updates,
+                messages,
+                files,
+            )
 
     # --- intake ---------------------------------------------------------------------------
 

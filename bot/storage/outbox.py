@@ -185,3 +185,9 @@ class MessageRefRepo:
         await self.db.execute(
             "UPDATE message_refs SET updated_at = ? WHERE ref = ?", (to_db(now), ref)
         )
+
+    async def prune(self, before: datetime) -> int:
+        """Forget where messages went that were neither sent nor edited since `before`."""
+        return await self.db.execute(
+            "DELETE FROM message_refs WHERE updated_at < ?", (to_db(before),)
+        )

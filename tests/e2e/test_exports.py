@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import os
 import threading
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -192,3 +194,25 @@ async def test_an_export_that_outlives_its_lease_is_not_taken_twice(
     await eventually(lambda: nothing_pending(clocked))
     assert runs == 1
     assert [m.extra["file_name"] for m in documents(emu)] == CSV_NAMES
+
+
+async def test_pruning_forgets_old_message_refs_and_orphan_files(
+    clocked: RunningBot, clock: FakeClock
+) -> None:
+    storage = clocked.bot.storage
+    now = clock.now()
+    async with storage.transaction():
+        await storage.message_refs.set("plan:1", -5, 10, now - timedelta(days=61))
+        await storage.message_refs.set("plan:2", -5, 11, now - timedelta(days=3))
+    outgoing = clocked.bot.settings.outgoing_path
+    outgoing.mkdir(parents=True, exist_ok=True)
+    orphan, fresh = outgoing / "orphan.csv", outgoing / "being-written.csv"
+    for path, age in ((orphan, timedelta(hours=2)), (fresh, timedelta(minutes=1))):
+        path.write_bytes(b"names")
+        stamp = (now - age).timestamp()
+        os.utime(path, (stamp, stamp))
+    await clocked.bot.runtime.prune()
+    assert await storage.message_refs.get("plan:1") is None
+    assert await storage.message_refs.get("plan:2") == (-5, 11)
+    assert not orphan.exists()
+    assert fresh.exists()
