@@ -156,7 +156,9 @@ async def _export(settings: Settings, storage: Storage, args: argparse.Namespace
     from bot.clock import SystemClock
     from bot.services.distributions import DistributionService
     from bot.services.errors import DomainError
+    from bot.services.exports import ExportService
     from bot.services.reports import ReportService, parse_period
+    from bot.storage.exports import ExportReader
 
     clock = SystemClock()
     distributions = DistributionService(
@@ -164,7 +166,13 @@ async def _export(settings: Settings, storage: Storage, args: argparse.Namespace
     )
     async with storage.transaction():
         await distributions.load()
-    reports = ReportService(storage, clock, settings.tz, DEFAULT_ANTENNA)
+    exports = ExportService(
+        ReportService(storage, clock, settings.tz, DEFAULT_ANTENNA),
+        lambda: ExportReader(settings.database_path),
+        clock,
+        settings.tz,
+        settings.outgoing_path,
+    )
     try:
         period = parse_period(f"{args.first}..{args.last}", clock.now(), settings.tz)
     except DomainError:
@@ -173,12 +181,10 @@ async def _export(settings: Settings, storage: Storage, args: argparse.Namespace
             file=sys.stderr,
         )
         return 1
-    files = await reports.files(
-        args.antenna, period, distributions.catalogue, settings.default_locale
-    )
-    content = next(data for name, data in files if name.startswith(args.what))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_bytes(content)
+    await exports.write_one(
+        args.what, args.antenna, period, distributions.catalogue, settings.default_locale, args.out
+    )
     print(f"wrote {args.out}")
     return 0
 

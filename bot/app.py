@@ -23,6 +23,7 @@ from bot.i18n import LANGUAGES, Catalogs
 from bot.jobs import JobRunner
 from bot.runtime import Runtime
 from bot.services.distributions import DistributionService
+from bot.services.exports import ExportService
 from bot.services.menus import MenuService
 from bot.services.outbox import Outbox
 from bot.services.planning import PlanningService
@@ -32,6 +33,7 @@ from bot.services.scheduler import Scheduler
 from bot.services.shifts import ShiftService
 from bot.services.users import UserService
 from bot.storage import Storage
+from bot.storage.exports import ExportReader
 from bot.storage.models import Job
 
 log = logging.getLogger(__name__)
@@ -138,7 +140,13 @@ class MaraudeBot:
                 self.storage, self.clock, settings.tz, settings.slot_starts, DEFAULT_ANTENNA
             ),
             reports=ReportService(self.storage, self.clock, settings.tz, DEFAULT_ANTENNA),
-            exports=ReportService(self.reader, self.clock, settings.tz, DEFAULT_ANTENNA),
+            exports=ExportService(
+                ReportService(self.reader, self.clock, settings.tz, DEFAULT_ANTENNA),
+                lambda: ExportReader(settings.database_path),
+                self.clock,
+                settings.tz,
+                settings.outgoing_path,
+            ),
             bot_username=self.app.bot.username,
         )
         # Ready for updates only once the data is in place (tests wait for _services).

@@ -129,6 +129,11 @@ class Settings(BaseSettings):
         return Path(self.database_url.removeprefix("sqlite:///"))
 
     @property
+    def outgoing_path(self) -> Path:
+        """Where files wait to be sent (spreadsheets, charts): beside the database, never in it."""
+        return self.database_path.resolve().parent / "outgoing"
+
+    @property
     def file_base_url(self) -> str:
         if self.bot_api_file_url:
             return self.bot_api_file_url

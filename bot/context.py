@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator, negotiate
 from bot.services.distributions import DistributionService
+from bot.services.exports import ExportService
 from bot.services.menus import MenuService
 from bot.services.outbox import Keyboard, Outbox
 from bot.services.planning import PlanningService
@@ -42,8 +43,8 @@ class Services:
     planning: PlanningService
     distributions: DistributionService
     reports: ReportService
-    # The same, reading through a read-only connection: exports run beside the inbox.
-    exports: ReportService
+    # Spreadsheets, read through read-only connections and written in a worker thread.
+    exports: ExportService
     bot_username: str = ""
 
     def translator(self, locale: str | None) -> Translator:

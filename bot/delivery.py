@@ -1,8 +1,10 @@
 """The Telegram sender: drains the outbox at Telegram's pace, retrying what can be retried.
 
 SPEC §8: 429 waits `retry_after`; 5xx and network errors retry with backoff; 403 marks the
-recipient inactive. A row is marked sent only after Telegram accepted it, so a crash resends
-at most the one message in flight.
+recipient inactive; a file Telegram will never take (413: over 50 MB) is given up at once and
+the chat told. A row is marked sent only after Telegram accepted it, so a crash resends at most
+the one message in flight. Messages and files have a sender each: a long upload holds up no
+message, and each chat's queues are sent in order, the most urgent first.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 import warnings
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from telegram import (
@@ -26,12 +29,19 @@ from telegram import (
     Message,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
-from bot.services.outbox import BULK
+from bot.services.outbox import BULK, INTERACTIVE
 from bot.storage.interface import Store
 from bot.storage.models import OutboxEntry
 
@@ -44,11 +54,17 @@ GIVE_UP_AFTER = timedelta(hours=24)
 # per minute in a group; bulk sends keep this pace per chat on their own.
 BULK_GAP_PRIVATE = timedelta(seconds=1)
 BULK_GAP_GROUP = timedelta(seconds=3)
+# Pacing needs to remember a chat only this long.
+LARGEST_GAP = max(BULK_GAP_PRIVATE, BULK_GAP_GROUP)
 IDLE_WAKE = 30.0
+# Seconds to upload a file (up to 45 MB) over a slow line; PTB's default of 20 is for photos.
+UPLOAD_TIMEOUT = 300.0
 # Harmless answers: the wanted state is already there, or the moment has passed.
 ALREADY_DONE = ("message is not modified", "message to delete not found")
 TOO_LATE = ("query is too old", "query id is invalid")
 OLD_MESSAGE_METHODS = frozenset({"edit_text"})
+# Telegram's 413, which PTB raises as a NetworkError: the same file will never be taken.
+TOO_LARGE = ("entity too large", "file too large", "(413)")
 
 
 def _markup(rows: list[list[dict[str, Any]]] | None) -> InlineKeyboardMarkup | None:
@@ -73,8 +89,13 @@ def retry_seconds(exc: RetryAfter) -> float:
     return float(value.total_seconds() if isinstance(value, timedelta) else value)
 
 
+def too_large(exc: TelegramError) -> bool:
+    text = exc.message.lower()
+    return isinstance(exc, NetworkError) and any(phrase in text for phrase in TOO_LARGE)
+
+
 class Delivery:
-    """Sends outbox rows one at a time, in order per chat, most urgent first."""
+    """Sends outbox rows, in order within each chat's queue, most urgent first."""
 
     def __init__(
         self,
@@ -89,33 +110,43 @@ class Delivery:
         self.clock = clock
         self.on_blocked = on_blocked
         self.on_migrated = on_migrated
-        self._wake = asyncio.Event()
+        self._wake_messages = asyncio.Event()
+        self._wake_uploads = asyncio.Event()
+        # When each chat was last written to, oldest first; only the last few seconds count.
         self._last_sent: dict[int, datetime] = {}
 
     def wake(self) -> None:
-        self._wake.set()
+        self._wake_messages.set()
+        self._wake_uploads.set()
 
     async def run(self) -> None:
+        """Send forever: messages and files each by their own sender."""
+        async with asyncio.TaskGroup() as senders:
+            senders.create_task(self._send_forever(self._wake_messages, uploads=False))
+            senders.create_task(self._send_forever(self._wake_uploads, uploads=True))
+
+    async def _send_forever(self, wake: asyncio.Event, *, uploads: bool) -> None:
         while True:
-            self._wake.clear()
-            sent_any = await self.drain()
+            wake.clear()
+            sent_any = await self.drain(uploads=uploads)
             if sent_any:
                 continue
-            next_wake = await self.storage.outbox.next_wake()
+            next_wake = await self.storage.outbox.next_wake(uploads=uploads)
             delay = IDLE_WAKE
             if next_wake is not None:
                 delay = min(IDLE_WAKE, max(0.0, (next_wake - self.clock.now()).total_seconds()))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay or 0.01)
+                await asyncio.wait_for(wake.wait(), timeout=delay or 0.01)
 
     async def drain_due(self) -> None:
         """Send everything due now, then return (used when shutting down)."""
         while await self.drain():
             pass
 
-    async def drain(self) -> bool:
-        """Send what is due now; return whether anything was attempted."""
-        entries = await self.storage.outbox.due(self.clock.now())
+    async def drain(self, *, uploads: bool | None = None) -> bool:
+        """Send what is due now (only files, or no file; both by default); return whether
+        anything was attempted."""
+        entries = await self.storage.outbox.due(self.clock.now(), uploads=uploads)
         for entry in entries:
             await self.deliver(entry)
         return bool(entries)
@@ -123,7 +154,8 @@ class Delivery:
     async def deliver(self, entry: OutboxEntry) -> None:
         now = self.clock.now()
         outbox = self.storage.outbox
-        if entry.priority >= BULK and entry.chat_id is not None:
+        # Only bulk sends keep a pace: a reply, an alert or the files someone asked for go now.
+        if entry.priority == BULK and entry.chat_id is not None:
             gap = BULK_GAP_GROUP if entry.chat_id < 0 else BULK_GAP_PRIVATE
             last = self._last_sent.get(entry.chat_id)
             if last is not None and now - last < gap:
@@ -131,25 +163,76 @@ class Delivery:
                 return
         try:
             message_id = await self._call(entry)
-        except TelegramError as exc:
-            await self._failed(entry, exc, now)
         except Exception as exc:
-            # A malformed row must not stop every message behind it.
-            log.exception("cannot deliver %s #%s", entry.method, entry.id)
-            await outbox.mark_final(entry.id, "failed", type(exc).__name__, now)
+            answer: int | Exception | None = exc
         else:
-            await outbox.mark_sent(entry.id, message_id, now)
-            if entry.ref is not None and entry.chat_id is not None and message_id is not None:
-                await self.storage.message_refs.set(entry.ref, entry.chat_id, message_id, now)
+            answer = message_id
+        # Telegram has answered: record it even if the sender is being stopped (shutdown),
+        # or a message it already took would be sent again.
+        await asyncio.shield(self._record(entry, answer, now))
+
+    async def _record(
+        self, entry: OutboxEntry, answer: int | Exception | None, now: datetime
+    ) -> None:
+        if isinstance(answer, TelegramError):
+            await self._failed(entry, answer, now)
+        elif isinstance(answer, Exception):
+            # A malformed row (or a file gone missing) must not stop every message behind it.
+            log.error("cannot deliver %s #%s", entry.method, entry.id, exc_info=answer)
+            await self._final(entry, "failed", type(answer).__name__, now)
+        else:
+            # Together: a message marked sent without its reference could never be edited.
+            async with self.storage.transaction():
+                await self.storage.outbox.mark_sent(entry.id, answer, now)
+                if entry.ref is not None and entry.chat_id is not None and answer:
+                    await self.storage.message_refs.set(entry.ref, entry.chat_id, answer, now)
+                if entry.method == "edit_text" and entry.payload.get("ref"):
+                    # A message still being edited is in use: its reference is kept.
+                    await self.storage.message_refs.touch(entry.payload["ref"], now)
+            self._discard_file(entry)
             if entry.chat_id is not None:
-                self._last_sent[entry.chat_id] = now
+                self._remember(entry.chat_id, now)
+
+    def _remember(self, chat_id: int, now: datetime) -> None:
+        """Note when a chat was written to, and forget the chats no gap can still concern."""
+        self._last_sent.pop(chat_id, None)
+        self._last_sent[chat_id] = now
+        horizon = now - LARGEST_GAP
+        while self._last_sent:
+            oldest = next(iter(self._last_sent))
+            if self._last_sent[oldest] > horizon:
+                break
+            del self._last_sent[oldest]
+
+    async def _final(self, entry: OutboxEntry, status: str, error: str, now: datetime) -> None:
+        """Give up on a row for good; a refused file is deleted and its chat told."""
+        notice = entry.payload.get("if_refused") if entry.method == "send_file" else None
+        async with self.storage.transaction():
+            await self.storage.outbox.mark_final(entry.id, status, error, now)
+            if notice and entry.chat_id is not None and status in ("failed", "dropped"):
+                await self.storage.outbox.add(
+                    entry.chat_id,
+                    "send_text",
+                    {"text": notice, "keyboard": None},
+                    now=now,
+                    priority=INTERACTIVE,
+                )
+        self._discard_file(entry)
+        if notice:
+            self.wake()
+
+    @staticmethod
+    def _discard_file(entry: OutboxEntry) -> None:
+        path = entry.payload.get("path") if entry.method == "send_file" else None
+        if path:
+            Path(path).unlink(missing_ok=True)
 
     async def _failed(self, entry: OutboxEntry, exc: TelegramError, now: datetime) -> None:
         """Decide what a refusal means: wait, retry later, give up, or stop writing there."""
         outbox = self.storage.outbox
         if isinstance(exc, ChatMigrated) and entry.method in OLD_MESSAGE_METHODS:
             # Message ids do not carry over to the supergroup: an old message cannot change.
-            await outbox.mark_final(entry.id, "dropped", "chat migrated", now)
+            await self._final(entry, "dropped", "chat migrated", now)
         elif isinstance(exc, ChatMigrated) and entry.chat_id is not None:
             # A group became a supergroup: same chat, new id. Follow it and send again now.
             log.info("chat %s migrated to %s", entry.chat_id, exc.new_chat_id)
@@ -161,7 +244,7 @@ class Delivery:
             await outbox.postpone(entry.id, now + wait, "429", count_attempt=False)
         elif isinstance(exc, Forbidden):
             log.info("chat %s is unreachable (%s)", entry.chat_id, exc.message)
-            await outbox.mark_final(entry.id, "blocked", exc.message, now)
+            await self._final(entry, "blocked", exc.message, now)
             if entry.chat_id is not None and entry.chat_id > 0:
                 await outbox.drop_pending_for_chat(entry.chat_id, exc.message)
                 await self.on_blocked(entry.chat_id)
@@ -170,13 +253,17 @@ class Delivery:
             if any(phrase in text for phrase in ALREADY_DONE):
                 await outbox.mark_sent(entry.id, None, now)
             elif any(phrase in text for phrase in TOO_LATE):
-                await outbox.mark_final(entry.id, "dropped", exc.message, now)
+                await self._final(entry, "dropped", exc.message, now)
             else:
                 log.error("Telegram refused %s #%s: %s", entry.method, entry.id, exc.message)
-                await outbox.mark_final(entry.id, "failed", exc.message, now)
+                await self._final(entry, "failed", exc.message, now)
+        elif too_large(exc):
+            # Retrying would block nothing now, but would never succeed either.
+            log.error("Telegram refused %s #%s as too large", entry.method, entry.id)
+            await self._final(entry, "failed", exc.message, now)
         elif now - entry.created_at > GIVE_UP_AFTER:
             log.error("giving up on %s #%s after a day: %s", entry.method, entry.id, exc)
-            await outbox.mark_final(entry.id, "failed", str(exc), now)
+            await self._final(entry, "failed", str(exc), now)
         else:
             # Time-outs, 5xx answers and lost connections: the same request may succeed later.
             backoff = min(MAX_BACKOFF, timedelta(seconds=2 ** min(entry.attempts, 12)))
@@ -234,12 +321,18 @@ async def _answer_callback(bot: ExtBot[Any], chat_id: int | None, p: dict[str, A
 
 async def _send_file(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Message:
     send = bot.send_photo if p.get("photo") else bot.send_document
+    if "path" in p:
+        # Read beside the loop: a file may weigh tens of megabytes.
+        content = await asyncio.to_thread(Path(p["path"]).read_bytes)
+    else:  # queued by an older version, content inline
+        content = base64.b64decode(p["content"])
     return await send(
         chat_id,
-        base64.b64decode(p["content"]),
+        content,
         caption=p.get("caption"),
         parse_mode=ParseMode.HTML,
         filename=p["filename"],
+        write_timeout=UPLOAD_TIMEOUT,
     )
 
 

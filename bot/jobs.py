@@ -3,7 +3,8 @@
 The JobQueue is a cache: at start-up every pending row is re-armed; a job missed while the bot
 was down runs once if it is less than MISFIRE_GRACE_MINUTES late and is skipped (and logged)
 otherwise. APScheduler's own misfire grace (one second by default) is switched off, since the
-database decides. A sweeper runs due jobs every minute in case a timer was lost.
+database decides. A sweeper runs due jobs every minute in case a timer was lost, and renews the
+leases of the long jobs still running.
 """
 
 from __future__ import annotations
@@ -18,9 +19,13 @@ from bot.storage.models import Job
 
 log = logging.getLogger(__name__)
 
-JobHandler = Callable[[Job, Services], Awaitable[None]]
+# What a job writes when it is marked done, in the same transaction: a long job prepares its
+# results outside any transaction, and they count only if the job is still its own.
+Commit = Callable[[], Awaitable[None]]
+JobHandler = Callable[[Job, Services], Awaitable[Commit | None]]
 SWEEP_INTERVAL = 60.0
-# A long job not finished after this long (the bot died under it) is taken again.
+# A long job whose lease was not renewed for this long (the bot died under it) is taken again.
+# The sweeper renews the leases of running jobs every minute.
 DETACHED_LEASE = timedelta(minutes=10)
 
 
@@ -48,6 +53,8 @@ class JobRunner:
         # the database lock (and every update and alert) for seconds.
         self.detached = detached
         self.grace = timedelta(minutes=services.settings.misfire_grace_minutes)
+        # Long jobs running now, and the lease each holds (its `fired_at`).
+        self._leases: dict[int, datetime] = {}
 
     def arm(self, job: Job) -> None:
         queue = self.app.job_queue
@@ -68,7 +75,28 @@ class JobRunner:
         await self.fire(job_id)
 
     async def _sweep(self, context: BotContext) -> None:
-        await self.fire_due()
+        await self.sweep()
+
+    async def sweep(self) -> int:
+        """Keep the running long jobs' leases, then run every job due; return how many ran."""
+        await self.renew_leases()
+        return await self.fire_due()
+
+    async def renew_leases(self) -> None:
+        """A long job still running is not dead: move its lease on, so nobody takes it again."""
+        storage = self.services.storage
+        for job_id in list(self._leases):
+            async with storage.transaction():
+                # Checked once the lock is held: a job that ended meanwhile (even by a crash of
+                # its last transaction) must not be kept alive, or it would never run again.
+                leased_at = self._leases.get(job_id)
+                if leased_at is None:
+                    continue
+                now = self.services.clock.now()
+                if await storage.jobs.renew(job_id, leased_at, now):
+                    self._leases[job_id] = now
+                    continue
+            log.warning("job #%s lost its lease while running", job_id)
 
     async def start(self) -> None:
         """Re-arm every pending job (skipping those too late) and start the sweeper."""
@@ -103,15 +131,16 @@ class JobRunner:
     async def fire(self, job_id: int) -> bool:
         """Claim and run one job in a single transaction; False if there was nothing to run.
 
-        A detached (long) job is leased instead, run outside any transaction, and marked done
-        afterwards: a crash in the middle makes it run again, never vanish.
+        A detached (long) job is leased instead and run outside any transaction; its results
+        are written in the transaction that marks it done. A crash in the middle makes it run
+        again, never vanish, and never count twice.
         """
         services = self.services
         storage = services.storage
         now = services.clock.now()
         async with storage.transaction():
-            kind = await self._kind(job_id)
-            if kind in self.detached:
+            detached = await self._kind(job_id) in self.detached
+            if detached:
                 job = await storage.jobs.lease(job_id, now, DETACHED_LEASE)
             else:
                 job = await storage.jobs.claim(job_id, now)
@@ -121,11 +150,10 @@ class JobRunner:
                 log.warning("job %s late by %s: skipped", job.key, now - job.due_at)
                 await storage.jobs.finish(job.id, "skipped", "late", now)
                 return False
-            if job.kind not in self.detached:
-                await self._run(job, inside=True)
-        if job.kind in self.detached and await self._run(job, inside=False):
-            async with storage.transaction():
-                await storage.jobs.finish(job.id, "done", "", services.clock.now())
+            if not detached:
+                await self._run_inside(job)
+        if detached:
+            await self._run_detached(job, now)
         self.delivery.wake()
         return True
 
@@ -133,24 +161,49 @@ class JobRunner:
         job = await self.services.storage.jobs.get(job_id)
         return job.kind if job else None
 
-    async def _run(self, job: Job, *, inside: bool) -> bool:
-        """Run the job's handler; on failure mark it failed and tell the admins."""
-        storage = self.services.storage
+    async def _handle(self, job: Job) -> Commit | None:
         handler = self.handlers.get(job.kind)
+        if handler is None:
+            raise LookupError(f"no handler for job kind {job.kind!r}")
+        return await handler(job, self.services)
+
+    async def _run_inside(self, job: Job) -> None:
+        """Run a short job inside the claim's transaction."""
         try:
-            if handler is None:
-                raise LookupError(f"no handler for job kind {job.kind!r}")
-            if inside:
-                # A savepoint: a failing job leaves nothing half done, and is marked failed.
-                async with storage.transaction():
-                    await handler(job, self.services)
-            else:
-                await handler(job, self.services)
+            # A savepoint: a failing job leaves nothing half done, and is marked failed.
+            async with self.services.storage.transaction():
+                commit = await self._handle(job)
+                if commit is not None:
+                    await commit()
         except Exception as exc:
-            log.exception("job %s failed", job.key)
+            await self._failed(job, exc)
+
+    async def _run_detached(self, job: Job, leased_at: datetime) -> None:
+        """Run a long job outside any transaction; write its results as it is marked done."""
+        storage = self.services.storage
+        self._leases[job.id] = leased_at
+        try:
+            try:
+                commit = await self._handle(job)
+            except Exception as exc:
+                await self._failed(job, exc)
+                return
             async with storage.transaction():
                 now = self.services.clock.now()
-                await storage.jobs.finish(job.id, "failed", type(exc).__name__, now)
-            await self.report(f"{type(exc).__name__} in job {job.kind}", job.key)
-            return False
-        return True
+                leased_at = self._leases[job.id]
+                if not await storage.jobs.finish(job.id, "done", "", now, leased_at=leased_at):
+                    log.warning("job %s was taken again while it ran: results dropped", job.key)
+                    return
+                if commit is not None:
+                    await commit()
+        finally:
+            self._leases.pop(job.id, None)
+
+    async def _failed(self, job: Job, exc: Exception) -> None:
+        """Mark the job failed and tell the admins."""
+        storage = self.services.storage
+        log.error("job %s failed", job.key, exc_info=exc)
+        async with storage.transaction():
+            now = self.services.clock.now()
+            await storage.jobs.finish(job.id, "failed", type(exc).__name__, now)
+        await self.report(f"{type(exc).__name__} in job {job.kind}", job.key)

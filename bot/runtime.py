@@ -34,6 +34,12 @@ POLL_TIMEOUT = 25
 INBOX_KEEP = timedelta(hours=48)
 # Finished jobs and expired invitations are kept a while for anyone looking into a problem.
 HISTORY_KEEP = timedelta(days=30)
+# Where a message went is kept while it may still be edited (a sign-up post, until its shift);
+# a message nobody changed for this long is not edited any more.
+MESSAGE_REF_KEEP = timedelta(days=60)
+# A file nothing will send (the bot died before queueing it) is deleted after this long; a
+# younger one may still be being written.
+ORPHAN_FILE_AGE = timedelta(hours=1)
 # An update still unhandled after this many start-ups is what crashes the bot: set it aside
 # so that everyone else's messages get through.
 POISON_AFTER_STARTS = 3
@@ -211,18 +217,29 @@ class Runtime:
                 log.exception("could not report an error to admin %s", admin_id)
 
     async def prune(self) -> None:
-        """Forget handled updates and sent messages past the re-delivery window."""
-        before = self.services.clock.now() - INBOX_KEEP
-        async with self.services.storage.transaction():
-            updates = await self.services.storage.inbox.prune(before)
-            messages = await self.services.storage.outbox.prune(before)
-            await self.services.storage.drafts.prune(before)
-            await self.services.storage.distributions.prune_nonces(before)
-            history = self.services.clock.now() - HISTORY_KEEP
-            await self.services.storage.jobs.prune(history)
-            await self.services.storage.invites.prune(history)
-        if updates or messages:
-            log.info("pruned %d handled updates and %d sent messages", updates, messages)
+        """Forget handled updates and sent messages past the re-delivery window, old message
+        references, and files nothing will send."""
+        storage = self.services.storage
+        now = self.services.clock.now()
+        before = now - INBOX_KEEP
+        async with storage.transaction():
+            updates = await storage.inbox.prune(before)
+            messages = await storage.outbox.prune(before)
+            await storage.drafts.prune(before)
+            await storage.distributions.prune_nonces(before)
+            await storage.message_refs.prune(now - MESSAGE_REF_KEEP)
+            await storage.jobs.prune(now - HISTORY_KEEP)
+            await storage.invites.prune(now - HISTORY_KEEP)
+            # Inside the transaction: no file can be queued between the listing and the deletion.
+            waiting = await storage.outbox.pending_files()
+            files = self.services.exports.prune(waiting, now - ORPHAN_FILE_AGE)
+        if updates or messages or files:
+            log.info(
+                "pruned %d handled updates, %d sent messages and %d orphan files",
+                updates,
+                messages,
+                files,
+            )
 
     # --- intake ---------------------------------------------------------------------------
 

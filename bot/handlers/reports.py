@@ -13,10 +13,10 @@ from bot.context import BotContext, Services
 from bot.handlers.common import error_text, refuse
 from bot.handlers.distributions import SLOT_NAMES, quantity_text
 from bot.i18n import Markup, Translator, escape
-from bot.jobs import JobHandler
+from bot.jobs import Commit, JobHandler
 from bot.runtime import apology
-from bot.services.charts import items_chart
 from bot.services.errors import DomainError
+from bot.services.exports import discard
 from bot.services.reports import Period, Report
 from bot.storage.models import Job
 
@@ -112,21 +112,24 @@ async def export(update: Update, context: BotContext) -> None:
     await context.reply(update, t._("⏳ Preparing the spreadsheets…"))
 
 
-async def export_job(job: Job, services: Services) -> None:
-    """Build the CSV files (and chart) through the read-only connection, then send them."""
+async def export_job(job: Job, services: Services) -> Commit | None:
+    """Build the files (and chart) beside the bot; they are queued as the job is marked done."""
     payload = job.payload
     user = await services.users.get(int(payload["user"]))
     if user is None:
-        return
+        return None
     t = services.translator(str(payload["locale"]))
     chat_id = int(payload["chat"])
     catalogue = services.distributions.catalogue
     try:
         built, files = await services.exports.export(user, payload["period"], catalogue, t.locale)
     except DomainError as error:  # e.g. no longer a coordinator since asking
-        async with services.storage.transaction():
-            await services.outbox.send_text(chat_id, error_text(t, error))
-        return
+        refusal = error_text(t, error)
+
+        async def refuse_export() -> None:
+            await services.outbox.send_text(chat_id, refusal)
+
+        return refuse_export
     except Exception:
         async with services.storage.transaction():
             await services.outbox.send_text(chat_id, apology(t))
@@ -135,15 +138,29 @@ async def export_job(job: Job, services: Services) -> None:
     # The chart's font has Latin letters only, and matplotlib does not shape Arabic script:
     # other languages get the English names there (the CSV keeps theirs).
     labels = t.locale if t.locale in LATIN_SCRIPT else "en"
-    chart = items_chart(
-        [(catalogue.item_name(total.key, labels), total.quantity) for total in built.items],
-        html.unescape(period_text(t, built.period)) if labels == t.locale else "",
-    )
-    async with services.storage.transaction():
-        for filename, content in files:
-            await services.outbox.send_document(chat_id, filename, content, caption=caption)
+    try:
+        chart = await services.exports.chart(
+            [(catalogue.item_name(total.key, labels), total.quantity) for total in built.items],
+            html.unescape(period_text(t, built.period)) if labels == t.locale else "",
+        )
+    except BaseException:
+        discard(files)  # names of volunteers: not left lying around
+        raise
+
+    async def send_files() -> None:
+        for file in files:
+            refused = t._(
+                "⚠️ The file {name} could not be sent: Telegram refused it (it may be too "
+                "large). Try a shorter period.",
+                name=file.name,
+            )
+            await services.outbox.send_document(
+                chat_id, file.path, file.name, caption=caption, if_refused=refused
+            )
         if chart is not None:
-            await services.outbox.send_document(chat_id, "chart.png", chart, photo=True)
+            await services.outbox.send_document(chat_id, chart.path, chart.name, photo=True)
+
+    return send_files
 
 
 JOB_EXPORT = "reports.export"

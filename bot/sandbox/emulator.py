@@ -833,6 +833,10 @@ class BotApiEmulator:
         self.bot_id = int(bot_id)
         self.bot_username = bot_username
         self.limits = limits or EmulatorLimits()
+        # Telegram answers 413 to a bot uploading more; tests lower these rather than write
+        # 50 MB files.
+        self.max_upload_bytes = _DOCUMENT_BYTES_LIMIT
+        self.max_photo_bytes = _PHOTO_BYTES_LIMIT
         self.host = host
         self.port = port
 
@@ -1572,7 +1576,7 @@ class BotApiEmulator:
     def _uploaded_file(self, upload: UploadedFile, kind: str) -> _StoredFile:
         if not upload.content:
             raise _bad_request("file must be non-empty")
-        limit = _PHOTO_BYTES_LIMIT if kind == "photo" else _DOCUMENT_BYTES_LIMIT
+        limit = self.max_photo_bytes if kind == "photo" else self.max_upload_bytes
         if len(upload.content) > limit:
             raise BotApiError(413, "Request Entity Too Large")
         if kind == "photo" and not _looks_like_image(upload.content):

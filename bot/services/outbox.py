@@ -6,11 +6,11 @@ sender in `bot/delivery.py` turns them into Bot API calls at Telegram's pace.
 
 from __future__ import annotations
 
-import base64
 import html
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from bot.clock import Clock
@@ -19,8 +19,13 @@ from bot.storage.interface import Store
 # Telegram refuses longer texts (SPEC §8); it counts UTF-16 code units.
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+# Each chat has one queue per priority, sent in order; the lower priority number goes first.
+# A safety alert must reach a chat before whatever else is waiting for it.
+URGENT = -1
 INTERACTIVE = 0
 BULK = 1
+# Files have a queue (and a sender) of their own: a slow upload holds up no message.
+UPLOAD = 2
 
 
 @dataclass(frozen=True)
@@ -187,19 +192,26 @@ class Outbox:
     async def send_document(
         self,
         chat_id: int,
+        path: Path,
         filename: str,
-        content: bytes,
         *,
         caption: str | None = None,
         photo: bool = False,
+        if_refused: str | None = None,
     ) -> None:
+        """Queue a file waiting at `path`; it is deleted once sent or finally refused.
+
+        The table holds the path, never the content: a year of logs does not belong in a row.
+        `if_refused` is what the chat is told if Telegram refuses the file for good.
+        """
         payload = {
+            "path": str(path),
             "filename": filename,
-            "content": base64.b64encode(content).decode("ascii"),
             "caption": split_text(caption, MAX_CAPTION)[0] if caption else None,
             "photo": photo,
+            "if_refused": if_refused,
         }
-        await self._add(chat_id, "send_file", payload)
+        await self._add(chat_id, "send_file", payload, priority=UPLOAD)
 
     async def set_commands(
         self, commands: list[tuple[str, str]], *, scope_chat_id: int | None, language: str | None

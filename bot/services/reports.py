@@ -1,16 +1,13 @@
-"""Figures for the yearly activity report: /report totals and /export spreadsheets."""
+"""Figures for the yearly activity report: /report totals (spreadsheets: `exports.py`)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.services.catalogue import Catalogue
 from bot.services.errors import DomainError, NotAllowed
 from bot.services.timeparse import at_local, parse_date, parse_month
 from bot.storage.interface import Store
@@ -18,8 +15,6 @@ from bot.storage.models import Hours, Role, Total, User
 
 RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
 MAX_SPAN = timedelta(days=366)
-# A UTF-8 byte-order mark makes spreadsheet programs read accents and Arabic correctly.
-BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -72,21 +67,6 @@ def parse_period(text: str | None, now: datetime, tz: ZoneInfo) -> Period:
     return Period(since, until, first, last)
 
 
-def _cell(value: object) -> object:
-    """A name typed by someone (a place, a Telegram name) must not run as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _csv(header: list[str], rows: list[list[object]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows([_cell(value) for value in row] for row in rows)
-    return (BOM + buffer.getvalue()).encode("utf-8")
-
-
 class ReportService:
     """Adds up distributions and shifts over a period, for one antenna or all of them."""
 
@@ -96,13 +76,14 @@ class ReportService:
         self.tz = tz
         self.default_antenna = default_antenna
 
-    def _scope(self, actor: User) -> str | None:
+    def scope(self, actor: User) -> str | None:
+        """The antenna a coordinator sees (None: all of them, for an admin)."""
         if not actor.has(Role.COORDINATOR):
             raise NotAllowed
         return None if actor.has(Role.ADMIN) else (actor.antenna or self.default_antenna)
 
     async def report(self, actor: User, period_text: str | None) -> Report:
-        antenna = self._scope(actor)
+        antenna = self.scope(actor)
         period = parse_period(period_text, self.clock.now(), self.tz)
         return await self.build(antenna, period)
 
@@ -124,95 +105,5 @@ class ReportService:
 
     def check(self, actor: User, period_text: str | None) -> Period:
         """Refuse at once what an export would refuse later: the role, the period."""
-        self._scope(actor)
+        self.scope(actor)
         return parse_period(period_text, self.clock.now(), self.tz)
-
-    async def export(
-        self, actor: User, period_text: str | None, catalogue: Catalogue, locale: str
-    ) -> tuple[Report, list[tuple[str, bytes]]]:
-        """The report (for a chart) and the CSV files of a period."""
-        antenna = self._scope(actor)
-        period = parse_period(period_text, self.clock.now(), self.tz)
-        built = await self.build(antenna, period)
-        return built, await self.files(antenna, period, catalogue, locale)
-
-    async def files(
-        self, antenna: str | None, period: Period, catalogue: Catalogue, locale: str
-    ) -> list[tuple[str, bytes]]:
-        """distributions.csv and shifts.csv for the period, named after it."""
-        names: dict[int, str] = {}
-
-        async def volunteer(user_id: int | None) -> str:
-            if user_id is None:
-                return ""
-            if user_id not in names:
-                user = await self.storage.users.get(user_id)
-                names[user_id] = (user.display_name or str(user_id)) if user else ""
-            return names[user_id]
-
-        def local(moment: datetime | None) -> str:
-            return "" if moment is None else moment.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
-
-        rows: list[list[object]] = []
-        for row in await self.storage.distributions.rows(antenna, period.since, period.until):
-            place = catalogue.places.get(row.place_id) if row.place_id else None
-            item = catalogue.items.get(row.item_code)
-            rows.append(
-                [
-                    local(row.logged_at),
-                    row.slot,
-                    row.antenna,
-                    row.item_code,
-                    catalogue.item_name(row.item_code, locale),
-                    row.quantity,
-                    item.unit if item else "",
-                    place.name if place else "",
-                    await volunteer(row.user_id),
-                    row.shift_id or "",
-                ]
-            )
-        distributions = _csv(
-            [
-                "time",
-                "slot",
-                "antenna",
-                "item_code",
-                "item",
-                "quantity",
-                "unit",
-                "place",
-                "volunteer",
-                "shift",
-            ],
-            rows,
-        )
-        shift_rows: list[list[object]] = []
-        for shift in await self.storage.shifts.between(antenna, period.since, period.until):
-            duration = shift.duration(self.clock.now())
-            shift_rows.append(
-                [
-                    local(shift.started_at),
-                    local(shift.ended_at),
-                    round(duration.total_seconds() / 60),
-                    shift.activity,
-                    shift.antenna,
-                    await volunteer(shift.user_id),
-                    "yes" if shift.auto_closed else "",
-                    shift.planned_id or "",
-                ]
-            )
-        shifts = _csv(
-            [
-                "start",
-                "end",
-                "minutes",
-                "activity",
-                "antenna",
-                "volunteer",
-                "auto_closed",
-                "planned_shift",
-            ],
-            shift_rows,
-        )
-        stamp = f"{period.first_day.isoformat()}_{period.last_day.isoformat()}"
-        return [(f"distributions_{stamp}.csv", distributions), (f"shifts_{stamp}.csv", shifts)]

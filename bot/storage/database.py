@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -28,7 +30,12 @@ def to_db(moment: datetime) -> str:
 
 
 def from_db(value: str) -> datetime:
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    # fromisoformat reads to_db's format (Z included) fifty times faster than strptime: an
+    # export reads hundreds of thousands of these.
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is not UTC:
+        raise ValueError(f"not a stored instant: {value!r}")
+    return moment
 
 
 def from_db_optional(value: str | None) -> datetime | None:
@@ -110,7 +117,7 @@ class Database:
         async with self._lock:
             self._owner = asyncio.current_task()
             try:
-                await self.connection.execute("BEGIN IMMEDIATE")
+                await self._begin()
                 try:
                     yield
                     await self.connection.execute("COMMIT")
@@ -122,6 +129,17 @@ class Database:
                     raise
             finally:
                 self._owner = None
+
+    async def _begin(self) -> None:
+        try:
+            await self.connection.execute("BEGIN IMMEDIATE")
+        except asyncio.CancelledError:
+            # The BEGIN was already handed to the connection's thread and runs anyway (a task
+            # cancelled at shutdown, say): undo it after it ran, or the next transaction of
+            # any task finds one open. Statements run in order on that thread.
+            with contextlib.suppress(sqlite3.Error):
+                await self.connection.execute("ROLLBACK")
+            raise
 
     @asynccontextmanager
     async def _access(self) -> AsyncIterator[aiosqlite.Connection]:

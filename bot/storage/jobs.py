@@ -107,11 +107,30 @@ class JobRepo:
         )
         return await self.get(job_id) if changed else None
 
-    async def finish(self, job_id: int, status: str, note: str, now: datetime) -> None:
-        await self.db.execute(
-            "UPDATE jobs SET status = ?, note = ?, fired_at = ? WHERE id = ?",
-            (status, note, to_db(now), job_id),
+    async def renew(self, job_id: int, leased_at: datetime, now: datetime) -> bool:
+        """Move a running long job's lease on; False if it is no longer held with `leased_at`."""
+        changed = await self.db.execute(
+            "UPDATE jobs SET fired_at = ? WHERE id = ? AND status = 'pending' AND fired_at = ?",
+            (to_db(now), job_id, to_db(leased_at)),
         )
+        return changed > 0
+
+    async def finish(
+        self,
+        job_id: int,
+        status: str,
+        note: str,
+        now: datetime,
+        *,
+        leased_at: datetime | None = None,
+    ) -> bool:
+        """Close a job; with `leased_at`, only if that lease still holds it (else False)."""
+        sql = "UPDATE jobs SET status = ?, note = ?, fired_at = ? WHERE id = ?"
+        params: list[Any] = [status, note, to_db(now), job_id]
+        if leased_at is not None:
+            sql += " AND status = 'pending' AND fired_at = ?"
+            params.append(to_db(leased_at))
+        return await self.db.execute(sql, params) > 0
 
     async def prune(self, before: datetime) -> int:
         """Forget finished jobs due before then (pending ones always stay)."""

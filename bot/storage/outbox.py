@@ -30,6 +30,20 @@ def _outbox(row: aiosqlite.Row) -> OutboxEntry:
     )
 
 
+# No earlier entry is still pending in the same queue (same chat, same priority). Entries
+# without a chat (answers to button presses) are in no queue: NULL equals nothing.
+_AT_HEAD = (
+    " AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.status = 'pending' "
+    "AND e.chat_id = o.chat_id AND e.priority = o.priority AND e.id < o.id)"
+)
+
+
+def _kind(uploads: bool | None) -> str:
+    if uploads is None:
+        return ""
+    return " AND o.method = 'send_file'" if uploads else " AND o.method != 'send_file'"
+
+
 class OutboxRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -61,26 +75,33 @@ class OutboxRepo:
             ),
         )
 
-    async def due(self, now: datetime, limit: int = 20) -> list[OutboxEntry]:
-        """Pending entries ready to send, each the oldest pending one of its chat."""
-        rows = await self.db.fetch_all(
-            "SELECT * FROM outbox AS o WHERE o.status = 'pending' AND o.not_before <= ? "
-            "AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.status = 'pending' "
-            "AND e.chat_id = o.chat_id AND e.id < o.id) "
-            "ORDER BY o.priority, o.id LIMIT ?",
-            (to_db(now), limit),
-        )
+    async def due(
+        self, now: datetime, limit: int = 20, *, uploads: bool | None = None
+    ) -> list[OutboxEntry]:
+        """Pending entries ready to send, most urgent first: the oldest pending entry of each
+        (chat, priority) queue, so that an alert never waits behind a chat's bulk messages.
+
+        `uploads` keeps only files (True) or everything else (False): each has its sender.
+        """
+        sql = "SELECT * FROM outbox AS o WHERE o.status = 'pending' AND o.not_before <= ?"
+        sql += _kind(uploads) + _AT_HEAD + " ORDER BY o.priority, o.id LIMIT ?"
+        rows = await self.db.fetch_all(sql, (to_db(now), limit))
         return [_outbox(row) for row in rows]
 
-    async def next_wake(self) -> datetime | None:
-        # Only the head of each chat's queue can be sent, as in due(): a later message that is
-        # due behind one in back-off must not wake the sender in a loop.
-        value = await self.db.fetch_value(
-            "SELECT MIN(o.not_before) FROM outbox AS o WHERE o.status = 'pending' "
-            "AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.status = 'pending' "
-            "AND e.chat_id = o.chat_id AND e.id < o.id)"
-        )
+    async def next_wake(self, *, uploads: bool | None = None) -> datetime | None:
+        # Only the head of each queue can be sent, as in due(): a later message that is due
+        # behind one in back-off must not wake the sender in a loop.
+        sql = "SELECT MIN(o.not_before) FROM outbox AS o WHERE o.status = 'pending'"
+        value = await self.db.fetch_value(sql + _kind(uploads) + _AT_HEAD)
         return from_db_optional(value)
+
+    async def pending_files(self) -> set[str]:
+        """The paths of files still to be sent."""
+        rows = await self.db.fetch_all(
+            "SELECT json_extract(payload, '$.path') FROM outbox "
+            "WHERE status = 'pending' AND method = 'send_file'"
+        )
+        return {row[0] for row in rows if row[0] is not None}
 
     async def mark_sent(self, entry_id: int, message_id: int | None, now: datetime) -> None:
         await self.db.execute(
@@ -158,3 +179,15 @@ class MessageRefRepo:
             "SELECT chat_id, message_id FROM message_refs WHERE ref = ?", (ref,)
         )
         return None if row is None else (row[0], row[1])
+
+    async def touch(self, ref: str, now: datetime) -> None:
+        """The message was just edited: it is still in use."""
+        await self.db.execute(
+            "UPDATE message_refs SET updated_at = ? WHERE ref = ?", (to_db(now), ref)
+        )
+
+    async def prune(self, before: datetime) -> int:
+        """Forget where messages went that were neither sent nor edited since `before`."""
+        return await self.db.execute(
+            "DELETE FROM message_refs WHERE updated_at < ?", (to_db(before),)
+        )

@@ -23,7 +23,7 @@ from telegram import (
     MessageEntity,
     ReplyParameters,
 )
-from telegram.error import BadRequest, Conflict, Forbidden, RetryAfter
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter
 
 from bot.sandbox.emulator import BotApiEmulator, BotApiError, parse_html
 
@@ -653,6 +653,17 @@ async def test_send_document_records_the_uploaded_file(
     assert bytes(await file.download_as_bytearray()) == b"%PDF-1.4 tournee"
     with pytest.raises(BadRequest, match=r"(?i)type of file mismatch"):
         await bot.send_photo(ALICE, sent.document.file_id)
+
+
+async def test_a_file_over_the_upload_limit_is_refused_with_413(
+    bot: telegram.Bot, emu: BotApiEmulator
+) -> None:
+    emu.max_upload_bytes = 10  # stands for Telegram's 50 MB
+    assert await bot.send_document(ALICE, b"0123456789", filename="fits.csv")
+    with pytest.raises(NetworkError, match="Request Entity Too Large"):
+        await bot.send_document(ALICE, b"0123456789!", filename="big.csv")
+    assert [(r.method, r.error_code) for r in emu.refused] == [("sendDocument", 413)]
+    emu.refused.clear()
 
 
 async def test_photo_venue_and_chat_action(bot: telegram.Bot, emu: BotApiEmulator) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +13,7 @@ from telegram import Chat, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.delivery import Delivery
+from bot.services.outbox import BULK, URGENT, Outbox
 from bot.storage import Storage
 from tests.helpers.clock import FakeClock
 
@@ -131,3 +135,137 @@ async def test_edits_of_a_migrated_group_are_dropped_not_looped(
     await delivery.drain_due()
     assert await status(storage) == {"dropped": 1}
     assert recorder.migrated == []
+
+
+class UploadingBot(FlakyBot):
+    """Uploads take as long as the test wants; Telegram may refuse them."""
+
+    def __init__(self, *errors: Exception, upload_error: Exception | None = None) -> None:
+        super().__init__(*errors)
+        self.upload_error = upload_error
+        self.uploading = asyncio.Event()
+        self.finish_upload = asyncio.Event()
+        self.text_sent = asyncio.Event()
+
+    async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> Message:
+        message = await super().send_message(chat_id, text, **kwargs)
+        self.text_sent.set()
+        return message
+
+    async def send_document(self, chat_id: int, document: Any, **kwargs: Any) -> Message:
+        if self.upload_error is not None:
+            raise self.upload_error
+        self.uploading.set()
+        await self.finish_upload.wait()
+        self.sent.append((chat_id, kwargs["filename"]))
+        return Message(len(self.sent), None, Chat(chat_id, "private"))  # type: ignore[arg-type]
+
+
+def spreadsheet(tmp_path: Path) -> Path:
+    path = tmp_path / "outgoing" / "year.csv"
+    path.parent.mkdir()
+    path.write_bytes(b"time,item\n")
+    return path
+
+
+async def test_an_urgent_message_leaves_before_the_chats_earlier_bulk_messages(
+    storage: Storage, clock: FakeClock
+) -> None:
+    delivery, bot, _ = await setup(storage, clock)
+    outbox = Outbox(storage, clock, delivery.wake)
+    for n in range(3):
+        await outbox.send_text(5, f"news {n}", priority=BULK)
+    await outbox.send_text(5, "no answer from Ana", priority=URGENT)
+    await delivery.drain()
+    assert bot.sent[0] == (5, "no answer from Ana")
+    for _ in range(3):  # bulk messages keep their pace, one a second
+        clock.advance(seconds=1)
+        await delivery.drain_due()
+    # Within a priority, a chat's order holds.
+    assert [text for _, text in bot.sent[1:]] == ["news 0", "news 1", "news 2"]
+
+
+async def test_an_upload_in_progress_holds_up_no_message_to_its_chat(
+    storage: Storage, clock: FakeClock, tmp_path: Path
+) -> None:
+    bot = UploadingBot()
+    recorder = Recorder()
+    delivery = Delivery(bot, storage, clock, recorder.on_blocked, recorder.on_migrated)  # type: ignore[arg-type]
+    outbox = Outbox(storage, clock, delivery.wake)
+    await outbox.send_document(5, spreadsheet(tmp_path), "year.csv")
+    sender = asyncio.create_task(delivery.run())
+    try:
+        await asyncio.wait_for(bot.uploading.wait(), 5)
+        await outbox.send_text(5, "no answer from Ana", priority=URGENT)
+        await asyncio.wait_for(bot.text_sent.wait(), 5)
+        assert bot.sent == [(5, "no answer from Ana")]  # while the upload still runs
+        bot.finish_upload.set()
+        for _ in range(100):
+            if len(bot.sent) == 2:
+                break
+            await asyncio.sleep(0.01)
+        assert bot.sent == [(5, "no answer from Ana"), (5, "year.csv")]
+    finally:
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sender
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        NetworkError("Request Entity Too Large"),  # Telegram's 413, as PTB raises it
+        BadRequest("Bad Request: file must be non-empty"),
+    ],
+)
+async def test_a_refused_file_is_final_the_person_is_told_and_the_chat_moves_on(
+    storage: Storage, clock: FakeClock, tmp_path: Path, refusal: Exception
+) -> None:
+    bot = UploadingBot(upload_error=refusal)
+    recorder = Recorder()
+    delivery = Delivery(bot, storage, clock, recorder.on_blocked, recorder.on_migrated)  # type: ignore[arg-type]
+    outbox = Outbox(storage, clock, delivery.wake)
+    path = spreadsheet(tmp_path)
+    await outbox.send_document(5, path, "year.csv", if_refused="year.csv could not be sent")
+    await outbox.send_text(5, "menu")
+    await delivery.drain_due()
+    assert sorted(bot.sent) == [(5, "menu"), (5, "year.csv could not be sent")]
+    assert await status(storage) == {"sent": 2, "failed": 1}
+    assert await storage.outbox.next_wake() is None  # nothing left to retry, now or in a day
+    assert not path.exists()
+
+
+async def test_a_sent_message_and_where_it_went_are_recorded_together(
+    storage: Storage, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    delivery, _, _ = await setup(storage, clock)
+    await storage.outbox.add(-5, "send_text", {"text": "sign up"}, now=clock.now(), ref="plan:1")
+
+    async def disk_error(*_: object) -> None:
+        raise OSError("disk I/O error")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(storage.message_refs, "set", disk_error)
+        with pytest.raises(OSError, match="disk I/O"):
+            await delivery.drain()
+    # Not "sent" without its reference: the post is sent again, and that one can be edited.
+    assert await status(storage) == {"pending": 1}
+    await delivery.drain()
+    assert await storage.message_refs.get("plan:1") == (-5, 2)
+    assert await status(storage) == {"sent": 1}
+
+
+async def test_pacing_remembers_only_chats_written_to_within_the_largest_gap(
+    storage: Storage, clock: FakeClock
+) -> None:
+    delivery, bot, _ = await setup(storage, clock)
+    for chat_id in range(1, 501):
+        await storage.outbox.add(
+            chat_id, "send_text", {"text": "news"}, now=clock.now(), priority=BULK
+        )
+    await delivery.drain_due()
+    assert len(bot.sent) == 500
+    clock.advance(seconds=4)
+    await storage.outbox.add(1, "send_text", {"text": "more"}, now=clock.now(), priority=BULK)
+    await delivery.drain_due()
+    assert len(delivery._last_sent) == 1

@@ -52,3 +52,25 @@ async def test_a_long_jobs_lease_runs_out_if_the_bot_dies(
     await storage.jobs.finish(job.id, "done", "", clock.now())
     clock.advance(minutes=11)
     assert await storage.jobs.lease(job.id, clock.now(), lease) is None
+
+
+async def test_a_renewed_lease_keeps_the_job_and_only_its_holder_finishes_it(
+    storage: Storage, clock: FakeClock
+) -> None:
+    scheduler = Scheduler(storage, clock)
+    job = await scheduler.schedule("reports.export", "export:1:cd", clock.now())
+    lease = timedelta(minutes=10)
+    first = clock.now()
+    assert await storage.jobs.lease(job.id, first, lease) is not None
+    clock.advance(minutes=8)
+    assert await storage.jobs.renew(job.id, first, clock.now())
+    renewed = clock.now()
+    clock.advance(minutes=8)  # sixteen minutes since it began, eight since the renewal
+    assert await storage.jobs.lease(job.id, clock.now(), lease) is None
+    clock.advance(minutes=3)  # the holder stopped renewing: it died
+    second = clock.now()
+    assert await storage.jobs.lease(job.id, second, lease) is not None
+    # The first holder, back from the dead, can neither renew nor finish it.
+    assert not await storage.jobs.renew(job.id, renewed, clock.now())
+    assert not await storage.jobs.finish(job.id, "done", "", clock.now(), leased_at=renewed)
+    assert await storage.jobs.finish(job.id, "done", "", clock.now(), leased_at=second)
