@@ -41,7 +41,7 @@ from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
-from bot.services.outbox import BULK, INTERACTIVE
+from bot.services.outbox import BULK, EPHEMERAL, INTERACTIVE
 from bot.storage.interface import Store
 from bot.storage.models import OutboxEntry
 
@@ -183,7 +183,10 @@ class Delivery:
         else:
             # Together: a message marked sent without its reference could never be edited.
             async with self.storage.transaction():
-                await self.storage.outbox.mark_sent(entry.id, answer, now)
+                if entry.payload.get(EPHEMERAL):
+                    await self.storage.outbox.delete(entry.id)
+                else:
+                    await self.storage.outbox.mark_sent(entry.id, answer, now)
                 if entry.ref is not None and entry.chat_id is not None and answer:
                     await self.storage.message_refs.set(entry.ref, entry.chat_id, answer, now)
                 if entry.method == "edit_text" and entry.payload.get("ref"):
@@ -208,7 +211,10 @@ class Delivery:
         """Give up on a row for good; a refused file is deleted and its chat told."""
         notice = entry.payload.get("if_refused") if entry.method == "send_file" else None
         async with self.storage.transaction():
-            await self.storage.outbox.mark_final(entry.id, status, error, now)
+            if entry.payload.get(EPHEMERAL):
+                await self.storage.outbox.delete(entry.id)
+            else:
+                await self.storage.outbox.mark_final(entry.id, status, error, now)
             if notice and entry.chat_id is not None and status in ("failed", "dropped"):
                 await self.storage.outbox.add(
                     entry.chat_id,

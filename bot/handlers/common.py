@@ -12,7 +12,7 @@ from bot.callbacks import MenuTopic
 from bot.context import BotContext, Services
 from bot.i18n import N_, Translator
 from bot.services.errors import DomainError
-from bot.services.outbox import Button, Keyboard
+from bot.services.outbox import URGENT, Button, Keyboard
 from bot.storage.models import Role, User
 
 log = logging.getLogger(__name__)
@@ -127,11 +127,13 @@ async def alert_responders(
     keyboard: Callable[[Translator], Keyboard | None] | None = None,
     excluding: int | None = None,
     people_too: bool = True,
+    priority: int = URGENT,
 ) -> int:
     """Tell an antenna's team chat and, privately, its coordinators and every admin.
 
     With `people_too=False` the people are written to only when there is no team chat (a
-    notice, not an alarm). Returns how many chats were written to; reaching nobody is logged
+    notice, not an alarm). Alerts jump every chat's queue of answers, bulk sends and files
+    (`priority`). Returns how many chats were written to; reaching nobody is logged
     as an error, never silent.
     """
     responders = await services.users.responders(antenna, excluding=excluding)
@@ -151,7 +153,7 @@ async def alert_responders(
         )
     for chat_id, t in targets:
         await services.outbox.send_text(
-            chat_id, render(t), keyboard=keyboard(t) if keyboard else None
+            chat_id, render(t), keyboard=keyboard(t) if keyboard else None, priority=priority
         )
     return len(targets)
 

@@ -12,7 +12,7 @@ from bot.handlers.shifts import activity_label
 from bot.i18n import Translator, escape
 from bot.jobs import JobHandler
 from bot.services.errors import DomainError
-from bot.services.outbox import Button, Keyboard
+from bot.services.outbox import INTERACTIVE, Button, Keyboard
 from bot.services.planning import JOB_REMINDER, JOB_SHORT
 from bot.storage.models import Job, PlannedShift, Role, User
 
@@ -325,6 +325,7 @@ async def short_job(job: Job, services: Services) -> None:
         what=f"short-staffing warning for planned shift {planned.id}",
         keyboard=lambda t: post_keyboard(t, planned),
         people_too=False,
+        priority=INTERACTIVE,
     )
 
 

@@ -221,9 +221,17 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
     await context.answer(update)
     await context.services.shifts.forget(user)
     await context.services.users.forget(user)
+    # The last words to them leave no row with their id behind once sent.
     if user.menu_signature is not None:
-        await context.services.outbox.delete_commands(scope_chat_id=user.id)
-    await context.edit(update, t._("✅ Everything was erased. Send /start to begin again."))
+        await context.services.outbox.delete_commands(scope_chat_id=user.id, ephemeral=True)
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await context.services.outbox.edit_text(
+            query.message.chat.id,
+            query.message.message_id,
+            t._("✅ Everything was erased. Send /start to begin again."),
+            ephemeral=True,
+        )
 
 
 async def stale_button(update: Update, context: BotContext) -> None:

@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext, Services
-from bot.handlers.common import error_text, refuse
+from bot.handlers.common import error_text, in_confidence, refuse
 from bot.handlers.distributions import SLOT_NAMES, quantity_text
 from bot.i18n import Markup, Translator, escape
 from bot.jobs import Commit, JobHandler
@@ -94,7 +94,7 @@ async def export(update: Update, context: BotContext) -> None:
     t = context.t
     services = context.services
     chat = update.effective_chat
-    if chat is None:
+    if chat is None or not await in_confidence(update, context):
         return
     try:
         period = services.reports.check(context.user, context.args[0] if context.args else None)

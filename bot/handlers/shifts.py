@@ -11,7 +11,7 @@ from bot.handlers.common import alert_responders, in_confidence, person_name, re
 from bot.i18n import Markup, Translator, escape, pN_
 from bot.jobs import JobHandler
 from bot.services.errors import DomainError
-from bot.services.outbox import Button, Keyboard
+from bot.services.outbox import URGENT, Button, Keyboard
 from bot.services.shifts import (
     ACTIVITIES,
     JOB_AUTOCLOSE,
@@ -411,6 +411,7 @@ async def safety_check_job(job: Job, services: Services) -> None:
             time=t.fmt_time(shift.expected_return_at),
         ),
         keyboard=safety_keyboard(t, shift.id),
+        priority=URGENT,
     )
 
 

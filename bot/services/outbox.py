@@ -21,6 +21,8 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 # Each chat has one queue per priority, sent in order; the lower priority number goes first.
 # A safety alert must reach a chat before whatever else is waiting for it.
+# A row whose payload holds this key is deleted once done, instead of kept as sent.
+EPHEMERAL = "ephemeral"
 URGENT = -1
 INTERACTIVE = 0
 BULK = 1
@@ -151,15 +153,27 @@ class Outbox:
         return ids
 
     async def edit_text(
-        self, chat_id: int, message_id: int, text: str, *, keyboard: Keyboard | None = None
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        *,
+        keyboard: Keyboard | None = None,
+        ephemeral: bool = False,
     ) -> None:
-        """Replace a message's text; what does not fit in one message follows as new ones."""
+        """Replace a message's text; what does not fit in one message follows as new ones.
+
+        An `ephemeral` edit leaves no row behind once done (the last words to a person who
+        asked to be forgotten).
+        """
         first, *rest = split_text(text) or ["…"]
-        payload = {
+        payload: dict[str, Any] = {
             "message_id": message_id,
             "text": first,
             "keyboard": None if rest else _keyboard(keyboard),
         }
+        if ephemeral:
+            payload[EPHEMERAL] = True
         await self._add(chat_id, "edit_text", payload)
         if rest:
             await self.send_text(chat_id, "\n".join(rest), keyboard=keyboard)
@@ -223,6 +237,9 @@ class Outbox:
         }
         await self._add(scope_chat_id, "set_commands", payload)
 
-    async def delete_commands(self, *, scope_chat_id: int) -> None:
+    async def delete_commands(self, *, scope_chat_id: int, ephemeral: bool = False) -> None:
         """Remove a chat's own command menu: the default one applies again."""
-        await self._add(scope_chat_id, "delete_commands", {"scope_chat_id": scope_chat_id})
+        payload: dict[str, Any] = {"scope_chat_id": scope_chat_id}
+        if ephemeral:
+            payload[EPHEMERAL] = True
+        await self._add(scope_chat_id, "delete_commands", payload)

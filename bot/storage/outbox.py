@@ -148,6 +148,9 @@ class OutboxRepo:
             "DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", (to_db(before),)
         )
 
+    async def delete(self, entry_id: int) -> None:
+        await self.db.execute("DELETE FROM outbox WHERE id = ?", (entry_id,))
+
     async def delete_for_chat(self, chat_id: int) -> None:
         """Forget what was sent, or was still to be sent, to a chat."""
         await self.db.execute("DELETE FROM outbox WHERE chat_id = ?", (chat_id,))

@@ -116,7 +116,7 @@ async def test_names_are_shown_only_in_private_or_in_the_own_team_chat(
     await enrol(emu, running, 251, "Ana", Role.VOLUNTEER)
     emu.add_group(OTHER_GROUP, "Friends of the bakery", [250])
     elsewhere = Person(emu, 250, OTHER_GROUP)
-    for command in ("/volunteers", "/shift status", "/shift"):
+    for command in ("/volunteers", "/shift status", "/shift", "/export"):
         hint = await elsewhere.say(command)
         assert "privately" in (hint.text or ""), command
         assert "Ana" not in (hint.text or "")
@@ -126,3 +126,6 @@ async def test_names_are_shown_only_in_private_or_in_the_own_team_chat(
     assert "Ana" in (listed.text or "")
     listed = await coordinator.say("/volunteers")
     assert "Ana" in (listed.text or "")
+    # Nothing was prepared for the other group.
+    jobs = await running.bot.storage.db.fetch_value("SELECT COUNT(*) FROM jobs")
+    assert jobs == 0

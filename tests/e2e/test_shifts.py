@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox.emulator import BotApiEmulator
+from bot.services.outbox import BULK
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
 from tests.helpers.harness import (
@@ -354,3 +355,28 @@ async def test_a_short_shift_of_an_uncovered_antenna_warns_the_admins(
     warning = await emu.wait_for_bot_message(ADMIN_ID, since=since)
     assert "2" in (warning.plain_text or "")
     assert warning.buttons()  # sign up right from the warning
+
+
+async def test_a_safety_alert_overtakes_bulk_messages_queued_for_the_team_chat(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    await volunteer.say("/shift start maraude 23:00")
+    clock.advance(hours=2, minutes=30)
+    since = await fire(clocked, emu, VOLUNTEER)
+    ask = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    # A broadcast to the team chat is under way: bulk messages keep the group's pace, and the
+    # clock does not move, so they wait.
+    outbox = clocked.bot.services.outbox
+    async with clocked.bot.storage.transaction():
+        for index in range(5):
+            await outbox.send_text(TEAM_CHAT_ID, f"bulk {index}", priority=BULK)
+    team_since = len(emu.bot_messages(TEAM_CHAT_ID))
+    await volunteer.press(ask, "saf:1:help")
+    alert = await emu.wait_for_bot_message(
+        TEAM_CHAT_ID, lambda m: "🆘" in (m.text or ""), since=team_since
+    )
+    before_alert = emu.bot_messages(TEAM_CHAT_ID)[
+        team_since : emu.bot_messages(TEAM_CHAT_ID).index(alert)
+    ]
+    assert sum("bulk" in (m.text or "") for m in before_alert) <= 1

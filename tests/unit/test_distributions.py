@@ -439,7 +439,7 @@ async def test_migration_0008_counts_the_logs_already_saved(tmp_path: Path) -> N
             "INSERT INTO distribution_item_days VALUES ('calais', '2026-11-30', 'blankets', 20)"
         )
     storage = Storage(path)
-    assert await storage.open() == ["0008_recent_places"]
+    assert (await storage.open())[0] == "0008_recent_places"
     days = await storage.db.fetch_all(
         "SELECT item_code, quantity, logs FROM distribution_item_days"
     )
