@@ -75,7 +75,12 @@ class MaraudeBot:
         self.storage = Storage(settings.database_path)
         self.reader = Storage(settings.database_path, read_only=True)
         self.delivery = Delivery(
-            self.app.bot, self.storage, self.clock, self._recipient_blocked, self._chat_migrated
+            self.app.bot,
+            self.storage,
+            self.clock,
+            self._recipient_blocked,
+            self._chat_migrated,
+            self._urgent_lost,
         )
         self._services: Services | None = None
         self._runtime: Runtime | None = None
@@ -103,6 +108,13 @@ class MaraudeBot:
     async def _recipient_blocked(self, user_id: int) -> None:
         async with self.storage.transaction():
             await self.services.users.set_reachable(user_id, False)
+
+    async def _urgent_lost(self, chat_id: int | None, error: str) -> None:
+        """An alert did not reach someone: the admins hear it (once per ten minutes)."""
+        async with self.storage.transaction():
+            await self.runtime.report_error(
+                "an alert could not be delivered", f"chat {chat_id}: {error}"
+            )
 
     async def _chat_migrated(self, old_chat_id: int, new_chat_id: int) -> None:
         await self.services.users.move_team_chat(old_chat_id, new_chat_id)
@@ -190,7 +202,8 @@ class MaraudeBot:
             except NetworkError as exc:
                 log.warning("Telegram is unreachable (%s); retrying in %.0f s", exc, delay)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), delay)
+                    async with asyncio.timeout(delay):  # not wait_for: see Delivery
+                        await stop.wait()
                 delay = min(START_RETRY_MAX, delay * 2)
             else:
                 return True

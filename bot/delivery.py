@@ -41,7 +41,7 @@ from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
-from bot.services.outbox import BULK, EPHEMERAL, INTERACTIVE
+from bot.services.outbox import BULK, EPHEMERAL, INTERACTIVE, URGENT
 from bot.storage.interface import Store
 from bot.storage.models import OutboxEntry
 
@@ -104,12 +104,16 @@ class Delivery:
         clock: Clock,
         on_blocked: Callable[[int], Awaitable[None]],
         on_migrated: Callable[[int, int], Awaitable[None]],
+        on_urgent_lost: Callable[[int | None, str], Awaitable[None]] | None = None,
     ) -> None:
         self.bot = bot
         self.storage = storage
         self.clock = clock
         self.on_blocked = on_blocked
         self.on_migrated = on_migrated
+        # An alert Telegram refused for good (the person blocked the bot, never opened it):
+        # someone else must hear that it did not arrive.
+        self.on_urgent_lost = on_urgent_lost
         self._wake_messages = asyncio.Event()
         self._wake_uploads = asyncio.Event()
         # When each chat was last written to, oldest first; only the last few seconds count.
@@ -135,8 +139,11 @@ class Delivery:
             delay = IDLE_WAKE
             if next_wake is not None:
                 delay = min(IDLE_WAKE, max(0.0, (next_wake - self.clock.now()).total_seconds()))
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancellation
+            # that arrives as its timeout fires, and this loop would then never stop.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=delay or 0.01)
+                async with asyncio.timeout(delay or 0.01):
+                    await wake.wait()
 
     async def drain_due(self) -> None:
         """Send everything due now, then return (used when shutting down)."""
@@ -226,6 +233,15 @@ class Delivery:
         self._discard_file(entry)
         if notice:
             self.wake()
+        if entry.priority == URGENT and status != "sent":
+            log.error(
+                "an urgent message to chat %s was not delivered (%s): %s",
+                entry.chat_id,
+                status,
+                error,
+            )
+            if self.on_urgent_lost is not None:
+                await self.on_urgent_lost(entry.chat_id, error)
 
     @staticmethod
     def _discard_file(entry: OutboxEntry) -> None:

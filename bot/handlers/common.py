@@ -50,7 +50,7 @@ ERRORS: dict[str, str] = {
     "bad_needed": N_("❌ The number of people needed must be between 1 and 50, not {value}."),
     "planned_gone": N_("ℹ️ This planned shift no longer exists."),
     "planned_over": N_("ℹ️ This planned shift is already over."),
-    "shift_full": N_("🙏 This shift is full ({needed} people). Thank you! Look for another one."),
+    "shift_full": N_("🙏 This shift is already full. Thank you! Look for another one."),
     "nothing_to_undo": N_("ℹ️ You have no log to remove."),
     "undo_too_late": N_(
         "ℹ️ Your last log is more than 15 minutes old. Ask a coordinator to correct it."
@@ -170,15 +170,19 @@ async def point_to_private_chat(update: Update, context: BotContext) -> None:
 
 
 async def in_confidence(update: Update, context: BotContext) -> bool:
-    """Names and spreadsheets are shown in a private chat or the caller's own team chat only;
-    anywhere else the caller is pointed to the private chat and False is returned."""
+    """Names and spreadsheets are shown in a private chat or the caller's own team chat only
+    (an admin's, which span every antenna, in a private chat only); anywhere else the caller is
+    pointed to the private chat and False is returned."""
     chat = update.effective_chat
     if chat is None:
         return False
     if chat.type == ChatType.PRIVATE:
         return True
-    antenna = await context.services.users.antenna_of(context.user)
-    if antenna.team_chat_id == chat.id and context.user.has(Role.VOLUNTEER):
-        return True
+    # An admin's lists cover every antenna: only a private chat is confidential enough.
+    user = context.user
+    if user.has(Role.VOLUNTEER) and not user.has(Role.ADMIN):
+        antenna = await context.services.users.antenna_of(user)
+        if antenna.team_chat_id == chat.id:
+            return True
     await point_to_private_chat(update, context)
     return False

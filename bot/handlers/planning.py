@@ -118,7 +118,7 @@ async def plan(update: Update, context: BotContext) -> None:
         await context.reply(update, t._("✅ Planned and posted in the team chat."))
 
 
-async def _refresh_post(services: Services, planned: PlannedShift) -> None:
+async def refresh_post(services: Services, planned: PlannedShift) -> None:
     found = await services.outbox.where(post_ref(planned.id))
     if found is None:
         return
@@ -156,7 +156,7 @@ async def signup_pressed(update: Update, context: BotContext) -> None:
     await context.answer(update, toast)
     if not change.changed:
         return  # a double tap: every view already shows this
-    await _refresh_post(services, change.planned)
+    await refresh_post(services, change.planned)
     message = query.message if query else None
     found = await services.outbox.where(post_ref(change.planned.id))
     is_post = (
@@ -271,7 +271,7 @@ async def cancel_pressed(update: Update, context: BotContext) -> None:
             error,
         )
         return
-    await _refresh_post(services, cancelled)
+    await refresh_post(services, cancelled)
     for person in people:
         pt = services.translator_for(person)
         await services.outbox.send_text(person.id, render_post(pt, cancelled, []))

@@ -219,8 +219,15 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
     user = context.user
     # Answer the press before the chat's queued messages are erased with the rest.
     await context.answer(update)
-    await context.services.shifts.forget(user)
-    await context.services.users.forget(user)
+    services = context.services
+    signed = await services.planning.signed_by(user)
+    await services.shifts.forget(user)
+    await services.users.forget(user)
+    # The posts of the shifts they had signed up for no longer name them, nor count them.
+    for planned in signed:
+        updated = await services.planning.get(planned.id)
+        if updated is not None:
+            await planning.refresh_post(services, updated)
     # The last words to them leave no row with their id behind once sent.
     if user.menu_signature is not None:
         await context.services.outbox.delete_commands(scope_chat_id=user.id, ephemeral=True)

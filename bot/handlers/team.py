@@ -164,12 +164,20 @@ async def volunteers(update: Update, context: BotContext) -> None:
 async def warn_uncovered_antennas(services: Services) -> None:
     """At start-up: say which antennas' safety alerts reach only the admins (SPEC §2 Safety)."""
     uncovered = await services.users.uncovered_antennas()
+    admins = await services.users.reachable_admins()
     for antenna in uncovered:
-        log.warning(
-            "antenna %s has no team chat and no coordinator: its safety alerts go to %s",
-            antenna.code,
-            "the admins only" if services.settings.admin_ids else "NOBODY (ADMIN_IDS is empty)",
-        )
+        if admins:
+            log.warning(
+                "antenna %s has no team chat and no coordinator: its safety alerts go to the "
+                "admins only",
+                antenna.code,
+            )
+        else:
+            log.error(
+                "antenna %s has no team chat, no coordinator, and no admin of ADMIN_IDS who "
+                "wrote to the bot: its safety alerts reach NOBODY",
+                antenna.code,
+            )
     # Told once per change, not at every restart.
     if not await services.users.coverage_changed(uncovered) or not uncovered:
         return

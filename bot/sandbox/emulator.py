@@ -1161,8 +1161,10 @@ class BotApiEmulator:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise TimeoutError
+            # asyncio.timeout: Python 3.11's wait_for may swallow a cancellation in a loop.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), remaining)
+                async with asyncio.timeout(remaining):
+                    await changed.wait()
 
     @staticmethod
     def _describe(message: ChatMessage) -> str:
@@ -1682,8 +1684,10 @@ class BotApiEmulator:
                     if update["update_id"] in self._redelivered:
                         self._redelivered[update["update_id"]] = True
                 return batch
+            # asyncio.timeout: Python 3.11's wait_for may swallow a cancellation in a loop.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), remaining)
+                async with asyncio.timeout(remaining):
+                    await changed.wait()
 
     async def _set_webhook(self, params: _Params) -> bool:
         url = params.text("url") or ""

@@ -104,6 +104,9 @@ class PlanningService:
             )
         return planned
 
+    async def get(self, planned_id: int) -> PlannedShift | None:
+        return await self.storage.planning.get(planned_id)
+
     async def get_open(self, planned_id: int) -> PlannedShift:
         """A planned shift still ahead; an old button behind it gets a clear refusal."""
         planned = await self.storage.planning.get(planned_id)
@@ -160,6 +163,10 @@ class PlanningService:
         now = self.clock.now()
         antenna = None if user.has(Role.ADMIN) else (user.antenna or self.default_antenna)
         return await self.storage.planning.upcoming(antenna, now, now + LISTED_AHEAD)
+
+    async def signed_by(self, user: User) -> list[PlannedShift]:
+        """The shifts to come that the person signed up for (their posts name them)."""
+        return await self.storage.planning.signed_by(user.id, self.clock.now())
 
     async def signed_up(self, planned_id: int) -> list[User]:
         return await self.storage.planning.signed_up(planned_id)

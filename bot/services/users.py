@@ -244,21 +244,30 @@ class UserService:
         """Everyone to alert when someone of this antenna may be in danger."""
         found = await self.antenna(antenna)
         people: dict[int, User | None] = {
-            user.id: user for user in await self.coordinators_of(antenna)
+            user.id: user for user in await self.coordinators_of(antenna) if user.active
         }
         for admin_id in sorted(self.admin_ids):
-            if admin_id not in people:
-                people[admin_id] = await self.get(admin_id)
+            admin = await self.get(admin_id)
+            # One who blocked the bot cannot hear it; one it never met is still tried.
+            if admin_id not in people and (admin is None or admin.active):
+                people[admin_id] = admin
         if excluding is not None:
             people.pop(excluding, None)
         return Responders(found.team_chat_id, list(people.items()))
 
+    async def reachable_admins(self) -> list[User]:
+        """Admins who wrote to the bot and did not block it: Telegram lets it write to them."""
+        admins = [await self.get(admin_id) for admin_id in sorted(self.admin_ids)]
+        return [admin for admin in admins if admin is not None and admin.active]
+
     async def uncovered_antennas(self) -> list[Antenna]:
-        """Antennas with neither a team chat nor a coordinator: only admins hear their alerts."""
+        """Antennas with neither a team chat nor a reachable coordinator: only admins hear
+        their alerts."""
         return [
             antenna
             for antenna in await self.storage.antennas.all()
-            if antenna.team_chat_id is None and not await self.coordinators_of(antenna.code)
+            if antenna.team_chat_id is None
+            and not any(user.active for user in await self.coordinators_of(antenna.code))
         ]
 
     async def coverage_changed(self, uncovered: list[Antenna]) -> bool:

@@ -13,6 +13,11 @@ from bot.storage.models import (
     OutboxEntry,
 )
 
+# What was said to people is not kept once it is out (or never will be): names, texts and
+# buttons go; the method, file name and outcome stay for the record.
+WORDS = ("text", "caption", "keyboard", "if_refused", "commands")
+WITHOUT_WORDS = "json_remove(payload, " + ", ".join(f"'$.{key}'" for key in WORDS) + ")"
+
 
 def _outbox(row: aiosqlite.Row) -> OutboxEntry:
     return OutboxEntry(
@@ -105,15 +110,15 @@ class OutboxRepo:
 
     async def mark_sent(self, entry_id: int, message_id: int | None, now: datetime) -> None:
         await self.db.execute(
-            "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, attempts = "
-            "attempts + 1 WHERE id = ?",
+            f"UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, attempts = "  # noqa: S608
+            f"attempts + 1, payload = {WITHOUT_WORDS} WHERE id = ?",
             (to_db(now), message_id, entry_id),
         )
 
     async def mark_final(self, entry_id: int, status: str, error: str, now: datetime) -> None:
         await self.db.execute(
-            "UPDATE outbox SET status = ?, last_error = ?, sent_at = ?, attempts = attempts + 1 "
-            "WHERE id = ?",
+            f"UPDATE outbox SET status = ?, last_error = ?, sent_at = ?, "  # noqa: S608
+            f"attempts = attempts + 1, payload = {WITHOUT_WORDS} WHERE id = ?",
             (status, error, to_db(now), entry_id),
         )
 
@@ -128,8 +133,8 @@ class OutboxRepo:
 
     async def drop_pending_for_chat(self, chat_id: int, error: str) -> None:
         await self.db.execute(
-            "UPDATE outbox SET status = 'blocked', last_error = ? "
-            "WHERE chat_id = ? AND status = 'pending'",
+            f"UPDATE outbox SET status = 'blocked', last_error = ?, "  # noqa: S608
+            f"payload = {WITHOUT_WORDS} WHERE chat_id = ? AND status = 'pending'",
             (error, chat_id),
         )
 

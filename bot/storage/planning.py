@@ -115,6 +115,15 @@ class PlanningRepo:
         )
         return [user_from_row(row) for row in rows]
 
+    async def signed_by(self, user_id: int, since: datetime) -> list[PlannedShift]:
+        """The shifts not over yet that a person signed up for."""
+        rows = await self.db.fetch_all(
+            f"{PLANNED_WITH_COUNT} WHERE p.ends_at > ? AND p.id IN "  # noqa: S608 - a constant
+            "(SELECT planned_id FROM signups WHERE user_id = ?) ORDER BY p.starts_at",
+            (to_db(since), user_id),
+        )
+        return [_planned(row) for row in rows]
+
     async def signed_up_at(self, planned_id: int, user_id: int) -> datetime | None:
         value = await self.db.fetch_value(
             "SELECT created_at FROM signups WHERE planned_id = ? AND user_id = ?",

@@ -232,7 +232,7 @@ async def test_a_full_shift_refuses_one_more_and_a_long_planning_says_how_many_m
     await emu.press(BOB, full, "pls:1:list")
     await emu.wait_until(lambda: not emu.unanswered_callbacks())
     answers = [p for m, p in emu.requests[since:] if m == "answerCallbackQuery"]
-    assert "full" in str(answers[-1].get("text"))
+    assert "complet" in str(answers[-1].get("text"))  # "full", in Bob's French
     assert [user.id for user in await clocked.bot.services.planning.signed_up(1)] == [ANA]
     # Withdrawing from a full shift still works, and frees the place.
     clock.advance(minutes=1)

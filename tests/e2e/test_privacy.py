@@ -33,10 +33,11 @@ async def join_with_invite(emu: BotApiEmulator, user_id: int, name: str) -> Pers
     return person
 
 
-async def traces_of(running: RunningBot, user_id: int) -> list[str]:
-    """Every cell of every table that holds the id, as a number or inside a text."""
+async def traces_of(running: RunningBot, user_id: int, *names: str) -> list[str]:
+    """Every cell of every table that holds the id (as a number or inside a text) or a name."""
     db = running.bot.storage.db
-    pattern = re.compile(rf"(?<!\d){user_id}(?!\d)")
+    words = "|".join([rf"(?<!\d){user_id}(?!\d)", *(re.escape(name) for name in names)])
+    pattern = re.compile(words, re.IGNORECASE)
     found = []
     tables = await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table'")
     for (table,) in tables:
@@ -70,14 +71,19 @@ async def test_forget_leaves_no_trace_of_a_coordinator_in_any_table(
     await person.say("/export")
     await emu.wait_until(lambda: any(m.kind == "document" for m in emu.bot_messages(PERSON)))
     assert await traces_of(clocked, PERSON)  # the scan does see them before
+    post = emu.bot_messages(TEAM_CHAT_ID)[-1]
+    assert "Nadia" in (post.plain_text or "")  # the sign-up post names her
 
     confirm = await person.say("/forget")
     erased = await person.press(confirm, "forget:1")
     assert "✅" in (erased.text or "")
     await emu.wait_until(lambda: not emu.unanswered_callbacks())
     await outbox_settled(clocked)
-    traces = await traces_of(clocked, PERSON)
+    traces = await traces_of(clocked, PERSON, "Nadia")
     assert traces == [], traces
+    # Nor does the team chat's post of the shift she had signed up for.
+    await emu.wait_until(lambda: "Nadia" not in (post.plain_text or ""))
+    assert "0/2" in post.buttons()[0].text
     # What they did for the team stays, without them.
     db = clocked.bot.storage.db
     assert await db.fetch_value("SELECT COUNT(*) FROM distributions") == 1
@@ -126,6 +132,15 @@ async def test_names_are_shown_only_in_private_or_in_the_own_team_chat(
     assert "Ana" in (listed.text or "")
     listed = await coordinator.say("/volunteers")
     assert "Ana" in (listed.text or "")
+    # An admin's list spans every antenna: not in Calais' team chat, where Gus is a stranger.
+    await enrol(emu, running, 252, "Gus", Role.VOLUNTEER, antenna="grande-synthe")
+    emu.add_group(TEAM_CHAT_ID, "Équipe Calais", [ADMIN_ID])
+    admin_in_team_chat = Person(emu, ADMIN_ID, TEAM_CHAT_ID)
+    for command in ("/volunteers", "/shift status", "/export"):
+        hint = await admin_in_team_chat.say(command)
+        assert "Gus" not in (hint.text or ""), command
+        assert hint.buttons()[0].url == f"https://t.me/{emu.bot_username}", command
+    assert "Gus" in ((await Person(emu, ADMIN_ID).say("/volunteers")).text or "")
     # Nothing was prepared for the other group.
     jobs = await running.bot.storage.db.fetch_value("SELECT COUNT(*) FROM jobs")
     assert jobs == 0

@@ -14,6 +14,7 @@ from tests.helpers.clock import FakeClock
 from tests.helpers.harness import (
     ADMIN_ID,
     TEAM_CHAT_ID,
+    Person,
     RunningBot,
     enrol,
     make_settings,
@@ -380,3 +381,42 @@ async def test_a_safety_alert_overtakes_bulk_messages_queued_for_the_team_chat(
         team_since : emu.bot_messages(TEAM_CHAT_ID).index(alert)
     ]
     assert sum("bulk" in (m.text or "") for m in before_alert) <= 1
+
+
+async def test_an_alert_an_admin_cannot_receive_is_reported_to_the_others(
+    emu: BotApiEmulator, tmp_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The first admin blocked the bot: the alert reaches the second, who also hears of it."""
+    other_admin = ADMIN_ID + 1
+    emu.add_user(other_admin, "Bea", language_code="en")
+    settings = make_settings(
+        emu, tmp_path / "blocked.sqlite3", admin_ids=frozenset({ADMIN_ID, other_admin})
+    )
+    running = await start_bot(settings, clock)
+    try:
+        await Person(emu, other_admin).say("/start")
+        emu.block(ADMIN_ID)
+        volunteer = await enrol(
+            emu, running, VOLUNTEER, "Ana", Role.VOLUNTEER, antenna="grande-synthe"
+        )
+        await volunteer.say("/shift start maraude 02:30")
+        clock.advance(hours=6)
+        since = await fire(running, emu, VOLUNTEER)
+        await emu.wait_for_bot_message(VOLUNTEER, since=since)
+        clock.advance(minutes=15)
+        since = len(emu.bot_messages(other_admin))
+        await running.bot.jobs.fire_due()
+        alert = await emu.wait_for_bot_message(
+            other_admin, lambda m: "Ana" in (m.text or ""), since=since
+        )
+        assert "02:30" in (alert.plain_text or "")
+        report = await emu.wait_for_bot_message(
+            other_admin, lambda m: "could not be delivered" in (m.text or ""), since=since
+        )
+        assert str(ADMIN_ID) in (report.text or "")
+        assert any(
+            record.levelname == "ERROR" and "urgent message" in record.getMessage()
+            for record in caplog.records
+        )
+    finally:
+        await running.stop()

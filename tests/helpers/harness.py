@@ -41,7 +41,13 @@ class RunningBot:
 
     async def stop(self) -> None:
         self.stop_event.set()
-        await asyncio.wait_for(self.task, timeout=10)
+        # A bot that does not stop fails the test at once, never hangs the whole run.
+        done, _ = await asyncio.wait({self.task}, timeout=10)
+        if not done:
+            self.task.cancel()
+            done, _ = await asyncio.wait({self.task}, timeout=5)
+            raise AssertionError("the bot did not stop within 10 s")
+        self.task.result()
 
 
 async def start_bot(settings: Settings, clock: Clock | None = None) -> RunningBot:
