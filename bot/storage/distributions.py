@@ -381,17 +381,3 @@ class DistributionRepo:
             (antenna, first_day, limit),
         )
         return [row[0] for row in rows]
-
-    async def rows(
-        self, antenna: str | None, since: datetime, until: datetime
-    ) -> list[Distribution]:
-        sql = (
-            "SELECT * FROM distributions WHERE undone_at IS NULL "
-            "AND logged_at >= ? AND logged_at < ?"
-        )
-        params: list[Any] = [to_db(since), to_db(until)]
-        if antenna is not None:
-            sql += " AND antenna = ?"
-            params.append(antenna)
-        rows = await self.db.fetch_all(sql + " ORDER BY logged_at, id", params)
-        return [_distribution(row) for row in rows]

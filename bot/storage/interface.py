@@ -168,9 +168,6 @@ class ShiftStore(Protocol):
         user_id: int | None = None,
         antenna: str | None = None,
     ) -> dict[int, Hours]: ...
-    async def between(
-        self, antenna: str | None, since: datetime, until: datetime
-    ) -> list[Shift]: ...
 
 
 class PlanningStore(Protocol):
@@ -258,9 +255,6 @@ class DistributionStore(Protocol):
     ) -> list[int]: ...
     async def team_places(self, antenna: str, first_day: str, limit: int) -> list[int]: ...
     async def rebuild_recent_places(self) -> None: ...
-    async def rows(
-        self, antenna: str | None, since: datetime, until: datetime
-    ) -> list[Distribution]: ...
 
 
 class RowSource(Protocol):

@@ -84,16 +84,6 @@ class ShiftRepo:
     async def set_safety_state(self, shift_id: int, state: str | None) -> None:
         await self.db.execute("UPDATE shifts SET safety_state = ? WHERE id = ?", (state, shift_id))
 
-    async def between(self, antenna: str | None, since: datetime, until: datetime) -> list[Shift]:
-        """Shifts started in [since, until), of one antenna or all, for exports."""
-        sql = "SELECT * FROM shifts WHERE started_at >= ? AND started_at < ?"
-        params: list[Any] = [to_db(since), to_db(until)]
-        if antenna is not None:
-            sql += " AND antenna = ?"
-            params.append(antenna)
-        rows = await self.db.fetch_all(sql + " ORDER BY started_at, id", params)
-        return [_shift(row) for row in rows]
-
     async def running_in(self, antenna: str | None) -> list[Shift]:
         """Running shifts, of one antenna or of all, earliest first."""
         if antenna is None:
