@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.emulator import BotApiEmulator
+from bot.sandbox.emulator import BotApiEmulator, ChatMessage
 from bot.services.outbox import BULK
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
@@ -26,10 +26,16 @@ COORDINATOR = 250
 
 
 async def fire(running: RunningBot, emu: BotApiEmulator, chat_id: int) -> int:
-    """Run the jobs now due and wait for what they send to a chat; return the index."""
+    """Run the jobs now due; return the index of the chat's next message."""
     since = len(emu.bot_messages(chat_id))
     await running.bot.jobs.fire_due()
     return since
+
+
+async def after_jobs(running: RunningBot, emu: BotApiEmulator, chat_id: int) -> ChatMessage:
+    """Run the jobs now due and return the first message they send to a chat."""
+    since = await fire(running, emu, chat_id)
+    return await emu.wait_for_bot_message(chat_id, since=since)
 
 
 async def test_a_volunteer_starts_and_ends_a_shift(
@@ -118,8 +124,7 @@ async def test_night_round_without_answer_alerts_the_team(
     clock.advance(hours=5, minutes=59)  # 02:59: not yet
     assert await clocked.bot.jobs.fire_due() == 0
     clock.advance(minutes=1)  # 03:00, thirty minutes after the expected return
-    since = await fire(clocked, emu, VOLUNTEER)
-    ask = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    ask = await after_jobs(clocked, emu, VOLUNTEER)
     assert "02:30" in (ask.plain_text or "")
     assert len(ask.buttons()) == 3
     clock.advance(minutes=15)
@@ -143,8 +148,7 @@ async def test_need_help_alerts_the_team_at_once(
     volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
     await volunteer.say("/shift start maraude 23:00")
     clock.advance(hours=2, minutes=30)
-    since = await fire(clocked, emu, VOLUNTEER)
-    ask = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    ask = await after_jobs(clocked, emu, VOLUNTEER)
     team_since = len(emu.bot_messages(TEAM_CHAT_ID))
     await volunteer.press(ask, "saf:1:help")
     alert = await emu.wait_for_bot_message(TEAM_CHAT_ID, since=team_since)
@@ -159,15 +163,13 @@ async def test_extending_asks_again_later(
     volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
     await volunteer.say("/shift start maraude 23:00")
     clock.advance(hours=2, minutes=30)  # 23:30
-    since = await fire(clocked, emu, VOLUNTEER)
-    ask = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    ask = await after_jobs(clocked, emu, VOLUNTEER)
     answered = await volunteer.press(ask, "saf:1:extend")
     assert "00:00" in (answered.plain_text or "")
     clock.advance(minutes=15)
     assert await clocked.bot.jobs.fire_due() == 0  # the escalation was called off
     clock.advance(minutes=15)
-    since = await fire(clocked, emu, VOLUNTEER)
-    again = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    again = await after_jobs(clocked, emu, VOLUNTEER)
     assert len(again.buttons()) == 3
 
 
@@ -177,8 +179,7 @@ async def test_a_shift_left_open_is_closed_after_12_hours(
     volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
     await volunteer.say("/shift start permanence")
     clock.advance(hours=13)
-    since = await fire(clocked, emu, VOLUNTEER)
-    told = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    told = await after_jobs(clocked, emu, VOLUNTEER)
     assert "12 hours" in (told.plain_text or "")
     shift = await clocked.bot.storage.shifts.get(1)
     assert shift is not None
@@ -231,8 +232,7 @@ async def test_an_open_safety_question_survives_the_12_hour_mark_and_a_long_outa
         # 21:00, back at 08:20: asked at 08:50, the 12-hour mark is 09:00.
         await volunteer.say("/shift start maraude 08:20")
         clock.advance(hours=11, minutes=50)
-        since = await fire(first, emu, VOLUNTEER)
-        await emu.wait_for_bot_message(VOLUNTEER, since=since)  # "Are you OK?"
+        await after_jobs(first, emu, VOLUNTEER)  # "Are you OK?"
     finally:
         await first.stop()
     # The bot is down for two hours, across the 12-hour mark and the 15-minute alert.
@@ -264,8 +264,7 @@ async def test_a_double_tap_on_need_help_alerts_once(
     volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
     await volunteer.say("/shift start maraude 23:00")
     clock.advance(hours=2, minutes=30)
-    since = await fire(clocked, emu, VOLUNTEER)
-    ask = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    ask = await after_jobs(clocked, emu, VOLUNTEER)
     team_since = len(emu.bot_messages(TEAM_CHAT_ID))
     await emu.press(VOLUNTEER, ask, "saf:1:help")
     await emu.press(VOLUNTEER, ask, "saf:1:help")
@@ -286,8 +285,7 @@ async def test_extending_after_the_team_was_alerted_tells_the_team(
     volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
     await volunteer.say("/shift start maraude 23:00")
     clock.advance(hours=2, minutes=30)
-    since = await fire(clocked, emu, VOLUNTEER)
-    ask = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    ask = await after_jobs(clocked, emu, VOLUNTEER)
     clock.advance(minutes=15)
     await clocked.bot.jobs.fire_due()  # the team is alerted
     team_since = len(emu.bot_messages(TEAM_CHAT_ID)) + 1
@@ -314,8 +312,7 @@ async def test_an_antenna_without_team_chat_or_coordinator_alerts_the_admins(
         )
         await volunteer.say("/shift start maraude 02:30")
         clock.advance(hours=6)  # 03:00 Paris: "all OK?"
-        since = await fire(running, emu, VOLUNTEER)
-        await emu.wait_for_bot_message(VOLUNTEER, since=since)
+        await after_jobs(running, emu, VOLUNTEER)
         clock.advance(minutes=15)  # no answer
         team_since = len(emu.bot_messages(TEAM_CHAT_ID))
         admin_since = len(emu.bot_messages(ADMIN_ID))
@@ -364,8 +361,7 @@ async def test_a_safety_alert_overtakes_bulk_messages_queued_for_the_team_chat(
     volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
     await volunteer.say("/shift start maraude 23:00")
     clock.advance(hours=2, minutes=30)
-    since = await fire(clocked, emu, VOLUNTEER)
-    ask = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    ask = await after_jobs(clocked, emu, VOLUNTEER)
     # A broadcast to the team chat is under way: bulk messages keep the group's pace, and the
     # clock does not move, so they wait.
     outbox = clocked.bot.services.outbox
@@ -401,8 +397,7 @@ async def test_an_alert_an_admin_cannot_receive_is_reported_to_the_others(
         )
         await volunteer.say("/shift start maraude 02:30")
         clock.advance(hours=6)
-        since = await fire(running, emu, VOLUNTEER)
-        await emu.wait_for_bot_message(VOLUNTEER, since=since)
+        await after_jobs(running, emu, VOLUNTEER)
         clock.advance(minutes=15)
         since = len(emu.bot_messages(other_admin))
         await running.bot.jobs.fire_due()
