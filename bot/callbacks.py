@@ -91,6 +91,15 @@ class MenuTopic(CallbackData):
 
 
 @dataclasses.dataclass(frozen=True)
+class AntennaChoice(CallbackData):
+    """A public user picks their antenna; `then` is the menu topic they had asked for."""
+
+    prefix: ClassVar[str] = "ant"
+    antenna: str
+    then: str
+
+
+@dataclasses.dataclass(frozen=True)
 class ForgetConfirm(CallbackData):
     prefix: ClassVar[str] = "forget"
     confirmed: bool

@@ -14,7 +14,16 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.context import BotContext
-from bot.handlers import distributions, fallback, planning, public, reports, shifts, team
+from bot.handlers import (
+    distributions,
+    fallback,
+    inputs,
+    planning,
+    public,
+    reports,
+    shifts,
+    team,
+)
 from bot.handlers.errors import on_error
 from bot.handlers.gate import gatekeeper
 from bot.jobs import JobHandler
@@ -39,6 +48,8 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *planning.handlers(),
         *distributions.handlers(),
         *reports.handlers(),
+        # Typed text and locations after every command and button: forms waiting for them.
+        *inputs.handlers(),
     ]
     for handler in [*features, *fallback.handlers()]:
         app.add_handler(handler, group=FEATURE_GROUP)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import (
     DistAgain,
@@ -243,17 +243,16 @@ async def page_pressed(update: Update, context: BotContext) -> None:
     await item_step(update, context, chosen.page)
 
 
-async def location_shared(update: Update, context: BotContext) -> None:
-    """A location answers "where?" of a guided log; otherwise it is politely declined."""
+async def location_shared(update: Update, context: BotContext) -> bool:
+    """A location answers "where?" of a guided log; False if no log is waiting for one."""
     t = context.t
     message = update.message
     if message is None or message.location is None:
-        return
+        return False
     services = context.services
     waiting = await services.distributions.location_wait(context.user)
     if waiting is None:
-        await context.reply(update, t._("📍 Thank you. I have no use for a location right now."))
-        return
+        return False
     item, quantity, key = waiting
     place_id = services.distributions.nearest_place(
         context.user, message.location.latitude, message.location.longitude
@@ -262,9 +261,10 @@ async def location_shared(update: Update, context: BotContext) -> None:
         await context.reply(
             update, t._("📍 No known place near this location. Please tap a place above.")
         )
-        return
+        return True
     await services.distributions.forget_location_wait(context.user)
     await _save(update, context, [(item, quantity)], place_id, key)
+    return True
 
 
 # --- quick form -------------------------------------------------------------------------------
@@ -458,5 +458,4 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
         CallbackQueryHandler(fix_pressed, pattern=DistFix.pattern()),
         CallbackQueryHandler(menu_pressed, pattern=DistMenu.pattern()),
         CallbackQueryHandler(page_pressed, pattern=DistPage.pattern()),
-        MessageHandler(filters.ChatType.PRIVATE & filters.LOCATION, location_shared),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.callbacks import ForgetConfirm, LanguageChoice, MenuTopic, StaleButton
+from bot.callbacks import AntennaChoice, ForgetConfirm, LanguageChoice, MenuTopic, StaleButton
 from bot.context import BotContext
 from bot.handlers import distributions, planning, shifts, team
 from bot.handlers.common import menu_button
@@ -33,7 +33,9 @@ TEAM_TOPICS: list[tuple[str, tuple[str, str]]] = [
     ("planning", pN_("button", "📅 Planning")),
     ("hours", pN_("button", "🕒 My hours")),
 ]
-TOPIC_KEYS = {key for key, _ in [*TOPICS, *TEAM_TOPICS]} | {"menu", "lang"}
+TOPIC_KEYS = {key for key, _ in [*TOPICS, *TEAM_TOPICS]} | {"menu", "lang", "antenna"}
+# Topics whose answer depends on where the person is: the antenna is asked first, once.
+LOCAL_TOPICS = frozenset({"health", "shelter", "legal", "food", "showers", "charging", "today"})
 LANG_DEEP_LINK = "lang-"
 
 
@@ -57,7 +59,11 @@ def main_menu(t: Translator, user: User) -> tuple[str, Keyboard]:
         rows += [team[i : i + 2] for i in range(0, len(team), 2)]  # two per row on a phone
     buttons = [Button(t.marked(label), data=MenuTopic(key).pack()) for key, label in TOPICS]
     rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([Button(t.p_("button", "🌐 Language"), data=MenuTopic("lang").pack())])
+    last = [Button(t.p_("button", "🌐 Language"), data=MenuTopic("lang").pack())]
+    if not user.has(Role.VOLUNTEER) and user.antenna is not None:
+        # Team members belong to their home antenna; a person in exile may move between towns.
+        last.append(Button(t.p_("button", "📍 Change town"), data=MenuTopic("antenna").pack()))
+    rows.append(last)
     return t._("What do you need? Tap a button."), rows
 
 
@@ -151,6 +157,42 @@ async def menu(update: Update, context: BotContext) -> None:
     await context.reply(update, text, keyboard)
 
 
+async def antenna_or_ask(update: Update, context: BotContext, then: str) -> str | None:
+    """The caller's antenna; if a public user has none yet, ask for it (then answer `then`)."""
+    user = context.user
+    if user.antenna is not None:
+        return user.antenna
+    await ask_antenna(update, context, then)
+    return None
+
+
+async def ask_antenna(update: Update, context: BotContext, then: str) -> None:
+    """Two buttons, one per town (or a shared location): asked once, changeable in the menu."""
+    t = context.t
+    antennas = await context.services.users.antennas()
+    keyboard = [
+        [Button(f"📍 {antenna.name}", data=AntennaChoice(antenna.code, then).pack())]
+        for antenna in antennas
+    ]
+    text = t._("📍 Where are you? Tap the town you are near.")
+    await context.reply(update, text, keyboard)
+
+
+async def antenna_chosen(update: Update, context: BotContext) -> None:
+    """Store the public user's town and answer the topic they had asked for."""
+    try:
+        choice = AntennaChoice.unpack(update.callback_query.data if update.callback_query else "")
+    except StaleButton:
+        await stale_button(update, context)
+        return
+    known = {antenna.code for antenna in await context.services.users.antennas()}
+    if choice.antenna not in known or choice.then not in TOPIC_KEYS:
+        await stale_button(update, context)
+        return
+    context.user = await context.services.users.set_public_antenna(context.user, choice.antenna)
+    await answer_topic(update, context, choice.then)
+
+
 async def topic_chosen(update: Update, context: BotContext) -> None:
     """Answer a main-menu button."""
     try:
@@ -160,7 +202,14 @@ async def topic_chosen(update: Update, context: BotContext) -> None:
     if topic not in TOPIC_KEYS:
         await stale_button(update, context)
         return
+    await answer_topic(update, context, topic)
+
+
+async def answer_topic(update: Update, context: BotContext, topic: str) -> None:
+    """Answer one topic of the menu (a button, or the topic asked before the town)."""
     t = context.t
+    if topic in LOCAL_TOPICS and await antenna_or_ask(update, context, topic) is None:
+        return
     if topic == "menu":
         await menu(update, context)
     elif topic == "lang":
@@ -173,6 +222,8 @@ async def topic_chosen(update: Update, context: BotContext) -> None:
         await planning.planning(update, context)
     elif topic == "hours":
         await shifts.hours(update, context)
+    elif topic == "antenna":
+        await ask_antenna(update, context, "menu")
     elif topic == "emergency":
         await context.reply(update, emergency_numbers(t), menu_button(t))
     else:
@@ -258,5 +309,6 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
         CommandHandler("forget", forget, filters=private),
         CallbackQueryHandler(language_chosen, pattern=LanguageChoice.pattern()),
         CallbackQueryHandler(topic_chosen, pattern=MenuTopic.pattern()),
+        CallbackQueryHandler(antenna_chosen, pattern=AntennaChoice.pattern()),
         CallbackQueryHandler(forget_confirmed, pattern=ForgetConfirm.pattern()),
     ]

@@ -79,6 +79,17 @@ class UserService:
         await self.storage.users.set_locale(user.id, locale)
         return replace(user, locale=locale)
 
+    async def set_public_antenna(self, user: User, code: str) -> User:
+        """A public user's antenna, chosen or inferred; team members keep their home antenna."""
+        antenna = await self.antenna(code)
+        if user.has(Role.VOLUNTEER) or user.antenna == antenna.code:
+            return user
+        await self.storage.users.set_antenna(user.id, antenna.code)
+        return replace(user, antenna=antenna.code)
+
+    async def antennas(self) -> list[Antenna]:
+        return await self.storage.antennas.all()
+
     async def set_profile(self, user: User, display_name: str, username: str | None) -> None:
         """Keep a volunteer's name current; public users' names are never stored (SPEC §6)."""
         if user.has(Role.VOLUNTEER) and (

@@ -64,6 +64,9 @@ class UserRepo:
     async def set_locale(self, user_id: int, locale: str) -> None:
         await self.db.execute("UPDATE users SET locale = ? WHERE id = ?", (locale, user_id))
 
+    async def set_antenna(self, user_id: int, antenna: str) -> None:
+        await self.db.execute("UPDATE users SET antenna = ? WHERE id = ?", (antenna, user_id))
+
     async def set_role(
         self,
         user_id: int,

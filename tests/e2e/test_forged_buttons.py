@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from bot.callbacks import (
+    AntennaChoice,
     CallbackData,
     DistAgain,
     DistFix,
@@ -78,6 +79,11 @@ FORGED: dict[type[CallbackData], Builder] = {
         [MenuTopic(topic) for topic in ("distrib", "shift", "planning", "hours", "nope")],
         [MenuTopic("nope")],
     ),
+    # Sets the presser's own town: an unknown town or topic must change nothing.
+    AntennaChoice: lambda _v, _p: [
+        AntennaChoice("atlantis", "health"),
+        AntennaChoice("calais", "x"),
+    ],
     # The confirmed erasure only ever erases the presser: not a forgery; "no" must change nothing.
     ForgetConfirm: lambda _v, _p: [ForgetConfirm(confirmed=False)],
     ShiftStart: _public_or([ShiftStart("maraude")], [ShiftStart("swimming")]),

@@ -1,0 +1,50 @@
+"""Typed text and shared locations in a private chat, routed to the feature waiting for them.
+
+Several features wait for the same kind of message (a guided log's "where?", a help request's
+location, a relayed reply), and PTB lets only one handler of a group take an update: so one
+handler asks each feature in turn, in the order below, and the first that was waiting answers.
+Each answer returns False, having changed nothing, when it was not waiting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import BaseHandler, MessageHandler, filters
+
+from bot.context import BotContext
+from bot.handlers import distributions, fallback
+
+Answer = Callable[[Update, BotContext], Awaitable[bool]]
+
+# The most specific wait first: a form the person is filling in right now.
+LOCATION_ANSWERS: list[Answer] = [
+    distributions.location_shared,
+]
+TEXT_ANSWERS: list[Answer] = []
+
+
+async def location_received(update: Update, context: BotContext) -> None:
+    """Give a shared location to the feature waiting for one, or thank and explain."""
+    for answer in LOCATION_ANSWERS:
+        if await answer(update, context):
+            return
+    t = context.t
+    await context.reply(update, t._("📍 Thank you. I have no use for a location right now."))
+
+
+async def text_received(update: Update, context: BotContext) -> None:
+    """Give typed text to the feature waiting for it, or invite the person to tap a button."""
+    for answer in TEXT_ANSWERS:
+        if await answer(update, context):
+            return
+    await fallback.unexpected_text(update, context)
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    private = filters.ChatType.PRIVATE
+    return [
+        MessageHandler(private & filters.LOCATION, location_received),
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, text_received),
+    ]
