@@ -358,6 +358,14 @@ async def _send_file(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Messa
     )
 
 
+async def _send_location(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Message:
+    if p.get("title"):
+        return await bot.send_venue(
+            chat_id, p["latitude"], p["longitude"], title=p["title"], address=p["address"]
+        )
+    return await bot.send_location(chat_id, p["latitude"], p["longitude"])
+
+
 def _scope(chat_id: int | None) -> BotCommandScopeDefault | BotCommandScopeChat:
     return BotCommandScopeDefault() if chat_id is None else BotCommandScopeChat(chat_id)
 
@@ -379,6 +387,7 @@ CALLS: dict[str, Call] = {
     "edit_text": _edit_text,
     "answer_callback": _answer_callback,
     "send_file": _send_file,
+    "send_location": _send_location,
     "set_commands": _set_commands,
     "delete_commands": _delete_commands,
 }

@@ -152,6 +152,27 @@ class Outbox:
             )
         return ids
 
+    async def send_location(
+        self,
+        chat_id: int,
+        latitude: float,
+        longitude: float,
+        *,
+        title: str | None = None,
+        address: str | None = None,
+        priority: int = INTERACTIVE,
+    ) -> None:
+        """Queue a map pin: a venue (sendVenue) when it has a title and an address, else a
+        bare location (a person's shared position). Plain text: Telegram parses no HTML there."""
+        payload: dict[str, Any] = {"latitude": latitude, "longitude": longitude}
+        if title and address:
+            # Telegram caps neither strictly, but a pin's labels are one short line each.
+            payload |= {
+                "title": html.unescape(title)[:128],
+                "address": html.unescape(address)[:256],
+            }
+        await self._add(chat_id, "send_location", payload, priority=priority)
+
     async def edit_text(
         self,
         chat_id: int,

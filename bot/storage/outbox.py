@@ -14,8 +14,18 @@ from bot.storage.models import (
 )
 
 # What was said to people is not kept once it is out (or never will be): names, texts and
-# buttons go; the method, file name and outcome stay for the record.
-WORDS = ("text", "caption", "keyboard", "if_refused", "commands")
+# buttons go, and where someone was; the method, file name and outcome stay for the record.
+WORDS = (
+    "text",
+    "caption",
+    "keyboard",
+    "if_refused",
+    "commands",
+    "latitude",
+    "longitude",
+    "title",
+    "address",
+)
 WITHOUT_WORDS = "json_remove(payload, " + ", ".join(f"'$.{key}'" for key in WORDS) + ")"
 
 
