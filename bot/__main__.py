@@ -31,6 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     i18n = verbs.add_parser("i18n", help="translations")
     i18n_verbs = i18n.add_subparsers(dest="i18n_verb", required=True)
     i18n_verbs.add_parser("check", help="coverage of every shipped locale; fails on a gap")
+    content = verbs.add_parser("content", help="the information catalogue (content/*.toml)")
+    content_verbs = content.add_subparsers(dest="content_verb", required=True)
+    check = content_verbs.add_parser("check", help="validate; list missing translations")
+    check.add_argument("--dir", type=Path, help="the content directory (default: CONTENT_DIR)")
     export = verbs.add_parser("export", help="write a CSV file of a period")
     export.add_argument("what", choices=["distributions", "shifts"])
     export.add_argument("--from", dest="first", required=True, help="first day, YYYY-MM-DD")
@@ -56,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.verb == "i18n":
             return _i18n_check()
+        if args.verb == "content":
+            return _content_check(args.dir)
         if args.verb == "sandbox":
             from bot.sandbox.terminal import run_sandbox
 
@@ -90,13 +96,47 @@ def _run(settings: Settings) -> int:
 
     from telegram.error import InvalidToken
 
+    from bot.services.content import ContentError
+
     try:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(serve())
+    except ContentError as error:
+        print("The information catalogue is invalid; the bot did not start:", file=sys.stderr)
+        print(str(error), file=sys.stderr)
+        return 2
     except InvalidToken:
         # Its message quotes the token: say what is wrong without it.
         print("Configuration error: BOT_TOKEN: rejected by Telegram", file=sys.stderr)
         return 2
+    return 0
+
+
+def _content_check(directory: Path | None) -> int:
+    """Errors (with file and line) fail; missing translations are listed as warnings."""
+    from bot.services.content import CONTENT_DIR, load_catalogue, missing_translations
+
+    if directory is None:
+        try:
+            directory = load_settings().content_dir
+        except ConfigError:
+            directory = None
+    # The antennas of a fresh database (migration 0001); a new one needs its file.
+    catalogue, issues = load_catalogue(directory or CONTENT_DIR, {"calais", "grande-synthe"})
+    errors = [issue for issue in issues if issue.error]
+    for issue in errors:
+        print(f"error: {issue}")
+    missing = missing_translations(issues)
+    for locale, count in missing.items():
+        print(f"warning: {locale}: {count} entries without a translation")
+    unreviewed = [i for i in issues if not i.error and "not reviewed" in i.message]
+    for issue in unreviewed:
+        print(f"warning: {issue}")
+    if catalogue is None:
+        print(f"{len(errors)} error(s): the bot would refuse to start.")
+        return 1
+    total = sum(len(entries) for entries in catalogue.entries.values())
+    print(f"ok: {total} entries in {len(catalogue.entries)} files.")
     return 0
 
 
