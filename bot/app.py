@@ -18,12 +18,15 @@ from bot.config import Settings
 from bot.context import AppState, BotApplication, BotContext, Services
 from bot.delivery import Delivery
 from bot.handlers import ALWAYS_RUN_JOBS, DETACHED_JOBS, JOB_HANDLERS, register
+from bot.handlers.info import schedule_weekly_lists
 from bot.handlers.team import warn_uncovered_antennas
 from bot.i18n import LANGUAGES, Catalogs
 from bot.jobs import JobRunner
 from bot.runtime import Runtime
+from bot.services.content import CONTENT_DIR
 from bot.services.distributions import DistributionService
 from bot.services.exports import ExportService
+from bot.services.info import InfoService
 from bot.services.menus import MenuService
 from bot.services.outbox import Outbox
 from bot.services.planning import PlanningService
@@ -159,8 +162,18 @@ class MaraudeBot:
                 settings.tz,
                 settings.outgoing_path,
             ),
+            info=InfoService(
+                self.storage,
+                self.clock,
+                settings.tz,
+                settings.content_dir or CONTENT_DIR,
+                settings.content_stale_days,
+                DEFAULT_ANTENNA,
+            ),
             bot_username=self.app.bot.username,
         )
+        # An invalid catalogue stops the bot here, naming each file and line at fault.
+        await services.info.load()
         # Ready for updates only once the data is in place (tests wait for _services).
         async with self.storage.transaction():
             if settings.team_chat_id is not None:
@@ -171,6 +184,7 @@ class MaraudeBot:
             await services.distributions.load()
             await services.distributions.backfill_days()
             await warn_uncovered_antennas(services)
+            await schedule_weekly_lists(services)
         self._services = services
         self.app.bot_data.services = services
         self._runtime = Runtime(self.app, services, self.delivery)

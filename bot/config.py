@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     housing_daily_fee_eur: float = Field(default=5.0, ge=0)
     # When the day, evening and night time slots of distributions begin, local time.
     distribution_slots: str = "07:00,18:00,22:00"
+    # An information entry not confirmed for this many days is shown with a caveat.
+    content_stale_days: int = Field(default=90, ge=1, le=3650)
+    # Where the information catalogue lives (content/*.toml); empty: the repository's.
+    content_dir: Path | None = None
 
     @field_validator("bot_token", mode="before")
     @classmethod

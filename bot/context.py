@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.i18n import Catalogs, Translator, negotiate
 from bot.services.distributions import DistributionService
 from bot.services.exports import ExportService
+from bot.services.info import InfoService
 from bot.services.menus import MenuService
 from bot.services.outbox import Keyboard, Outbox
 from bot.services.planning import PlanningService
@@ -45,6 +46,7 @@ class Services:
     reports: ReportService
     # Spreadsheets, read through read-only connections and written in a worker thread.
     exports: ExportService
+    info: InfoService
     bot_username: str = ""
 
     def translator(self, locale: str | None) -> Translator:

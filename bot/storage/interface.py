@@ -14,10 +14,12 @@ from typing import Any, Protocol
 
 from bot.storage.models import (
     Antenna,
+    Confirmation,
     Distribution,
     Draft,
     Hours,
     InboxEntry,
+    InfoCount,
     Invite,
     Item,
     Job,
@@ -280,6 +282,15 @@ class DraftStore(Protocol):
     async def prune(self, before: datetime) -> int: ...
 
 
+class InfoStore(Protocol):
+    async def confirmations(self) -> dict[tuple[str, str], Confirmation]: ...
+    async def confirm(self, scope: str, entry_id: str, at: datetime, by: int | None) -> None: ...
+    async def count_request(self, day: str, antenna: str, topic: str, locale: str) -> None: ...
+    async def request_counts(
+        self, antenna: str | None, first: str, last: str
+    ) -> list[InfoCount]: ...
+
+
 class Store(Protocol):
     """Every repository, and atomic blocks spanning them."""
 
@@ -309,5 +320,7 @@ class Store(Protocol):
     def distributions(self) -> DistributionStore: ...
     @property
     def drafts(self) -> DraftStore: ...
+    @property
+    def info(self) -> InfoStore: ...
 
     def transaction(self) -> AbstractAsyncContextManager[None]: ...

@@ -192,3 +192,22 @@ class Total:
     key: str
     quantity: int
     logs: int
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A coordinator said an entry of the information catalogue is still true."""
+
+    scope: str
+    entry_id: str
+    confirmed_at: datetime
+    confirmed_by: int | None
+
+
+@dataclass(frozen=True)
+class InfoCount:
+    """How many times a topic was asked in a language (no person behind it)."""
+
+    topic: str
+    locale: str
+    count: int

@@ -234,4 +234,8 @@ async def _forget_everywhere(db: Database, user_id: int) -> None:
             (user_id,),
         )
     await db.execute("DELETE FROM used_nonces WHERE user_id = ?", (user_id,))
+    # Their confirmations of the information catalogue keep their date, not their id.
+    await db.execute(
+        "UPDATE content_confirmations SET confirmed_by = NULL WHERE confirmed_by = ?", (user_id,)
+    )
     await db.execute("DELETE FROM message_refs WHERE chat_id = ?", (user_id,))
