@@ -100,6 +100,17 @@ class AntennaChoice(CallbackData):
 
 
 @dataclasses.dataclass(frozen=True)
+class ContentConfirm(CallbackData):
+    """ "✅ still true" on an entry of `/content`: the antenna listed, the entry's scope (the
+    antenna or `common`) and its id."""
+
+    prefix: ClassVar[str] = "cc"
+    antenna: str
+    scope: str
+    entry: str
+
+
+@dataclasses.dataclass(frozen=True)
 class ForgetConfirm(CallbackData):
     prefix: ClassVar[str] = "forget"
     confirmed: bool

@@ -14,13 +14,15 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.handlers import distributions, fallback
+from bot.handlers import distributions, fallback, public
 
 Answer = Callable[[Update, BotContext], Awaitable[bool]]
 
 # The most specific wait first: a form the person is filling in right now.
 LOCATION_ANSWERS: list[Answer] = [
     distributions.location_shared,
+    # (the help request's location step goes here, before the town is inferred)
+    public.location_shared,
 ]
 TEXT_ANSWERS: list[Answer] = []
 

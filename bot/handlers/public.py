@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.callbacks import AntennaChoice, ForgetConfirm, LanguageChoice, MenuTopic, StaleButton
 from bot.context import BotContext
-from bot.handlers import distributions, planning, shifts, team
+from bot.handlers import distributions, info, planning, shifts, team
 from bot.handlers.common import menu_button
 from bot.i18n import LANGUAGES, RLM, Translator, pN_, resolve_language_code
 from bot.services.menus import commands_for
@@ -178,6 +178,26 @@ async def ask_antenna(update: Update, context: BotContext, then: str) -> None:
     await context.reply(update, text, keyboard)
 
 
+async def location_shared(update: Update, context: BotContext) -> bool:
+    """A public user with no town yet shared where they are: the nearest antenna is theirs,
+    then the menu. (Forms waiting for a location come before this in bot/handlers/inputs.py.)"""
+    user = context.user
+    message = update.effective_message
+    location = message.location if message is not None else None
+    if location is None or user.has(Role.VOLUNTEER) or user.antenna is not None:
+        return False
+    services = context.services
+    code = services.info.nearest_antenna(location.latitude, location.longitude)
+    if code is None:
+        return False
+    context.user = await services.users.set_public_antenna(user, code)
+    antenna = await services.users.antenna(code)
+    text, keyboard = main_menu(context.t, context.user)
+    near = context.t._("📍 You are near {town}.", town=antenna.name)
+    await context.reply(update, near + "\n" + text, keyboard)
+    return True
+
+
 async def antenna_chosen(update: Update, context: BotContext) -> None:
     """Store the public user's town and answer the topic they had asked for."""
     try:
@@ -208,9 +228,14 @@ async def topic_chosen(update: Update, context: BotContext) -> None:
 async def answer_topic(update: Update, context: BotContext, topic: str) -> None:
     """Answer one topic of the menu (a button, or the topic asked before the town)."""
     t = context.t
-    if topic in LOCAL_TOPICS and await antenna_or_ask(update, context, topic) is None:
-        return
-    if topic == "menu":
+    antenna = None
+    if topic in LOCAL_TOPICS:
+        antenna = await antenna_or_ask(update, context, topic)
+        if antenna is None:
+            return
+    if antenna is not None:
+        await info.answer_local(update, context, topic, antenna)
+    elif topic == "menu":
         await menu(update, context)
     elif topic == "lang":
         await change_language(update, context)
@@ -225,7 +250,9 @@ async def answer_topic(update: Update, context: BotContext, topic: str) -> None:
     elif topic == "antenna":
         await ask_antenna(update, context, "menu")
     elif topic == "emergency":
-        await context.reply(update, emergency_numbers(t), menu_button(t))
+        # The national numbers (translated in every language), then the catalogue's own.
+        where = context.user.antenna or context.services.users.default_antenna
+        await info.answer_info(update, context, topic, where, prefix=emergency_numbers(t))
     else:
         text = t._(
             "🚧 This information is coming soon. In an emergency, call {number}.",

@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.context import BotContext, Services
 from bot.handlers.common import error_text, in_confidence, refuse
 from bot.handlers.distributions import SLOT_NAMES, quantity_text
+from bot.handlers.public import TOPICS
 from bot.i18n import Markup, Translator, escape
 from bot.jobs import Commit, JobHandler
 from bot.runtime import apology
@@ -73,7 +74,31 @@ async def render_report(context: BotContext, report: Report) -> str:
         )
     )
     lines.append(t.n_("🕒 {n} shift.", "🕒 {n} shifts.", report.hours.shifts))
+    lines += info_lines(t, report)
     return "\n".join(lines)
+
+
+def info_lines(t: Translator, report: Report) -> list[str]:
+    """Information asked by the public, per topic and per language (counts, no person)."""
+    total = sum(count.count for count in report.info)
+    lines = [t.n_("ℹ️ {n} information request.", "ℹ️ {n} information requests.", total)]
+    if not total:
+        return lines
+    topics: dict[str, int] = {}
+    locales: dict[str, int] = {}
+    for count in report.info:
+        topics[count.topic] = topics.get(count.topic, 0) + count.count
+        locales[count.locale] = locales.get(count.locale, 0) + count.count
+    by_topic = sorted(topics.items(), key=lambda pair: (-pair[1], pair[0]))
+    labels = dict(TOPICS)
+    lines += [
+        f"• {t.marked(labels[topic]) if topic in labels else escape(topic)}: {t.fmt_number(n)}"
+        for topic, n in by_topic
+    ]
+    by_locale = sorted(locales.items(), key=lambda pair: (-pair[1], pair[0]))
+    languages = ", ".join(f"{escape(locale)} {t.fmt_number(n)}" for locale, n in by_locale)
+    lines.append(t._("🌐 Languages: {languages}", languages=Markup(languages)))
+    return lines
 
 
 async def report(update: Update, context: BotContext) -> None:

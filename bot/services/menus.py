@@ -35,6 +35,11 @@ COMMANDS: list[tuple[str, tuple[str, str], Role]] = [
     ("items", pN_("command", "Items that can be logged"), Role.VOLUNTEER),
     ("report", pN_("command", "Figures: /report today|week|month|YYYY-MM"), Role.COORDINATOR),
     ("export", pN_("command", "Spreadsheets: /export month"), Role.COORDINATOR),
+    (
+        "content",
+        pN_("command", "Information to check: /content, /content reload"),
+        Role.COORDINATOR,
+    ),
     ("volunteers", pN_("command", "Team members of the antenna"), Role.COORDINATOR),
     ("invite", pN_("command", "Invite a volunteer"), Role.COORDINATOR),
     ("promote", pN_("command", "Give a role: /promote user coordinator|legal"), Role.COORDINATOR),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,7 +11,7 @@ from bot.clock import Clock
 from bot.services.errors import DomainError, NotAllowed
 from bot.services.timeparse import at_local, parse_date, parse_month
 from bot.storage.interface import Store
-from bot.storage.models import Hours, Role, Total, User
+from bot.storage.models import Hours, InfoCount, Role, Total, User
 
 RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
 MAX_SPAN = timedelta(days=366)
@@ -34,6 +34,8 @@ class Report:
     places: list[Total]
     hours: Hours
     volunteers: int
+    # Information requests per topic and language (counts only).
+    info: list[InfoCount] = field(default_factory=list)
 
     @property
     def logs(self) -> int:
@@ -101,7 +103,9 @@ class ReportService:
             sum(h.shifts for h in hours.values()),
         )
         # User 0 gathers the hours of people who erased their data: hours, not a volunteer.
-        return Report(period, antenna, items, slots, places, total, len(hours.keys() - {0}))
+        info = await self.storage.info.request_counts(antenna, first, last)
+        volunteers = len(hours.keys() - {0})
+        return Report(period, antenna, items, slots, places, total, volunteers, info)
 
     def check(self, actor: User, period_text: str | None) -> Period:
         """Refuse at once what an export would refuse later: the role, the period."""

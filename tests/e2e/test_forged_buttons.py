@@ -18,6 +18,7 @@ import pytest
 from bot.callbacks import (
     AntennaChoice,
     CallbackData,
+    ContentConfirm,
     DistAgain,
     DistFix,
     DistItem,
@@ -83,6 +84,12 @@ FORGED: dict[type[CallbackData], Builder] = {
     AntennaChoice: lambda _v, _p: [
         AntennaChoice("atlantis", "health"),
         AntennaChoice("calais", "x"),
+    ],
+    # "✅ still true" by a public user or a volunteer, or for another antenna: refused.
+    ContentConfirm: lambda _v, _p: [
+        ContentConfirm("calais", "calais", "hospital"),
+        ContentConfirm("grande-synthe", "grande-synthe", "pass"),
+        ContentConfirm("calais", "common", "nope"),
     ],
     # The confirmed erasure only ever erases the presser: not a forgery; "no" must change nothing.
     ForgetConfirm: lambda _v, _p: [ForgetConfirm(confirmed=False)],

@@ -142,5 +142,7 @@ async def test_names_are_shown_only_in_private_or_in_the_own_team_chat(
         assert hint.buttons()[0].url == f"https://t.me/{emu.bot_username}", command
     assert "Gus" in ((await Person(emu, ADMIN_ID).say("/volunteers")).text or "")
     # Nothing was prepared for the other group.
-    jobs = await running.bot.storage.db.fetch_value("SELECT COUNT(*) FROM jobs")
+    jobs = await running.bot.storage.db.fetch_value(
+        "SELECT COUNT(*) FROM jobs WHERE kind = 'reports.export'"
+    )
     assert jobs == 0
