@@ -23,7 +23,7 @@ from bot.handlers.team import warn_uncovered_antennas
 from bot.i18n import LANGUAGES, Catalogs
 from bot.jobs import JobRunner
 from bot.runtime import Runtime
-from bot.services.content import CONTENT_DIR
+from bot.services.content import CONTENT_DIR, ContentError
 from bot.services.distributions import DistributionService
 from bot.services.exports import ExportService
 from bot.services.info import InfoService
@@ -173,7 +173,12 @@ class MaraudeBot:
             bot_username=self.app.bot.username,
         )
         # An invalid catalogue stops the bot here, naming each file and line at fault.
-        await services.info.load()
+        try:
+            await services.info.load()
+        except ContentError:
+            await self.reader.close()
+            await self.storage.close()
+            raise
         # Ready for updates only once the data is in place (tests wait for _services).
         async with self.storage.transaction():
             if settings.team_chat_id is not None:

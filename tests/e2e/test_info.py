@@ -12,7 +12,7 @@ import pytest
 
 from bot.config import SHIPPED_LOCALES
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage
-from bot.services.content import ANSWER_BUDGET, CONTENT_DIR
+from bot.services.content import ANSWER_BUDGET, CONTENT_DIR, ContentError
 from bot.services.info import JOB_STALE_WEEKLY, weekly_key
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
@@ -364,3 +364,15 @@ async def test_weekly_list_of_stale_entries_across_dst(
         assert job.due_at > second_due
     finally:
         await running.stop()
+
+
+async def test_the_bot_refuses_to_start_on_an_invalid_catalogue(
+    emu: BotApiEmulator, tmp_path: Path, content: Path
+) -> None:
+    calais = content / "calais.toml"
+    text = calais.read_text(encoding="utf-8").replace('topics = ["showers"]', 'topics = ["spa"]')
+    calais.write_text(text, encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if '"spa"' in row)
+    settings = make_settings(emu, tmp_path / "refused.sqlite3", content_dir=content)
+    with pytest.raises(ContentError, match=f"calais.toml:{line}: "):
+        await start_bot(settings)
