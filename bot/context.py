@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.i18n import Catalogs, Translator, negotiate
 from bot.services.distributions import DistributionService
 from bot.services.exports import ExportService
+from bot.services.help import HelpService
 from bot.services.menus import MenuService
 from bot.services.outbox import Keyboard, Outbox
 from bot.services.planning import PlanningService
@@ -43,6 +44,7 @@ class Services:
     planning: PlanningService
     distributions: DistributionService
     reports: ReportService
+    help: HelpService
     # Spreadsheets, read through read-only connections and written in a worker thread.
     exports: ExportService
     bot_username: str = ""

@@ -17,6 +17,7 @@ from bot.context import BotContext
 from bot.handlers import (
     distributions,
     fallback,
+    help_requests,
     inputs,
     planning,
     public,
@@ -30,8 +31,13 @@ from bot.jobs import JobHandler
 from bot.services.shifts import SAFETY_JOBS
 
 # Stored jobs by kind (see bot/jobs.py), and those that run however late the bot restarts.
-JOB_HANDLERS: dict[str, JobHandler] = {**shifts.JOBS, **planning.JOBS, **reports.JOBS}
-ALWAYS_RUN_JOBS = SAFETY_JOBS | {reports.JOB_EXPORT}
+JOB_HANDLERS: dict[str, JobHandler] = {
+    **shifts.JOBS,
+    **planning.JOBS,
+    **reports.JOBS,
+    **help_requests.JOBS,
+}
+ALWAYS_RUN_JOBS = SAFETY_JOBS | {reports.JOB_EXPORT} | help_requests.ALWAYS_RUN
 # Long jobs that run outside any transaction (they write their results in a short one).
 DETACHED_JOBS = frozenset({reports.JOB_EXPORT})
 
@@ -48,6 +54,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *planning.handlers(),
         *distributions.handlers(),
         *reports.handlers(),
+        *help_requests.handlers(),
         # Typed text and locations after every command and button: forms waiting for them.
         *inputs.handlers(),
     ]

@@ -14,15 +14,20 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.handlers import distributions, fallback
+from bot.handlers import distributions, fallback, help_requests
 
 Answer = Callable[[Update, BotContext], Awaitable[bool]]
 
 # The most specific wait first: a form the person is filling in right now.
 LOCATION_ANSWERS: list[Answer] = [
+    help_requests.location_shared,  # a person in the help flow: the most urgent wait
     distributions.location_shared,
 ]
-TEXT_ANSWERS: list[Answer] = []
+TEXT_ANSWERS: list[Answer] = [
+    help_requests.skip_typed,  # a person in the help flow, at the location step
+    help_requests.owner_typed,  # a volunteer who pressed "✉ Write"
+    help_requests.person_typed,  # a person whose request is open: their words go to its volunteer
+]
 
 
 async def location_received(update: Update, context: BotContext) -> None:

@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.callbacks import AntennaChoice, ForgetConfirm, LanguageChoice, MenuTopic, StaleButton
 from bot.context import BotContext
-from bot.handlers import distributions, planning, shifts, team
+from bot.handlers import distributions, help_requests, planning, shifts, team
 from bot.handlers.common import menu_button
 from bot.i18n import LANGUAGES, RLM, Translator, pN_, resolve_language_code
 from bot.services.menus import commands_for
@@ -224,6 +224,10 @@ async def answer_topic(update: Update, context: BotContext, topic: str) -> None:
         await shifts.hours(update, context)
     elif topic == "antenna":
         await ask_antenna(update, context, "menu")
+    elif topic == "help":
+        # Team members too (a volunteer trying it, or in need): the alert names nobody.
+        if await antenna_or_ask(update, context, "help") is not None:
+            await help_requests.need_step(update, context)
     elif topic == "emergency":
         await context.reply(update, emergency_numbers(t), menu_button(t))
     else:
@@ -273,6 +277,7 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
     services = context.services
     signed = await services.planning.signed_by(user)
     await services.shifts.forget(user)
+    await help_requests.forget(services, user)
     await services.users.forget(user)
     # The posts of the shifts they had signed up for no longer name them, nor count them.
     for planned in signed:

@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.storage.database import Database
 from bot.storage.distributions import CatalogueRepo, DistributionRepo
 from bot.storage.drafts import DraftRepo
+from bot.storage.help import HelpRepo
 from bot.storage.inbox import InboxRepo
 from bot.storage.jobs import JobRepo, MetaRepo
 from bot.storage.outbox import MessageRefRepo, OutboxRepo
@@ -38,6 +39,7 @@ class Storage:
         self.catalogue = CatalogueRepo(self.db)
         self.distributions = DistributionRepo(self.db)
         self.drafts = DraftRepo(self.db)
+        self.help = HelpRepo(self.db)
 
     async def open(self) -> list[str]:
         """Open the database and apply pending migrations; return the ones applied."""

@@ -8,6 +8,7 @@ from typing import Any
 import aiosqlite
 
 from bot.storage.database import Database, from_db, from_db_optional, to_db
+from bot.storage.help import forget_in_help
 from bot.storage.models import (
     Antenna,
     Invite,
@@ -235,3 +236,4 @@ async def _forget_everywhere(db: Database, user_id: int) -> None:
         )
     await db.execute("DELETE FROM used_nonces WHERE user_id = ?", (user_id,))
     await db.execute("DELETE FROM message_refs WHERE chat_id = ?", (user_id,))
+    await forget_in_help(db, user_id)
