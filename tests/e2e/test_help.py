@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +15,9 @@ import pytest
 
 from bot.logs import WORDY_AT_DEBUG
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage
+from bot.storage import Storage
 from bot.storage.models import Role
+from tests.e2e.test_cli import ROOT, maraude
 from tests.e2e.test_privacy import traces_of
 from tests.helpers.clock import FakeClock
 from tests.helpers.harness import (
@@ -607,3 +612,76 @@ async def test_the_report_counts_requests_and_time_to_first_answer(
     assert "1 was never taken" in report
     for secret in SECRET_NAMES:
         assert secret not in report
+
+
+async def test_the_real_process_logs_nothing_people_wrote_to_each_other(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    """The bot as deployed (`python -m bot run`, its own logging set-up), through a relay."""
+    database = tmp_path / "process.sqlite3"
+    storage = Storage(database)
+    await storage.open()
+    async with storage.transaction():
+        now = datetime.now(UTC)
+        await storage.users.touch(VOLUNTEER, "fr", now)
+        await storage.users.set_role(
+            VOLUNTEER, Role.VOLUNTEER, antenna="calais", display_name="Ana"
+        )
+    await storage.close()
+    emu.add_user(VOLUNTEER, "Ana", language_code="fr", username="ana")
+    emu.add_group(TEAM_CHAT_ID, "Équipe Calais", [VOLUNTEER])
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": emu.token,
+        "BOT_API_BASE_URL": emu.base_url,
+        "BOT_API_FILE_URL": emu.base_file_url,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "ADMIN_IDS": str(ADMIN_ID),
+        "TEAM_CHAT_ID": str(TEAM_CHAT_ID),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        person = newcomer(emu)
+        await ask_for_help(emu, None, person, "legal", location=(50.9513, 1.8587))
+        await emu.wait_until(lambda: len(alerts(emu)) == 1, timeout=30)
+        await press(emu, VOLUNTEER, alerts(emu)[0], "hlpt:1")
+        ana = Person(emu, VOLUNTEER)
+        await ana.say("/reply 1")
+        since = len(emu.bot_messages(AHMAD))
+        await ana.say("Rendez-vous derrière la halle Verlaine")
+        await emu.wait_for_bot_message(AHMAD, since=since, timeout=30)
+        since = len(emu.bot_messages(VOLUNTEER))
+        await person.say("أنا مريض جدا وأنام تحت الجسر")
+        await emu.wait_for_bot_message(VOLUNTEER, since=since, timeout=30)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        raw, _ = await asyncio.wait_for(process.communicate(), timeout=20)
+    output = raw.decode()
+    assert process.returncode == 0, output
+    assert "INFO" in output  # the bot does log
+    for words in ("Verlaine", "الجسر", "Karimi", "ahmad_k99", "50.9513"):
+        assert words not in output, words
+
+
+def test_the_sandbox_shows_the_location_keyboard_and_shares_a_location(tmp_path: Path) -> None:
+    # Ahmad: menu, "I need help" (9th button), Calais, medical, then the keyboard's 📍.
+    result = maraude("sandbox", stdin="/menu\n9\n1\n1\nk1\n:team\n:quit\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[k1]" in out
+    assert "📍 Send my location" in out
+    assert "[k2]" in out
+    assert "your phone shares" in out
+    assert "🆘" in out  # the team chat got the alert
+    assert "📍 50.9513, 1.8587" in out  # and the pin
+    assert "would have refused" not in out

@@ -13,14 +13,16 @@ def alerts(emu: BotApiEmulator, chat_id: int = TEAM_CHAT_ID) -> list[ChatMessage
 
 async def ask_for_help(
     emu: BotApiEmulator,
-    running: RunningBot,
+    running: RunningBot | None,
     person: Person,
     need: str = "medical",
     *,
     antenna: str = "calais",
     location: tuple[float, float] | None = None,
 ) -> ChatMessage:
-    """Go through "I need help" and return the bot's last message (the confirmation)."""
+    """Go through "I need help" and return the bot's last message (the confirmation).
+
+    `running` is None for a bot running in another process."""
     menu = await person.say("/menu")
     asked = await person.press(menu, "topic:help")
     if any((b.callback_data or "").startswith("ant:") for b in asked.buttons()):
@@ -37,5 +39,6 @@ async def ask_for_help(
     else:
         await emu.tap_reply_button(person.id, "⏭")
     await emu.wait_for_bot_message(person.chat_id, lambda m: bool(m.buttons()), since=since)
-    await outbox_settled(running)
+    if running is not None:
+        await outbox_settled(running)
     return person.last()
