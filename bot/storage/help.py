@@ -145,12 +145,14 @@ class HelpRepo:
     async def anonymise_before(self, before: datetime, now: datetime) -> int:
         """Remove who asked and where they were from requests made before then; what
         was asked, in which language, where and when stays for the counts. Still open ones
-        are closed: nobody can answer a person no longer known."""
+        are closed: nobody can answer a person no longer known. Blocks as old lapse."""
         await self.db.execute(
             f"UPDATE help_requests SET status = 'closed', closed_at = ?, "  # noqa: S608
             f"relay_open = 0 WHERE created_at < ? AND status IN {ACTIVE}",
             (to_db(now), to_db(before)),
         )
+        # A block lapses too: it holds the person's id (a coordinator can block again).
+        await self.db.execute("DELETE FROM help_blocks WHERE blocked_at < ?", (to_db(before),))
         return await self.db.execute(
             "UPDATE help_requests SET user_id = NULL, latitude = NULL, longitude = NULL, "
             "owner_id = NULL, anonymised_at = ? WHERE created_at < ? AND anonymised_at IS NULL",

@@ -685,3 +685,17 @@ def test_the_sandbox_shows_the_location_keyboard_and_shares_a_location(tmp_path:
     assert "🆘" in out  # the team chat got the alert
     assert "📍 50.9513, 1.8587" in out  # and the pin
     assert "would have refused" not in out
+
+
+async def test_a_volunteer_may_ask_for_help_and_is_not_named_either(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    ana = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    await enrol(emu, clocked, OTHER_VOLUNTEER, "Bilal", Role.VOLUNTEER)
+    await ask_for_help(emu, clocked, ana, "other")  # no town asked: her antenna's team
+    [alert] = alerts(emu)
+    assert "Ana" not in (alert.text or "")
+    assert str(VOLUNTEER) not in (alert.text or "") + repr(alert.extra)
+    assert "🔒" in await press(emu, VOLUNTEER, alert, "hlpt:1")  # not her own
+    await press(emu, OTHER_VOLUNTEER, alert, "hlpt:1")
+    await emu.wait_until(lambda: "Bilal" in (alert.plain_text or ""))
