@@ -29,6 +29,7 @@ from bot.context import BotContext, Services
 from bot.handlers.common import menu_button, point_to_private_chat
 from bot.i18n import LANGUAGES, Markup, Translator, escape, pN_
 from bot.jobs import JobHandler
+from bot.services import help as help_rules
 from bot.services.help import JOB_REALERT, JOB_RETENTION, NEEDS
 from bot.services.outbox import (
     REMOVE_REPLY_KEYBOARD,
@@ -332,8 +333,28 @@ async def _people_targets(services: Services, antenna: str) -> list[tuple[int, T
     return targets
 
 
+async def _team_or_people(services: Services, antenna: str) -> list[tuple[int, Translator]]:
+    """The team chat, unless it already got its share of help alerts this hour."""
+    if await services.help.requests_this_hour(antenna) > help_rules.TEAM_CHAT_PER_HOUR:
+        return await _people_targets(services, antenna)
+    return await _team_targets(services, antenna)
+
+
 async def alert_team(services: Services, request: HelpRequest) -> None:
-    await _send_alert(services, request, await _team_targets(services, request.antenna))
+    count = await services.help.requests_this_hour(request.antenna)
+    cap = help_rules.TEAM_CHAT_PER_HOUR
+    if count == cap + 1:
+        # Said once, as the cap is reached: where the next alerts go.
+        team_chat = (await services.users.antenna(request.antenna)).team_chat_id
+        if team_chat is not None:
+            t = services.translator(None)
+            notice = t._(
+                "⚠️ {n} help requests in the last hour. The next ones go to the "
+                "coordinators privately, for an hour.",
+                n=count,
+            )
+            await services.outbox.send_text(team_chat, notice, priority=URGENT)
+    await _send_alert(services, request, await _team_or_people(services, request.antenna))
 
 
 async def refresh_alerts(services: Services, request_id: int) -> None:
@@ -370,7 +391,7 @@ async def realert_job(job: Job, services: Services) -> None:
     round_ = int(job.payload.get("round", 1))
     on_shift = await _on_shift_names(services, request.antenna)
     if round_ <= 1:
-        targets = await _team_targets(services, request.antenna)
+        targets = await _team_or_people(services, request.antenna)
     else:
         targets = await _people_targets(services, request.antenna)
     await _send_alert(services, request, targets, on_shift=on_shift)
@@ -505,6 +526,11 @@ async def write(update: Update, context: BotContext) -> None:
 async def reply_command(update: Update, context: BotContext) -> None:
     """/reply N: as the "✉ Write" button of request N."""
     t = context.t
+    if not context.user.has(Role.VOLUNTEER):
+        # The same answer whether the number exists or not.
+        text = t._("🔒 Only the volunteer who took this open request can write to the person.")
+        await context.reply(update, text)
+        return
     args = context.args or []
     number = args[0].lstrip("#") if args else ""
     request = None

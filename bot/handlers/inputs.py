@@ -26,7 +26,9 @@ LOCATION_ANSWERS: list[Answer] = [
 TEXT_ANSWERS: list[Answer] = [
     help_requests.skip_typed,  # a person in the help flow, at the location step
     help_requests.owner_typed,  # a volunteer who pressed "✉ Write"
-    help_requests.person_typed,  # a person whose request is open: their words go to its volunteer
+    # Keep it after the specific waits: any text of a person whose request is open goes to
+    # its volunteer.
+    help_requests.person_typed,
 ]
 
 

@@ -27,6 +27,9 @@ WRITE_WINDOW = timedelta(minutes=15)
 # A person's flow (need chosen, location not yet) is kept this long across restarts.
 DRAFT_WINDOW = timedelta(hours=2)
 PER_DAY_WINDOW = timedelta(hours=24)
+# Beyond this many requests in an hour for one antenna (a flood, or a crisis), further alerts
+# go to its coordinators and admins privately: the team chat stays readable.
+TEAM_CHAT_PER_HOUR = 10
 # Re-alerts: once to the team, once to the coordinators and admins; then it stays quiet.
 LAST_ROUND = 2
 # The daily anonymisation, at a quiet local hour.
@@ -126,6 +129,10 @@ class HelpService:
         draft = await self.storage.drafts.latest(user.id, DRAFT)
         if draft is not None:
             await self.storage.drafts.delete(draft.id)
+
+    async def requests_this_hour(self, antenna: str) -> int:
+        since = self.clock.now() - timedelta(hours=1)
+        return await self.storage.help.count_antenna_since(antenna, since)
 
     async def blocked(self, user: User) -> bool:
         return await self.storage.help.is_blocked(user.id)

@@ -72,6 +72,13 @@ class HelpRepo:
         )
         return int(value or 0)
 
+    async def count_antenna_since(self, antenna: str, since: datetime) -> int:
+        value = await self.db.fetch_value(
+            "SELECT COUNT(*) FROM help_requests WHERE antenna = ? AND created_at >= ?",
+            (antenna, to_db(since)),
+        )
+        return int(value or 0)
+
     async def owned_by(self, owner_id: int) -> list[HelpRequest]:
         rows = await self.db.fetch_all(
             "SELECT * FROM help_requests WHERE owner_id = ? AND status = 'taken' ORDER BY id",

@@ -15,6 +15,7 @@ import pytest
 
 from bot.logs import WORDY_AT_DEBUG
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage
+from bot.services import help as help_rules
 from bot.storage import Storage
 from bot.storage.models import Role
 from tests.e2e.test_cli import ROOT, maraude
@@ -699,3 +700,31 @@ async def test_a_volunteer_may_ask_for_help_and_is_not_named_either(
     assert "🔒" in await press(emu, VOLUNTEER, alert, "hlpt:1")  # not her own
     await press(emu, OTHER_VOLUNTEER, alert, "hlpt:1")
     await emu.wait_until(lambda: "Bilal" in (alert.plain_text or ""))
+
+
+async def test_past_a_few_requests_an_hour_alerts_go_to_the_coordinators_privately(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(help_rules, "TEAM_CHAT_PER_HOUR", 2)
+    await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    for user_id in (601, 602, 603):
+        await ask_for_help(emu, clocked, newcomer(emu, user_id))
+        await breathe(clock)
+    assert len(alerts(emu)) == 2  # the team chat got two
+    notice = emu.bot_messages(TEAM_CHAT_ID)[-1]
+    assert "⚠️" in (notice.plain_text or "")
+    assert "3" in (notice.plain_text or "")
+    await emu.wait_until(lambda: len(alerts(emu, COORDINATOR)) == 1)
+    assert alerts(emu, COORDINATOR)[0].button("hlpt:3")
+    # While the hour is busy, the re-alerts of all three go there too.
+    clock.advance(minutes=10)
+    await clocked.bot.jobs.fire_due()
+    await settled(clocked)
+    assert len(alerts(emu, COORDINATOR)) == 4
+    assert len(alerts(emu)) == 2
+    # An hour later the team chat hears new requests again.
+    clock.advance(hours=1)
+    await breathe(clock)
+    await ask_for_help(emu, clocked, newcomer(emu, 604))
+    await emu.wait_until(lambda: any("4" in (m.text or "") for m in alerts(emu)[-1:]))
+    assert "🆘" in (alerts(emu)[-1].plain_text or "")
