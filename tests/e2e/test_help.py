@@ -93,7 +93,10 @@ async def test_the_alert_names_nobody_and_the_first_volunteer_takes_it(
     await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
     person = newcomer(emu)
     done = await ask_for_help(emu, clocked, person, "shelter", location=(50.95, 1.85))
-    assert "1" in (done.plain_text or "") or "1" in (person.emu.bot_messages(AHMAD)[-2].text or "")
+    ar = clocked.bot.services.translator("ar")
+    confirmation = emu.bot_messages(AHMAD)[-2].plain_text or ""
+    assert confirmation.startswith(ar._("✅ The team was told."))
+    assert ar._("🔢 Your request number: {n}.", n=1) in confirmation
     assert emu.reply_keyboard(AHMAD) is None  # the location keyboard is gone
     assert done.button("hlpc:1")  # the person can cancel
     [alert] = alerts(emu)
@@ -165,16 +168,16 @@ async def test_a_second_volunteer_is_told_it_is_taken_and_the_owner_twice_change
 
 
 @pytest.mark.parametrize(
-    "start",
+    ("start", "local"),
     [
-        datetime(2026, 12, 1, 20, 0, tzinfo=UTC),
-        datetime(2026, 3, 29, 0, 55, tzinfo=UTC),  # 01:55 in Paris, before the spring gap
-        datetime(2026, 10, 25, 0, 55, tzinfo=UTC),  # 02:55 CEST, the first of two
+        (datetime(2026, 12, 1, 20, 0, tzinfo=UTC), "21:00"),
+        (datetime(2026, 3, 29, 0, 55, tzinfo=UTC), "01:55"),  # before the spring gap
+        (datetime(2026, 10, 25, 0, 55, tzinfo=UTC), "02:55"),  # CEST, the first of two
     ],
     ids=["december", "spring-gap", "autumn-doubled-hour"],
 )
 async def test_a_request_nobody_takes_is_re_alerted_then_sent_to_coordinators(
-    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock, start: datetime
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock, start: datetime, local: str
 ) -> None:
     ana = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
     await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
@@ -193,6 +196,7 @@ async def test_a_request_nobody_takes_is_re_alerted_then_sent_to_coordinators(
     await emu.wait_until(lambda: len(alerts(emu)) == 2)
     again = alerts(emu)[1]
     assert "🔁" in (again.plain_text or "")
+    assert local in (again.plain_text or "")  # asked at, on the wall clock of that night
     assert "Ana" in (again.plain_text or "")  # who is on shift now
     assert again.button("hlpt:1")
     coordinator_before = len(alerts(emu, COORDINATOR))
