@@ -26,6 +26,7 @@ from bot.runtime import Runtime
 from bot.services.content import CONTENT_DIR, ContentError
 from bot.services.distributions import DistributionService
 from bot.services.exports import ExportService
+from bot.services.help import HelpService
 from bot.services.info import InfoService
 from bot.services.menus import MenuService
 from bot.services.outbox import Outbox
@@ -155,6 +156,15 @@ class MaraudeBot:
                 self.storage, self.clock, settings.tz, settings.slot_starts, DEFAULT_ANTENNA
             ),
             reports=ReportService(self.storage, self.clock, settings.tz, DEFAULT_ANTENNA),
+            help=HelpService(
+                self.storage,
+                self.clock,
+                scheduler,
+                settings.tz,
+                realert=timedelta(minutes=settings.help_realert_minutes),
+                max_per_day=settings.help_max_per_day,
+                retention=timedelta(days=settings.retention_days),
+            ),
             exports=ExportService(
                 ReportService(self.reader, self.clock, settings.tz, DEFAULT_ANTENNA),
                 lambda: ExportReader(settings.database_path),
@@ -190,6 +200,7 @@ class MaraudeBot:
             await services.distributions.backfill_days()
             await warn_uncovered_antennas(services)
             await schedule_weekly_lists(services)
+            await services.help.arm_retention()
         self._services = services
         self.app.bot_data.services = services
         self._runtime = Runtime(self.app, services, self.delivery)

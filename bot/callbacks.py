@@ -217,3 +217,60 @@ class DistPage(CallbackData):
 
     prefix: ClassVar[str] = "dpg"
     page: int
+
+
+@dataclasses.dataclass(frozen=True)
+class HelpNeed(CallbackData):
+    """ "I need help", step 1: the person chose what they need."""
+
+    prefix: ClassVar[str] = "hlpn"
+    need: str
+
+
+@dataclasses.dataclass(frozen=True)
+class HelpCancel(CallbackData):
+    """The person cancels their own request."""
+
+    prefix: ClassVar[str] = "hlpc"
+    request: int
+
+
+@dataclasses.dataclass(frozen=True)
+class HelpTake(CallbackData):
+    """A volunteer of the antenna takes a request ("I'll take it")."""
+
+    prefix: ClassVar[str] = "hlpt"
+    request: int
+
+
+@dataclasses.dataclass(frozen=True)
+class HelpClose(CallbackData):
+    """The owner or a coordinator closes a request."""
+
+    prefix: ClassVar[str] = "hlpx"
+    request: int
+
+
+@dataclasses.dataclass(frozen=True)
+class HelpWrite(CallbackData):
+    """The owner's next private message goes to the person."""
+
+    prefix: ClassVar[str] = "hlpw"
+    request: int
+
+
+@dataclasses.dataclass(frozen=True)
+class HelpEnd(CallbackData):
+    """Either side ends the conversation through the bot."""
+
+    prefix: ClassVar[str] = "hlpe"
+    request: int
+
+
+@dataclasses.dataclass(frozen=True)
+class HelpBlock(CallbackData):
+    """A coordinator blocks (or unblocks) the person behind a request."""
+
+    prefix: ClassVar[str] = "hlpb"
+    request: int
+    block: bool

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     incident_key: SecretStr | None = None
     help_realert_minutes: int = Field(default=10, ge=1)
+    # "I need help": how many requests one person may make in 24 hours (one open at a time).
+    help_max_per_day: int = Field(default=3, ge=1, le=50)
     shift_reminder_minutes: int = Field(default=120, ge=1)
     misfire_grace_minutes: int = Field(default=60, ge=0)
     retention_days: int = Field(default=30, ge=1)

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.i18n import Catalogs, Translator, negotiate
 from bot.services.distributions import DistributionService
 from bot.services.exports import ExportService
+from bot.services.help import HelpService
 from bot.services.info import InfoService
 from bot.services.menus import MenuService
 from bot.services.outbox import Keyboard, Outbox
@@ -44,6 +45,7 @@ class Services:
     planning: PlanningService
     distributions: DistributionService
     reports: ReportService
+    help: HelpService
     # Spreadsheets, read through read-only connections and written in a worker thread.
     exports: ExportService
     info: InfoService

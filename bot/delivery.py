@@ -25,8 +25,11 @@ from telegram import (
     BotCommandScopeDefault,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    KeyboardButton,
     LinkPreviewOptions,
     Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
 )
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -78,6 +81,25 @@ def _markup(rows: list[list[dict[str, Any]]] | None) -> InlineKeyboardMarkup | N
             ]
             for row in rows
         ]
+    )
+
+
+def _reply_markup(
+    p: dict[str, Any],
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    """The inline buttons of a message, or the reply keyboard it shows or removes."""
+    reply = p.get("reply_keyboard")
+    if not reply:
+        return _markup(p.get("keyboard"))
+    if reply.get("remove"):
+        return ReplyKeyboardRemove()
+    return ReplyKeyboardMarkup(
+        [
+            [KeyboardButton(b["text"], request_location=b["location"] or None) for b in row]
+            for row in reply["rows"]
+        ],
+        one_time_keyboard=reply["one_time"],
+        resize_keyboard=True,
     )
 
 
@@ -319,7 +341,7 @@ async def _send_text(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Messa
         chat_id,
         p["text"],
         parse_mode=ParseMode.HTML,
-        reply_markup=_markup(p.get("keyboard")),
+        reply_markup=_reply_markup(p),
         link_preview_options=NO_PREVIEW,
     )
 

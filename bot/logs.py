@@ -6,6 +6,9 @@ import logging
 import re
 
 TOKEN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,100}")
+# Libraries that log whole Bot API updates and requests, or SQL parameters, at DEBUG: what
+# people wrote (a relayed message, a help request). Never below INFO, whatever the level.
+WORDY_AT_DEBUG = ("telegram", "aiosqlite")
 
 
 class RedactingFormatter(logging.Formatter):
@@ -22,6 +25,8 @@ def configure_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name in WORDY_AT_DEBUG:
+        logging.getLogger(name).setLevel(max(level, logging.INFO))
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

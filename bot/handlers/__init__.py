@@ -17,6 +17,7 @@ from bot.context import BotContext
 from bot.handlers import (
     distributions,
     fallback,
+    help_requests,
     info,
     inputs,
     planning,
@@ -31,8 +32,14 @@ from bot.jobs import JobHandler
 from bot.services.shifts import SAFETY_JOBS
 
 # Stored jobs by kind (see bot/jobs.py), and those that run however late the bot restarts.
-JOB_HANDLERS: dict[str, JobHandler] = {**shifts.JOBS, **planning.JOBS, **reports.JOBS, **info.JOBS}
-ALWAYS_RUN_JOBS = SAFETY_JOBS | {reports.JOB_EXPORT}
+JOB_HANDLERS: dict[str, JobHandler] = {
+    **shifts.JOBS,
+    **planning.JOBS,
+    **reports.JOBS,
+    **info.JOBS,
+    **help_requests.JOBS,
+}
+ALWAYS_RUN_JOBS = SAFETY_JOBS | {reports.JOB_EXPORT} | help_requests.ALWAYS_RUN
 # Long jobs that run outside any transaction (they write their results in a short one).
 DETACHED_JOBS = frozenset({reports.JOB_EXPORT})
 
@@ -50,6 +57,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *distributions.handlers(),
         *reports.handlers(),
         *info.handlers(),
+        *help_requests.handlers(),
         # Typed text and locations after every command and button: forms waiting for them.
         *inputs.handlers(),
     ]

@@ -14,17 +14,24 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.handlers import distributions, fallback, public
+from bot.handlers import distributions, fallback, help_requests, public
 
 Answer = Callable[[Update, BotContext], Awaitable[bool]]
 
 # The most specific wait first: a form the person is filling in right now.
 LOCATION_ANSWERS: list[Answer] = [
+    help_requests.location_shared,  # a person in the help flow: the most urgent wait
     distributions.location_shared,
     # (the help request's location step goes here, before the town is inferred)
     public.location_shared,
 ]
-TEXT_ANSWERS: list[Answer] = []
+TEXT_ANSWERS: list[Answer] = [
+    help_requests.skip_typed,  # a person in the help flow, at the location step
+    help_requests.owner_typed,  # a volunteer who pressed "✉ Write"
+    # Keep it after the specific waits: any text of a person whose request is open goes to
+    # its volunteer.
+    help_requests.person_typed,
+]
 
 
 async def location_received(update: Update, context: BotContext) -> None:

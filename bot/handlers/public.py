@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import AntennaChoice, ForgetConfirm, LanguageChoice, MenuTopic, StaleButton
 from bot.context import BotContext
-from bot.handlers import distributions, info, planning, shifts, team
+from bot.handlers import distributions, help_requests, info, planning, shifts, team
 from bot.handlers.common import menu_button
 from bot.i18n import LANGUAGES, RLM, Translator, pN_, resolve_language_code
 from bot.services.menus import commands_for
@@ -227,38 +229,45 @@ async def topic_chosen(update: Update, context: BotContext) -> None:
 
 async def answer_topic(update: Update, context: BotContext, topic: str) -> None:
     """Answer one topic of the menu (a button, or the topic asked before the town)."""
-    t = context.t
-    antenna = None
     if topic in LOCAL_TOPICS:
         antenna = await antenna_or_ask(update, context, topic)
-        if antenna is None:
-            return
-    if antenna is not None:
-        await info.answer_local(update, context, topic, antenna)
-    elif topic == "menu":
-        await menu(update, context)
-    elif topic == "lang":
-        await change_language(update, context)
-    elif topic == "distrib":
-        await distributions.item_step(update, context)
-    elif topic == "shift":
-        await shifts.shift_button(update, context)
-    elif topic == "planning":
-        await planning.planning(update, context)
-    elif topic == "hours":
-        await shifts.hours(update, context)
-    elif topic == "antenna":
-        await ask_antenna(update, context, "menu")
-    elif topic == "emergency":
-        # The national numbers (translated in every language), then the catalogue's own.
-        where = context.user.antenna or context.services.users.default_antenna
-        await info.answer_info(update, context, topic, where, prefix=emergency_numbers(t))
-    else:
-        text = t._(
-            "🚧 This information is coming soon. In an emergency, call {number}.",
-            number=t.phone("112"),
-        )
-        await context.reply(update, text, menu_button(t))
+        if antenna is not None:
+            await info.answer_local(update, context, topic, antenna)
+        return
+    answer = _direct_answers().get(topic)
+    if answer is None:
+        await stale_button(update, context)
+        return
+    await answer(update, context)
+
+
+def _direct_answers() -> dict[str, Callable[[Update, BotContext], Awaitable[None]]]:
+    """Topics answered the same wherever the caller is (or that ask the town themselves)."""
+    return {
+        "menu": menu,
+        "lang": change_language,
+        "distrib": distributions.item_step,
+        "shift": shifts.shift_button,
+        "planning": planning.planning,
+        "hours": shifts.hours,
+        "antenna": lambda update, context: ask_antenna(update, context, "menu"),
+        "help": help_topic,
+        "emergency": emergency_topic,
+    }
+
+
+async def help_topic(update: Update, context: BotContext) -> None:
+    """Start a help request, once the town is known."""
+    # Team members too (a volunteer trying it, or in need): the alert names nobody.
+    if await antenna_or_ask(update, context, "help") is not None:
+        await help_requests.need_step(update, context)
+
+
+async def emergency_topic(update: Update, context: BotContext) -> None:
+    """The national numbers (translated in every language), then the catalogue's own."""
+    where = context.user.antenna or context.services.users.default_antenna
+    prefix = emergency_numbers(context.t)
+    await info.answer_info(update, context, "emergency", where, prefix=prefix)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -300,6 +309,7 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
     services = context.services
     signed = await services.planning.signed_by(user)
     await services.shifts.forget(user)
+    await help_requests.forget(services, user)
     await services.users.forget(user)
     # The posts of the shifts they had signed up for no longer name them, nor count them.
     for planned in signed:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import secrets
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
@@ -12,12 +12,14 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.context import BotContext, Services
 from bot.handlers.common import error_text, in_confidence, refuse
 from bot.handlers.distributions import SLOT_NAMES, quantity_text
+from bot.handlers.help_requests import need_label
 from bot.handlers.public import TOPICS
 from bot.i18n import Markup, Translator, escape
 from bot.jobs import Commit, JobHandler
 from bot.runtime import apology
 from bot.services.errors import DomainError
 from bot.services.exports import discard
+from bot.services.help import NEEDS, HelpStats
 from bot.services.reports import Period, Report
 from bot.storage.models import Job
 
@@ -75,6 +77,8 @@ async def render_report(context: BotContext, report: Report) -> str:
     )
     lines.append(t.n_("🕒 {n} shift.", "🕒 {n} shifts.", report.hours.shifts))
     lines += info_lines(t, report)
+    if report.help is not None:
+        lines += render_help_stats(t, report.help)
     return "\n".join(lines)
 
 
@@ -98,6 +102,26 @@ def info_lines(t: Translator, report: Report) -> list[str]:
     by_locale = sorted(locales.items(), key=lambda pair: (-pair[1], pair[0]))
     languages = ", ".join(f"{escape(locale)} {t.fmt_number(n)}" for locale, n in by_locale)
     lines.append(t._("🌐 Languages: {languages}", languages=Markup(languages)))
+    return lines
+
+
+def render_help_stats(t: Translator, stats: HelpStats) -> list[str]:
+    """ "I need help" over the period: requests per need, minutes to the first answer."""
+    lines = [t.n_("🙋 {n} help request.", "🙋 {n} help requests.", stats.total)]
+    for need in NEEDS:
+        if stats.per_need.get(need):
+            lines.append(f"• {need_label(t, need)}: {t.fmt_number(stats.per_need[need])}")
+    if stats.median_minutes is not None and stats.p90_minutes is not None:
+        lines.append(
+            t._(
+                "⏱️ Taken after {median} (median); 9 in 10 within {p90}.",
+                median=t.fmt_duration(timedelta(minutes=stats.median_minutes)),
+                p90=t.fmt_duration(timedelta(minutes=stats.p90_minutes)),
+            )
+        )
+    untaken = stats.total - stats.taken
+    if untaken:
+        lines.append(t.n_("⚠️ {n} was never taken.", "⚠️ {n} were never taken.", untaken))
     return lines
 
 

@@ -1085,6 +1085,40 @@ class BotApiEmulator:
     def bot_messages(self, chat_id: int) -> list[ChatMessage]:
         return [m for m in self.messages(chat_id) if m.from_bot and not m.deleted]
 
+    def reply_keyboard(self, chat_id: int) -> list[list[dict[str, Any]]] | None:
+        """The reply keyboard the person sees under the chat now: the last one the bot sent,
+        until a message removes it (one-time keyboards hide after use, but stay one tap
+        away in the client, so they are still returned). Buttons as the bot sent them."""
+        for message in reversed(self.bot_messages(chat_id)):
+            markup = message.extra.get("reply_keyboard")
+            if not isinstance(markup, dict):
+                continue
+            if markup.get("remove_keyboard"):
+                return None
+            if "keyboard" in markup:
+                return [
+                    [{"text": b} if isinstance(b, str) else dict(b) for b in row]
+                    for row in markup["keyboard"]
+                ]
+        return None
+
+    async def tap_reply_button(
+        self,
+        user_id: int,
+        label: str,
+        *,
+        location: tuple[float, float] = (50.9513, 1.8587),
+    ) -> int:
+        """The user taps a button of the reply keyboard: its text is sent as typed, or (a
+        location-request button) the phone shares `location`. Returns the update id."""
+        keyboard = self.reply_keyboard(user_id) or []
+        for button in (b for row in keyboard for b in row):
+            if button["text"] == label or label in button["text"]:
+                if button.get("request_location"):
+                    return await self.send_location(user_id, *location)
+                return await self.send_text(user_id, button["text"])
+        raise LookupError(f"no reply keyboard button {label!r} in chat {user_id}: {keyboard}")
+
     def last_bot_message(self, chat_id: int) -> ChatMessage:
         messages = self.bot_messages(chat_id)
         if not messages:
@@ -1432,7 +1466,10 @@ class BotApiEmulator:
             return self._inline_markup(markup["inline_keyboard"])
         if inline_only:
             raise _bad_request("inline keyboard expected")
-        if any(key in markup for key in ("keyboard", "remove_keyboard", "force_reply")):
+        if "keyboard" in markup:
+            _check_reply_keyboard(markup["keyboard"])
+            return _Markup(inline=None, keyboard=None, other=markup)
+        if any(key in markup for key in ("remove_keyboard", "force_reply")):
             return _Markup(inline=None, keyboard=None, other=markup)
         raise _bad_request(error)
 
@@ -2128,3 +2165,18 @@ class _ControlHandler(_EmulatorHandler):
             self.send_json(400, {"error": str(error)})
         else:
             self.send_json(200, result)
+
+
+def _check_reply_keyboard(rows: Any) -> None:
+    """As Telegram: an array of arrays of buttons, each a string or an object with a text."""
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise _bad_request(
+            'field "keyboard" of the ReplyKeyboardMarkup must be an Array of Arrays'
+        )
+    for row in rows:
+        for button in row:
+            text = button if isinstance(button, str) else None
+            if isinstance(button, dict):
+                text = button.get("text")
+            if not isinstance(text, str) or not text:
+                raise _bad_request("can't parse keyboard button: Text must be non-empty")

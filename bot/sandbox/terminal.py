@@ -27,6 +27,9 @@ TEAM_CHAT_ID = -1001000000001
 ADMIN_ID = 9001
 SETTLE_SECONDS = 0.4
 MAX_WAIT_SECONDS = 6.0
+# Where the phone is when the person taps "📍 Send my location" (Calais town hall).
+SHARED_LOCATION = (50.9513, 1.8587)
+REPLY_BUTTON = re.compile(r"k(\d+)")
 DEEP_LINK = re.compile(r"https://t\.me/\w+\?start=([A-Za-z0-9_-]+)")
 
 BOLD, DIM, RESET, CYAN = "\033[1m", "\033[2m", "\033[0m", "\033[36m"
@@ -55,6 +58,8 @@ HELP = f"""{BOLD}How to chat{RESET}
   a number, e.g. 2              press button 2 of the last message with buttons
   :as N                         become person N (see :who)
   :team / :private              write in the team chat / back to the private chat
+  k1, k2…                       tap a button of the keyboard under the chat (📍 shares
+                                a location in Calais; :loc to choose where)
   :loc LAT LON                  share a location, e.g. :loc 50.95 1.85
   :sticker                      send something that is not text
   :history                      show this chat again
@@ -83,7 +88,22 @@ def render(message: ChatMessage, first_button: int) -> tuple[str, int]:
                 cells.append(f"{BOLD}[{number}]{RESET} {button.text}")
                 number += 1
         lines.append("     " + "   ".join(cells))
+    reply = message.extra.get("reply_keyboard")
+    if isinstance(reply, dict) and isinstance(reply.get("keyboard"), list):
+        lines.append(f"     {DIM}keyboard:{RESET} " + reply_keyboard_text(reply["keyboard"]))
     return "\n".join(lines), number
+
+
+def reply_keyboard_text(rows: list[list[object]]) -> str:
+    """The buttons shown in place of the phone's keyboard, numbered k1, k2…"""
+    cells = []
+    buttons = [button for row in rows for button in row]
+    for number, button in enumerate(buttons, start=1):
+        text = button if isinstance(button, str) else ""
+        if isinstance(button, dict):
+            text = str(button.get("text", ""))
+        cells.append(f"{BOLD}[k{number}]{RESET} {text}")
+    return "   ".join(cells)
 
 
 class TerminalChat:
@@ -152,6 +172,8 @@ class TerminalChat:
             return await self.command(line)
         if line.isdigit():
             await self.press(int(line))
+        elif match := REPLY_BUTTON.fullmatch(line):
+            await self.tap(int(match.group(1)))
         else:
             link = DEEP_LINK.fullmatch(line)
             text = f"/start {link.group(1)}" if link else line
@@ -176,6 +198,20 @@ class TerminalChat:
         for query_id, answer in self.emu.callback_answers.items():
             if query_id not in answered and answer.get("text"):
                 print(f"{DIM}(pop-up){RESET} {answer['text']}")
+
+    async def tap(self, number: int) -> None:
+        """Tap a button of the keyboard shown under the private chat."""
+        rows = self.emu.reply_keyboard(self.chat_id) if self.chat_id > 0 else None
+        buttons = [button for row in rows or [] for button in row]
+        if not 1 <= number <= len(buttons):
+            print(f"{DIM}No keyboard button k{number} here.{RESET}")
+            return
+        button = buttons[number - 1]
+        if button.get("request_location"):
+            print(f"{DIM}(your phone shares {SHARED_LOCATION[0]}, {SHARED_LOCATION[1]}){RESET}")
+        await self.emu.tap_reply_button(
+            self.identity.user_id, str(button["text"]), location=SHARED_LOCATION
+        )
 
     async def command(self, line: str) -> bool:
         verb, *args = line[1:].split()

@@ -27,6 +27,11 @@ COMMANDS: list[tuple[str, tuple[str, str], Role]] = [
     ("planning", pN_("command", "Planned shifts and sign-up"), Role.VOLUNTEER),
     ("hours", pN_("command", "My volunteer hours"), Role.VOLUNTEER),
     (
+        "reply",
+        pN_("command", "Write to the person of a help request: /reply NUMBER"),
+        Role.VOLUNTEER,
+    ),
+    (
         "plan",
         pN_("command", "Plan a shift: /plan DATE HH:MM-HH:MM ACTIVITY [PEOPLE]"),
         Role.COORDINATOR,

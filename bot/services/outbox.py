@@ -42,6 +42,39 @@ class Button:
 Keyboard = list[list[Button]]
 
 
+@dataclass(frozen=True)
+class ReplyButton:
+    """A button of the keyboard shown in place of the phone's keyboard: it sends its text as
+    typed, or (`request_location`) asks the phone to share where the person is."""
+
+    text: str
+    request_location: bool = False
+
+
+@dataclass(frozen=True)
+class ReplyKeyboard:
+    """Shown until removed (`REMOVE_REPLY_KEYBOARD`) or, `one_time`, once a button is used."""
+
+    rows: list[list[ReplyButton]]
+    one_time: bool = True
+
+
+# Sent with a message, hides the reply keyboard a previous message showed.
+REMOVE_REPLY_KEYBOARD = ReplyKeyboard([])
+
+
+def _reply_keyboard(keyboard: ReplyKeyboard) -> dict[str, Any]:
+    if not keyboard.rows:
+        return {"remove": True}
+    return {
+        "rows": [
+            [{"text": html.unescape(b.text), "location": b.request_location} for b in row]
+            for row in keyboard.rows
+        ],
+        "one_time": keyboard.one_time,
+    }
+
+
 def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -129,16 +162,29 @@ class Outbox:
         batch: str | None = None,
         not_before: datetime | None = None,
         ref: str | None = None,
+        reply_keyboard: ReplyKeyboard | None = None,
+        ephemeral: bool = False,
     ) -> list[int]:
         """Queue a message (split if too long; the keyboard goes with the last part).
 
-        `ref` names the message so that it can be edited later with `edit_ref`.
+        `ref` names the message so that it can be edited later with `edit_ref`. A message
+        carries either inline buttons (`keyboard`) or a `reply_keyboard` (or its removal).
+        An `ephemeral` message leaves no row behind once done (a relayed message).
         """
+        if keyboard is not None and reply_keyboard is not None:
+            raise ValueError("a message has inline buttons or a reply keyboard, not both")
         parts = split_text(text)
         ids = []
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            payload = {"text": part, "keyboard": _keyboard(keyboard) if last else None}
+            payload: dict[str, Any] = {
+                "text": part,
+                "keyboard": _keyboard(keyboard) if last else None,
+            }
+            if last and reply_keyboard is not None:
+                payload["reply_keyboard"] = _reply_keyboard(reply_keyboard)
+            if ephemeral:
+                payload[EPHEMERAL] = True
             ids.append(
                 await self._add(
                     chat_id,

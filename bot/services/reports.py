@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.services.errors import DomainError, NotAllowed
+from bot.services.help import HelpStats, summarise
 from bot.services.timeparse import at_local, parse_date, parse_month
 from bot.storage.interface import Store
 from bot.storage.models import Hours, InfoCount, Role, Total, User
@@ -36,6 +37,8 @@ class Report:
     volunteers: int
     # Information requests per topic and language (counts only).
     info: list[InfoCount] = field(default_factory=list)
+    # "I need help": requests per need and time to the first "I'll take it" (counts only).
+    help: HelpStats | None = None
 
     @property
     def logs(self) -> int:
@@ -105,7 +108,12 @@ class ReportService:
         # User 0 gathers the hours of people who erased their data: hours, not a volunteer.
         info = await self.storage.info.request_counts(antenna, first, last)
         volunteers = len(hours.keys() - {0})
-        return Report(period, antenna, items, slots, places, total, volunteers, info)
+        help_stats = await self.help_stats(antenna, period)
+        return Report(period, antenna, items, slots, places, total, volunteers, info, help_stats)
+
+    async def help_stats(self, antenna: str | None, period: Period) -> HelpStats:
+        """Help requests made in the period: per need, and how fast one was taken."""
+        return summarise(await self.storage.help.stats(antenna, period.since, period.until))
 
     def check(self, actor: User, period_text: str | None) -> Period:
         """Refuse at once what an export would refuse later: the role, the period."""

@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.storage.database import Database
 from bot.storage.distributions import CatalogueRepo, DistributionRepo
 from bot.storage.drafts import DraftRepo
+from bot.storage.help import HelpRepo
 from bot.storage.inbox import InboxRepo
 from bot.storage.info import InfoRepo
 from bot.storage.jobs import JobRepo, MetaRepo
@@ -40,6 +41,7 @@ class Storage:
         self.distributions = DistributionRepo(self.db)
         self.drafts = DraftRepo(self.db)
         self.info = InfoRepo(self.db)
+        self.help = HelpRepo(self.db)
 
     async def open(self) -> list[str]:
         """Open the database and apply pending migrations; return the ones applied."""

@@ -211,3 +211,27 @@ class InfoCount:
     topic: str
     locale: str
     count: int
+
+
+@dataclass(frozen=True)
+class HelpRequest:
+    """A person's "I need help", as the team sees it: never their name (SPEC §2, §6)."""
+
+    id: int
+    user_id: int | None  # None once anonymised or forgotten
+    antenna: str
+    need: str
+    locale: str
+    latitude: float | None
+    longitude: float | None
+    status: str  # open | taken | closed | cancelled
+    created_at: datetime
+    taken_at: datetime | None
+    closed_at: datetime | None
+    owner_id: int | None
+    relay_open: bool
+    alerts: list[tuple[str, str]]  # (message ref, locale) of every message showing it
+
+    @property
+    def active(self) -> bool:
+        return self.status in ("open", "taken")

@@ -19,6 +19,7 @@ WORDS = (
     "text",
     "caption",
     "keyboard",
+    "reply_keyboard",
     "if_refused",
     "commands",
     "latitude",

@@ -8,6 +8,7 @@ from typing import Any
 import aiosqlite
 
 from bot.storage.database import Database, from_db, from_db_optional, to_db
+from bot.storage.help import forget_in_help
 from bot.storage.models import (
     Antenna,
     Invite,
@@ -239,3 +240,4 @@ async def _forget_everywhere(db: Database, user_id: int) -> None:
         "UPDATE content_confirmations SET confirmed_by = NULL WHERE confirmed_by = ?", (user_id,)
     )
     await db.execute("DELETE FROM message_refs WHERE chat_id = ?", (user_id,))
+    await forget_in_help(db, user_id)

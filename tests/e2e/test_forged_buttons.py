@@ -9,6 +9,7 @@ answered (the spinner on the person's button stops).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,13 @@ from bot.callbacks import (
     DistQty,
     DistSave,
     ForgetConfirm,
+    HelpBlock,
+    HelpCancel,
+    HelpClose,
+    HelpEnd,
+    HelpNeed,
+    HelpTake,
+    HelpWrite,
     LanguageChoice,
     MenuTopic,
     PlanCancel,
@@ -39,7 +47,8 @@ from bot.callbacks import (
 from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
-from tests.helpers.harness import ADMIN_ID, RunningBot, enrol
+from tests.helpers.harness import ADMIN_ID, Person, RunningBot, enrol
+from tests.helpers.help import alerts, ask_for_help
 
 VICTIM = 300
 COORDINATOR = 250
@@ -49,6 +58,8 @@ VOLUNTEER = 400  # a volunteer of the victim's antenna, who owns none of the vic
 # Tables the bot writes on every update whatever it does: the durable inbox and outbox.
 BOOKKEEPING = {"inbox", "outbox", "message_refs", "sqlite_sequence"}
 NONCE = "abcdef12"
+ASKER = 310  # a person whose help request the coordinator took (a conversation is open)
+OTHER_ASKER = 311  # a person of another antenna whose request nobody took yet
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,8 @@ class Victim:
     other_place: int  # a place of another antenna
     planned: int  # a planned shift of the victim's antenna
     other_planned: int  # a planned shift of another antenna
+    help: int  # another person's help request, taken by a coordinator, conversation open
+    other_help: int  # a help request of another antenna, open
 
 
 Builder = Callable[[Victim, Role], list[CallbackData]]
@@ -132,6 +145,19 @@ FORGED: dict[type[CallbackData], Builder] = {
     ],
     DistMenu: _public_or([DistMenu()], [DistMenu()]),
     DistPage: _public_or([DistPage(1)], [DistPage(-1), DistPage(99)]),
+    # Choosing one's own need is no forgery; a need the bot never offers must change nothing.
+    HelpNeed: lambda _v, _p: [HelpNeed("gold")],
+    HelpCancel: lambda v, _p: [HelpCancel(v.help), HelpCancel(v.other_help), HelpCancel(999)],
+    # Taken already (by the coordinator), or of another antenna, or by the public.
+    HelpTake: lambda v, _p: [HelpTake(v.help), HelpTake(v.other_help), HelpTake(999)],
+    HelpClose: lambda v, _p: [HelpClose(v.help), HelpClose(v.other_help)],
+    HelpWrite: lambda v, _p: [HelpWrite(v.help), HelpWrite(v.other_help)],
+    HelpEnd: lambda v, _p: [HelpEnd(v.help), HelpEnd(v.other_help)],
+    HelpBlock: lambda v, _p: [
+        HelpBlock(v.help, block=True),
+        HelpBlock(v.help, block=False),
+        HelpBlock(v.other_help, block=True),
+    ],
 }
 
 
@@ -171,9 +197,10 @@ async def snapshot(running: RunningBot) -> dict[str, list[tuple[Any, ...]]]:
 
 
 async def victim_records(
-    emu: BotApiEmulator, running: RunningBot, clock: FakeClock
+    emu: BotApiEmulator, running: RunningBot, clock: FakeClock, *, with_help: bool = True
 ) -> tuple[Victim, Any]:
-    """The victim's open records, made through the bot as the victim would make them."""
+    """The victim's open records, made through the bot as the victim would make them (help
+    requests only for the help buttons: no other button reaches them, and they take time)."""
     victim = await enrol(emu, running, VICTIM, "Vic", Role.VOLUNTEER)
     coordinator = await enrol(emu, running, COORDINATOR, "Claire", Role.COORDINATOR)
     outsider = await enrol(
@@ -187,6 +214,8 @@ async def victim_records(
     await running.bot.jobs.fire_due()
     await emu.wait_until(lambda: "🌙" in (emu.last_bot_message(VICTIM).text or ""))
     await victim.say("/distrib 40 blanketz")  # waits for the victim to choose the item
+    if with_help:
+        await help_records(emu, running, clock, coordinator)
     storage = running.bot.storage
     catalogue = running.bot.services.distributions.catalogue
     planned = await storage.db.fetch_all("SELECT id, antenna FROM planned_shifts")
@@ -205,15 +234,39 @@ async def victim_records(
         other_place=next(p.id for p in catalogue.places_of("grande-synthe")),
         planned=next(row[0] for row in planned if row[1] == "calais"),
         other_planned=next(row[0] for row in planned if row[1] == "grande-synthe"),
+        help=1,
+        other_help=2,
     )
     return records, victim
+
+
+async def help_records(
+    emu: BotApiEmulator, running: RunningBot, clock: FakeClock, coordinator: Person
+) -> None:
+    """Request 1: Calais, taken by the coordinator, who wrote; request 2: another antenna."""
+    for asker, antenna in ((ASKER, "calais"), (OTHER_ASKER, "grande-synthe")):
+        # A second on both clocks: the burst stays under the emulator's 30 messages a second.
+        clock.advance(seconds=2)
+        await asyncio.sleep(1.05)
+        emu.add_user(asker, "Asker", language_code="ar", username=f"asker{asker}")
+        await ask_for_help(emu, running, Person(emu, asker), antenna=antenna)
+    clock.advance(seconds=2)
+    await asyncio.sleep(1.05)
+    # The coordinator takes the Calais request and writes: a conversation is open.
+    answers = len(emu.callback_answers)
+    await emu.press(COORDINATOR, alerts(emu)[-1], "hlpt:1")
+    await emu.wait_until(lambda: len(emu.callback_answers) > answers)
+    await coordinator.say("/reply 1")
+    await coordinator.say("On arrive.")
 
 
 @pytest.mark.parametrize("kind", button_kinds(), ids=lambda kind: kind.__name__)
 async def test_a_forged_button_of_every_kind_changes_nothing(
     emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock, kind: type[CallbackData]
 ) -> None:
-    records, _ = await victim_records(emu, clocked, clock)
+    records, _ = await victim_records(
+        emu, clocked, clock, with_help=kind.__name__.startswith("Help")
+    )
     pressers = {
         Role.PUBLIC: await enrol(emu, clocked, PUBLIC, "Someone", Role.PUBLIC),
         Role.VOLUNTEER: await enrol(emu, clocked, VOLUNTEER, "Vera", Role.VOLUNTEER),

@@ -883,3 +883,36 @@ def test_parse_html_refuses_what_telegram_refuses(html: str, error: str) -> None
     assert caught.value.error_code == 400
     assert caught.value.description.startswith("Bad Request: can't parse entities: ")
     assert error in caught.value.description
+
+
+async def test_a_reply_keyboard_is_shown_tapped_and_removed(
+    bot: telegram.Bot, emu: BotApiEmulator
+) -> None:
+    from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
+
+    markup = ReplyKeyboardMarkup(
+        [[KeyboardButton("📍 Send my location", request_location=True)], ["⏭ Skip"]],
+        one_time_keyboard=True,
+    )
+    await bot.send_message(ALICE, "Where are you?", reply_markup=markup)
+    rows = emu.reply_keyboard(ALICE)
+    assert rows == [
+        [{"text": "📍 Send my location", "request_location": True}],
+        [{"text": "⏭ Skip"}],
+    ]
+    # The location button makes the phone share a location; the other sends its text.
+    await emu.tap_reply_button(ALICE, "📍", location=(50.95, 1.85))
+    await emu.tap_reply_button(ALICE, "Skip")
+    updates = await bot.get_updates(timeout=0)
+    assert updates[0].message.location.latitude == 50.95
+    assert updates[1].message.text == "⏭ Skip"
+    await bot.send_message(ALICE, "Thanks", reply_markup=ReplyKeyboardRemove())
+    assert emu.reply_keyboard(ALICE) is None
+    with pytest.raises(LookupError):
+        await emu.tap_reply_button(ALICE, "Skip")
+    # Telegram refuses a keyboard that is not an array of arrays of buttons with a text.
+    with pytest.raises(BadRequest):
+        await bot.send_message(ALICE, "x", reply_markup={"keyboard": ["flat"]})  # type: ignore[arg-type]
+    with pytest.raises(BadRequest):
+        await bot.send_message(ALICE, "x", reply_markup={"keyboard": [[{"text": ""}]]})  # type: ignore[arg-type]
+    emu.refused.clear()
