@@ -206,3 +206,19 @@ class DistPage(CallbackData):
 
     prefix: ClassVar[str] = "dpg"
     page: int
+
+
+@dataclasses.dataclass(frozen=True)
+class StaffNeed(CallbackData):
+    """Show this to staff: a need was chosen (its card, or the body parts for "pain")."""
+
+    prefix: ClassVar[str] = "stn"
+    need: str
+
+
+@dataclasses.dataclass(frozen=True)
+class StaffPain(CallbackData):
+    """I am in pain here: the body part was chosen."""
+
+    prefix: ClassVar[str] = "stp"
+    part: str

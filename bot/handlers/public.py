@@ -19,6 +19,7 @@ TOPICS: list[tuple[str, tuple[str, str]]] = [
     ("health", pN_("button", "🏥 Health")),
     ("shelter", pN_("button", "🛏️ Shelter tonight")),
     ("legal", pN_("button", "⚖️ Legal rights")),
+    ("staff", pN_("button", "🪪 Show this to staff")),
     ("food", pN_("button", "🍲 Food and water")),
     ("showers", pN_("button", "🚿 Showers")),
     ("charging", pN_("button", "🔌 Phone charging")),
@@ -185,8 +186,11 @@ async def antenna_chosen(update: Update, context: BotContext) -> None:
     except StaleButton:
         await stale_button(update, context)
         return
+    from bot.handlers import cards
+
     known = {antenna.code for antenna in await context.services.users.antennas()}
-    if choice.antenna not in known or choice.then not in TOPIC_KEYS:
+    then_known = choice.then in TOPIC_KEYS or cards.is_card_topic(choice.then)
+    if choice.antenna not in known or not then_known:
         await stale_button(update, context)
         return
     context.user = await context.services.users.set_public_antenna(context.user, choice.antenna)
@@ -207,6 +211,8 @@ async def topic_chosen(update: Update, context: BotContext) -> None:
 
 async def answer_topic(update: Update, context: BotContext, topic: str) -> None:
     """Answer one topic of the menu (a button, or the topic asked before the town)."""
+    from bot.handlers import cards  # it answers through this module's helpers
+
     t = context.t
     if topic in LOCAL_TOPICS and await antenna_or_ask(update, context, topic) is None:
         return
@@ -224,6 +230,8 @@ async def answer_topic(update: Update, context: BotContext, topic: str) -> None:
         await shifts.hours(update, context)
     elif topic == "antenna":
         await ask_antenna(update, context, "menu")
+    elif topic == cards.TOPIC or cards.is_card_topic(topic):
+        await cards.answer_topic(update, context, topic)
     elif topic == "emergency":
         await context.reply(update, emergency_numbers(t), menu_button(t))
     else:

@@ -34,6 +34,8 @@ from bot.callbacks import (
     SafetyAnswer,
     ShiftEnd,
     ShiftStart,
+    StaffNeed,
+    StaffPain,
 )
 from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
 from bot.storage.models import Role
@@ -83,6 +85,8 @@ FORGED: dict[type[CallbackData], Builder] = {
     AntennaChoice: lambda _v, _p: [
         AntennaChoice("atlantis", "health"),
         AntennaChoice("calais", "x"),
+        AntennaChoice("calais", "staff.pain.gold"),
+        AntennaChoice("calais", "staff.nope"),
     ],
     # The confirmed erasure only ever erases the presser: not a forgery; "no" must change nothing.
     ForgetConfirm: lambda _v, _p: [ForgetConfirm(confirmed=False)],
@@ -125,6 +129,9 @@ FORGED: dict[type[CallbackData], Builder] = {
     ],
     DistMenu: _public_or([DistMenu()], [DistMenu()]),
     DistPage: _public_or([DistPage(1)], [DistPage(-1), DistPage(99)]),
+    # "Show this to staff" acts on the presser alone: only needs and body parts never offered.
+    StaffNeed: lambda _v, _p: [StaffNeed("nope"), StaffNeed("")],
+    StaffPain: lambda _v, _p: [StaffPain("gold"), StaffPain("")],
 }
 
 
