@@ -235,7 +235,7 @@ def _header(pdf: FPDF, antenna_name: str, titles: tuple[str, str], hints: tuple[
     pdf.cell(width, 8, titles[1], align="C")
     pdf.set_text_color(60, 60, 60)
     for index, hint in enumerate(hints):
-        pdf.set_xy(MARGIN, MARGIN + 36 + index * 7)
+        pdf.set_xy(MARGIN, MARGIN + 34 + index * 6)
         _fit(pdf, hint, width, 12, 7)
         pdf.cell(width, 6, hint, align="C")
 
