@@ -4,7 +4,7 @@ The flyer prints each language's name in its own script (Latin with Vietnamese m
 script for Arabic, Pashto, Dari/Farsi and Sorani, Ethiopic for Tigrinya and Amharic), on any
 machine, without system fonts: the fonts live in the repository (SIL Open Font License 1.1,
 no reserved font name, see bot/flyer/fonts/OFL.txt). They are static instances of the
-variable Noto fonts, cut down to the scripts the flyer prints (about 550 KB for all four).
+variable Noto fonts, cut down to the scripts the flyer prints (about 670 KB for all four).
 
 Run by hand, never by the build:
 

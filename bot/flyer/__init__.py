@@ -8,7 +8,7 @@ Fonts: the page must print the same from a fresh clone on any machine, so it use
 font. `fonts/` holds static Noto fonts (SIL Open Font License 1.1, `fonts/OFL.txt`) cut down
 to the scripts printed here: Latin with Vietnamese marks, Arabic script (Arabic, Pashto,
 Dari/Farsi, Sorani) and Ethiopic (Tigrinya, Amharic); `tools/flyer_fonts.py` rebuilds them.
-Arabic script is joined and ordered by HarfBuzz (fpdf2's text shaping, uharfbuzz). A name
+Arabic script is joined by HarfBuzz (uharfbuzz) and laid right to left by fpdf2. A name
 whose letters no font has is printed under its English name, and `warn` says so.
 
 Synchronous and CPU-bound: call it from the command line, never on the bot's event loop.
@@ -48,7 +48,7 @@ HINT = N_("Scan the code of your language with the camera of your phone.")
 # A Telegram username: 5 to 32 letters, digits and underscores, starting with a letter.
 USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
 # Invisible marks and spaces need no glyph.
-IGNORABLE = frozenset(" \u00a0\u200b\u200c\u200d\u200e\u200f\u2066\u2067\u2068\u2069/")
+IGNORABLE = frozenset(" \u00a0\u200b\u200c\u200d\u200e\u200f\u2066\u2067\u2068\u2069")
 
 # The page, in millimetres (A4 portrait).
 PAGE_W, PAGE_H = 210.0, 297.0
