@@ -41,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--to", dest="last", required=True, help="last day, YYYY-MM-DD")
     export.add_argument("--antenna", help="one antenna (default: all)")
     export.add_argument("--out", type=Path, required=True, help="the CSV file to write")
+    flyer = verbs.add_parser("flyer", help="a printable A4 page: one QR code per language")
+    flyer.add_argument("--antenna", required=True, help="the antenna named on the page")
+    flyer.add_argument("--out", type=Path, required=True, help="the PDF file to write")
+    flyer.add_argument(
+        "--bot",
+        dest="bot_username",
+        help="the bot's Telegram username (default: asked to Telegram with BOT_TOKEN)",
+    )
     admin = verbs.add_parser("admin", help="administration without Telegram")
     admin_verbs = admin.add_subparsers(dest="admin_verb", required=True)
     admin_verbs.add_parser("antennas", help="list antennas and their team chats")
@@ -69,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         if args.verb == "run":
             return _run(settings)
+        if args.verb == "flyer":
+            return _flyer(settings, args)
         return asyncio.run(_maintenance(settings, args))
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
@@ -138,6 +148,80 @@ def _content_check(directory: Path | None) -> int:
     total = sum(len(entries) for entries in catalogue.entries.values())
     print(f"ok: {total} entries in {len(catalogue.entries)} files.")
     return 0
+
+
+def _flyer(settings: Settings, args: argparse.Namespace) -> int:
+    """`maraude flyer --antenna A --out FILE [--bot USERNAME]`: the QR codes for the vans."""
+    import html
+
+    try:
+        from bot.flyer import HINT, TITLE, FlyerError, build_flyer
+    except ModuleNotFoundError as error:
+        print(f"flyer: {error.name} is missing: pip install -e '.[flyer]'", file=sys.stderr)
+        return 2
+    from bot.i18n import Catalogs
+
+    antenna_name = asyncio.run(_antenna_name(settings, args.antenna))
+    if antenna_name is None:
+        print(f"unknown antenna {args.antenna}", file=sys.stderr)
+        return 1
+    username = args.bot_username or asyncio.run(_bot_username(settings))
+    if not username:
+        return 2
+    catalogs = Catalogs()
+    staff = [catalogs.translator(code, settings.tz) for code in ("fr", "en")]
+    french, english = (html.unescape(t._(TITLE)) for t in staff)
+    hint_fr, hint_en = (html.unescape(t._(HINT)) for t in staff)
+
+    def warn(message: str) -> None:
+        print(message, file=sys.stderr)
+
+    try:
+        # A CLI: the page is drawn synchronously, with no event loop running.
+        build_flyer(
+            args.out,
+            antenna_name=antenna_name,
+            bot_username=username,
+            titles=(french, english),
+            hints=(hint_fr, hint_en),
+            warn=warn,
+        )
+    except FlyerError as error:
+        print(f"flyer: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.out}")
+    return 0
+
+
+async def _antenna_name(settings: Settings, code: str) -> str | None:
+    storage = Storage(settings.database_path)
+    await storage.open()
+    try:
+        antenna = await storage.antennas.get(code)
+    finally:
+        await storage.close()
+    return antenna.name if antenna is not None else None
+
+
+async def _bot_username(settings: Settings) -> str | None:
+    """The bot's username from Telegram's getMe; None (and why, on stderr) if unknown."""
+    if settings.bot_token is None:
+        print(
+            "flyer: give the bot's username with --bot USERNAME, or set BOT_TOKEN", file=sys.stderr
+        )
+        return None
+    from telegram import Bot
+    from telegram.error import InvalidToken, TelegramError
+
+    bot = Bot(settings.bot_token.get_secret_value(), base_url=settings.bot_api_base_url)
+    try:
+        async with bot:
+            return bot.username
+    except InvalidToken:
+        print("Configuration error: BOT_TOKEN: rejected by Telegram", file=sys.stderr)
+    except TelegramError as error:
+        print(f"flyer: Telegram did not answer ({error}): give --bot USERNAME", file=sys.stderr)
+    return None
 
 
 def _i18n_check() -> int:

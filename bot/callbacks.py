@@ -228,6 +228,14 @@ class HelpNeed(CallbackData):
 
 
 @dataclasses.dataclass(frozen=True)
+class StaffNeed(CallbackData):
+    """Show this to staff: a need was chosen (its card, or the body parts for "pain")."""
+
+    prefix: ClassVar[str] = "stn"
+    need: str
+
+
+@dataclasses.dataclass(frozen=True)
 class HelpCancel(CallbackData):
     """The person cancels their own request."""
 
@@ -274,3 +282,11 @@ class HelpBlock(CallbackData):
     prefix: ClassVar[str] = "hlpb"
     request: int
     block: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class StaffPain(CallbackData):
+    """I am in pain here: the body part was chosen."""
+
+    prefix: ClassVar[str] = "stp"
+    part: str

@@ -15,6 +15,7 @@ from telegram.ext import Application, TypeHandler
 
 from bot.context import BotContext
 from bot.handlers import (
+    cards,
     distributions,
     fallback,
     help_requests,
@@ -51,6 +52,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
     app.add_handler(TypeHandler(Update, gatekeeper), group=GATE_GROUP)
     features = [
         *public.handlers(),
+        *cards.handlers(),
         *team.handlers(),
         *shifts.handlers(),
         *planning.handlers(),

@@ -21,6 +21,7 @@ TOPICS: list[tuple[str, tuple[str, str]]] = [
     ("health", pN_("button", "🏥 Health")),
     ("shelter", pN_("button", "🛏️ Shelter tonight")),
     ("legal", pN_("button", "⚖️ Legal rights")),
+    ("staff", pN_("button", "🪪 Show this to staff")),
     ("food", pN_("button", "🍲 Food and water")),
     ("showers", pN_("button", "🚿 Showers")),
     ("charging", pN_("button", "🔌 Phone charging")),
@@ -207,8 +208,11 @@ async def antenna_chosen(update: Update, context: BotContext) -> None:
     except StaleButton:
         await stale_button(update, context)
         return
+    from bot.handlers import cards
+
     known = {antenna.code for antenna in await context.services.users.antennas()}
-    if choice.antenna not in known or choice.then not in TOPIC_KEYS:
+    then_known = choice.then in TOPIC_KEYS or cards.is_card_topic(choice.then)
+    if choice.antenna not in known or not then_known:
         await stale_button(update, context)
         return
     context.user = await context.services.users.set_public_antenna(context.user, choice.antenna)
@@ -229,6 +233,11 @@ async def topic_chosen(update: Update, context: BotContext) -> None:
 
 async def answer_topic(update: Update, context: BotContext, topic: str) -> None:
     """Answer one topic of the menu (a button, or the topic asked before the town)."""
+    from bot.handlers import cards  # it answers through this module's helpers
+
+    if topic == cards.TOPIC or cards.is_card_topic(topic):
+        await cards.answer_topic(update, context, topic)
+        return
     if topic in LOCAL_TOPICS:
         antenna = await antenna_or_ask(update, context, topic)
         if antenna is not None:

@@ -71,6 +71,15 @@ def render(message: ChatMessage, first_button: int) -> tuple[str, int]:
     """A message as the terminal shows it; returns the text and the next button number."""
     if message.kind == "location":
         body = f"📍 {message.extra.get('latitude')}, {message.extra.get('longitude')}"
+    elif message.kind == "venue":
+        # A pin as a phone shows it: the place's name, its address, then where on the map.
+        extra = message.extra
+        latitude, longitude = float(extra["latitude"]), float(extra["longitude"])
+        body = (
+            f"📍 {BOLD}{extra.get('title', '')}{RESET}\n{extra.get('address', '')}\n"
+            f"{DIM}🗺 {latitude:.5f}, {longitude:.5f}  "
+            f"https://www.openstreetmap.org/?mlat={latitude:.5f}&mlon={longitude:.5f}{RESET}"
+        )
     elif message.kind == "document":
         body = f"📄 {message.extra.get('file_name', 'file')}\n{message.plain_text or ''}"
     else:

@@ -43,6 +43,8 @@ from bot.callbacks import (
     SafetyAnswer,
     ShiftEnd,
     ShiftStart,
+    StaffNeed,
+    StaffPain,
 )
 from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
 from bot.storage.models import Role
@@ -97,6 +99,8 @@ FORGED: dict[type[CallbackData], Builder] = {
     AntennaChoice: lambda _v, _p: [
         AntennaChoice("atlantis", "health"),
         AntennaChoice("calais", "x"),
+        AntennaChoice("calais", "staff.pain.gold"),
+        AntennaChoice("calais", "staff.nope"),
     ],
     # "✅ still true" by a public user or a volunteer, or for another antenna: refused.
     ContentConfirm: lambda _v, _p: [
@@ -158,6 +162,9 @@ FORGED: dict[type[CallbackData], Builder] = {
         HelpBlock(v.help, block=False),
         HelpBlock(v.other_help, block=True),
     ],
+    # "Show this to staff" acts on the presser alone: only needs and body parts never offered.
+    StaffNeed: lambda _v, _p: [StaffNeed("nope"), StaffNeed("")],
+    StaffPain: lambda _v, _p: [StaffPain("gold"), StaffPain("")],
 }
 
 

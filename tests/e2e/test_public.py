@@ -46,7 +46,7 @@ async def test_a_flyer_deep_link_opens_in_that_language(
 ) -> None:
     emu.add_user(102, "Tesfay", language_code="en")
     menu = await Person(emu, 102).say("/start lang-ti")
-    assert len(menu.buttons()) == 10  # nine topics and the language button
+    assert len(menu.buttons()) == 11  # ten topics and the language button
     user = await running.bot.services.users.get(102)
     assert user is not None
     assert user.locale == "ti"
