@@ -24,6 +24,7 @@ from bot.context import BotContext, Services
 from bot.handlers.common import menu_button
 from bot.handlers.public import antenna_or_ask, stale_button
 from bot.i18n import LANGUAGES, N_, PDI, RLM, Translator, escape, pN_
+from bot.services.content import pick
 from bot.services.outbox import Button, Keyboard
 
 # The menu topic of the list of needs; "staff.<need>[.<part>]" names one card while the
@@ -120,12 +121,17 @@ BODY_PARTS: dict[str, tuple[str, tuple[str, str]]] = {
 def card_address(services: Services, antenna: str, need: str) -> tuple[str, str] | None:
     """The place a card shows, as (name, address) in plain text, or None for no address.
 
-    For the needs marked `addressed` ("doctor", "pain", "bus") this is meant to be the
-    emergency department of `antenna`'s hospital, read from the information catalogue
-    (content/<antenna>.toml, issue 8 §1). Until that catalogue is wired in, it returns None
-    and the card shows no address. The card escapes both strings.
+    For the needs marked `addressed` ("doctor", "pain", "bus") it is the antenna's first health
+    entry with an address in the information catalogue (content/<antenna>.toml: the hospital
+    at Calais, the polyclinic's free-care service at Grande-Synthe), named in French, which is
+    what staff here read. The card escapes both strings.
     """
-    del services, antenna, need  # wired to the information catalogue at merge
+    if not NEEDS[need].addressed:
+        return None
+    for _scope, entry in services.info.catalogue.for_topic(antenna, "health"):
+        if entry.address:
+            name, _ = pick(entry.title, "fr")
+            return name, entry.address
     return None
 
 
