@@ -47,7 +47,9 @@ async def test_an_arabic_reader_shows_where_it_hurts_in_french_and_english(
     town = await person.press(parts, "stp:belly")
     assert town.button("ant:calais:staff.pain.belly")
     card = await person.press(town, "ant:calais:staff.pain.belly")
-    mine, blank, french, english = lines(card)
+    mine, blank, french, english, *place = lines(card)
+    # The hospital of the catalogue (content/calais.toml), for the nurse or the driver.
+    assert "1601 boulevard des Justes" in "\n".join(place)
     assert mine == f"{RLM}🩹 {pain_in(running, 'ar', 'belly')}"  # right to left from its start
     assert blank == ""
     assert french == f"{LRM}🇫🇷 {pain_in(running, 'fr', 'belly')}"

@@ -679,8 +679,8 @@ async def test_the_real_process_logs_nothing_people_wrote_to_each_other(
 
 
 def test_the_sandbox_shows_the_location_keyboard_and_shares_a_location(tmp_path: Path) -> None:
-    # Ahmad: menu, "I need help" (9th button), Calais, medical, then the keyboard's 📍.
-    result = maraude("sandbox", stdin="/menu\n9\n1\n1\nk1\n:team\n:quit\n", cwd=tmp_path)
+    # Ahmad: menu, "I need help" (10th button), Calais, medical, then the keyboard's 📍.
+    result = maraude("sandbox", stdin="/menu\n10\n1\n1\nk1\n:team\n:quit\n", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "[k1]" in out
