@@ -3,7 +3,11 @@ reviewer, each shown by a test that fails on the code reviewed."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from bot.sandbox.emulator import BotApiEmulator
+from bot.services.content import CONTENT_DIR
 from bot.storage.models import Role
 from tests.e2e.test_help import (
     AHMAD,
@@ -16,7 +20,15 @@ from tests.e2e.test_help import (
     settled,
 )
 from tests.helpers.clock import FakeClock
-from tests.helpers.harness import TEAM_CHAT_ID, Person, RunningBot, enrol
+from tests.helpers.harness import (
+    TEAM_CHAT_ID,
+    Person,
+    RunningBot,
+    enrol,
+    make_settings,
+    outbox_settled,
+    start_bot,
+)
 from tests.helpers.help import alerts, ask_for_help
 
 
@@ -123,3 +135,38 @@ async def test_the_help_flow_never_puts_a_location_keyboard_in_the_team_chat(
         await emu.wait_until(lambda: len(emu.bot_messages(TEAM_CHAT_ID)) > since)
         await settled(clocked)
     assert emu.reply_keyboard(TEAM_CHAT_ID) is None
+
+
+async def test_a_valid_reload_that_leaves_a_topic_empty_still_answers_it(
+    emu: BotApiEmulator, tmp_path: Path, clock: FakeClock
+) -> None:
+    """The showers closed: a coordinator deletes Calais's only showers entry and reloads. The
+    catalogue is valid, and "🚿 Showers" then answers with an empty text, which Telegram
+    refuses: the person gets nothing at all."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    running = await start_bot(
+        make_settings(emu, tmp_path / "empty.sqlite3", content_dir=content), clock
+    )
+    try:
+        claire = await enrol(emu, running, COORDINATOR, "Claire", Role.COORDINATOR)
+        calais = content / "calais.toml"
+        text = calais.read_text(encoding="utf-8")
+        calais.write_text(text.replace('topics = ["showers"]', 'topics = ["food"]'), "utf-8")
+        reloaded = await claire.say("/content reload")
+        person = newcomer(emu, 503, "en")
+        menu = await person.say("/menu")
+        town = await person.press(menu, "topic:food")
+        await person.press(town, "ant:calais:food")
+        await outbox_settled(running)
+        since = len(emu.bot_messages(503))
+        menu = await person.say("/menu")
+        await emu.press(503, menu, "topic:showers")
+        await emu.wait_until(lambda: bool(emu.callback_answers))
+        await outbox_settled(running)
+        refused = list(emu.refused)
+        emu.refused.clear()  # reported here, by this test's assertion
+        answers = [m for m in emu.bot_messages(503)[since + 1 :] if m.kind == "text"]
+        assert "reloaded" not in (reloaded.text or "") or (answers and not refused), refused
+    finally:
+        await running.stop()
