@@ -170,3 +170,23 @@ async def test_a_valid_reload_that_leaves_a_topic_empty_still_answers_it(
         assert "reloaded" not in (reloaded.text or "") or (answers and not refused), refused
     finally:
         await running.stop()
+
+
+async def test_a_location_shared_during_the_relay_reaches_the_volunteer(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    """The volunteer writes "where are you?"; the person, who may read little, taps 📎 →
+    Location. The bot answers "I have no use for a location right now" and the volunteer
+    coming to find them gets nothing."""
+    ana = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    person = newcomer(emu)
+    await ask_for_help(emu, clocked, person)
+    await press(emu, VOLUNTEER, alerts(emu)[0], "hlpt:1")
+    await ana.say("/reply 1")
+    await ana.say("Où es-tu ?")
+    await settled(clocked)
+    since = len(emu.bot_messages(VOLUNTEER))
+    await emu.send_location(AHMAD, 50.9581, 1.8512)
+    await settled(clocked)
+    kinds = [m.kind for m in emu.bot_messages(VOLUNTEER)[since:]]
+    assert "location" in kinds or "venue" in kinds, kinds
