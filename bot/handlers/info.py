@@ -49,6 +49,13 @@ def _lines(t: Translator, lines: list[str]) -> str:
 def render_answer(t: Translator, items: list[Shown], prefix: str | None = None) -> str:
     """One screen: each entry, then the caveat, fallback and verified lines (once each)."""
     blocks: list[str] = [prefix] if prefix else []
+    if not items and not prefix:
+        # A topic the antenna's file no longer answers (the showers closed): never an empty
+        # message, which Telegram refuses and the person would never see.
+        nothing = t._(
+            "ℹ️ I have no information on this here now. Ask the team: tap 🙋 I need help."
+        )
+        return _lines(t, [nothing])
     fell_back = False
     for item in items:
         entry = item.entry

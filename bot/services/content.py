@@ -436,6 +436,11 @@ def load_catalogue(
             if entry.id in common_ids:
                 issues.append(Issue(name, 0, f"id {entry.id!r} is also used in {COMMON_FILE}"))
         issues += _budget_issues(name, catalogue, scope)
+        issues += [
+            Issue(name, 0, f"no entry answers {topic}: people get 'ask the team'", error=False)
+            for topic in ANSWERED_TOPICS
+            if not catalogue.for_topic(scope, topic)
+        ]
     errors = [issue for issue in issues if issue.error]
     if errors:
         return None, issues

@@ -105,12 +105,25 @@ async def test_arabic_health_answer_has_the_hospital_pin_and_verified_line(
 
 
 async def test_tigrinya_and_unknown_language_fall_back_and_say_so(
-    emu: BotApiEmulator, info_bot: RunningBot
+    emu: BotApiEmulator, info_bot: RunningBot, content: Path
 ) -> None:
     tigrinya = await public(emu, 502, "ti")
     answer, _ = await ask(tigrinya, emu, "shelter")
-    assert "\u2066115\u2069" in (answer.text or "")
-    assert "Emergency shelter: 115" in (answer.text or "")  # English, the first fallback
+    text = answer.text or ""
+    assert "\u2066115\u2069" in text
+    assert "Emergency shelter" not in text  # the catalogue is translated into Tigrinya
+    # A translation missing from the files: English first, said in one line in Tigrinya.
+    common = content / "common.toml"
+    kept = [line for line in common.read_text("utf-8").splitlines() if ".ti = " not in line]
+    common.write_text("\n".join(kept) + "\n", "utf-8")
+    coordinator = await enrol(emu, info_bot, COORDINATOR, "Claire", Role.COORDINATOR)
+    assert "reloaded" in ((await coordinator.say("/content reload")).text or "")
+    answer, _ = await ask(tigrinya, emu, "shelter")
+    text = answer.text or ""
+    assert "Emergency shelter: 115" in text  # English, the first fallback
+    assert info_bot.bot.services.translator("ti")._(
+        "🌐 This part is not yet in your language."
+    ) in text
     unknown = await public(emu, 503, "xx")
     answer, _ = await ask(unknown, emu, "shelter")
     text = answer.text or ""
