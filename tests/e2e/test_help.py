@@ -363,7 +363,8 @@ async def test_either_side_ends_the_conversation(emu: BotApiEmulator, clocked: R
     await settled(clocked)
     assert len(emu.bot_messages(VOLUNTEER)) == since
     # Ended twice: said so, nothing changes.
-    assert "already" in await press(emu, AHMAD, relayed, "hlpe:1")
+    ended = clocked.bot.services.translator("ar")._("ℹ️ This conversation has already ended.")
+    assert ended == await press(emu, AHMAD, relayed, "hlpe:1")
 
     # The volunteer writes again: the conversation opens again, and the volunteer ends it.
     await ana.say("/reply 1")
@@ -684,7 +685,7 @@ def test_the_sandbox_shows_the_location_keyboard_and_shares_a_location(tmp_path:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "[k1]" in out
-    assert "📍 Send my location" in out
+    assert "📍 أرسل موقعي" in out  # the location button, in Ahmad's language
     assert "[k2]" in out
     assert "your phone shares" in out
     assert "🆘" in out  # the team chat got the alert

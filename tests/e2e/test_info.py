@@ -95,9 +95,12 @@ async def test_arabic_health_answer_has_the_hospital_pin_and_verified_line(
     assert "\u20661601\u2069" not in text  # the address is content, not a number to dial
     assert "\u20663237\u2069" in text  # numbers isolated left-to-right inside Arabic
     assert all(line.startswith("\u200f") for line in text.splitlines() if line)
-    assert text.count(CAVEAT) == 1  # the PASS is to confirm (the line awaits translation)
-    assert text.count("This part is not yet in your language.") == 1
-    assert "Verified on" in text
+    arabic = info_bot.bot.services.translator("ar")
+    assert text.count(arabic._("⚠️ " + CAVEAT)) == 1  # the PASS is to confirm
+    assert arabic._("🌐 This part is not yet in your language.") not in text  # all in Arabic
+    verified = arabic._("✅ Verified on {date}", date="").strip()
+    assert verified
+    assert verified in text
     assert len(text) <= ANSWER_BUDGET
     pins = await pins_of(emu, person, 1)
     assert HOSPITAL in (pins[-1].text or "")
@@ -121,9 +124,10 @@ async def test_tigrinya_and_unknown_language_fall_back_and_say_so(
     answer, _ = await ask(tigrinya, emu, "shelter")
     text = answer.text or ""
     assert "Emergency shelter: 115" in text  # English, the first fallback
-    assert info_bot.bot.services.translator("ti")._(
-        "🌐 This part is not yet in your language."
-    ) in text
+    assert (
+        info_bot.bot.services.translator("ti")._("🌐 This part is not yet in your language.")
+        in text
+    )
     unknown = await public(emu, 503, "xx")
     answer, _ = await ask(unknown, emu, "shelter")
     text = answer.text or ""
