@@ -14,6 +14,7 @@ import hmac
 import math
 import secrets
 import statistics
+import string
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -41,6 +42,7 @@ QUICK_CANCEL = timedelta(minutes=2)
 QUICK_CANCEL_GRACE = 2
 # The secret of the keyed hash of people's ids (generated once, in the `meta` table).
 KEY_META = "help:person_key_secret"
+LETTERS_FOR_DIGITS = str.maketrans("0123456789", "ghijklmnop")
 PER_DAY_WINDOW = timedelta(hours=24)
 # Beyond this many alerts posted in an hour to one antenna's team chat, re-alerts included (a
 # flood, or a crisis), further alerts go to its coordinators and admins privately: the team
@@ -122,14 +124,17 @@ class HelpService:
         self._secret: bytes | None = None
 
     async def person_key(self, user_id: int) -> str:
-        """HMAC-SHA256 of the id: without the database's secret, nobody can tell whose."""
+        """HMAC-SHA256 of the id: without the database's secret, nobody can tell whose.
+        Written in letters only (hex digits 0-9 as g-p), as is the secret: no run of digits
+        in them can be taken for someone's id."""
         if self._secret is None:
             stored = await self.storage.meta.get(KEY_META)
             if stored is None:
-                stored = secrets.token_hex(32)
+                stored = "".join(secrets.choice(string.ascii_letters) for _ in range(48))
                 await self.storage.meta.set(KEY_META, stored)
-            self._secret = bytes.fromhex(stored)
-        return hmac.new(self._secret, str(user_id).encode(), hashlib.sha256).hexdigest()
+            self._secret = stored.encode()
+        digest = hmac.new(self._secret, str(user_id).encode(), hashlib.sha256).hexdigest()
+        return digest.translate(LETTERS_FOR_DIGITS)
 
     # --- the person ---------------------------------------------------------------------
 
