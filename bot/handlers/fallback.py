@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext
+from bot.handlers import help_requests
 from bot.handlers.common import menu_button, point_to_private_chat
 from bot.handlers.public import stale_button
 
@@ -28,6 +29,8 @@ async def unexpected_text(update: Update, context: BotContext) -> None:
 
 async def unsupported_message(update: Update, context: BotContext) -> None:
     """Explain what kinds of messages the bot understands."""
+    if await help_requests.person_media(update, context):
+        return
     t = context.t
     await context.reply(
         update, t._("🙂 I can read text and buttons. Tap a button below."), menu_button(t)

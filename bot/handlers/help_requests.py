@@ -23,6 +23,7 @@ from bot.callbacks import (
     HelpNeed,
     HelpTake,
     HelpWrite,
+    MenuTopic,
     StaleButton,
 )
 from bot.context import BotContext, Services
@@ -30,7 +31,7 @@ from bot.handlers.common import menu_button, point_to_private_chat
 from bot.i18n import LANGUAGES, Markup, Translator, escape, pN_
 from bot.jobs import JobHandler
 from bot.services import help as help_rules
-from bot.services.help import JOB_REALERT, JOB_RETENTION, NEEDS
+from bot.services.help import DRAFT_KEEP, JOB_REALERT, JOB_RETENTION, NEEDS
 from bot.services.outbox import (
     REMOVE_REPLY_KEYBOARD,
     URGENT,
@@ -119,9 +120,19 @@ async def _refused_before_start(update: Update, context: BotContext) -> bool:
     return False
 
 
+async def in_private(update: Update, context: BotContext) -> bool:
+    """The help flow runs in a private chat only (its location button, the person's own
+    words): in a group, point to the private chat and change nothing."""
+    chat = update.effective_chat
+    if chat is not None and chat.type == ChatType.PRIVATE:
+        return True
+    await point_to_private_chat(update, context)
+    return False
+
+
 async def need_step(update: Update, context: BotContext) -> None:
     """Step 1: what is needed (the antenna is already known)."""
-    if await _refused_before_start(update, context):
+    if not await in_private(update, context) or await _refused_before_start(update, context):
         return
     t = context.t
     text = t._("🙋 What do you need? Tap one button.")
@@ -140,7 +151,7 @@ async def need_chosen(update: Update, context: BotContext) -> None:
             update, t._("This button is no longer valid. Send /menu."), alert=True
         )
         return
-    if await _refused_before_start(update, context):
+    if not await in_private(update, context) or await _refused_before_start(update, context):
         return
     services = context.services
     await services.help.begin(context.user, need)
@@ -164,18 +175,73 @@ async def location_shared(update: Update, context: BotContext) -> bool:
     return True
 
 
+async def late_location_shared(update: Update, context: BotContext) -> bool:
+    """A location from the location step's button, after its first hours (the phone died):
+    the request still goes, within DRAFT_KEEP; later, the person is told it did not."""
+    message = update.message
+    if message is None or message.location is None:
+        return False
+    services = context.services
+    need = await services.help.waiting_need(context.user, DRAFT_KEEP)
+    if need is not None:
+        location = (message.location.latitude, message.location.longitude)
+        await _submit(update, context, need, location)
+        return True
+    if await services.storage.drafts.latest(context.user.id, help_rules.DRAFT) is None:
+        return False
+    await _not_sent(update, context)
+    return True
+
+
+def keyboard_texts(services: Services) -> frozenset[str]:
+    """The location step's own button texts, in every language (casefolded): a client
+    without the location button sends its text."""
+    texts = set()
+    for locale in LANGUAGES:
+        t = services.translator(locale)
+        texts.add(t.p_("button", "⏭ Skip").casefold())
+        texts.add(t.p_("button", "📍 Send my location").casefold())
+    return frozenset(texts)
+
+
+async def _not_sent(update: Update, context: BotContext) -> None:
+    """The location step was lost (too old): say so, remove its keyboard, offer to ask."""
+    services = context.services
+    t = context.t
+    chat = update.effective_chat
+    await services.help.drop_draft(context.user)
+    if chat is None:
+        return
+    text = t._("⚠️ Your help request was not sent: it waited too long.")
+    await services.outbox.send_text(chat.id, text, reply_keyboard=REMOVE_REPLY_KEYBOARD)
+    again = t._("🙋 To ask for help, tap the button.")
+    label = t.p_("button", "🙋 I need help")
+    button = Button(label, data=MenuTopic("help").pack())
+    await services.outbox.send_text(chat.id, again, keyboard=[[button], *menu_button(t)])
+
+
 async def skip_typed(update: Update, context: BotContext) -> bool:
-    """A person at step 2 typed (or tapped) "Skip"; anything else asks again."""
+    """A person at step 2 typed (or tapped) "Skip"; anything else asks again. Later, only the
+    step's own buttons are read: the request still goes (or they are told it did not)."""
     message = update.message
     if message is None or message.text is None:
         return False
-    need = await context.services.help.waiting_need(context.user)
-    if need is None:
-        return False
-    t = context.t
+    services = context.services
     typed = message.text.strip().casefold()
+    own_button = typed in keyboard_texts(services) or typed.startswith("⏭")
+    need = await services.help.waiting_need(context.user)
+    if need is None:
+        if not own_button or await services.help.active(context.user) is not None:
+            return False
+        late = await services.help.waiting_need(context.user, DRAFT_KEEP)
+        if late is None:
+            await _not_sent(update, context)
+        else:
+            await _submit(update, context, late, None)
+        return True
+    t = context.t
     skip = t.p_("button", "⏭ Skip").casefold()
-    if typed == skip or typed in SKIP_WORDS or typed.startswith("⏭"):
+    if typed == skip or typed in SKIP_WORDS or typed.startswith("⏭") or own_button:
         await _submit(update, context, need, None)
         return True
     text = t._("📍 Tap “Send my location”, or “Skip”.")
@@ -199,11 +265,24 @@ async def _submit(
     if await services.help.blocked(user):
         # Blocked by a coordinator: they read the same words, and nothing reaches the team.
         await services.outbox.send_text(chat.id, told, reply_keyboard=REMOVE_REPLY_KEYBOARD)
+        # The emergency number stays theirs, whatever they did.
+        emergency = t._(
+            "📱 Keep your phone on. In an emergency, call {number}.", number=t.phone("112")
+        )
+        await services.outbox.send_text(chat.id, emergency, keyboard=menu_button(t))
         return
-    if await services.help.active(user) is not None or await services.help.over_limit(user):
+    if await services.help.active(user) is not None:
         await services.outbox.send_text(
             chat.id, t._("ℹ️ The team already knows."), reply_keyboard=REMOVE_REPLY_KEYBOARD
         )
+        return
+    if await services.help.over_limit(user):
+        text = t._(
+            "⚠️ Your request was not sent: you already asked for help today. "
+            "In an emergency, call {number}.",
+            number=t.phone("112"),
+        )
+        await services.outbox.send_text(chat.id, text, reply_keyboard=REMOVE_REPLY_KEYBOARD)
         return
     antenna = user.antenna or (await services.users.antenna_of(user)).code
     request = await services.help.create(user, antenna, need, t.locale, location)
@@ -300,7 +379,10 @@ async def _send_alert(
     targets: list[tuple[int, Translator]],
     on_shift: list[str] | None = None,
 ) -> None:
+    team_chat = (await services.users.antenna(request.antenna)).team_chat_id
     for chat_id, t in targets:
+        if chat_id == team_chat:
+            await services.help.posted_to_team(request.antenna)
         text, keyboard = render_alert(t, request, None, blocked=False, on_shift=on_shift)
         # A counter, never a chat id: the row must not name anyone.
         ref = f"help:{request.id}:{len(request.alerts)}"
@@ -335,25 +417,26 @@ async def _people_targets(services: Services, antenna: str) -> list[tuple[int, T
 
 async def _team_or_people(services: Services, antenna: str) -> list[tuple[int, Translator]]:
     """The team chat, unless it already got its share of help alerts this hour."""
-    if await services.help.requests_this_hour(antenna) > help_rules.TEAM_CHAT_PER_HOUR:
+    if await services.help.team_posts_this_hour(antenna) >= help_rules.TEAM_CHAT_PER_HOUR:
         return await _people_targets(services, antenna)
     return await _team_targets(services, antenna)
 
 
 async def alert_team(services: Services, request: HelpRequest) -> None:
-    count = await services.help.requests_this_hour(request.antenna)
-    cap = help_rules.TEAM_CHAT_PER_HOUR
-    if count == cap + 1:
-        # Said once, as the cap is reached: where the next alerts go.
+    posts = await services.help.team_posts_this_hour(request.antenna)
+    if posts == help_rules.TEAM_CHAT_PER_HOUR:
+        # Said as the cap is reached (the notice counts as a post: said once): where the next
+        # alerts go.
         team_chat = (await services.users.antenna(request.antenna)).team_chat_id
         if team_chat is not None:
             t = services.translator(None)
             notice = t._(
                 "⚠️ {n} help requests in the last hour. The next ones go to the "
                 "coordinators privately, for an hour.",
-                n=count,
+                n=await services.help.requests_this_hour(request.antenna),
             )
             await services.outbox.send_text(team_chat, notice, priority=URGENT)
+            await services.help.posted_to_team(request.antenna)
     await _send_alert(services, request, await _team_or_people(services, request.antenna))
 
 
@@ -480,6 +563,8 @@ async def close(update: Update, context: BotContext) -> None:
     await context.answer(update, t._("✅ Closed."))
     await refresh_alerts(services, request.id)
     await _tell_person(services, request, "closed")
+    if request.owner_id != actor.id:
+        await _tell_owner(services, request, "closed")  # a coordinator closed it
 
 
 async def block(update: Update, context: BotContext) -> None:
@@ -558,6 +643,14 @@ async def _start_writing(update: Update, context: BotContext, request: HelpReque
         else:
             await context.reply(update, text)
         return
+    if request.ended_by_person:
+        # Their choice: the volunteer does not reopen it (the person can ask again).
+        text = t._("🔚 The person of request {n} ended the conversation.", n=request.id)
+        if update.callback_query is not None:
+            await _toast(update, context, text)
+        else:
+            await context.reply(update, text)
+        return
     await services.help.start_writing(actor, request)
     await context.answer(update)
     prompt = t._(
@@ -613,32 +706,107 @@ async def person_typed(update: Update, context: BotContext) -> bool:
     message = update.message
     if message is None or message.text is None:
         return False
-    services = context.services
-    request = await services.help.active(context.user)
+    request = await context.services.help.active(context.user)
     if request is None:
         return False
-    t = context.t
-    if request.status != "taken" or request.owner_id is None:
-        text = t._("⏳ Your request number {n} is waiting for a volunteer.", n=request.id)
-        await context.reply(update, text, cancel_keyboard(t, request))
+    owner = await _relay_owner(update, context, request)
+    if owner is None:
         return True
-    if not request.relay_open:
+    ot = context.services.translator_for(owner)
+    header = ot._("💬 Request {n}, the person writes:", n=request.id)
+    await context.services.outbox.send_text(
+        owner.id,
+        relay_body(header, message.text),
+        keyboard=owner_keyboard(ot, request),
+        ephemeral=True,
+    )
+    t = context.t
+    await context.reply(update, t._("✅ Sent to the team."), person_keyboard(t, request))
+    return True
+
+
+async def _relay_owner(update: Update, context: BotContext, request: HelpRequest) -> User | None:
+    """The volunteer the person's message may go to: the request's owner, still in the team,
+    with the conversation open. Otherwise the person is told why not, and None returned."""
+    services = context.services
+    t = context.t
+    owner = await _owner(services, request) if request.status == "taken" else None
+    if request.status == "taken" and (owner is None or not services.help.in_team(owner, request)):
+        # Its owner left the team: back to the team, as when they use /forget.
+        await services.help.release(request)
+        await refresh_alerts(services, request.id)
+        owner = None
+    elif request.status == "taken" and not request.relay_open:
         text = t._(
             "🔚 The conversation has ended. The team still knows your request number {n}.",
             n=request.id,
         )
         await context.reply(update, text, cancel_keyboard(t, request))
+        return None
+    if owner is None:
+        text = t._("⏳ Your request number {n} is waiting for a volunteer.", n=request.id)
+        await context.reply(update, text, cancel_keyboard(t, request))
+    return owner
+
+
+async def person_location(update: Update, context: BotContext) -> bool:
+    """A location shared by a person whose request is active: a pin for its volunteer (the
+    conversation open), or, nobody took it yet, attached to the request and shown to the team."""
+    message = update.message
+    if message is None or message.location is None:
+        return False
+    services = context.services
+    request = await services.help.active(context.user)
+    if request is None:
+        return False
+    t = context.t
+    latitude, longitude = message.location.latitude, message.location.longitude
+    if request.status == "open":
+        await services.help.set_location(request, (latitude, longitude))
+        await refresh_alerts(services, request.id)
+        team_chat = (await services.users.antenna(request.antenna)).team_chat_id
+        for chat_id, tt in await _team_or_people(services, request.antenna):
+            if chat_id == team_chat:
+                await services.help.posted_to_team(request.antenna)
+            header = tt._("📍 Request {n}: the person shared their location.", n=request.id)
+            await services.outbox.send_text(chat_id, header, priority=URGENT)
+            await services.outbox.send_location(chat_id, latitude, longitude, priority=URGENT)
+        await context.reply(update, t._("✅ Sent to the team."), cancel_keyboard(t, request))
         return True
-    owner = await services.users.get(request.owner_id)
+    owner = await _relay_owner(update, context, request)
+    if owner is None:
+        return True
     ot = services.translator_for(owner)
-    header = ot._("💬 Request {n}, the person writes:", n=request.id)
-    await services.outbox.send_text(
-        request.owner_id,
-        relay_body(header, message.text),
-        keyboard=owner_keyboard(ot, request),
-        ephemeral=True,
-    )
+    header = ot._("📍 Request {n}: the person shared their location.", n=request.id)
+    await services.outbox.send_text(owner.id, header, keyboard=owner_keyboard(ot, request))
+    await services.outbox.send_location(owner.id, latitude, longitude)
     await context.reply(update, t._("✅ Sent to the team."), person_keyboard(t, request))
+    return True
+
+
+async def person_media(update: Update, context: BotContext) -> bool:
+    """A voice message, photo, sticker... during the conversation: never forwarded (it could
+    show who they are); both sides are told to use text, or a location."""
+    message = update.message
+    if message is None or message.text is not None or message.location is not None:
+        return False
+    services = context.services
+    request = await services.help.active(context.user)
+    if request is None or request.status != "taken" or not request.relay_open:
+        return False
+    owner = await _owner(services, request)
+    if owner is None or not services.help.in_team(owner, request):
+        return False
+    ot = services.translator_for(owner)
+    notice = ot._(
+        "🎙️ The person of request {n} sent a voice message, a photo or a sticker. I cannot "
+        "pass it on: ask them to write, or to share their location.",
+        n=request.id,
+    )
+    await services.outbox.send_text(owner.id, notice, keyboard=owner_keyboard(ot, request))
+    t = context.t
+    text = t._("✍️ The team can only read text. Please write, or share your location.")
+    await context.reply(update, text, person_keyboard(t, request))
     return True
 
 
@@ -658,7 +826,7 @@ async def end(update: Update, context: BotContext) -> None:
     if not request.relay_open:
         await _toast(update, context, t._("ℹ️ This conversation has already ended."))
         return
-    await services.help.end_relay(request)
+    await services.help.end_relay(request, by_person=is_person)
     await context.answer(update, t._("🔚 The conversation has ended."))
     if is_person:
         await _tell_owner(services, request, "ended")
@@ -708,6 +876,15 @@ async def forget(services: Services, user: User) -> None:
     for request in own:
         await _tell_owner(services, request, "forgot")
         await refresh_alerts(services, request.id)
+    await _released(services, owned)
+
+
+async def left_team(services: Services, user: User) -> None:
+    """A volunteer demoted out of the team: the requests they took go back to the team."""
+    await _released(services, await services.help.release_owned(user))
+
+
+async def _released(services: Services, owned: list[HelpRequest]) -> None:
     for request in owned:
         await refresh_alerts(services, request.id)
         if request.user_id is not None:

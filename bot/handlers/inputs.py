@@ -15,6 +15,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import BotContext
 from bot.handlers import distributions, fallback, help_requests, public
+from bot.services.outbox import REMOVE_REPLY_KEYBOARD
 
 Answer = Callable[[Update, BotContext], Awaitable[bool]]
 
@@ -22,7 +23,10 @@ Answer = Callable[[Update, BotContext], Awaitable[bool]]
 LOCATION_ANSWERS: list[Answer] = [
     help_requests.location_shared,  # a person in the help flow: the most urgent wait
     distributions.location_shared,
-    # (the help request's location step goes here, before the town is inferred)
+    # A person whose help request is open or taken: to the team, or their volunteer.
+    help_requests.person_location,
+    # The help flow's location step, hours later (the phone died): sent, or said not sent.
+    help_requests.late_location_shared,
     public.location_shared,
 ]
 TEXT_ANSWERS: list[Answer] = [
@@ -40,7 +44,13 @@ async def location_received(update: Update, context: BotContext) -> None:
         if await answer(update, context):
             return
     t = context.t
-    await context.reply(update, t._("📍 Thank you. I have no use for a location right now."))
+    chat = update.effective_chat
+    if chat is not None:
+        # A location keyboard left under the chat goes with this answer.
+        text = t._("📍 Thank you. I have no use for a location right now.")
+        await context.services.outbox.send_text(
+            chat.id, text, reply_keyboard=REMOVE_REPLY_KEYBOARD
+        )
 
 
 async def text_received(update: Update, context: BotContext) -> None:

@@ -268,6 +268,8 @@ def _direct_answers() -> dict[str, Callable[[Update, BotContext], Awaitable[None
 async def help_topic(update: Update, context: BotContext) -> None:
     """Start a help request, once the town is known."""
     # Team members too (a volunteer trying it, or in need): the alert names nobody.
+    if not await help_requests.in_private(update, context):
+        return
     if await antenna_or_ask(update, context, "help") is not None:
         await help_requests.need_step(update, context)
 

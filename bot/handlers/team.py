@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import BotContext, Services
+from bot.handlers import help_requests
 from bot.handlers.common import (
     in_confidence,
     person_name,
@@ -20,6 +21,7 @@ from bot.i18n import Markup, escape
 from bot.services.errors import DomainError
 from bot.services.outbox import Button
 from bot.services.users import RoleChange
+from bot.storage.models import Role
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +113,9 @@ async def demote(update: Update, context: BotContext) -> None:
     except DomainError as error:
         await refuse(update, context, error)
         return
+    if change.after is Role.PUBLIC:
+        # Out of the team: the people they were helping go back to the team.
+        await help_requests.left_team(context.services, change.user)
     await _announce_role_change(update, context, change)
 
 

@@ -1,14 +1,20 @@
 """“I need help”: requests, who takes them, their timed re-alerts, retention (SPEC §2, §6).
 
-The rules live here; what people read is in `bot/handlers/help.py`. A request never carries the
-person's name: only their Telegram id, kept to write back to them, removed after
-RETENTION_DAYS or at once on /forget.
+The rules live here; what people read is in `bot/handlers/help_requests.py`. A request never
+carries the person's name: only their Telegram id, kept to write back to them, removed after
+RETENTION_DAYS or at once on /forget; and a keyed hash of that id (HMAC-SHA256, the key made
+once and kept in `meta`), so that the daily limit and a coordinator's block survive /forget
+without the id. The hash goes at retention too.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
+import secrets
 import statistics
+import string
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -24,11 +30,23 @@ DRAFT = "help"  # a person between "need" and "location"
 WRITE_DRAFT = "help_write"  # a volunteer about to write to the person
 # A volunteer's "write" waits this long for the message; later text is theirs again.
 WRITE_WINDOW = timedelta(minutes=15)
-# A person's flow (need chosen, location not yet) is kept this long across restarts.
+# A person's flow (need chosen, location not yet): for this long, any text they type is read
+# as an answer to the location step ("Skip", or asked again).
 DRAFT_WINDOW = timedelta(hours=2)
+# After that, and for this long, the location step's own buttons (a location, "Skip") still
+# send the request: a dead phone must not lose it. Other text is theirs again.
+DRAFT_KEEP = timedelta(hours=24)
+# A request cancelled this soon was a mistaken tap: it does not count towards the daily limit
+# (a few times a day: asking and cancelling must not flood the team).
+QUICK_CANCEL = timedelta(minutes=2)
+QUICK_CANCEL_GRACE = 2
+# The secret of the keyed hash of people's ids (generated once, in the `meta` table).
+KEY_META = "help:person_key_secret"
+LETTERS_FOR_DIGITS = str.maketrans("0123456789", "ghijklmnop")
 PER_DAY_WINDOW = timedelta(hours=24)
-# Beyond this many requests in an hour for one antenna (a flood, or a crisis), further alerts
-# go to its coordinators and admins privately: the team chat stays readable.
+# Beyond this many alerts posted in an hour to one antenna's team chat, re-alerts included (a
+# flood, or a crisis), further alerts go to its coordinators and admins privately: the team
+# chat stays readable.
 TEAM_CHAT_PER_HOUR = 10
 # Re-alerts: once to the team, once to the coordinators and admins; then it stays quiet.
 LAST_ROUND = 2
@@ -103,6 +121,20 @@ class HelpService:
         self.realert = realert
         self.max_per_day = max_per_day
         self.retention = retention
+        self._secret: bytes | None = None
+
+    async def person_key(self, user_id: int) -> str:
+        """HMAC-SHA256 of the id: without the database's secret, nobody can tell whose.
+        Written in letters only (hex digits 0-9 as g-p), as is the secret: no run of digits
+        in them can be taken for someone's id."""
+        if self._secret is None:
+            stored = await self.storage.meta.get(KEY_META)
+            if stored is None:
+                stored = "".join(secrets.choice(string.ascii_letters) for _ in range(48))
+                await self.storage.meta.set(KEY_META, stored)
+            self._secret = stored.encode()
+        digest = hmac.new(self._secret, str(user_id).encode(), hashlib.sha256).hexdigest()
+        return digest.translate(LETTERS_FOR_DIGITS)
 
     # --- the person ---------------------------------------------------------------------
 
@@ -111,16 +143,23 @@ class HelpService:
 
     async def over_limit(self, user: User) -> bool:
         since = self.clock.now() - PER_DAY_WINDOW
-        return await self.storage.help.count_since(user.id, since) >= self.max_per_day
+        made = await self.storage.help.made_since(await self.person_key(user.id), since)
+        quick = sum(
+            1
+            for status, created, closed in made
+            if status == "cancelled" and closed is not None and closed - created <= QUICK_CANCEL
+        )
+        return len(made) - min(quick, QUICK_CANCEL_GRACE) >= self.max_per_day
 
     async def begin(self, user: User, need: str) -> None:
         """The need is chosen: kept as a draft until the location (or its skip) comes."""
         await self.storage.drafts.add(user.id, DRAFT, {"need": need}, self.clock.now())
 
-    async def waiting_need(self, user: User) -> str | None:
-        """The need of the person's unfinished request, if they are at the location step."""
+    async def waiting_need(self, user: User, within: timedelta = DRAFT_WINDOW) -> str | None:
+        """The need of the person's unfinished request, if they reached the location step
+        less than `within` ago."""
         draft = await self.storage.drafts.latest(user.id, DRAFT)
-        if draft is None or self.clock.now() - draft.created_at > DRAFT_WINDOW:
+        if draft is None or self.clock.now() - draft.created_at > within:
             return None
         need = draft.payload.get("need")
         return need if need in NEEDS else None
@@ -134,8 +173,17 @@ class HelpService:
         since = self.clock.now() - timedelta(hours=1)
         return await self.storage.help.count_antenna_since(antenna, since)
 
+    async def team_posts_this_hour(self, antenna: str) -> int:
+        """Help alerts (re-alerts included) posted to the antenna's team chat in the last hour."""
+        since = self.clock.now() - timedelta(hours=1)
+        return await self.storage.help.team_posts_since(antenna, since)
+
+    async def posted_to_team(self, antenna: str) -> None:
+        now = self.clock.now()
+        await self.storage.help.add_team_post(antenna, now, now - timedelta(days=1))
+
     async def blocked(self, user: User) -> bool:
-        return await self.storage.help.is_blocked(user.id)
+        return await self.storage.help.is_blocked(await self.person_key(user.id))
 
     async def create(
         self,
@@ -146,7 +194,10 @@ class HelpService:
         location: tuple[float, float] | None,
     ) -> HelpRequest:
         now = self.clock.now()
-        request_id = await self.storage.help.add(user.id, antenna, need, locale, location, now)
+        key = await self.person_key(user.id)
+        request_id = await self.storage.help.add(
+            user.id, key, antenna, need, locale, location, now
+        )
         await self.scheduler.schedule(
             JOB_REALERT,
             job_prefix(request_id) + "realert",
@@ -188,8 +239,8 @@ class HelpService:
         return True
 
     async def block(self, request: HelpRequest) -> None:
-        if request.user_id is not None:
-            await self.storage.help.block(request.user_id, request.id, self.clock.now())
+        if request.person_key is not None:
+            await self.storage.help.block(request.person_key, request.id, self.clock.now())
         await self.close(request)
 
     async def next_round(self, request: HelpRequest, round_: int) -> None:
@@ -200,6 +251,21 @@ class HelpService:
                 self.clock.now() + self.realert,
                 {"request": request.id, "round": round_ + 1},
             )
+
+    async def set_location(self, request: HelpRequest, location: tuple[float, float]) -> None:
+        """A location shared after the request was made, while nobody took it yet."""
+        await self.storage.help.set_location(request.id, *location)
+
+    async def release_owned(self, owner: User) -> list[HelpRequest]:
+        """Its owner left the team (/forget, /demote): their taken requests go back to the
+        team, re-alerted, and they can no longer write to the people."""
+        draft = await self.storage.drafts.latest(owner.id, WRITE_DRAFT)
+        if draft is not None:
+            await self.storage.drafts.delete(draft.id)
+        owned = await self.storage.help.owned_by(owner.id)
+        for request in owned:
+            await self.release(request)
+        return owned
 
     async def release(self, request: HelpRequest) -> None:
         """Its owner left the team: open again, and re-alerted at once."""
@@ -232,8 +298,8 @@ class HelpService:
             return None
         return request
 
-    async def end_relay(self, request: HelpRequest) -> None:
-        await self.storage.help.set_relay(request.id, False)
+    async def end_relay(self, request: HelpRequest, *, by_person: bool = False) -> None:
+        await self.storage.help.set_relay(request.id, False, by_person=by_person)
 
     # --- data protection ------------------------------------------------------------------
 
@@ -244,10 +310,7 @@ class HelpService:
         for request in own:
             await self.scheduler.cancel(job_prefix(request.id))
         await self.storage.help.forget_person(user.id, self.clock.now())
-        owned = await self.storage.help.owned_by(user.id)
-        for request in owned:
-            await self.release(request)
-        return own, owned
+        return own, await self.release_owned(user)
 
     async def anonymise(self) -> int:
         now = self.clock.now()

@@ -11,6 +11,9 @@ from bot.storage.database import Database, from_db, from_db_optional, to_db
 from bot.storage.models import HelpRequest
 
 ACTIVE = "('open', 'taken')"
+# relay_open: 0 closed, 1 open, 2 ended by the person (the volunteer cannot reopen it).
+RELAY_OPEN = 1
+RELAY_ENDED_BY_PERSON = 2
 
 
 def _request(row: aiosqlite.Row) -> HelpRequest:
@@ -27,8 +30,10 @@ def _request(row: aiosqlite.Row) -> HelpRequest:
         taken_at=from_db_optional(row["taken_at"]),
         closed_at=from_db_optional(row["closed_at"]),
         owner_id=row["owner_id"],
-        relay_open=bool(row["relay_open"]),
+        relay_open=row["relay_open"] == RELAY_OPEN,
+        ended_by_person=row["relay_open"] == RELAY_ENDED_BY_PERSON,
         alerts=[(ref, locale) for ref, locale in json.loads(row["alerts"])],
+        person_key=row["person_key"],
     )
 
 
@@ -39,6 +44,7 @@ class HelpRepo:
     async def add(
         self,
         user_id: int,
+        person_key: str,
         antenna: str,
         need: str,
         locale: str,
@@ -47,9 +53,9 @@ class HelpRepo:
     ) -> int:
         latitude, longitude = location if location else (None, None)
         return await self.db.insert(
-            "INSERT INTO help_requests (user_id, antenna, need, locale, latitude, longitude, "
-            "status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
-            (user_id, antenna, need, locale, latitude, longitude, to_db(now)),
+            "INSERT INTO help_requests (user_id, person_key, antenna, need, locale, latitude, "
+            "longitude, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+            (user_id, person_key, antenna, need, locale, latitude, longitude, to_db(now)),
         )
 
     async def get(self, request_id: int) -> HelpRequest | None:
@@ -65,16 +71,44 @@ class HelpRepo:
         )
         return None if row is None else _request(row)
 
-    async def count_since(self, user_id: int, since: datetime) -> int:
-        value = await self.db.fetch_value(
-            "SELECT COUNT(*) FROM help_requests WHERE user_id = ? AND created_at >= ?",
-            (user_id, to_db(since)),
+    async def made_since(
+        self, person_key: str, since: datetime
+    ) -> list[tuple[str, datetime, datetime | None]]:
+        """(status, created, closed) of the requests a person (by key) made since then."""
+        rows = await self.db.fetch_all(
+            "SELECT status, created_at, closed_at FROM help_requests "
+            "WHERE person_key = ? AND created_at >= ?",
+            (person_key, to_db(since)),
         )
-        return int(value or 0)
+        return [(row[0], from_db(row[1]), from_db_optional(row[2])) for row in rows]
+
+    async def set_location(self, request_id: int, latitude: float, longitude: float) -> None:
+        await self.db.execute(
+            "UPDATE help_requests SET latitude = ?, longitude = ? "
+            "WHERE id = ? AND status = 'open'",
+            (latitude, longitude, request_id),
+        )
 
     async def count_antenna_since(self, antenna: str, since: datetime) -> int:
         value = await self.db.fetch_value(
             "SELECT COUNT(*) FROM help_requests WHERE antenna = ? AND created_at >= ?",
+            (antenna, to_db(since)),
+        )
+        return int(value or 0)
+
+    async def add_team_post(self, antenna: str, now: datetime, keep_after: datetime) -> None:
+        """An alert was posted to the antenna's team chat (older records go)."""
+        await self.db.execute(
+            "DELETE FROM help_team_posts WHERE posted_at < ?", (to_db(keep_after),)
+        )
+        await self.db.execute(
+            "INSERT INTO help_team_posts (antenna, posted_at) VALUES (?, ?)",
+            (antenna, to_db(now)),
+        )
+
+    async def team_posts_since(self, antenna: str, since: datetime) -> int:
+        value = await self.db.fetch_value(
+            "SELECT COUNT(*) FROM help_team_posts WHERE antenna = ? AND posted_at >= ?",
             (antenna, to_db(since)),
         )
         return int(value or 0)
@@ -118,16 +152,20 @@ class HelpRepo:
         )
         return changed == 1
 
-    async def set_relay(self, request_id: int, relay_open: bool) -> None:
+    async def set_relay(
+        self, request_id: int, relay_open: bool, *, by_person: bool = False
+    ) -> None:
+        state = RELAY_OPEN if relay_open else RELAY_ENDED_BY_PERSON if by_person else 0
         await self.db.execute(
-            "UPDATE help_requests SET relay_open = ? WHERE id = ?", (int(relay_open), request_id)
+            "UPDATE help_requests SET relay_open = ? WHERE id = ?", (state, request_id)
         )
 
-    async def block(self, user_id: int, request_id: int, now: datetime) -> None:
+    async def block(self, person_key: str, request_id: int, now: datetime) -> None:
         await self.db.execute(
-            "INSERT INTO help_blocks (user_id, request_id, blocked_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (user_id) DO UPDATE SET request_id = excluded.request_id",
-            (user_id, request_id, to_db(now)),
+            "INSERT INTO help_blocks (person_key, request_id, blocked_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (person_key) DO UPDATE SET request_id = excluded.request_id, "
+            "blocked_at = excluded.blocked_at",
+            (person_key, request_id, to_db(now)),
         )
 
     async def unblock_request(self, request_id: int) -> bool:
@@ -137,9 +175,9 @@ class HelpRepo:
         )
         return changed > 0
 
-    async def is_blocked(self, user_id: int) -> bool:
+    async def is_blocked(self, person_key: str) -> bool:
         value = await self.db.fetch_value(
-            "SELECT 1 FROM help_blocks WHERE user_id = ?", (user_id,)
+            "SELECT 1 FROM help_blocks WHERE person_key = ?", (person_key,)
         )
         return value is not None
 
@@ -158,11 +196,18 @@ class HelpRepo:
             f"relay_open = 0 WHERE created_at < ? AND status IN {ACTIVE}",
             (to_db(now), to_db(before)),
         )
-        # A block lapses too: it holds the person's id (a coordinator can block again).
+        # A block lapses too: it holds the person's key (a coordinator can block again).
         await self.db.execute("DELETE FROM help_blocks WHERE blocked_at < ?", (to_db(before),))
+        # The key of requests /forget already anonymised goes too, as old.
+        await self.db.execute(
+            "UPDATE help_requests SET person_key = NULL WHERE created_at < ? "
+            "AND person_key IS NOT NULL",
+            (to_db(before),),
+        )
         return await self.db.execute(
-            "UPDATE help_requests SET user_id = NULL, latitude = NULL, longitude = NULL, "
-            "owner_id = NULL, anonymised_at = ? WHERE created_at < ? AND anonymised_at IS NULL",
+            "UPDATE help_requests SET user_id = NULL, person_key = NULL, latitude = NULL, "
+            "longitude = NULL, owner_id = NULL, anonymised_at = ? "
+            "WHERE created_at < ? AND anonymised_at IS NULL",
             (to_db(now), to_db(before)),
         )
 
@@ -178,7 +223,7 @@ class HelpRepo:
             "anonymised_at = COALESCE(anonymised_at, ?) WHERE user_id = ?",
             (to_db(now), user_id),
         )
-        await self.db.execute("DELETE FROM help_blocks WHERE user_id = ?", (user_id,))
+        # The keyed hash stays (the daily limit, a block): it lapses at retention.
 
     async def stats(
         self, antenna: str | None, since: datetime, until: datetime
@@ -202,4 +247,3 @@ async def forget_in_help(db: Database, user_id: int) -> None:
         (user_id,),
     )
     await db.execute("UPDATE help_requests SET owner_id = NULL WHERE owner_id = ?", (user_id,))
-    await db.execute("DELETE FROM help_blocks WHERE user_id = ?", (user_id,))

@@ -231,6 +231,8 @@ class HelpRequest:
     owner_id: int | None
     relay_open: bool
     alerts: list[tuple[str, str]]  # (message ref, locale) of every message showing it
+    person_key: str | None = None  # keyed hash of the person's id; None after retention
+    ended_by_person: bool = False  # the person ended the conversation
 
     @property
     def active(self) -> bool:

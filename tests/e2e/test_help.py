@@ -366,15 +366,37 @@ async def test_either_side_ends_the_conversation(emu: BotApiEmulator, clocked: R
     ended = clocked.bot.services.translator("ar")._("ℹ️ This conversation has already ended.")
     assert ended == await press(emu, AHMAD, relayed, "hlpe:1")
 
-    # The volunteer writes again: the conversation opens again, and the volunteer ends it.
+    # The person's choice holds: the volunteer cannot silently reopen it.
+    since = len(emu.bot_messages(AHMAD))
+    refused = await ana.say("/reply 1")
+    assert "🔚" in (refused.plain_text or "")
+    assert "✍️" not in (refused.plain_text or "")
+    assert "🔚" in await press(emu, VOLUNTEER, alerts(emu)[0], "hlpw:1")
+    await ana.say("Je reviens demain")
+    await settled(clocked)
+    assert len(emu.bot_messages(AHMAD)) == since
+
+
+async def test_the_volunteer_ends_the_conversation_and_may_open_it_again(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    ana = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER, language="fr")
+    await ask_for_help(emu, clocked, newcomer(emu))
+    await press(emu, VOLUNTEER, alerts(emu)[0], "hlpt:1")
     await ana.say("/reply 1")
     since = len(emu.bot_messages(AHMAD))
-    sent = await ana.say("Je reviens demain")
+    sent = await ana.say("Bonjour")
     await emu.wait_for_bot_message(AHMAD, since=since)
     since = len(emu.bot_messages(AHMAD))
     await press(emu, VOLUNTEER, sent, "hlpe:1")
     ended = await emu.wait_for_bot_message(AHMAD, since=since)
     assert "🔚" in (ended.plain_text or "")
+    # The volunteer writes again: the conversation opens again.
+    await ana.say("/reply 1")
+    since = len(emu.bot_messages(AHMAD))
+    await ana.say("Je reviens demain")
+    again = await emu.wait_for_bot_message(AHMAD, since=since)
+    assert "Je reviens demain" in (again.plain_text or "")
 
 
 async def test_a_long_relayed_text_fits_one_message(
@@ -421,10 +443,12 @@ async def test_one_open_request_and_a_few_a_day(
     again = await person.press(menu, "topic:help")
     assert again.button("hlpc:1")  # "your request 1 is open", and nothing new
     assert len(alerts(emu)) == 1
+    clock.advance(minutes=3)  # not a mistaken tap: it counts
     await person.press(done, "hlpc:1")
     await breathe(clock)
     for number in (2, 3):
         last = await ask_for_help(emu, clocked, person)
+        clock.advance(minutes=3)
         await person.press(last, f"hlpc:{number}")
         await breathe(clock)
     menu = await person.say("/menu")
