@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +13,7 @@ import pytest
 from bot.sandbox.emulator import BotApiEmulator
 from bot.services.content import CONTENT_DIR
 from bot.storage.models import Role
-from tests.e2e.test_cli import maraude
+from tests.e2e.test_cli import ROOT, maraude
 from tests.e2e.test_flyer import env
 from tests.helpers.clock import FakeClock
 from tests.helpers.harness import enrol, make_settings, outbox_settled, start_bot
@@ -37,6 +40,32 @@ def test_flyer_to_a_path_it_cannot_write_says_why_without_a_traceback(
     assert "Traceback" not in result.stderr
     assert result.returncode != 0
     assert str(out) in result.stderr or "flyer:" in result.stderr
+
+
+@pytest.mark.parametrize("missing", ["segno", "uharfbuzz"])
+def test_flyer_without_the_extra_says_what_to_install(tmp_path: Path, missing: str) -> None:
+    """The flyer extra not installed (or partly): one line naming the extra, no traceback.
+    `uharfbuzz` is imported by fpdf2 only when shaping is turned on, after the guarded
+    import, so its absence ends in an FPDFException traceback."""
+    out = tmp_path / "flyer.pdf"
+    code = (
+        f"import sys; sys.modules[{missing!r}] = None; from bot.__main__ import main; "
+        f"sys.exit(main(['flyer', '--antenna', 'calais', '--bot', 'MaraudeBot', "
+        f"'--out', {str(out)!r}]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "Traceback" not in result.stderr, result.stderr[-400:]
+    assert result.returncode == 2
+    assert "pip install -e '.[flyer]'" in result.stderr
+    assert not out.exists()
 
 
 def _long_entries(per_topic: dict[str, int]) -> str:
