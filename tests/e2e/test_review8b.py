@@ -16,7 +16,7 @@ from bot.storage.models import Role
 from tests.e2e.test_cli import ROOT, maraude
 from tests.e2e.test_flyer import env
 from tests.helpers.clock import FakeClock
-from tests.helpers.harness import enrol, make_settings, outbox_settled, start_bot
+from tests.helpers.harness import Person, enrol, make_settings, outbox_settled, start_bot
 
 COORDINATOR = 250
 
@@ -108,5 +108,28 @@ async def test_confirming_on_a_list_longer_than_one_message_does_not_duplicate_i
         heads = [m for m in emu.bot_messages(COORDINATOR) if "entries to check" in (m.text or "")]
         assert len(heads) == 1, [m.text[:80] for m in heads if m.text]
         assert all("Hospital" not in (m.text or "") for m in heads)
+    finally:
+        await running.stop()
+
+
+async def test_a_location_far_from_every_antenna_does_not_set_a_town(
+    emu: BotApiEmulator, tmp_path: Path, clock: FakeClock
+) -> None:
+    """A person with no town yet shares a location in Paris (290 km away): the bot says
+    "You are near Calais" and stores Calais, so every answer (hospital, shelter) is for a
+    town they are not in. Beyond MAX_KM_FROM_ANTENNA the town should be asked instead."""
+    settings = make_settings(emu, tmp_path / "far.sqlite3")
+    running = await start_bot(settings, clock)
+    try:
+        emu.add_user(611, "Far", language_code="en")
+        person = Person(emu, 611)
+        await person.say("/menu")
+        since = len(emu.bot_messages(611))
+        await emu.send_location(611, 48.8566, 2.3522)  # Paris
+        answer = await emu.wait_for_bot_message(611, since=since)
+        assert "You are near" not in (answer.text or "")
+        user = await running.bot.services.users.get(611)
+        assert user is not None
+        assert user.antenna is None
     finally:
         await running.stop()
