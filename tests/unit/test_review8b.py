@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -38,3 +39,21 @@ async def test_the_first_two_keys_computed_at_once_use_one_secret(
     # And what a fresh process computes later matches what was stored.
     assert await service(storage, clock).person_key(42) == keys[0]
     assert await storage.meta.get(KEY_META) is not None
+
+
+async def test_a_secret_made_in_a_rolled_back_update_is_not_kept_only_in_memory(
+    storage: Storage, clock: FakeClock
+) -> None:
+    """The first key is computed inside an update's transaction: if that update fails, the
+    secret's row is rolled back but the service keeps the secret in memory. Every key
+    stored afterwards (blocks, daily limits) uses a secret the database does not hold, and
+    the next start-up makes another: the blocks no longer match anyone."""
+    running = service(storage, clock)
+    with contextlib.suppress(RuntimeError):
+        async with storage.transaction():
+            await running.person_key(42)
+            raise RuntimeError("the update failed")
+    async with storage.transaction():
+        stored = await running.person_key(42)  # e.g. the key of a block, committed
+    restarted = service(storage, clock)
+    assert await restarted.person_key(42) == stored
