@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import logging
 import signal
 import sys
@@ -157,6 +158,9 @@ def _flyer(settings: Settings, args: argparse.Namespace) -> int:
 
     try:
         from bot.flyer import HINT, TITLE, FlyerError, build_flyer
+
+        # fpdf2 imports its shaping engine only when shaping starts: check it here, too.
+        importlib.import_module("uharfbuzz")
     except ModuleNotFoundError as error:
         print(f"flyer: {error.name} is missing: pip install -e '.[flyer]'", file=sys.stderr)
         return 2
@@ -189,6 +193,9 @@ def _flyer(settings: Settings, args: argparse.Namespace) -> int:
         )
     except FlyerError as error:
         print(f"flyer: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"flyer: cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
         return 2
     print(f"wrote {args.out}")
     return 0

@@ -201,6 +201,7 @@ class MaraudeBot:
             await warn_uncovered_antennas(services)
             await schedule_weekly_lists(services)
             await services.help.arm_retention()
+        await services.help.ensure_secret()
         self._services = services
         self.app.bot_data.services = services
         self._runtime = Runtime(self.app, services, self.delivery)

@@ -23,13 +23,15 @@ from bot.jobs import Commit, JobHandler
 from bot.services.content import COMMON, pick
 from bot.services.errors import DomainError
 from bot.services.info import JOB_STALE_WEEKLY, Shown, next_weekly, weekly_key
-from bot.services.outbox import Button, Keyboard
+from bot.services.outbox import MAX_TEXT, Button, Keyboard, utf16_length
 from bot.storage.models import Job
 
 MAX_PINS = 2
 # Topics whose answer offers a card to show to staff (handled by the "staff" topic).
 STAFF_TOPICS = frozenset({"health", "shelter", "legal"})
-MAX_LISTED = 60
+# The list is edited in place at every "✅": it must stay one message (a split list would be
+# edited into its first part and leave its second behind). The header says how many in all.
+MAX_LISTED = 20
 TITLE_ON_BUTTON = 32
 
 
@@ -184,6 +186,8 @@ async def content_view(services: Services, t: Translator, antenna: str) -> tuple
             *stale_lines(t, items),
         ]
     )
+    while utf16_length(text) > MAX_TEXT and "\n" in text:
+        text = text.rsplit("\n", 1)[0]  # titles full of escaped '&' could still overflow
     keyboard: Keyboard = []
     for number, item in enumerate(items[:MAX_LISTED], start=1):
         title = pick(item.entry.title, t.locale)[0]

@@ -192,7 +192,9 @@ async def location_shared(update: Update, context: BotContext) -> bool:
     services = context.services
     code = services.info.nearest_antenna(location.latitude, location.longitude)
     if code is None:
-        return False
+        # Far from every town this bot serves: let the person say which one they mean.
+        await ask_antenna(update, context, "menu")
+        return True
     context.user = await services.users.set_public_antenna(user, code)
     antenna = await services.users.antenna(code)
     text, keyboard = main_menu(context.t, context.user)

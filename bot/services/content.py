@@ -211,10 +211,12 @@ class Catalogue:
         return sorted(scope for scope in self.entries if scope != COMMON)
 
     def nearest_antenna(self, latitude: float, longitude: float) -> str | None:
+        """The antenna near a location; None far from all of them (Paris is near no town:
+        better to ask than to answer for a hospital hundreds of kilometres away)."""
         best: tuple[float, str] | None = None
         for code, (lat, lon) in self.centres.items():
             distance = km(latitude, longitude, lat, lon)
-            if best is None or distance < best[0]:
+            if distance <= MAX_KM_FROM_ANTENNA and (best is None or distance < best[0]):
                 best = (distance, code)
         return best[1] if best else None
 

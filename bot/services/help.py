@@ -127,14 +127,22 @@ class HelpService:
         """HMAC-SHA256 of the id: without the database's secret, nobody can tell whose.
         Written in letters only (hex digits 0-9 as g-p), as is the secret: no run of digits
         in them can be taken for someone's id."""
-        if self._secret is None:
-            stored = await self.storage.meta.get(KEY_META)
-            if stored is None:
-                stored = "".join(secrets.choice(string.ascii_letters) for _ in range(48))
-                await self.storage.meta.set(KEY_META, stored)
-            self._secret = stored.encode()
-        digest = hmac.new(self._secret, str(user_id).encode(), hashlib.sha256).hexdigest()
+        secret = self._secret or await self._stored_secret()
+        digest = hmac.new(secret, str(user_id).encode(), hashlib.sha256).hexdigest()
         return digest.translate(LETTERS_FOR_DIGITS)
+
+    async def ensure_secret(self) -> None:
+        """Create the secret at start-up, in a transaction of its own, and keep it: a secret
+        first made inside an update that rolls back must not live on in memory only."""
+        async with self.storage.transaction():
+            secret = await self._stored_secret()
+        self._secret = secret
+
+    async def _stored_secret(self) -> bytes:
+        # Never overwritten: a second process (or a second request at the same first moment)
+        # gets the secret the first one stored, so keys already written keep matching.
+        candidate = "".join(secrets.choice(string.ascii_letters) for _ in range(48))
+        return (await self.storage.meta.set_once(KEY_META, candidate)).encode()
 
     # --- the person ---------------------------------------------------------------------
 

@@ -22,6 +22,16 @@ class MetaRepo:
         value = await self.db.fetch_value("SELECT value FROM meta WHERE key = ?", (key,))
         return None if value is None else str(value)
 
+    async def set_once(self, key: str, value: str) -> str:
+        """Store `value` unless the key has one; return the value that is stored."""
+        await self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            (key, value),
+        )
+        stored = await self.get(key)
+        assert stored is not None
+        return stored
+
     async def set(self, key: str, value: str) -> None:
         await self.db.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) "
