@@ -122,17 +122,20 @@ def card_address(services: Services, antenna: str, need: str) -> tuple[str, str]
     """The place a card shows, as (name, address) in plain text, or None for no address.
 
     For the needs marked `addressed` ("doctor", "pain", "bus") it is the antenna's first health
-    entry with an address in the information catalogue (content/<antenna>.toml: the hospital
-    at Calais, the polyclinic's free-care service at Grande-Synthe), named in French, which is
-    what staff here read. The card escapes both strings.
+    entry with an address in the information catalogue, checked ones first (content/<antenna>
+    .toml: the hospital at Calais, the polyclinic's free-care service at Grande-Synthe), named
+    in French, which is what staff here read. The card escapes both strings.
     """
     if not NEEDS[need].addressed:
         return None
-    for _scope, entry in services.info.catalogue.for_topic(antenna, "health"):
-        if entry.address:
-            name, _ = pick(entry.title, "fr")
-            return name, entry.address
-    return None
+    placed = [e for _, e in services.info.catalogue.for_topic(antenna, "health") if e.address]
+    # A card carries no caveat line: a checked address first, one still to confirm only if
+    # the antenna has nothing better (staff can still read the name of the place).
+    placed.sort(key=lambda entry: entry.status != "verified")
+    if not placed or placed[0].address is None:
+        return None
+    name, _ = pick(placed[0].title, "fr")
+    return name, placed[0].address
 
 
 def card_topic(need: str, part: str | None) -> str:

@@ -9,6 +9,7 @@ two at most. Every content value is escaped: the files are data, not HTML.
 from __future__ import annotations
 
 import html
+import logging
 from datetime import date, datetime, time
 
 from telegram import Update
@@ -23,7 +24,7 @@ from bot.jobs import Commit, JobHandler
 from bot.services.content import COMMON, pick
 from bot.services.errors import DomainError
 from bot.services.info import JOB_STALE_WEEKLY, Shown, next_weekly, weekly_key
-from bot.services.outbox import MAX_TEXT, Button, Keyboard, utf16_length
+from bot.services.outbox import BULK, MAX_TEXT, Button, Keyboard, utf16_length
 from bot.storage.models import Job
 
 MAX_PINS = 2
@@ -31,6 +32,8 @@ MAX_PINS = 2
 STAFF_TOPICS = frozenset({"health", "shelter", "legal"})
 # The list is edited in place at every "✅": it must stay one message (a split list would be
 # edited into its first part and leave its second behind). The header says how many in all.
+log = logging.getLogger(__name__)
+
 MAX_LISTED = 20
 TITLE_ON_BUTTON = 32
 
@@ -306,13 +309,19 @@ async def stale_weekly_job(job: Job, services: Services) -> Commit | None:
         tail = t._("A coordinator confirms them with /content.")
         return "\n".join([head, *stale_lines(t, items), tail])
 
+    # A weekly reminder: behind any answer or alert waiting for the same chat.
     if antenna.team_chat_id is not None:
-        await services.outbox.send_text(antenna.team_chat_id, message(services.translator(None)))
+        text = message(services.translator(None))
+        await services.outbox.send_text(antenna.team_chat_id, text, priority=BULK)
         return None
-    for coordinator in await services.users.coordinators_of(antenna_code):
-        await services.outbox.send_text(
-            coordinator.id, message(services.translator_for(coordinator))
+    coordinators = await services.users.coordinators_of(antenna_code)
+    if not coordinators:
+        log.warning(
+            "%s: %d information entries to check, and nobody to tell", antenna_code, len(items)
         )
+    for coordinator in coordinators:
+        text = message(services.translator_for(coordinator))
+        await services.outbox.send_text(coordinator.id, text, priority=BULK)
     return None
 
 

@@ -154,10 +154,11 @@ class InfoService:
         own = actor.antenna or self.default_antenna
         if requested is None or requested == own:
             return own
+        if requested not in self.catalogue.antennas:
+            # Said before the role: "/content foo" is a typo, not a request for rights.
+            raise DomainError("unknown_antenna", antenna=requested[:40])
         if not actor.has(Role.ADMIN):
             raise NotAllowed
-        if requested not in self.catalogue.antennas:
-            raise DomainError("unknown_antenna", antenna=requested)
         return requested
 
     async def confirm(self, actor: User, scope: str, entry_id: str) -> tuple[Entry, bool]:

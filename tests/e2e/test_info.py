@@ -393,3 +393,14 @@ async def test_the_bot_refuses_to_start_on_an_invalid_catalogue(
     settings = make_settings(emu, tmp_path / "refused.sqlite3", content_dir=content)
     with pytest.raises(ContentError, match=f"calais.toml:{line}: "):
         await start_bot(settings)
+
+
+async def test_content_for_an_unknown_town_says_so_and_another_town_is_refused(
+    emu: BotApiEmulator, info_bot: RunningBot
+) -> None:
+    coordinator = await enrol(emu, info_bot, COORDINATOR, "Claire", Role.COORDINATOR)
+    typo = (await coordinator.say("/content calias")).text or ""
+    assert "calias" in typo
+    assert "🔒" not in typo  # a typo, not a question of rights
+    other = (await coordinator.say("/content grande-synthe")).text or ""
+    assert "🔒" in other  # only an admin keeps another antenna's entries
