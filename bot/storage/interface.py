@@ -185,6 +185,7 @@ class PlanningStore(Protocol):
         needed: int,
         created_by: int,
         now: datetime,
+        place_id: int | None = None,
     ) -> PlannedShift: ...
     async def get(self, planned_id: int) -> PlannedShift | None: ...
     async def upcoming(

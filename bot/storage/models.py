@@ -127,6 +127,8 @@ class PlannedShift:
     created_by: int | None
     cancelled_at: datetime | None
     signed: int
+    place_id: int | None = None
+    place_name: str | None = None  # the place's name, for showing it
 
     @property
     def missing(self) -> int:

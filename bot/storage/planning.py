@@ -26,11 +26,14 @@ def _planned(row: aiosqlite.Row) -> PlannedShift:
         created_by=row["created_by"],
         cancelled_at=from_db_optional(row["cancelled_at"]),
         signed=row["signed"],
+        place_id=row["place_id"],
+        place_name=row["place_name"],
     )
 
 
 PLANNED_WITH_COUNT = (
-    "SELECT p.*, (SELECT COUNT(*) FROM signups s WHERE s.planned_id = p.id) AS signed "
+    "SELECT p.*, (SELECT COUNT(*) FROM signups s WHERE s.planned_id = p.id) AS signed, "
+    "(SELECT pl.name FROM places pl WHERE pl.id = p.place_id) AS place_name "
     "FROM planned_shifts AS p"
 )
 
@@ -48,11 +51,21 @@ class PlanningRepo:
         needed: int,
         created_by: int,
         now: datetime,
+        place_id: int | None = None,
     ) -> PlannedShift:
         planned_id = await self.db.insert(
             "INSERT INTO planned_shifts (antenna, activity, starts_at, ends_at, needed, "
-            "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (antenna, activity, to_db(starts_at), to_db(ends_at), needed, created_by, to_db(now)),
+            "created_by, created_at, place_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                antenna,
+                activity,
+                to_db(starts_at),
+                to_db(ends_at),
+                needed,
+                created_by,
+                to_db(now),
+                place_id,
+            ),
         )
         planned = await self.get(planned_id)
         assert planned is not None
