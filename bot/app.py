@@ -133,6 +133,9 @@ class MaraudeBot:
         outbox = Outbox(self.storage, self.clock, self.delivery.wake)
         catalogs = Catalogs()
         scheduler = Scheduler(self.storage, self.clock, self._arm)
+        distributions = DistributionService(
+            self.storage, self.clock, settings.tz, settings.slot_starts, DEFAULT_ANTENNA
+        )
         services = Services(
             settings=settings,
             storage=self.storage,
@@ -151,10 +154,9 @@ class MaraudeBot:
                 settings.tz,
                 timedelta(minutes=settings.shift_reminder_minutes),
                 DEFAULT_ANTENNA,
+                lambda: distributions.catalogue,
             ),
-            distributions=DistributionService(
-                self.storage, self.clock, settings.tz, settings.slot_starts, DEFAULT_ANTENNA
-            ),
+            distributions=distributions,
             reports=ReportService(self.storage, self.clock, settings.tz, DEFAULT_ANTENNA),
             help=HelpService(
                 self.storage,

@@ -57,6 +57,7 @@ ERRORS: dict[str, str] = {
     ),
     "draft_gone": N_("ℹ️ This log was already saved or cancelled."),
     "bad_place_name": N_("❌ A place name has 2 to 60 characters."),
+    "unknown_place": N_("❌ Which place is “{value}”? Choose one of: {choices}."),
     "place_exists": N_("ℹ️ This place already exists: {name}."),
     "bad_unit": N_("❌ Unknown unit: {value}. Use piece, litre, portion or kg."),
     "bad_item_name": N_("❌ An item name has 2 to 40 characters."),

@@ -18,6 +18,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.callbacks import ContentConfirm, MenuTopic, StaleButton
 from bot.context import BotContext, Services
 from bot.handlers.common import menu_button, refuse
+from bot.handlers.planning import place_suffix
 from bot.handlers.shifts import activity_label
 from bot.i18n import RLM, Markup, Translator, escape
 from bot.jobs import Commit, JobHandler
@@ -25,9 +26,10 @@ from bot.services.content import COMMON, pick
 from bot.services.errors import DomainError
 from bot.services.info import JOB_STALE_WEEKLY, Shown, next_weekly, weekly_key
 from bot.services.outbox import BULK, MAX_TEXT, Button, Keyboard, utf16_length
-from bot.storage.models import Job
+from bot.storage.models import Job, Place, PlannedShift
 
 MAX_PINS = 2
+MAX_TODAY_PINS = 2
 # Topics whose answer offers a card to show to staff (handled by the "staff" topic).
 STAFF_TOPICS = frozenset({"health", "shelter", "legal"})
 # The list is edited in place at every "✅": it must stay one message (a split list would be
@@ -143,6 +145,7 @@ async def answer_today(update: Update, context: BotContext, antenna: str) -> Non
         lines.append(
             f"{activity_label(t, planned.activity)}: "
             f"{t.fmt_time(planned.starts_at)}–{t.fmt_time(planned.ends_at)}"
+            + place_suffix(planned)
         )
     if today.on_shift:
         labels = ", ".join(activity_label(t, activity) for activity in sorted(today.on_shift))
@@ -157,6 +160,38 @@ async def answer_today(update: Update, context: BotContext, antenna: str) -> Non
             )
         )
     await context.reply(update, _lines(t, lines), menu_button(t))
+    await _today_pins(update, context, antenna, today.planned)
+
+
+async def _today_pins(
+    update: Update, context: BotContext, antenna: str, planned: list[PlannedShift]
+) -> None:
+    """A venue pin for the first places of today that have coordinates (at most two)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    services = context.services
+    places = services.distributions.catalogue.places
+    pinned: list[Place] = []
+    for shift in planned:
+        place = places.get(shift.place_id) if shift.place_id is not None else None
+        if place is None or place.latitude is None or place.longitude is None:
+            continue
+        if place not in pinned:
+            pinned.append(place)
+    if not pinned:
+        return
+    town = (await services.users.antenna(antenna)).name
+    for place in pinned[:MAX_TODAY_PINS]:
+        assert place.latitude is not None
+        assert place.longitude is not None
+        await services.outbox.send_location(
+            chat.id,
+            place.latitude,
+            place.longitude,
+            title=escape(place.name),
+            address=escape(f"{place.name}, {town}"),
+        )
 
 
 # /content for coordinators.

@@ -36,6 +36,11 @@ def when(t: Translator, planned: PlannedShift) -> str:
     )
 
 
+def place_suffix(planned: PlannedShift) -> str:
+    """ " · 📍 Marck" when the shift has a place: a proper noun, shown as written."""
+    return f" · 📍 {escape(planned.place_name)}" if planned.place_name else ""
+
+
 def render_post(t: Translator, planned: PlannedShift, people: list[User]) -> str:
     """The team-chat post of a planned shift: what, when, who."""
     if planned.cancelled_at is not None:
@@ -43,13 +48,14 @@ def render_post(t: Translator, planned: PlannedShift, people: list[User]) -> str
             "❌ Cancelled: {activity}, {when}.",
             activity=activity_label(t, planned.activity),
             when=when(t, planned),
-        )
+        ) + place_suffix(planned)
     lines = [
         t._(
             "📅 {activity}: {when}",
             activity=activity_label(t, planned.activity),
             when=when(t, planned),
-        ),
+        )
+        + place_suffix(planned),
         t._("👥 {signed}/{needed} signed up.", signed=planned.signed, needed=planned.needed),
     ]
     if people:
@@ -197,6 +203,7 @@ async def render_list(context: BotContext) -> tuple[str, Keyboard | None]:
             signed=planned.signed,
             needed=planned.needed,
         )
+        line += place_suffix(planned)
         lines.append(line + (" " + t._("✅ you") if mine else ""))
         icon = "↩️" if mine else "✋"
         signup_row.append(Button(f"{icon} {number}", data=PlanSignup(planned.id, LIST).pack()))
@@ -298,7 +305,8 @@ async def reminder_job(job: Job, services: Services) -> None:
             "⏰ Reminder: {activity}, {when}. Thank you for coming!",
             activity=activity_label(t, planned.activity),
             when=when(t, planned),
-        ),
+        )
+        + place_suffix(planned),
     )
 
 

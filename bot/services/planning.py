@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.services.catalogue import Catalogue
 from bot.services.errors import DomainError, NotAllowed
 from bot.services.scheduler import Scheduler
 from bot.services.shifts import parse_activity
@@ -18,6 +20,9 @@ MAX_NEEDED = 50
 MAX_LENGTH = timedelta(hours=16)
 SHORT_WARNING_BEFORE = timedelta(hours=24)
 LISTED_AHEAD = timedelta(days=31)
+# An unknown place is refused with at most this many names to choose from (one message).
+PLACE_CHOICES = 10
+PLACE_TEXT_SHOWN = 60
 # Pressing "I'm in" again withdraws (issue 3), but not within seconds of signing up.
 DOUBLE_TAP = timedelta(seconds=10)
 
@@ -71,6 +76,7 @@ class PlanningService:
         tz: ZoneInfo,
         reminder_before: timedelta,
         default_antenna: str,
+        catalogue: Callable[[], Catalogue] | None = None,
     ) -> None:
         self.storage = storage
         self.clock = clock
@@ -78,11 +84,40 @@ class PlanningService:
         self.tz = tz
         self.reminder_before = reminder_before
         self.default_antenna = default_antenna
+        # The distribution places, read when needed: /places add changes them at run time.
+        self.catalogue = catalogue or (lambda: Catalogue([], []))
+
+    def match_place(self, antenna: str, text: str) -> int:
+        """One of the antenna's places, matched as /distrib … @ PLACE matches it; else refused
+        with the names to choose from."""
+        catalogue = self.catalogue()
+        match = catalogue.match_place(antenna, text)
+        if match.unique is not None:
+            return int(match.unique)
+        codes = match.found or match.suggestions
+        names = [catalogue.places[int(code)].name for code in codes]
+        if not names:
+            names = sorted(place.name for place in catalogue.places_of(antenna))
+        shown = text if len(text) <= PLACE_TEXT_SHOWN else text[:PLACE_TEXT_SHOWN] + "…"
+        raise DomainError(
+            "unknown_place",
+            value=shown,
+            choices=", ".join(names[:PLACE_CHOICES]) or "/places",
+        )
 
     async def plan(self, actor: User, args: list[str]) -> PlannedShift:
-        """`<date> <HH:MM>-<HH:MM> <activity> [needed]`; an end before the start is next day."""
+        """`<date> <HH:MM>-<HH:MM> <activity> [needed] [@ place]`; an end before the start is
+        next day."""
         if not actor.has(Role.COORDINATOR):
             raise NotAllowed
+        text = " ".join(args)
+        place_text = None
+        if "@" in text:
+            head, _, place_text = text.partition("@")
+            args = head.split()
+            place_text = " ".join(place_text.split())
+            if not place_text:
+                raise DomainError("plan_usage")
         if len(args) not in (3, 4):
             raise DomainError("plan_usage")
         now = self.clock.now()
@@ -94,8 +129,9 @@ class PlanningService:
         activity = parse_activity(args[2])
         needed = parse_needed(args[3] if len(args) == 4 else None)
         antenna = actor.antenna or self.default_antenna
+        place_id = self.match_place(antenna, place_text) if place_text is not None else None
         planned = await self.storage.planning.add(
-            antenna, activity, starts_at, ends_at, needed, actor.id, now
+            antenna, activity, starts_at, ends_at, needed, actor.id, now, place_id
         )
         warn_at = starts_at - SHORT_WARNING_BEFORE
         if warn_at > now:

@@ -404,3 +404,34 @@ async def test_content_for_an_unknown_town_says_so_and_another_town_is_refused(
     assert "🔒" not in typo  # a typo, not a question of rights
     other = (await coordinator.say("/content grande-synthe")).text or ""
     assert "🔒" in other  # only an admin keeps another antenna's entries
+
+
+async def test_today_shows_the_place_and_time_of_a_planned_shift_and_pins_it(
+    emu: BotApiEmulator, info_bot: RunningBot
+) -> None:
+    person = await public(emu, 508, "en")
+    coordinator = await enrol(emu, info_bot, COORDINATOR, "Claire", Role.COORDINATOR)
+    volunteer = await enrol(emu, info_bot, VOLUNTEER, "Vera", Role.VOLUNTEER)
+    await coordinator.say("/plan 2026-12-01 22:00-23:30 distribution 2 @ Marck")
+    await coordinator.say("/plan 2026-12-01 22:30-23:45 maraude @fort nieulay")
+    await coordinator.say("/plan 2026-12-01 23:00-23:50 distribution @ hospital")
+    listing = await volunteer.say("/planning")
+    await volunteer.press(listing, "pls:1:list")
+    since = len(emu.bot_messages(person.id))
+    today, _ = await ask(person, emu, "today")
+    text = today.plain_text or ""
+    assert "22:00–23:30 · 📍 Marck" in text
+    assert "📍 Fort-Nieulay" in text
+    assert "📍 Hôpital" in text
+    for name in ("Vera", "Claire", "vera", "claire"):
+        assert name not in text
+    # At most two venue pins: the first two places, named with the town.
+    await emu.wait_until(
+        lambda: sum(m.kind == "venue" for m in emu.bot_messages(person.id)[since:]) >= 2
+    )
+    await outbox_settled(info_bot)
+    pins = [m for m in emu.bot_messages(person.id)[since:] if m.kind == "venue"]
+    assert [(pin.text or "").splitlines()[0] for pin in pins] == ["Marck", "Fort-Nieulay"]
+    assert "Calais" in (pins[0].text or "")
+    for pin in pins:
+        assert "Vera" not in (pin.text or "")

@@ -174,15 +174,45 @@ async def test_a_check_in_near_a_planned_shift_is_linked_to_it(
         ("/plan 2026-12-02 21:00-02:00 maraude -3", "between 1 and 50"),
         ("/plan 2026-12-02 21:00", "Usage"),
         ("/plan 2026-12-02 06:00-23:00 maraude", "16 hours"),
+        # A place must be one of the antenna's places, matched as /distrib … @ PLACE does.
+        ("/plan 2026-12-02 21:00-02:00 maraude 2 @ Nowhere", "Which place is “Nowhere”?"),
+        ("/plan 2026-12-02 21:00-02:00 maraude @ Puythouck", "Choose one of:"),
+        ("/plan 2026-12-02 21:00-02:00 maraude 2 @", "Usage"),
+        ("/plan 2026-12-02 21:00-02:00 maraude 2 3 @ Marck", "Usage"),
+        ("/plan 2026-12-02 21:00-02:00 maraude 2 @ <b>Marck", "&lt;b&gt;"),
     ],
 )
 async def test_bad_plans_are_refused_and_change_nothing(
     emu: BotApiEmulator, clocked: RunningBot, command: str, expected: str
 ) -> None:
     coordinator = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    since = len(emu.bot_messages(TEAM_CHAT_ID))
     answer = await coordinator.say(command)
     assert expected in (answer.text or "")
     assert await clocked.bot.storage.db.fetch_value("SELECT COUNT(*) FROM planned_shifts") == 0
+    assert emu.bot_messages(TEAM_CHAT_ID)[since:] == []
+
+
+async def test_a_planned_shift_with_a_place_shows_it_on_the_post_and_the_list(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    coordinator, ana, _ = await team(emu, clocked)
+    since = len(emu.bot_messages(TEAM_CHAT_ID))
+    confirmation = await coordinator.say("/plan 2026-12-02 21:00-23:00 distribution 3 @ marck")
+    assert "✅" in (confirmation.text or "")
+    post = await emu.wait_for_bot_message(TEAM_CHAT_ID, since=since)
+    assert "📍 Marck" in (post.plain_text or "")
+    await coordinator.say(PLAN)  # without a place: unchanged
+    planned = await clocked.bot.services.planning.get(1)
+    assert planned is not None
+    assert planned.place_name == "Marck"
+    listing = await ana.say("/planning")
+    lines = (listing.plain_text or "").splitlines()
+    assert any("Distribution" in line and line.endswith("📍 Marck") for line in lines)
+    assert not any("Maraude" in line and "📍" in line for line in lines)
+    await ana.press(listing, "pls:1:list")
+    await emu.wait_until(lambda: "Ana" in (post.plain_text or ""))
+    assert "📍 Marck" in (post.plain_text or "")
 
 
 async def test_volunteers_cannot_plan_and_an_old_button_is_refused(
