@@ -42,8 +42,8 @@ ERRORS: dict[str, str] = {
     "shift_gone": N_("ℹ️ This shift is already over."),
     "already_answered": N_("ℹ️ Already answered. Thank you."),
     "plan_usage": N_(
-        "Usage: /plan DATE HH:MM-HH:MM ACTIVITY [PEOPLE], "
-        "for example /plan 2026-12-02 21:00-02:00 maraude 4"
+        "Usage: /plan DATE HH:MM-HH:MM ACTIVITY [PEOPLE] [@ PLACE], "
+        "for example /plan 2026-12-02 21:00-02:00 maraude 4 @ Marck"
     ),
     "in_the_past": N_("❌ This time is already past. Choose a time to come."),
     "too_long": N_("❌ A planned shift lasts at most 16 hours."),

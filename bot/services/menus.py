@@ -33,7 +33,7 @@ COMMANDS: list[tuple[str, tuple[str, str], Role]] = [
     ),
     (
         "plan",
-        pN_("command", "Plan a shift: /plan DATE HH:MM-HH:MM ACTIVITY [PEOPLE]"),
+        pN_("command", "Plan a shift: /plan DATE HH:MM-HH:MM ACTIVITY [PEOPLE] [@ PLACE]"),
         Role.COORDINATOR,
     ),
     ("places", pN_("command", "Distribution places"), Role.VOLUNTEER),
