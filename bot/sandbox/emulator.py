@@ -249,6 +249,13 @@ def _bad_request(detail: str) -> BotApiError:
 # Text: UTF-16 lengths and Telegram's HTML dialect
 
 
+def _repaired(text: str) -> str:
+    """What a Telegram client could send: a lone surrogate (text pasted cut in the middle of
+    a character) cannot be encoded as UTF-8, so it becomes U+FFFD here, at the edge, instead of
+    breaking the JSON of every later getUpdates."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -992,6 +999,7 @@ class BotApiEmulator:
 
     async def send_text(self, user_id: int, text: str, *, chat_id: int | None = None) -> int:
         """The user sends a text; returns the update id, or 0 when privacy mode hides it."""
+        text = _repaired(text)
         user, chat = self._actor(user_id, chat_id)
         entities = _command_entities(text)
         extra: dict[str, Any] = {"plain_text": text, "entities": entities}

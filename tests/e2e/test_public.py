@@ -137,3 +137,16 @@ async def test_help_in_arabic_reads_right_to_left(
     command_lines = [line for line in text.splitlines() if "/" in line]
     assert command_lines
     assert all(line.startswith("\u200f") for line in command_lines)
+
+
+async def test_a_text_cut_in_the_middle_of_a_character_stops_nobody(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    """A trainer pastes text cut inside an emoji (a lone surrogate): the emulator repairs it at
+    the edge, as a Telegram client could only send valid UTF-8, and polling goes on."""
+    emu.add_user(131, "Paste", language_code="en")
+    emu.add_user(132, "Next", language_code="en")
+    answer = await Person(emu, 131).say("hello \ud83d")
+    assert answer.buttons()  # "please tap a button", with the menu button
+    menu = await Person(emu, 132).say("/menu")
+    assert len(menu.buttons()) >= 10  # everyone else is still answered
