@@ -10,7 +10,7 @@ from telegram.constants import ChatType
 
 from bot.callbacks import MenuTopic
 from bot.context import BotContext, Services
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Markup, Translator
 from bot.services.errors import DomainError
 from bot.services.outbox import URGENT, Button, Keyboard
 from bot.storage.models import Role, User
@@ -27,6 +27,9 @@ ERRORS: dict[str, str] = {
     "invite_expired": N_("⌛ This invitation has expired. Ask your coordinator for a new one."),
     "already_volunteer": N_("✅ You are already in the team."),
     "unknown_antenna": N_("❌ Unknown antenna: {antenna}."),
+    "other_antenna_admin_only": N_("🔒 Only an admin can do this for another antenna."),
+    "coordinators_admin_only": N_("🔒 Only an admin can name or remove coordinators."),
+    "admin_by_settings": N_("🔒 Admins are set by ADMIN_IDS on the server, not here."),
     "user_unknown": N_("❌ I don't know {reference}. The person must first write to me."),
     "role_unknown": N_("❌ Unknown role: {role}. Use coordinator or legal."),
     "not_a_volunteer": N_("❌ This person is not a volunteer yet. Send them an invitation first."),
@@ -76,7 +79,20 @@ def error_text(t: Translator, error: DomainError) -> str:
     message = ERRORS.get(error.code)
     if message is None:
         return t._(FALLBACK_ERROR)
-    return t._(message, **error.params)
+    params = {key: _cut(value) if key in ECHOED else value for key, value in error.params.items()}
+    return t._(message, **params)
+
+
+# What a person typed is echoed in a refusal to show what was not understood, never in full
+# (a list of choices, also a parameter, is shown whole).
+ECHOED = frozenset({"value", "reference", "role", "antenna"})
+ECHO_MAX = 40
+
+
+def _cut(value: object) -> object:
+    if isinstance(value, str) and not isinstance(value, Markup) and len(value) > ECHO_MAX:
+        return value[: ECHO_MAX - 1] + "…"
+    return value
 
 
 async def refuse(update: Update, context: BotContext, error: DomainError) -> None:

@@ -111,10 +111,11 @@ class UserService:
             raise NotAllowed
         own = actor.antenna or self.default_antenna
         code = antenna_code or own
-        if code != own and not actor.has(Role.ADMIN):
-            raise NotAllowed
+        # Said before the rights: "/invite foo" is a typo, not a request for rights.
         if await self.storage.antennas.get(code) is None:
             raise DomainError("unknown_antenna", antenna=code)
+        if code != own and not actor.has(Role.ADMIN):
+            raise DomainError("other_antenna_admin_only")
         now = self.clock.now()
         invite = Invite(
             code=secrets.token_urlsafe(9),
@@ -180,16 +181,16 @@ class UserService:
         """Coordinators manage volunteers and legal; only admins manage coordinators."""
         if target.id == actor.id:
             raise DomainError("cannot_change_self")
+        if not actor.has(Role.COORDINATOR):
+            raise NotAllowed
         if target.role is Role.ADMIN:
-            raise NotAllowed
+            raise DomainError("admin_by_settings")
         ceiling = Role.ADMIN if actor.has(Role.ADMIN) else Role.COORDINATOR
-        if not actor.has(Role.COORDINATOR) or not ceiling.rank > max(
-            target.role.rank, new_role.rank
-        ):
-            raise NotAllowed
+        if not ceiling.rank > max(target.role.rank, new_role.rank):
+            raise DomainError("coordinators_admin_only")
         own = actor.antenna or self.default_antenna
         if not actor.has(Role.ADMIN) and (target.antenna or self.default_antenna) != own:
-            raise NotAllowed
+            raise DomainError("other_antenna_admin_only")
 
     async def promote(self, actor: User, reference: str, role_name: str) -> RoleChange:
         if not actor.has(Role.COORDINATOR):

@@ -169,3 +169,28 @@ async def test_personal_commands_in_the_team_chat_point_to_the_private_chat(
     await emu.send_text(303, "/start@some_other_bot", chat_id=TEAM_CHAT_ID)
     await in_group.say("/help")
     assert await running.bot.services.users.get(303) is None
+
+
+async def test_refusals_say_what_is_wrong_and_never_echo_a_huge_input(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    coordinator = await make_coordinator(emu, running)  # of Calais, in French
+    emu.add_user(310, "Vera", language_code="fr", username="vera")
+    await Person(emu, 310).say("/start")
+    await running.bot.storage.users.set_role(310, Role.VOLUNTEER, antenna="calais")
+    typo = (await coordinator.say("/invite foo")).text or ""
+    assert "foo" in typo
+    assert "🔒" not in typo  # a typo, not a question of rights
+    other = (await coordinator.say("/invite grande-synthe")).text or ""
+    assert "admin" in other
+    named = (await coordinator.say("/promote 310 coordinator")).text or ""
+    assert "coordinat" in named  # "only an admin can name or remove coordinators"
+    assert "admin" in named
+    huge = (await coordinator.say("/invite " + "x" * 3000)).text or ""
+    assert "x" * 41 not in huge  # cut at 40 characters
+    assert "…" in huge
+    invites = await running.bot.storage.db.fetch_value("SELECT COUNT(*) FROM invites")
+    assert invites == 0
+    volunteer = await running.bot.services.users.get(310)
+    assert volunteer is not None
+    assert volunteer.role is Role.VOLUNTEER

@@ -75,8 +75,11 @@ async def test_unknown_invite_and_volunteers_only_for_coordinators(users: UserSe
 
 async def test_a_coordinator_invites_only_to_their_antenna(users: UserService) -> None:
     coordinator = await make(users, 10, Role.COORDINATOR, "calais")
-    with pytest.raises(NotAllowed):
+    with pytest.raises(DomainError, match=r"^other_antenna_admin_only$"):
         await users.create_invite(coordinator, "grande-synthe")
+    # A typo is said to be one, before any question of rights.
+    with pytest.raises(DomainError, match=r"^unknown_antenna$"):
+        await users.create_invite(coordinator, "foo")
     admin = await users.touch(ADMIN, None)
     assert (await users.create_invite(admin, "grande-synthe")).antenna == "grande-synthe"
     with pytest.raises(DomainError, match=r"^unknown_antenna$"):
@@ -88,11 +91,14 @@ async def test_coordinators_manage_legal_but_not_coordinators(users: UserService
     await make(users, 11, Role.VOLUNTEER)
     change = await users.promote(coordinator, "@user11", "legal")
     assert (change.before, change.after) == (Role.VOLUNTEER, Role.LEGAL)
-    with pytest.raises(NotAllowed):
+    with pytest.raises(DomainError, match=r"^coordinators_admin_only$"):
         await users.promote(coordinator, "11", "coordinator")
     await make(users, 12, Role.COORDINATOR)
-    with pytest.raises(NotAllowed):
+    with pytest.raises(DomainError, match=r"^coordinators_admin_only$"):
         await users.demote(coordinator, "12")
+    await users.touch(ADMIN, None)
+    with pytest.raises(DomainError, match=r"^admin_by_settings$"):
+        await users.demote(coordinator, str(ADMIN))
     change = await users.demote(coordinator, "11")
     assert change.after is Role.VOLUNTEER
 
@@ -119,7 +125,7 @@ async def test_role_changes_refuse_bad_requests(users: UserService) -> None:
         with pytest.raises(DomainError) as caught:
             await users.promote(coordinator, reference, role)
         assert caught.value.code == code
-    with pytest.raises(NotAllowed):  # another antenna's volunteer
+    with pytest.raises(DomainError, match=r"^other_antenna_admin_only$"):
         await users.promote(coordinator, "11", "legal")
     volunteer = await users.get(11)
     assert volunteer is not None
