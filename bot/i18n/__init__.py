@@ -165,11 +165,21 @@ class Translator:
     def rtl(self) -> bool:
         return self.language.rtl
 
-    @staticmethod
-    def _fill(text: str, params: dict[str, Any]) -> str:
-        if not params:
+    def _fill(self, text: str, params: dict[str, Any]) -> str:
+        if params:
+            text = text.format(**{key: escape(value) for key, value in params.items()})
+        return self.right_to_left(text)
+
+    def right_to_left(self, text: str) -> str:
+        """In a right-to-left locale, every line starts right to left: a line that begins
+        with an emoji (ℹ️, 🆘), a digit or a Latin word would otherwise be laid out left to
+        right, its words in the wrong order for the reader. Done once here, for every
+        translated message and button; lines already marked are left alone."""
+        if not self.rtl:
             return text
-        return text.format(**{key: escape(value) for key, value in params.items()})
+        return "\n".join(
+            line if not line or line.startswith(RLM) else RLM + line for line in text.split("\n")
+        )
 
     def _(self, message: str, **params: Any) -> str:
         return self._fill(self._translations.ugettext(message), params)

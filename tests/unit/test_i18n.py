@@ -117,3 +117,21 @@ def test_durations_use_short_local_units() -> None:
     # CLDR separates number and unit with (narrow) no-break spaces, so they never wrap apart.
     assert fr.fmt_duration(timedelta(hours=2, minutes=5)) == "2\u202fh 5\xa0min"
     assert fr.fmt_duration(timedelta(minutes=40)) == "40\xa0min"
+
+
+def test_every_line_of_a_right_to_left_message_starts_right_to_left() -> None:
+    catalogs = Catalogs()
+    arabic = catalogs.translator("ar", PARIS)
+    # Lines that begin with an emoji or a number would otherwise be laid out left to right.
+    text = arabic._("ℹ️ I have no information on this here now. Ask the team: tap 🙋 I need help.")
+    assert text.startswith("\u200f")
+    several = arabic._(
+        "🙋 Someone from the team will write to you here, or come.\n"
+        "📱 Keep your phone on. In an emergency, call {number}.",
+        number=arabic.phone("112"),
+    )
+    assert all(line.startswith("\u200f") for line in several.split("\n") if line)
+    assert arabic.p_("button", "🙋 I need help").startswith("\u200f")
+    assert not arabic.right_to_left(arabic.right_to_left("x")).startswith("\u200f\u200f")
+    english = catalogs.translator("en", PARIS)
+    assert "\u200f" not in english._("👇 Please tap a button, or send /menu.")
