@@ -23,7 +23,7 @@ from bot.callbacks import MenuTopic, StaffNeed, StaffPain, StaleButton
 from bot.context import BotContext, Services
 from bot.handlers.common import menu_button
 from bot.handlers.public import antenna_or_ask, stale_button
-from bot.i18n import LANGUAGES, N_, PDI, RLM, Translator, escape, pN_
+from bot.i18n import LANGUAGES, N_, PDI, Translator, escape, pN_
 from bot.services.content import pick
 from bot.services.outbox import Button, Keyboard
 
@@ -196,7 +196,7 @@ def render_card(
         own = f"<b>{own}</b>"  # French first: still bold, as staff read it
     # The person's line reads right to left from its first character in an RTL language; the
     # others left to right, whatever the message's direction.
-    lines = [f"{RLM if t.rtl else ''}{need.icon} {own}", ""]
+    lines = [t.right_to_left(f"{need.icon} {own}"), ""]
     ltr = LRM if t.rtl else ""
     for code in STAFF_LOCALES:
         if code == person:

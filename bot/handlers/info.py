@@ -20,7 +20,7 @@ from bot.context import BotContext, Services
 from bot.handlers.common import menu_button, refuse
 from bot.handlers.planning import place_suffix
 from bot.handlers.shifts import activity_label
-from bot.i18n import RLM, Markup, Translator, escape
+from bot.i18n import Markup, Translator, escape
 from bot.jobs import Commit, JobHandler
 from bot.services.content import COMMON, pick
 from bot.services.errors import DomainError
@@ -46,11 +46,9 @@ def fmt_day(t: Translator, value: date) -> Markup:
 
 
 def _lines(t: Translator, lines: list[str]) -> str:
-    """Right-to-left languages: each line starts with a right-to-left mark, so a line that
-    begins with an icon or a Latin name still reads from the right."""
-    if t.rtl:
-        lines = [f"{RLM}{line}" if line else line for line in lines]
-    return "\n".join(lines)
+    """Lines of an answer, some from the content files rather than the catalogue: each starts
+    right to left in a right-to-left language, as translated messages do."""
+    return t.right_to_left("\n".join(lines))
 
 
 def render_answer(t: Translator, items: list[Shown], prefix: str | None = None) -> str:
