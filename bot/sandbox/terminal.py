@@ -200,9 +200,13 @@ class TerminalChat:
             print(f"{DIM}No button {number} here.{RESET}")
             return
         answered = set(self.emu.callback_answers)
-        await self.emu.press(
-            self.identity.user_id, message, buttons[number - 1].callback_data or ""
-        )
+        try:
+            await self.emu.press(
+                self.identity.user_id, message, buttons[number - 1].callback_data or ""
+            )
+        except ValueError as refused:  # e.g. a public user in the team chat: not a member
+            print(f"{DIM}Telegram would not let you: {refused}. Try :as N.{RESET}")
+            return
         await self.settle()
         for query_id, answer in self.emu.callback_answers.items():
             if query_id not in answered and answer.get("text"):

@@ -757,3 +757,11 @@ async def test_past_a_few_requests_an_hour_alerts_go_to_the_coordinators_private
     await ask_for_help(emu, clocked, newcomer(emu, 604))
     await emu.wait_until(lambda: any("4" in (m.text or "") for m in alerts(emu)[-1:]))
     assert "🆘" in (alerts(emu)[-1].plain_text or "")
+
+
+def test_a_button_the_current_person_may_not_press_is_said_not_a_crash(tmp_path: Path) -> None:
+    # Ahmad asks for help, goes to the team chat and presses "I'll take it": not a member.
+    result = maraude("sandbox", stdin="/menu\n10\n1\n1\nk1\n:team\n1\n:quit\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-400:]
+    assert "Traceback" not in result.stderr
+    assert "Telegram would not let you" in result.stdout
