@@ -135,3 +135,12 @@ def test_every_line_of_a_right_to_left_message_starts_right_to_left() -> None:
     assert not arabic.right_to_left(arabic.right_to_left("x")).startswith("\u200f\u200f")
     english = catalogs.translator("en", PARIS)
     assert "\u200f" not in english._("👇 Please tap a button, or send /menu.")
+
+
+def test_the_language_chosen_line_has_the_same_shape_in_every_locale() -> None:
+    catalogs = Catalogs()
+    for code, language in LANGUAGES.items():
+        t = catalogs.translator(code, PARIS)
+        line = t._("✅ {language}", language=language.native_name).removeprefix("\u200f")
+        # Only the tick and the language's own name: no "Language:" label in some locales only.
+        assert line == f"✅ {language.native_name}", code
