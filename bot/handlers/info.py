@@ -140,11 +140,13 @@ async def answer_today(update: Update, context: BotContext, antenna: str) -> Non
     await services.info.count(antenna, "today", t.locale)
     lines = [t._("📍 Today: distributions and team")]
     for planned in today.planned:
-        lines.append(
-            f"{activity_label(t, planned.activity)}: "
-            f"{t.fmt_time(planned.starts_at)}–{t.fmt_time(planned.ends_at)}"
-            + place_suffix(planned)
+        when = t._(
+            "{activity}: {start}–{end}",
+            activity=activity_label(t, planned.activity),
+            start=t.fmt_time(planned.starts_at),
+            end=t.fmt_time(planned.ends_at),
         )
+        lines.append(when + place_suffix(planned))
     if today.on_shift:
         labels = ", ".join(activity_label(t, activity) for activity in sorted(today.on_shift))
         lines.append(t._("🟢 The team is out now: {activities}", activities=labels))

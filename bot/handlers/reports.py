@@ -38,6 +38,13 @@ def period_text(t: Translator, period: Period) -> Markup:
     return Markup(t._("{first} to {last}", first=first, last=last))
 
 
+def count_line(t: Translator, label: str, count: int) -> str:
+    """ "• Evening: 12": a report line, its label capitalised, the colon as the locale sets it."""
+    if not isinstance(label, Markup):
+        label = label[:1].upper() + label[1:]
+    return t._("• {label}: {count}", label=label, count=t.fmt_number(count))
+
+
 async def render_report(context: BotContext, report: Report) -> str:
     t = context.t
     services = context.services
@@ -45,7 +52,7 @@ async def render_report(context: BotContext, report: Report) -> str:
     where = (
         (await services.users.antenna(report.antenna)).name
         if report.antenna
-        else t._("all antennas")
+        else t._("All antennas")
     )
     lines = [t._("📊 {where}, {period}", where=where, period=period_text(t, report.period))]
     if not report.items:
@@ -57,15 +64,15 @@ async def render_report(context: BotContext, report: Report) -> str:
         ]
         lines.append(t._("🕒 When (number of logs):"))
         lines += [
-            f"• {t.marked(SLOT_NAMES[total.key])}: {t.fmt_number(total.logs)}"
+            count_line(t, t.marked(SLOT_NAMES[total.key]), total.logs)
             for total in report.slots
             if total.key in SLOT_NAMES
         ]
         lines.append(t._("📍 Where (number of logs):"))
         for total in report.places:
             place = catalogue.places.get(int(total.key)) if total.key else None
-            name = escape(place.name) if place else t._("no place given")
-            lines.append(f"• {name}: {t.fmt_number(total.logs)}")
+            name = place.name if place else t._("No place given")
+            lines.append(count_line(t, name, total.logs))
     # Two lines, each with the plural of its own number.
     lines.append(
         t.n_(
@@ -96,7 +103,7 @@ def info_lines(t: Translator, report: Report) -> list[str]:
     by_topic = sorted(topics.items(), key=lambda pair: (-pair[1], pair[0]))
     labels = dict(TOPICS)
     lines += [
-        f"• {t.marked(labels[topic]) if topic in labels else escape(topic)}: {t.fmt_number(n)}"
+        count_line(t, t.marked(labels[topic]) if topic in labels else topic, n)
         for topic, n in by_topic
     ]
     by_locale = sorted(locales.items(), key=lambda pair: (-pair[1], pair[0]))
@@ -110,7 +117,7 @@ def render_help_stats(t: Translator, stats: HelpStats) -> list[str]:
     lines = [t.n_("🙋 {n} help request.", "🙋 {n} help requests.", stats.total)]
     for need in NEEDS:
         if stats.per_need.get(need):
-            lines.append(f"• {need_label(t, need)}: {t.fmt_number(stats.per_need[need])}")
+            lines.append(count_line(t, need_label(t, need), stats.per_need[need]))
     if stats.median_minutes is not None and stats.p90_minutes is not None:
         lines.append(
             t._(

@@ -394,3 +394,18 @@ async def test_names_with_html_characters_read_exactly_as_typed(
         '❌ I don\'t know “3 <zzqq> & "x"”. Send /distrib alone to choose from the list.\n'
         "Nothing was saved."
     )
+
+
+async def test_a_french_report_has_capitalised_lines_with_french_colons(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    coordinator = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR, language="fr")
+    await volunteer.say("/distrib 40 blankets @ Marck")
+    clock.advance(hours=2)  # 23:00: night
+    await volunteer.say("/distrib 10 blankets")
+    text = (await coordinator.say("/report month")).plain_text or ""
+    assert "• Soirée : 1" in text
+    assert "• Nuit : 1" in text
+    assert "• Marck : 1" in text
+    assert "• Sans lieu indiqué : 1" in text
