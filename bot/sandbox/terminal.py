@@ -90,13 +90,13 @@ class Line:
 
     kind: str  # "empty" | "command" | "press" | "tap" | "text" | "error"
     text: str = ""  # the text to send, the command without its prefix, or the error
-    number: int = 0  # the button pressed or tapped (0: a number too long to be one)
+    number: int = 0  # the button pressed or tapped (-1: a number too long to be one)
     message_id: int | None = None  # "#5 2": the message whose button is pressed
 
 
 def _button_number(digits: str) -> int:
-    """A typed button number; one too long to be a button (or to convert) is 0."""
-    return int(digits) if len(digits) <= MAX_NUMBER_DIGITS else 0
+    """A typed button or message number; one too long to be either (or to convert) is -1."""
+    return int(digits) if len(digits) <= MAX_NUMBER_DIGITS else -1
 
 
 def parse_line(raw: str) -> Line:
@@ -275,14 +275,12 @@ class TerminalChat:
             seen[message.message_id] = message.edits
             lines.append(render(message)[0])
         for chat_id in self._other_chats():
-            # Said once per batch: the same unread messages are not announced again.
-            if not self._unannounced(chat_id):
-                continue
-            unread = self._unread(chat_id)
-            self._announced.setdefault(chat_id, set()).update(
-                (m.message_id, m.edits) for m in unread
-            )
-            lines.append(f"{DIM}({_messages(len(unread))} for {_whom(chat_id)}){RESET}")
+            # Said once per batch: each message (or edit) is counted in one notice only.
+            announced = self._announced.setdefault(chat_id, set())
+            batch = [m for m in self._unread(chat_id) if (m.message_id, m.edits) not in announced]
+            if batch:
+                announced.update((m.message_id, m.edits) for m in batch)
+                lines.append(f"{DIM}({_messages(len(batch))} for {_whom(chat_id)}){RESET}")
         return lines
 
     def show_new(self) -> None:
@@ -400,7 +398,8 @@ class TerminalChat:
             return self.last_keyboard
         found = [m for m in self.emu.messages(self.chat_id) if m.message_id == line.message_id]
         if not found:
-            self.say(f"{DIM}No message #{line.message_id} in this chat.{RESET}")
+            shown = f"#{line.message_id}" if line.message_id >= 0 else "with that number"
+            self.say(f"{DIM}No message {shown} in this chat.{RESET}")
             return None
         if found[0].deleted:
             self.say(f"{DIM}Message #{line.message_id} was deleted.{RESET}")
@@ -417,7 +416,7 @@ class TerminalChat:
             self.say(f"{DIM}Message #{message.message_id} has no buttons to press.{RESET}")
             return False
         if not 1 <= line.number <= len(buttons):
-            shown = str(line.number) if line.number else "that"
+            shown = str(line.number) if line.number >= 0 else "that long"
             self.say(
                 f"{DIM}Message #{message.message_id} has no button {shown}: "
                 f"its buttons are 1 to {len(buttons)}.{RESET}"
@@ -582,14 +581,21 @@ def _for_readline(prompt: str) -> str:
 
 
 async def session(
-    database: Path, read_line: ReadLine, out: TextIO | None = None, *, tty: bool = False
+    database: Path,
+    read_line: ReadLine,
+    out: TextIO | None = None,
+    *,
+    tty: bool = False,
+    emu: BotApiEmulator | None = None,
 ) -> None:
     """One sandbox: the emulator, the prepared people, the real bot and the terminal chat,
-    until the person quits or the input ends."""
+    until the person quits or the input ends. A started emulator may be given (tests); it is
+    stopped at the end all the same."""
     out = out or sys.stdout
-    # A kept database remembers update ids; a fresh emulator must not reuse them.
-    emu = BotApiEmulator(first_update_id=int(time.time()))
-    await emu.start()
+    if emu is None:
+        # A kept database remembers update ids; a fresh emulator must not reuse them.
+        emu = BotApiEmulator(first_update_id=int(time.time()))
+        await emu.start()
     for identity in IDENTITIES:
         emu.add_user(identity.user_id, identity.first_name, language_code=identity.language_code)
     emu.add_group(TEAM_CHAT_ID, "Équipe Calais", [2001, COORDINATOR_ID, ADMIN_ID])
