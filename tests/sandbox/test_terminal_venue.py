@@ -32,9 +32,9 @@ async def test_a_venue_shows_its_name_address_and_coordinates(emu: BotApiEmulato
     text, next_button = render(venue, 1)
     assert next_button == 1
     assert ANSI.sub("", text).splitlines() == [
-        "bot: 📍 Hôpital — urgences",
+        "#1 bot: 📍 Hôpital — urgences",
         "     1601 boulevard des Justes, Calais",
         "     🗺 50.95130, 1.85870  https://www.openstreetmap.org/?mlat=50.95130&mlon=1.85870",
     ]
     # A bare location (a person's shared position) keeps its one line.
-    assert ANSI.sub("", render(location, 1)[0]) == "bot: 📍 50.95, 1.85"
+    assert ANSI.sub("", render(location, 1)[0]) == "#2 bot: 📍 50.95, 1.85"
