@@ -28,22 +28,18 @@ def name_key(text: str) -> str:
 
 
 def match_names(query: str, people: list[User]) -> list[User]:
-    """The people a typed name means: whole-name matches, else names with a word starting with
-    it, else names containing it; several when it is ambiguous, none when nobody fits."""
+    """The people a typed name may mean: names with words starting with its words (the whole
+    name first), else names containing it. Several when it is ambiguous: a typed "Ali" offers
+    "Ali" and "Ali Benali" rather than guess; none when nobody fits."""
     wanted = name_key(query)
     if not wanted:
         return []
     keyed = [(name_key(person.display_name or ""), person) for person in people]
-    tiers = (
-        lambda key: key == wanted,
-        lambda key: f" {key}".find(f" {wanted}") >= 0,
-        lambda key: wanted in key,
-    )
-    for fits in tiers:
-        found = [person for key, person in keyed if key and fits(key)]
-        if found:
-            return found
-    return []
+    starting = [(key, person) for key, person in keyed if key and f" {wanted}" in f" {key}"]
+    if starting:
+        # sorted() is stable: the team's own order (by name) within each kind.
+        return [person for key, person in sorted(starting, key=lambda pair: pair[0] != wanted)]
+    return [person for key, person in keyed if key and wanted in key]
 
 
 @dataclass(frozen=True)
