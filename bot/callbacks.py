@@ -304,11 +304,12 @@ class RoleGive(CallbackData):
 @dataclasses.dataclass(frozen=True)
 class RoleTake(CallbackData):
     """A coordinator takes one role step from a team member, only from the role shown (`role`),
-    so that a second tap takes no second step."""
+    so that a second tap takes no second step; out of the team only once `sure`."""
 
     prefix: ClassVar[str] = "tmt"
     user: int
     role: str
+    sure: bool
 
 
 @dataclasses.dataclass(frozen=True)

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from urllib.parse import quote
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import MemberHours, RoleGive, RoleTake, StaleButton, TeamPage
@@ -140,8 +140,13 @@ async def promote(update: Update, context: BotContext) -> None:
     """Give a team member, named by name, @username or id, the coordinator or legal role."""
     t = context.t
     args = context.args or []
+    # Names, and the buttons that choose between them, stay in a private or the team chat.
+    if not await in_confidence(update, context):
+        return
     if not args:
-        await context.reply(update, t._("Usage: /promote NAME coordinator|legal"))
+        await context.reply(
+            update, t._("Usage: /promote NAME coordinator|legal, or the buttons of /volunteers.")
+        )
         return
     # The role is the last word when it names one (or follows an @username or an id).
     role_text = ""
@@ -174,8 +179,12 @@ async def promote(update: Update, context: BotContext) -> None:
 
 async def demote(update: Update, context: BotContext) -> None:
     """Take one role step away from a team member, named by name, @username or id."""
+    if not await in_confidence(update, context):
+        return
     if not context.args:
-        await context.reply(update, context.t._("Usage: /demote NAME"))
+        await context.reply(
+            update, context.t._("Usage: /demote NAME, or the buttons of /volunteers.")
+        )
         return
     reference = " ".join(context.args)
     services = context.services
@@ -187,7 +196,7 @@ async def demote(update: Update, context: BotContext) -> None:
                 context,
                 reference,
                 people,
-                lambda person: RoleTake(person.id, person.role.value).pack(),
+                lambda person: RoleTake(person.id, person.role.value, sure=False).pack(),
             )
             return
         change = await services.users.take_role(context.user, people[0])
@@ -278,6 +287,11 @@ async def role_taken(update: Update, context: BotContext) -> None:
     users = context.services.users
     try:
         target = await users.member(context.user, choice.user)
+        if expected is Role.VOLUNTEER and not choice.sure:
+            # Out of the team takes a second tap: a stray one would cost a new invitation.
+            users.check_can_take(context.user, target, expected)
+            await _confirm_removal(update, context, target)
+            return
         change = await users.take_role(context.user, target, expected=expected)
     except DomainError as error:
         await _refuse_press(update, context, error, choice.user)
@@ -285,13 +299,34 @@ async def role_taken(update: Update, context: BotContext) -> None:
     await _role_changed(update, context, change)
 
 
+async def _confirm_removal(update: Update, context: BotContext, target: User) -> None:
+    t = context.t
+    text = t._(
+        "Remove {name} from the team? They will need a new invitation to come back.",
+        name=shown_name(target),
+    )
+    keyboard = [
+        [
+            Button(
+                t.p_("button", "🚪 Yes, remove from the team"),
+                data=RoleTake(target.id, Role.VOLUNTEER.value, sure=True).pack(),
+            )
+        ]
+    ]
+    await context.reply(update, text, keyboard)
+
+
 async def _refuse_press(
     update: Update, context: BotContext, error: DomainError, user_id: int
 ) -> None:
     """A refused press; a second tap on a role already given says who has which role now."""
     target = await context.services.users.get(user_id)
+    t = context.t
+    if error.code == "role_unchanged" and target is not None and target.role is Role.PUBLIC:
+        text = t._("ℹ️ Already done: this person is no longer in the team. Nothing was changed.")
+        await context.answer(update, text, alert=True)
+        return
     if error.code == "role_unchanged" and target is not None:
-        t = context.t
         await context.answer(
             update,
             t._(
@@ -399,7 +434,14 @@ async def _show_team(update: Update, context: BotContext, page: int) -> None:
         if page < pages - 1:
             nav.append(Button(t.p_("button", "Next ▶️"), data=TeamPage(page + 1).pack()))
         keyboard.append(nav)
-    await context.edit(update, "\n".join(lines), keyboard)
+    text = "\n".join(lines)
+    query = update.callback_query
+    pressed = query.message if query is not None else None
+    if isinstance(pressed, Message) and pressed.text_html == text:
+        # A double tap on the same page: Telegram refuses an edit that changes nothing.
+        await context.answer(update)
+        return
+    await context.edit(update, text, keyboard)
 
 
 def _member_buttons(context: BotContext, member: User) -> list[Button]:
@@ -412,9 +454,12 @@ def _member_buttons(context: BotContext, member: User) -> list[Button]:
         label = t.p_("button", "⬆️ {role}", role=role_name(t, up))
         row.append(Button(label, data=RoleGive(member.id, up.value).pack()))
     down = users.demotion_for(context.user, member)
-    if down is not None:
+    if down is Role.PUBLIC:
+        label = t.p_("button", "🚪 Remove")
+        row.append(Button(label, data=RoleTake(member.id, member.role.value, sure=False).pack()))
+    elif down is not None:
         label = t.p_("button", "⬇️ {role}", role=role_name(t, down))
-        row.append(Button(label, data=RoleTake(member.id, member.role.value).pack()))
+        row.append(Button(label, data=RoleTake(member.id, member.role.value, sure=True).pack()))
     return row
 
 

@@ -47,8 +47,8 @@ COMMANDS: list[tuple[str, tuple[str, str], Role]] = [
     ),
     ("volunteers", pN_("command", "Team members of the antenna"), Role.COORDINATOR),
     ("invite", pN_("command", "Invite a volunteer"), Role.COORDINATOR),
-    ("promote", pN_("command", "Give a role: /promote user coordinator|legal"), Role.COORDINATOR),
-    ("demote", pN_("command", "Remove a role: /demote user"), Role.COORDINATOR),
+    ("promote", pN_("command", "Give a role: /promote NAME coordinator|legal"), Role.COORDINATOR),
+    ("demote", pN_("command", "Remove a role: /demote NAME"), Role.COORDINATOR),
 ]
 
 

@@ -328,19 +328,22 @@ class UserService:
             raise DomainError("user_unknown", reference=reference)
         return await self.take_role(actor, target)
 
+    def check_can_take(self, actor: User, target: User, expected: Role | None = None) -> None:
+        """Raise why the actor may not take a role step from this person now, if so."""
+        if not actor.has(Role.COORDINATOR):
+            raise NotAllowed
+        self._check_can_change(actor, target, target.role)
+        if target.role is Role.PUBLIC or (expected is not None and target.role is not expected):
+            raise DomainError("role_unchanged")
+
     async def take_role(
         self, actor: User, target: User, *, expected: Role | None = None
     ) -> RoleChange:
         """One step down for a person; with `expected` (a button), only from that role, so
         that a second tap does not take a second step."""
-        if not actor.has(Role.COORDINATOR):
-            raise NotAllowed
         target = await self.get(target.id) or target
-        if target.role is Role.PUBLIC or (expected is not None and target.role is not expected):
-            self._check_can_change(actor, target, target.role)
-            raise DomainError("role_unchanged")
+        self.check_can_take(actor, target, expected)
         role = Role.PUBLIC if target.role is Role.VOLUNTEER else Role.VOLUNTEER
-        self._check_can_change(actor, target, target.role)
         await self.storage.users.set_role(target.id, role)
         if role is Role.PUBLIC:
             await self.storage.users.clear_profile(target.id)

@@ -178,9 +178,10 @@ FORGED: dict[type[CallbackData], Builder] = {
         RoleGive(VICTIM, "admin"),
     ],
     RoleTake: lambda _v, _p: [
-        RoleTake(VICTIM, "volunteer"),
-        RoleTake(COORDINATOR, "coordinator"),
-        RoleTake(VICTIM, "nope"),
+        RoleTake(VICTIM, "volunteer", sure=True),
+        RoleTake(VICTIM, "volunteer", sure=False),
+        RoleTake(COORDINATOR, "coordinator", sure=True),
+        RoleTake(VICTIM, "nope", sure=True),
     ],
     MemberHours: lambda _v, _p: [MemberHours(VICTIM), MemberHours(COORDINATOR)],
     TeamPage: lambda _v, _p: [TeamPage(0), TeamPage(-1), TeamPage(99)],

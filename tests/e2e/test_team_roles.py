@@ -190,8 +190,8 @@ async def test_volunteers_buttons_pressed_by_a_coordinator(
     assert "Vera (@vera) — legal team" in text
     data = data_of(listing)
     assert RoleGive(AMINA, "legal").pack() in data
-    assert RoleTake(AMINA, "volunteer").pack() in data
-    assert RoleTake(VERA, "legal").pack() in data
+    assert RoleTake(AMINA, "volunteer", sure=False).pack() in data
+    assert RoleTake(VERA, "legal", sure=True).pack() in data
     assert MemberHours(VERA).pack() in data
     # No button to give the coordinator role: only an admin may; none on the caller's own row.
     assert not [item for item in data if item.startswith("tmg:") and "coordinator" in item]
@@ -206,16 +206,35 @@ async def test_volunteers_buttons_pressed_by_a_coordinator(
     assert "Already done: Amina is now: legal team" in again
 
     # Demotion takes one step, once: a double tap does not make her public.
-    done = await coordinator.press(listing, RoleTake(VERA, "legal").pack())
+    done = await coordinator.press(listing, RoleTake(VERA, "legal", sure=True).pack())
     assert "Vera (@vera) is now: volunteer" in shown(done)
-    again = await press_for_alert(emu, COORDINATOR, listing, RoleTake(VERA, "legal").pack())
+    again = await press_for_alert(
+        emu, COORDINATOR, listing, RoleTake(VERA, "legal", sure=True).pack()
+    )
     assert "Already done: Vera is now: volunteer" in again
     assert await role_of(running, VERA) is Role.VOLUNTEER
     vera_told = [m for m in emu.bot_messages(VERA) if "Your role is now" in (m.text or "")]
     assert len(vera_told) == 1
 
-    hours = await coordinator.press(listing, MemberHours(VERA).pack())
-    assert re.search(r"Vera \(@vera\), December 2026: .* in 0 shifts", shown(hours))
+    # Out of the team takes a second, explicit tap.
+    listing = await coordinator.say("/volunteers")
+    remove = RoleTake(VERA, "volunteer", sure=False).pack()
+    assert remove in data_of(listing)
+    question = await coordinator.press(listing, remove)
+    assert "Remove Vera (@vera) from the team?" in shown(question)
+    assert await role_of(running, VERA) is Role.VOLUNTEER
+    since = len(emu.bot_messages(VERA))
+    done = await coordinator.press(question, "🚪 Yes, remove from the team")
+    assert "Vera (@vera) is now: public" in shown(done)
+    assert await role_of(running, VERA) is Role.PUBLIC
+    assert "public" in ((await emu.wait_for_bot_message(VERA, since=since)).text or "")
+    sure = RoleTake(VERA, "volunteer", sure=True).pack()
+    again = await press_for_alert(emu, COORDINATOR, question, sure)
+    assert "no longer in the team" in again
+    assert await role_of(running, VERA) is Role.PUBLIC
+
+    hours = await coordinator.press(listing, MemberHours(AMINA).pack())
+    assert re.search(r"Amina \(@amina\), December 2026: .* in 0 shifts", shown(hours))
 
 
 async def test_volunteers_buttons_forged_or_pressed_by_the_wrong_person(
@@ -231,7 +250,7 @@ async def test_volunteers_buttons_forged_or_pressed_by_the_wrong_person(
     # A volunteer presses the coordinator's buttons in the team chat: refused, every kind.
     for data in (
         RoleGive(AMINA, "legal").pack(),
-        RoleTake(AMINA, "volunteer").pack(),
+        RoleTake(AMINA, "volunteer", sure=False).pack(),
         MemberHours(AMINA).pack(),
     ):
         refused = await press_for_alert(emu, VERA, listing, data)
@@ -239,12 +258,12 @@ async def test_volunteers_buttons_forged_or_pressed_by_the_wrong_person(
     # Nor can she forge one naming herself, nor the coordinator.
     for data in (
         RoleGive(VERA, "coordinator").pack(),
-        RoleTake(COORDINATOR, "coordinator").pack(),
+        RoleTake(COORDINATOR, "coordinator", sure=True).pack(),
     ):
         refused, _ = await forge(emu, Person(emu, VERA), data)
         assert "🔒" in refused, data
     # A coordinator of another antenna: refused too, saying why.
-    for data in (RoleGive(AMINA, "legal").pack(), RoleTake(AMINA, "volunteer").pack()):
+    for data in (RoleGive(AMINA, "legal").pack(), RoleTake(AMINA, "volunteer", sure=False).pack()):
         refused, _ = await forge(emu, gus, data)
         assert "Only an admin can do this for another antenna" in refused, data
     refused, _ = await forge(emu, gus, MemberHours(AMINA).pack())
@@ -256,7 +275,9 @@ async def test_volunteers_buttons_forged_or_pressed_by_the_wrong_person(
     assert await role_of(running, COORDINATOR) is Role.COORDINATOR
     assert not [m for m in emu.bot_messages(AMINA) if "Your role" in (m.text or "")]
     # A person cannot change their own role by a button either.
-    refused, _ = await forge(emu, coordinator, RoleTake(COORDINATOR, "coordinator").pack())
+    refused, _ = await forge(
+        emu, coordinator, RoleTake(COORDINATOR, "coordinator", sure=True).pack()
+    )
     assert "your own role" in refused
     # The admin may everywhere: a Grande-Synthe coordinator named coordinator, from Calais's list.
     admin = Person(emu, ADMIN_ID)
@@ -296,11 +317,37 @@ async def test_volunteers_pages_a_large_team_within_telegram_limits(
     assert len(listing.text or "") <= 4096
     assert len(listing.buttons()) <= 100
     assert TeamPage(1).pack() in data_of(listing)
+    stale = listing.keyboard
     page = await coordinator.press(listing, TeamPage(1).pack())
     assert "Page 2 of 3" in shown(page)
     assert "Member 08" in shown(page)
     assert "Member 01" not in shown(page)
     assert TeamPage(0).pack() in data_of(page)
+    # A double tap on "Next" shows the same page: nothing more (and no refused edit).
+    edits = page.edits
+    answers = len(emu.callback_answers)
+    page.keyboard = stale  # the second tap lands on the keyboard the first one saw
+    await emu.press(COORDINATOR, page, TeamPage(1).pack())
+    await emu.wait_until(lambda: len(emu.callback_answers) > answers)
+    await coordinator.say("/help")
+    assert "Page 2 of 3" in shown(page)
+    assert page.edits <= edits + 1
+
+
+async def test_names_stay_out_of_other_groups(emu: BotApiEmulator, running: RunningBot) -> None:
+    await member(emu, running, COORDINATOR, "Claire", "claire", Role.COORDINATOR)
+    await member(emu, running, AMINA, "Amina", "amina", Role.VOLUNTEER)
+    emu.add_group(-100777, "Friends", [COORDINATOR])
+    elsewhere = Person(emu, COORDINATOR, -100777)
+    for command in ("/promote amina legal", "/demote amina", "/volunteers"):
+        answer = await elsewhere.say(command)
+        assert "Write to me privately" in shown(answer), command
+        assert "Amina" not in shown(answer)
+    assert await role_of(running, AMINA) is Role.VOLUNTEER
+    # In the team chat of the antenna, the team may see it done.
+    done = await Person(emu, COORDINATOR, TEAM_CHAT_ID).say("/promote amina legal")
+    assert "Amina (@amina) is now: legal team" in shown(done)
+    assert await role_of(running, AMINA) is Role.LEGAL
 
 
 async def test_help_in_the_team_chat_lists_only_what_works_there(
