@@ -133,7 +133,7 @@ async def greet_team_member(update: Update, context: BotContext) -> None:
     antenna = await context.services.users.antenna_of(user)
     await context.services.menus.sync_user(user, t)
     greeting = t._(
-        "👋 Hello {name}! You are {role} of the {antenna} team.",
+        "👋 Hello {name}! {antenna} team, your role: {role}.",
         name=team.shown_name(replace(user, username=None)),
         role=role_name(t, user.role),
         antenna=antenna.name,
