@@ -290,3 +290,39 @@ class StaffPain(CallbackData):
 
     prefix: ClassVar[str] = "stp"
     part: str
+
+
+@dataclasses.dataclass(frozen=True)
+class RoleGive(CallbackData):
+    """A coordinator gives a team member a role; an empty role asks which one first."""
+
+    prefix: ClassVar[str] = "tmg"
+    user: int
+    role: str
+
+
+@dataclasses.dataclass(frozen=True)
+class RoleTake(CallbackData):
+    """A coordinator takes one role step from a team member, only from the role shown (`role`),
+    so that a second tap takes no second step; out of the team only once `sure`."""
+
+    prefix: ClassVar[str] = "tmt"
+    user: int
+    role: str
+    sure: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class MemberHours(CallbackData):
+    """A coordinator looks at a team member's hours this month."""
+
+    prefix: ClassVar[str] = "tmh"
+    user: int
+
+
+@dataclasses.dataclass(frozen=True)
+class TeamPage(CallbackData):
+    """Another page of /volunteers."""
+
+    prefix: ClassVar[str] = "tmp"
+    page: int

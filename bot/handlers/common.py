@@ -25,12 +25,16 @@ ERRORS: dict[str, str] = {
     ),
     "invite_used": N_("❌ This invitation was already used. Ask your coordinator for a new one."),
     "invite_expired": N_("⌛ This invitation has expired. Ask your coordinator for a new one."),
-    "already_volunteer": N_("✅ You are already in the team."),
+    "already_in_team": N_("✅ You are already in the {antenna} team. Nothing was changed."),
     "unknown_antenna": N_("❌ Unknown antenna: {antenna}."),
     "other_antenna_admin_only": N_("🔒 Only an admin can do this for another antenna."),
     "coordinators_admin_only": N_("🔒 Only an admin can name or remove coordinators."),
     "admin_by_settings": N_("🔒 Admins are set by ADMIN_IDS on the server, not here."),
     "user_unknown": N_("❌ I don't know {reference}. The person must first write to me."),
+    "name_unknown": N_(
+        "❌ Nobody in your team is called {reference}. Send /volunteers to see the team."
+    ),
+    "member_gone": N_("ℹ️ This person is no longer known here. Nothing was changed."),
     "role_unknown": N_("❌ Unknown role: {role}. Use coordinator or legal."),
     "not_a_volunteer": N_("❌ This person is not a volunteer yet. Send them an invitation first."),
     "role_unchanged": N_("ℹ️ Nothing to change: this person already has this role."),

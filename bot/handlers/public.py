@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.callbacks import AntennaChoice, ForgetConfirm, LanguageChoice, MenuTopic, StaleButton
 from bot.context import BotContext
 from bot.handlers import distributions, help_requests, info, planning, shifts, team
-from bot.handlers.common import menu_button
+from bot.handlers.common import menu_button, role_name
 from bot.i18n import LANGUAGES, RLM, Translator, pN_, resolve_language_code
 from bot.services.menus import commands_for
 from bot.services.outbox import Button, Keyboard
@@ -84,17 +86,29 @@ def emergency_numbers(t: Translator) -> str:
     return "\n".join(lines)
 
 
-def help_text(t: Translator, role: Role) -> str:
-    lines = [t._("ℹ️ Tap the buttons of the menu, or send a command:")]
-    for name, description in commands_for(role, t):
+def help_text(t: Translator, role: Role, *, in_group: bool = False) -> str:
+    """What the role can send: everything in a private chat; in a group chat only what works
+    there, and where to go for the rest."""
+    intro = (
+        t._("ℹ️ In this group, send a command:")
+        if in_group
+        else t._("ℹ️ Tap the buttons of the menu, or send a command:")
+    )
+    lines = [intro]
+    for name, description in commands_for(role, t, in_group=in_group):
         # In right-to-left text a leading "/menu" would turn the whole line left-to-right.
         line = f"{RLM}{description} — /{name}" if t.rtl else f"/{name} — {description}"
         lines.append(line)
+    if in_group:
+        lines.append(
+            t._("💬 For everything else (language, invitations, replies), write to me privately.")
+        )
     return "\n".join(lines)
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """Greet with the language picker, or follow a deep link (language or invitation)."""
+    """Greet with the language picker (a team member as such), or follow a deep link
+    (language or invitation)."""
     payload = context.args[0] if context.args else ""
     if payload.startswith(LANG_DEEP_LINK):
         locale = resolve_language_code(payload.removeprefix(LANG_DEEP_LINK))
@@ -104,8 +118,29 @@ async def start(update: Update, context: BotContext) -> None:
     elif payload and await context.services.users.invite_exists(payload):
         await team.redeem_invite(update, context, payload)
         return
+    if context.user.has(Role.VOLUNTEER):
+        await greet_team_member(update, context)
+        return
     # Any other payload (a QR code's tag, a typo) still deserves a welcome, not an error.
     await show_language_picker(update, context, welcome=True)
+
+
+async def greet_team_member(update: Update, context: BotContext) -> None:
+    """A team member's /start: who they are in the team, and their menu (not the public
+    welcome; the language stays theirs, changed with /lang)."""
+    t = context.t
+    user = context.user
+    antenna = await context.services.users.antenna_of(user)
+    await context.services.menus.sync_user(user, t)
+    greeting = t._(
+        "👋 Hello {name}! {antenna} team, your role: {role}.",
+        name=team.shown_name(replace(user, username=None)),
+        role=role_name(t, user.role),
+        antenna=antenna.name,
+    )
+    text, keyboard = main_menu(t, user)
+    hint = t._("Send /help for every command, /lang to change the language.")
+    await context.reply(update, "\n".join([greeting, hint, text]), keyboard)
 
 
 async def show_language_picker(update: Update, context: BotContext, *, welcome: bool) -> None:
@@ -284,8 +319,21 @@ async def emergency_topic(update: Update, context: BotContext) -> None:
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    """List what this caller can do, according to their role."""
-    await context.reply(update, help_text(context.t, context.user.role), menu_button(context.t))
+    """List what this caller can do, according to their role and where they ask."""
+    t = context.t
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        await context.reply(update, help_text(t, context.user.role), menu_button(t))
+        return
+    services = context.services
+    if await services.users.team_chat_antenna(chat.id) is not None:
+        # The bot is in this chat (it was just written to): its menu can be set now.
+        await services.menus.sync_team_chat(
+            chat.id, {code: services.translator(code) for code in LANGUAGES}
+        )
+    link = f"https://t.me/{services.bot_username}"
+    keyboard = [[Button(t.p_("button", "💬 Open the private chat"), url=link)]]
+    await context.reply(update, help_text(t, context.user.role, in_group=True), keyboard)
 
 
 async def forget(update: Update, context: BotContext) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from urllib.parse import quote
 
-from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram import Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot.callbacks import MemberHours, RoleGive, RoleTake, StaleButton, TeamPage
 from bot.context import BotContext, Services
 from bot.handlers import help_requests
 from bot.handlers.common import (
@@ -17,11 +19,11 @@ from bot.handlers.common import (
     role_name,
     telegram_name,
 )
-from bot.i18n import Markup, escape
+from bot.i18n import Markup, Translator, escape
 from bot.services.errors import DomainError
-from bot.services.outbox import Button
-from bot.services.users import RoleChange
-from bot.storage.models import Role
+from bot.services.outbox import Button, Keyboard
+from bot.services.users import GIVEN_ROLES, RoleChange, name_key
+from bot.storage.models import Role, User
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +91,86 @@ async def redeem_invite(update: Update, context: BotContext, code: str) -> None:
         )
 
 
+# A name is cut there in lists and buttons: Telegram names run to 128 characters.
+NAME_MAX = 40
+BUTTON_NAME_MAX = 20
+# People per page of /volunteers: three buttons each stays far below Telegram's 100 buttons,
+# and their lines far below 4096 characters.
+PAGE_SIZE = 8
+# People offered when a name is ambiguous; more means the name is too short to be useful.
+MAX_CHOICES = 10
+FSI, PDI = "\u2068", "\u2069"
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def shown_name(user: User) -> str:
+    """A person's name and @username for a message (escaped by the Translator's placeholders):
+    cut at a sane length, and isolated so that a right-to-left name does not reorder the line."""
+    name = _cut(user.display_name or str(user.id), NAME_MAX)
+    if user.username:
+        name = f"{name} (@{user.username})"
+    return f"{FSI}{name}{PDI}"
+
+
+def _button_name(user: User) -> str:
+    """A person's name on a button (buttons are plain text: nothing to escape)."""
+    return _cut(user.display_name or user.username or str(user.id), BUTTON_NAME_MAX)
+
+
+def typed_role(t: Translator, word: str) -> Role | None:
+    """The role a typed word names: its English name, or its name in the caller's language
+    (whole, or one of its longer words: "coordination", "juridique")."""
+    wanted = name_key(word)
+    for role in GIVEN_ROLES:
+        translated = name_key(role_name(t, role))
+        words = [part for part in translated.split() if len(part) >= 5]
+        if wanted and wanted in {role.value, translated, *words}:
+            return role
+    return None
+
+
+def _is_handle(word: str) -> bool:
+    return word.startswith("@") or word.isdigit()
+
+
 async def promote(update: Update, context: BotContext) -> None:
-    """Give a volunteer the coordinator or legal role."""
-    if len(context.args or []) != 2:
-        await context.reply(update, context.t._("Usage: /promote @username coordinator|legal"))
+    """Give a team member, named by name, @username or id, the coordinator or legal role."""
+    t = context.t
+    args = context.args or []
+    # Names, and the buttons that choose between them, stay in a private or the team chat.
+    if not await in_confidence(update, context):
         return
-    reference, role = context.args or []
+    if not args:
+        await context.reply(
+            update, t._("Usage: /promote NAME coordinator|legal, or the buttons of /volunteers.")
+        )
+        return
+    # The role is the last word when it names one (or follows an @username or an id).
+    role_text = ""
+    last = typed_role(t, args[-1]) if len(args) >= 2 else None
+    if last is not None or (len(args) == 2 and _is_handle(args[0])):
+        role_text = last.value if last is not None else args[-1]
+        args = args[:-1]
+    reference = " ".join(args)
+    services = context.services
     try:
-        change = await context.services.users.promote(context.user, reference, role)
+        people = await services.users.resolve(context.user, reference)
+        if len(people) > 1:
+            await _offer_people(
+                update,
+                context,
+                reference,
+                people,
+                lambda person: RoleGive(person.id, role_text).pack(),
+            )
+            return
+        if not role_text:
+            await _offer_roles(update, context, people[0])
+            return
+        change = await services.users.give_role(context.user, people[0], role_text)
     except DomainError as error:
         await refuse(update, context, error)
         return
@@ -104,15 +178,169 @@ async def promote(update: Update, context: BotContext) -> None:
 
 
 async def demote(update: Update, context: BotContext) -> None:
-    """Take one role step away from a team member."""
-    if len(context.args or []) != 1:
-        await context.reply(update, context.t._("Usage: /demote @username"))
+    """Take one role step away from a team member, named by name, @username or id."""
+    if not await in_confidence(update, context):
         return
+    if not context.args:
+        await context.reply(
+            update, context.t._("Usage: /demote NAME, or the buttons of /volunteers.")
+        )
+        return
+    reference = " ".join(context.args)
+    services = context.services
     try:
-        change = await context.services.users.demote(context.user, (context.args or [""])[0])
+        people = await services.users.resolve(context.user, reference)
+        if len(people) > 1:
+            await _offer_people(
+                update,
+                context,
+                reference,
+                people,
+                lambda person: RoleTake(person.id, person.role.value, sure=False).pack(),
+            )
+            return
+        change = await services.users.take_role(context.user, people[0])
     except DomainError as error:
         await refuse(update, context, error)
         return
+    await _role_changed(update, context, change)
+
+
+async def _offer_people(
+    update: Update,
+    context: BotContext,
+    reference: str,
+    people: list[User],
+    data: Callable[[User], str],
+) -> None:
+    """Several people answer to the name: one button each, to choose."""
+    t = context.t
+    antennas = {antenna.code: antenna.name for antenna in await context.services.users.antennas()}
+    keyboard: Keyboard = []
+    for person in people[:MAX_CHOICES]:
+        parts = [_button_name(person)]
+        if person.username:
+            parts[0] += f" @{person.username}"
+        parts.append(antennas.get(person.antenna or "", person.antenna or ""))
+        parts.append(role_name(t, person.role))
+        keyboard.append([Button(" · ".join(parts), data=data(person))])
+    text = t.n_(
+        "🤔 {n} person is called “{name}”. Which one?",
+        "🤔 {n} people are called “{name}”. Which one?",
+        len(people),
+        name=_cut(reference, NAME_MAX),
+    )
+    if len(people) > MAX_CHOICES:
+        text += "\n" + t._("Here are the first {max}: write more of the name.", max=MAX_CHOICES)
+    await context.reply(update, text, keyboard)
+
+
+async def _offer_roles(update: Update, context: BotContext, person: User) -> None:
+    """The role to give was not said: offer those the caller may give this person."""
+    t = context.t
+    roles = context.services.users.roles_to_offer(context.user, person)
+    keyboard = [
+        [
+            Button(
+                t.p_("button", "⬆️ {role}", role=role_name(t, role)),
+                data=RoleGive(person.id, role.value).pack(),
+            )
+            for role in roles
+        ]
+    ]
+    text = t._(
+        "Which role for {name}? Now: {role}.",
+        name=shown_name(person),
+        role=role_name(t, person.role),
+    )
+    await context.edit(update, text, keyboard)
+
+
+async def role_given(update: Update, context: BotContext) -> None:
+    """Give the role of a pressed button, if the presser may (checked again on every press)."""
+    try:
+        choice = RoleGive.unpack(update.callback_query.data if update.callback_query else "")
+    except StaleButton as error:
+        await refuse(update, context, error)
+        return
+    users = context.services.users
+    try:
+        target = await users.member(context.user, choice.user)
+        if not choice.role:
+            await _offer_roles(update, context, target)
+            return
+        change = await users.give_role(context.user, target, choice.role)
+    except DomainError as error:
+        await _refuse_press(update, context, error, choice.user)
+        return
+    await _role_changed(update, context, change)
+
+
+async def role_taken(update: Update, context: BotContext) -> None:
+    """Take one role step from the person of a pressed button, if the presser may."""
+    try:
+        choice = RoleTake.unpack(update.callback_query.data if update.callback_query else "")
+        expected = Role(choice.role)
+    except (StaleButton, ValueError):
+        await refuse(update, context, DomainError("stale_button"))
+        return
+    users = context.services.users
+    try:
+        target = await users.member(context.user, choice.user)
+        if expected is Role.VOLUNTEER and not choice.sure:
+            # Out of the team takes a second tap: a stray one would cost a new invitation.
+            users.check_can_take(context.user, target, expected)
+            await _confirm_removal(update, context, target)
+            return
+        change = await users.take_role(context.user, target, expected=expected)
+    except DomainError as error:
+        await _refuse_press(update, context, error, choice.user)
+        return
+    await _role_changed(update, context, change)
+
+
+async def _confirm_removal(update: Update, context: BotContext, target: User) -> None:
+    t = context.t
+    text = t._(
+        "Remove {name} from the team? They will need a new invitation to come back.",
+        name=shown_name(target),
+    )
+    keyboard = [
+        [
+            Button(
+                t.p_("button", "🚪 Yes, remove from the team"),
+                data=RoleTake(target.id, Role.VOLUNTEER.value, sure=True).pack(),
+            )
+        ]
+    ]
+    await context.reply(update, text, keyboard)
+
+
+async def _refuse_press(
+    update: Update, context: BotContext, error: DomainError, user_id: int
+) -> None:
+    """A refused press; a second tap on a role already given says who has which role now."""
+    target = await context.services.users.get(user_id)
+    t = context.t
+    if error.code == "role_unchanged" and target is not None and target.role is Role.PUBLIC:
+        text = t._("ℹ️ Already done: this person is no longer in the team. Nothing was changed.")
+        await context.answer(update, text, alert=True)
+        return
+    if error.code == "role_unchanged" and target is not None:
+        await context.answer(
+            update,
+            t._(
+                "ℹ️ Already done: {name} is now: {role}. Nothing was changed.",
+                name=_button_name(target),
+                role=role_name(t, target.role),
+            ),
+            alert=True,
+        )
+        return
+    await refuse(update, context, error)
+
+
+async def _role_changed(update: Update, context: BotContext, change: RoleChange) -> None:
     if change.after is Role.PUBLIC:
         # Out of the team: the people they were helping go back to the team.
         await help_requests.left_team(context.services, change.user)
@@ -126,7 +354,7 @@ async def _announce_role_change(update: Update, context: BotContext, change: Rol
         update,
         t._(
             "✅ {name} is now: {role}.",
-            name=person_name(change.user),
+            name=shown_name(change.user),
             role=role_name(t, change.after),
         ),
     )
@@ -141,29 +369,121 @@ async def _announce_role_change(update: Update, context: BotContext, change: Rol
 
 
 async def volunteers(update: Update, context: BotContext) -> None:
-    """List the team members of the antenna with their roles."""
-    t = context.t
+    """List the team members of the antenna with their hours and buttons to manage them."""
     if not await in_confidence(update, context):
         return
+    await _show_team(update, context, 0)
+
+
+async def team_page(update: Update, context: BotContext) -> None:
+    """Show another page of /volunteers (to a coordinator or admin only)."""
     try:
-        members = await context.services.users.team(context.user)
+        page = TeamPage.unpack(update.callback_query.data if update.callback_query else "").page
+    except StaleButton as error:
+        await refuse(update, context, error)
+        return
+    await _show_team(update, context, page)
+
+
+async def _show_team(update: Update, context: BotContext, page: int) -> None:
+    t = context.t
+    services = context.services
+    actor = context.user
+    try:
+        members = await services.users.team(actor)
     except DomainError as error:
         await refuse(update, context, error)
         return
-    if not members:
-        await context.reply(update, t._("Nobody has joined the team yet. Use /invite."))
+    reachable = [member for member in members if member.active]
+    if not reachable:
+        await context.edit(update, t._("Nobody has joined the team yet. Use /invite."))
         return
-    hours = await context.services.shifts.team_hours(context.user, members)
-    lines = [t.n_("👥 {n} team member:", "👥 {n} team members:", len(members))]
-    for member in members:
-        line = f"• {escape(person_name(member))} — {role_name(t, member.role)}"
+    pages = (len(reachable) + PAGE_SIZE - 1) // PAGE_SIZE
+    page = min(max(page, 0), pages - 1)
+    shown = reachable[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    hours = await services.shifts.team_hours(actor, shown)
+    antennas = {antenna.code: antenna.name for antenna in await services.users.antennas()}
+    lines = [t.n_("👥 {n} team member:", "👥 {n} team members:", len(reachable))]
+    keyboard: Keyboard = []
+    for member in shown:
         worked = hours[member.id]
-        if worked.shifts:
-            line += " · " + t._("{duration} this month", duration=t.fmt_duration(worked.total))
-        if not member.active:
-            line += " " + t._("(unreachable)")
+        line = t._(
+            "• {name} — {role} · {duration} this month",
+            name=shown_name(member),
+            role=role_name(t, member.role),
+            duration=t.fmt_duration(worked.total),
+        )
+        if actor.has(Role.ADMIN):
+            line += " · " + escape(antennas.get(member.antenna or "", member.antenna or ""))
         lines.append(line)
-    await context.reply(update, "\n".join(lines))
+        keyboard.append(_member_buttons(context, member))
+    unreachable = len(members) - len(reachable)
+    if unreachable:
+        lines.append(
+            t.n_(
+                "({n} member blocked the bot and is not listed.)",
+                "({n} members blocked the bot and are not listed.)",
+                unreachable,
+            )
+        )
+    if pages > 1:
+        lines.append(t._("Page {page} of {pages}", page=page + 1, pages=pages))
+        nav = []
+        if page > 0:
+            nav.append(Button(t.p_("button", "◀️ Previous"), data=TeamPage(page - 1).pack()))
+        if page < pages - 1:
+            nav.append(Button(t.p_("button", "Next ▶️"), data=TeamPage(page + 1).pack()))
+        keyboard.append(nav)
+    text = "\n".join(lines)
+    query = update.callback_query
+    pressed = query.message if query is not None else None
+    if isinstance(pressed, Message) and pressed.text_html == text:
+        # A double tap on the same page: Telegram refuses an edit that changes nothing.
+        await context.answer(update)
+        return
+    await context.edit(update, text, keyboard)
+
+
+def _member_buttons(context: BotContext, member: User) -> list[Button]:
+    """Hours, and the promotion and demotion the caller may give (checked again when pressed)."""
+    t = context.t
+    users = context.services.users
+    row = [Button(f"🕒 {_button_name(member)}", data=MemberHours(member.id).pack())]
+    up = users.promotion_for(context.user, member)
+    if up is not None:
+        label = t.p_("button", "⬆️ {role}", role=role_name(t, up))
+        row.append(Button(label, data=RoleGive(member.id, up.value).pack()))
+    down = users.demotion_for(context.user, member)
+    if down is Role.PUBLIC:
+        label = t.p_("button", "🚪 Remove")
+        row.append(Button(label, data=RoleTake(member.id, member.role.value, sure=False).pack()))
+    elif down is not None:
+        label = t.p_("button", "⬇️ {role}", role=role_name(t, down))
+        row.append(Button(label, data=RoleTake(member.id, member.role.value, sure=True).pack()))
+    return row
+
+
+async def member_hours(update: Update, context: BotContext) -> None:
+    """Show a team member's hours this month (to a coordinator of their antenna or an admin)."""
+    t = context.t
+    services = context.services
+    try:
+        user_id = MemberHours.unpack(update.callback_query.data if update.callback_query else "")
+        member = await services.users.member(context.user, user_id.user)
+        worked = (await services.shifts.team_hours(context.user, [member]))[member.id]
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    year, month = services.shifts.month(None)
+    text = t.n_(
+        "🕒 {name}, {month}: {duration} in {n} shift.",
+        "🕒 {name}, {month}: {duration} in {n} shifts.",
+        worked.shifts,
+        name=shown_name(member),
+        month=t.fmt_month(year, month),
+        duration=t.fmt_duration(worked.total),
+    )
+    await context.reply(update, text)
 
 
 async def warn_uncovered_antennas(services: Services) -> None:
@@ -207,4 +527,8 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
         CommandHandler("promote", promote),
         CommandHandler("demote", demote),
         CommandHandler("volunteers", volunteers),
+        CallbackQueryHandler(role_given, pattern=RoleGive.pattern()),
+        CallbackQueryHandler(role_taken, pattern=RoleTake.pattern()),
+        CallbackQueryHandler(member_hours, pattern=MemberHours.pattern()),
+        CallbackQueryHandler(team_page, pattern=TeamPage.pattern()),
     ]

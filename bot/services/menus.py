@@ -47,16 +47,22 @@ COMMANDS: list[tuple[str, tuple[str, str], Role]] = [
     ),
     ("volunteers", pN_("command", "Team members of the antenna"), Role.COORDINATOR),
     ("invite", pN_("command", "Invite a volunteer"), Role.COORDINATOR),
-    ("promote", pN_("command", "Give a role: /promote user coordinator|legal"), Role.COORDINATOR),
-    ("demote", pN_("command", "Remove a role: /demote user"), Role.COORDINATOR),
+    ("promote", pN_("command", "Give a role: /promote NAME coordinator|legal"), Role.COORDINATOR),
+    ("demote", pN_("command", "Remove a role: /demote NAME"), Role.COORDINATOR),
 ]
 
 
-def commands_for(role: Role, t: Translator) -> list[tuple[str, str]]:
+# Commands answered only in a private chat (in a group the bot points to the private chat):
+# bot/handlers/fallback.py's PRIVATE_ONLY, and /reply, whose conversation is private.
+PRIVATE_ONLY = frozenset({"start", "lang", "forget", "invite", "join", "reply"})
+
+
+def commands_for(role: Role, t: Translator, *, in_group: bool = False) -> list[tuple[str, str]]:
+    """The commands a role sees, in a private chat or (`in_group`) in a group chat."""
     return [
         (name, t.marked(description))
         for name, description, lowest in COMMANDS
-        if role.includes(lowest)
+        if role.includes(lowest) and not (in_group and name in PRIVATE_ONLY)
     ]
 
 
@@ -88,6 +94,27 @@ class MenuService:
         for language, commands in menus:
             await self.outbox.set_commands(commands, scope_chat_id=None, language=language)
         await self.storage.meta.set("menus:default", signature)
+        return True
+
+    async def sync_team_chat(self, chat_id: int, t_for: dict[str, Translator]) -> bool:
+        """Give a team chat the menu of what works there for its members, in each language;
+        False if unchanged. Set once the bot is known to be in the chat (Telegram refuses a
+        menu for a chat it is not in)."""
+        menus: list[tuple[str | None, list[tuple[str, str]]]] = [
+            (None, commands_for(Role.VOLUNTEER, t_for[self.default_locale], in_group=True))
+        ]
+        menus += [
+            (language.telegram_code, commands_for(Role.VOLUNTEER, t_for[code], in_group=True))
+            for code, language in LANGUAGES.items()
+            if language.telegram_code is not None
+        ]
+        key = f"menus:chat:{chat_id}"
+        signature = _signature(menus)
+        if await self.storage.meta.get(key) == signature:
+            return False
+        for language, commands in menus:
+            await self.outbox.set_commands(commands, scope_chat_id=chat_id, language=language)
+        await self.storage.meta.set(key, signature)
         return True
 
     async def sync_user(self, user: User, t: Translator) -> bool:

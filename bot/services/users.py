@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -14,6 +15,31 @@ from bot.storage.models import Antenna, Invite, Role, User
 
 INVITE_VALIDITY = timedelta(days=7)
 PROMOTABLE = (Role.VOLUNTEER, Role.LEGAL, Role.COORDINATOR)
+# Roles given by /promote, in the order their buttons are offered.
+GIVEN_ROLES = (Role.COORDINATOR, Role.LEGAL)
+TELEGRAM_ID = re.compile(r"\d{1,19}")
+
+
+def name_key(text: str) -> str:
+    """A name as people type it: no case, no accents, words separated by single spaces."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def match_names(query: str, people: list[User]) -> list[User]:
+    """The people a typed name may mean: names with words starting with its words (the whole
+    name first), else names containing it. Several when it is ambiguous: a typed "Ali" offers
+    "Ali" and "Ali Benali" rather than guess; none when nobody fits."""
+    wanted = name_key(query)
+    if not wanted:
+        return []
+    keyed = [(name_key(person.display_name or ""), person) for person in people]
+    starting = [(key, person) for key, person in keyed if key and f" {wanted}" in f" {key}"]
+    if starting:
+        # sorted() is stable: the team's own order (by name) within each kind.
+        return [person for key, person in sorted(starting, key=lambda pair: pair[0] != wanted)]
+    return [person for key, person in keyed if key and wanted in key]
 
 
 @dataclass(frozen=True)
@@ -139,13 +165,16 @@ class UserService:
         invite = await self.storage.invites.get(code.strip())
         if invite is None:
             raise DomainError("invite_unknown")
+        if user.has(Role.VOLUNTEER):
+            # A member who taps an invitation link again (theirs, or a colleague's): nothing
+            # changes, and the link is left for whom it was meant.
+            home = await self.antenna_of(user)
+            raise DomainError("already_in_team", antenna=home.name)
         if invite.used_at is not None:
             raise DomainError("invite_used")
         now = self.clock.now()
         if now >= invite.expires_at:
             raise DomainError("invite_expired")
-        if user.has(Role.VOLUNTEER):
-            raise DomainError("already_volunteer")
         if not await self.storage.invites.use(invite.code, user.id, now):
             raise DomainError("invite_used")
         await self.storage.users.set_role(
@@ -170,12 +199,81 @@ class UserService:
         """A user named by numeric id or @username."""
         reference = reference.strip()
         # Telegram ids fit in 64 bits; a longer number is nobody (and would overflow SQLite).
-        if re.fullmatch(r"\d{1,19}", reference) and int(reference) < 2**63:
+        if TELEGRAM_ID.fullmatch(reference) and int(reference) < 2**63:
             return await self.get(int(reference))
         if re.fullmatch(r"@?[A-Za-z0-9_]{3,32}", reference):
             user = await self.storage.users.find_by_username(reference)
             return None if user is None else self._effective(user)
         return None
+
+    async def resolve(self, actor: User, reference: str) -> list[User]:
+        """Whom a coordinator means: a Telegram id or an exact @username (anyone known, so a
+        refusal can say why), else a display name among the team members within reach
+        (several when the name is ambiguous). Raises when nobody fits."""
+        if not actor.has(Role.COORDINATOR):
+            raise NotAllowed
+        reference = " ".join(reference.split())
+        if reference.isdigit() or reference.startswith("@"):
+            found = await self.find(reference)
+            if found is None:
+                raise DomainError("user_unknown", reference=reference)
+            return [found]
+        matches = match_names(reference, await self.team(actor))
+        if not matches:
+            raise DomainError("name_unknown", reference=reference)
+        return matches
+
+    async def member(self, actor: User, user_id: int) -> User:
+        """A person a button names, as the actor may see them: of the actor's antenna (any
+        antenna for admins). Whatever their role now: they may have left since."""
+        if not actor.has(Role.COORDINATOR):
+            raise NotAllowed
+        target = await self.get(user_id)
+        if target is None:
+            raise DomainError("member_gone")
+        own = actor.antenna or self.default_antenna
+        if not actor.has(Role.ADMIN) and (target.antenna or self.default_antenna) != own:
+            raise DomainError("other_antenna_admin_only")
+        return target
+
+    def can_change(self, actor: User, target: User, new_role: Role) -> bool:
+        try:
+            self._check_can_change(actor, target, new_role)
+        except DomainError:
+            return False
+        return True
+
+    def promotion_for(self, actor: User, target: User) -> Role | None:
+        """The role a one-tap promotion gives: coordinator from an admin, legal from a
+        coordinator (to a volunteer); None when the actor may give nothing higher."""
+        role = Role.COORDINATOR if actor.has(Role.ADMIN) else Role.LEGAL
+        if target.role.rank >= role.rank or not self.can_change(actor, target, role):
+            return None
+        return role
+
+    def demotion_for(self, actor: User, target: User) -> Role | None:
+        """The role a one-tap demotion leaves, or None when the actor may not demote."""
+        if not target.has(Role.VOLUNTEER) or not self.can_change(actor, target, target.role):
+            return None
+        return Role.PUBLIC if target.role is Role.VOLUNTEER else Role.VOLUNTEER
+
+    def roles_to_offer(self, actor: User, target: User) -> list[Role]:
+        """The roles the actor may give this person (the role buttons); when there are none,
+        raises what stands in the way."""
+        if not actor.has(Role.COORDINATOR):
+            raise NotAllowed
+        if not target.has(Role.VOLUNTEER):
+            raise DomainError("not_a_volunteer")
+        roles = [
+            role
+            for role in GIVEN_ROLES
+            if role is not target.role and self.can_change(actor, target, role)
+        ]
+        if not roles:
+            self._check_can_change(actor, target, target.role)
+            self._check_can_change(actor, target, Role.COORDINATOR)
+            raise DomainError("role_unchanged")
+        return roles
 
     def _check_can_change(self, actor: User, target: User, new_role: Role) -> None:
         """Coordinators manage volunteers and legal; only admins manage coordinators."""
@@ -198,12 +296,20 @@ class UserService:
         target = await self.find(reference)
         if target is None:
             raise DomainError("user_unknown", reference=reference)
+        return await self.give_role(actor, target, role_name)
+
+    async def give_role(self, actor: User, target: User, role_name: str) -> RoleChange:
+        """Give a team member a role (typed, or pressed: re-checked against the actor's rights
+        each time); giving the role they already have changes nothing and says so."""
+        if not actor.has(Role.COORDINATOR):
+            raise NotAllowed
         try:
             role = Role(role_name.strip().lower())
         except ValueError:
             raise DomainError("role_unknown", role=role_name) from None
         if role not in PROMOTABLE:
             raise DomainError("role_unknown", role=role_name)
+        target = await self.get(target.id) or target
         if not target.has(Role.VOLUNTEER) and role is not Role.VOLUNTEER:
             raise DomainError("not_a_volunteer")
         self._check_can_change(actor, target, role)
@@ -220,10 +326,24 @@ class UserService:
         target = await self.find(reference)
         if target is None:
             raise DomainError("user_unknown", reference=reference)
-        if target.role is Role.PUBLIC:
-            raise DomainError("role_unchanged")
-        role = Role.PUBLIC if target.role is Role.VOLUNTEER else Role.VOLUNTEER
+        return await self.take_role(actor, target)
+
+    def check_can_take(self, actor: User, target: User, expected: Role | None = None) -> None:
+        """Raise why the actor may not take a role step from this person now, if so."""
+        if not actor.has(Role.COORDINATOR):
+            raise NotAllowed
         self._check_can_change(actor, target, target.role)
+        if target.role is Role.PUBLIC or (expected is not None and target.role is not expected):
+            raise DomainError("role_unchanged")
+
+    async def take_role(
+        self, actor: User, target: User, *, expected: Role | None = None
+    ) -> RoleChange:
+        """One step down for a person; with `expected` (a button), only from that role, so
+        that a second tap does not take a second step."""
+        target = await self.get(target.id) or target
+        self.check_can_take(actor, target, expected)
+        role = Role.PUBLIC if target.role is Role.VOLUNTEER else Role.VOLUNTEER
         await self.storage.users.set_role(target.id, role)
         if role is Role.PUBLIC:
             await self.storage.users.clear_profile(target.id)
@@ -239,6 +359,10 @@ class UserService:
             self._effective(user)
             for user in await self.storage.users.with_role_at_least(Role.VOLUNTEER, antenna)
         ]
+
+    async def team_chat_antenna(self, chat_id: int) -> Antenna | None:
+        """The antenna whose team chat this is, if any."""
+        return await self.storage.antennas.by_team_chat(chat_id)
 
     async def move_team_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         antenna = await self.storage.antennas.by_team_chat(old_chat_id)

@@ -36,15 +36,19 @@ from bot.callbacks import (
     HelpTake,
     HelpWrite,
     LanguageChoice,
+    MemberHours,
     MenuTopic,
     PlanCancel,
     PlanList,
     PlanSignup,
+    RoleGive,
+    RoleTake,
     SafetyAnswer,
     ShiftEnd,
     ShiftStart,
     StaffNeed,
     StaffPain,
+    TeamPage,
 )
 from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
 from bot.storage.models import Role
@@ -165,6 +169,22 @@ FORGED: dict[type[CallbackData], Builder] = {
     # "Show this to staff" acts on the presser alone: only needs and body parts never offered.
     StaffNeed: lambda _v, _p: [StaffNeed("nope"), StaffNeed("")],
     StaffPain: lambda _v, _p: [StaffPain("gold"), StaffPain("")],
+    # Roles and the team list are for coordinators (of the person's antenna) and admins only.
+    RoleGive: lambda _v, _p: [
+        RoleGive(VICTIM, "legal"),
+        RoleGive(VICTIM, "coordinator"),
+        RoleGive(VICTIM, ""),
+        RoleGive(COORDINATOR, "volunteer"),
+        RoleGive(VICTIM, "admin"),
+    ],
+    RoleTake: lambda _v, _p: [
+        RoleTake(VICTIM, "volunteer", sure=True),
+        RoleTake(VICTIM, "volunteer", sure=False),
+        RoleTake(COORDINATOR, "coordinator", sure=True),
+        RoleTake(VICTIM, "nope", sure=True),
+    ],
+    MemberHours: lambda _v, _p: [MemberHours(VICTIM), MemberHours(COORDINATOR)],
+    TeamPage: lambda _v, _p: [TeamPage(0), TeamPage(-1), TeamPage(99)],
 }
 
 
