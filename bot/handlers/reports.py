@@ -63,7 +63,7 @@ async def render_report(context: BotContext, report: Report) -> str:
         ]
         lines.append(t._("📍 Where (number of logs):"))
         for total in report.places:
-            place = catalogue.places.get(int(total.key)) if total.key else None
+            place = catalogue.all_places.get(int(total.key)) if total.key else None
             name = escape(place.name) if place else t._("no place given")
             lines.append(f"• {name}: {t.fmt_number(total.logs)}")
     # Two lines, each with the plural of its own number.
