@@ -212,9 +212,12 @@ async def test_rename_by_buttons_waits_for_the_typed_name_across_a_restart(
         assert await running.bot.storage.drafts.latest(COORDINATOR, "rename") is None
         # The next text is no longer taken for a name.
         await coordinator.say("Marck dunes")
-        assert await running.bot.storage.db.fetch_value(
-            "SELECT COUNT(*) FROM places WHERE name = 'Marck dunes'"
-        ) == 0
+        assert (
+            await running.bot.storage.db.fetch_value(
+                "SELECT COUNT(*) FROM places WHERE name = 'Marck dunes'"
+            )
+            == 0
+        )
 
         # Cancelled: nothing changes, and a second tap of Cancel only says so.
         listing = await coordinator.say("/items")
@@ -292,9 +295,7 @@ async def test_retired_entries_leave_every_button_and_stay_in_the_figures(
         if m.extra.get("file_name", "").startswith("distributions")
     )
     rows = list(csv.DictReader(io.StringIO(document.decode("utf-8-sig"))))
-    assert [(r["item_code"], r["quantity"], r["place"]) for r in rows] == [
-        ("tea", "10", "Marck")
-    ]
+    assert [(r["item_code"], r["quantity"], r["place"]) for r in rows] == [("tea", "10", "Marck")]
 
     # Restored: offered and matched again.
     restored = await coordinator.say(
