@@ -16,7 +16,8 @@ import pytest
 from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
-from tests.helpers.harness import RunningBot, enrol, make_settings, start_bot
+from tests.e2e.test_privacy import traces_of
+from tests.helpers.harness import RunningBot, enrol, make_settings, outbox_settled, start_bot
 
 VOLUNTEER = 200
 COORDINATOR = 250
@@ -444,3 +445,23 @@ async def test_volunteers_list_and_cannot_change_even_with_forged_buttons(
     toast = await press_data(COORDINATOR, emu, coordinator_list, f"cate:p:r:{marck}:0")
     assert toast.startswith("🔒")
     assert await catalogue_rows(clocked) == before
+
+
+async def test_forget_erases_who_renamed_and_retired_and_keeps_the_changes(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    coordinator = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    await coordinator.say("/places rename Marck → Marck bridge")
+    await coordinator.say("/places retire Hôpital")
+    await coordinator.say("/items rename blankets → Warm covers")
+    await coordinator.say("/items retire tea")
+    await coordinator.press(await coordinator.say("/places"), "✏️ Marck bridge")  # waiting
+    assert await traces_of(clocked, COORDINATOR)
+    confirm = await coordinator.say("/forget")
+    await coordinator.press(confirm, "forget:1")
+    await outbox_settled(clocked)
+    assert await traces_of(clocked, COORDINATOR) == []
+    catalogue = clocked.bot.services.distributions.catalogue
+    assert "Marck bridge" in [place.name for place in catalogue.places_of("calais")]
+    assert catalogue.item_name("blankets", "en") == "Warm covers"
+    assert "tea" not in catalogue.items
