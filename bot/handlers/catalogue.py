@@ -10,6 +10,7 @@ entries, content/ against the database) are in `bot.services.catalogue_admin`.
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CatalogueCancel, CatalogueEdit, CatalogueList, StaleButton
@@ -252,8 +253,13 @@ async def edit_pressed(update: Update, context: BotContext) -> None:
                 name=name,
                 max=MAX_NAME,
             )
-            await context.answer(update)
-            await context.reply(update, text, cancel_keyboard(t))
+            chat = update.effective_chat
+            if chat is not None and chat.type == ChatType.PRIVATE:
+                await context.reply(update, text, cancel_keyboard(t))
+                return
+            # Typed text is read in private chats only: ask there, not in the team chat.
+            await context.services.outbox.send_text(user.id, text, keyboard=cancel_keyboard(t))
+            await context.answer(update, t._("✏️ I asked you privately for the new name."))
             return
         if chosen.action == "r":
             change = await admin.retire(user, kind, chosen.key, t.locale)

@@ -15,9 +15,17 @@ import pytest
 
 from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
 from bot.storage.models import Role
-from tests.helpers.clock import FakeClock
 from tests.e2e.test_privacy import traces_of
-from tests.helpers.harness import RunningBot, enrol, make_settings, outbox_settled, start_bot
+from tests.helpers.clock import FakeClock
+from tests.helpers.harness import (
+    TEAM_CHAT_ID,
+    Person,
+    RunningBot,
+    enrol,
+    make_settings,
+    outbox_settled,
+    start_bot,
+)
 
 VOLUNTEER = 200
 COORDINATOR = 250
@@ -357,6 +365,12 @@ async def test_retire_and_restore_by_buttons_once_whatever_the_taps(
     assert await catalogue_rows(clocked) == before
     back = await coordinator.press(restored, "📋 Offered ones")
     assert "✏️ tea/coffee" in [button.text for button in back.buttons()]
+    # Sixteen items: fifteen with their buttons a page, the others one "More" away.
+    assert len([b for b in back.buttons() if b.text.startswith("✏️")]) == 15
+    further = await coordinator.press(back, "➡️ More")
+    assert [b.text for b in further.buttons() if b.text.startswith("✏️")] == ["✏️ other"]
+    first = await coordinator.press(further, "⬅️ Back")
+    assert "✏️ meals" in [button.text for button in first.buttons()]
 
 
 async def test_a_restart_reloading_content_keeps_every_decision(
@@ -465,3 +479,19 @@ async def test_forget_erases_who_renamed_and_retired_and_keeps_the_changes(
     assert "Marck bridge" in [place.name for place in catalogue.places_of("calais")]
     assert catalogue.item_name("blankets", "en") == "Warm covers"
     assert "tea" not in catalogue.items
+
+
+async def test_a_rename_pressed_in_the_team_chat_is_asked_privately(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    in_team_chat = Person(emu, COORDINATOR, TEAM_CHAT_ID)
+    listing = await in_team_chat.say("/places")
+    data = listing.button("✏️ Marck").callback_data or ""
+    since = len(emu.bot_messages(COORDINATOR))
+    toast = await press_data(COORDINATOR, emu, listing, data)
+    assert toast == "✏️ I asked you privately for the new name."
+    asked = await emu.wait_for_bot_message(COORDINATOR, since=since)
+    assert asked.plain_text == "✏️ Type the new name for Marck (40 characters at most)."
+    renamed = await Person(emu, COORDINATOR).say("Marck bridge")
+    assert (renamed.plain_text or "").startswith("✏️ Place renamed: Marck → Marck bridge.")
