@@ -123,16 +123,17 @@ def retired_text(t: Translator, change: Change) -> str:
         return t._("ℹ️ {name} was already retired.", name=change.name)
     if change.kind == "place":
         text = t._("🗑 Place retired: {name}. It is no longer offered.", name=change.name)
+        again = t._(
+            "Reports and exports keep it. To offer it again: /places restore {name}",
+            name=change.name,
+        )
     else:
         text = t._("🗑 Item retired: {name}. It is no longer offered.", name=change.name)
-    return (
-        text
-        + "\n"
-        + t._(
-            "Reports and exports keep it. /places retired or /items retired "
-            "lists what can be restored."
+        again = t._(
+            "Reports and exports keep it. To offer it again: /items restore {name}",
+            name=change.name,
         )
-    )
+    return text + "\n" + again
 
 
 def restored_text(t: Translator, change: Change) -> str:
