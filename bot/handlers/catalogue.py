@@ -72,6 +72,10 @@ async def _command(update: Update, context: BotContext, kind: Kind) -> None:
                 unit = args[-1].lower()
                 change = await admin.add_item(user, " ".join(args[1:-1]), unit, t.locale)
                 text = t._("✅ Item added: {name}.", name=change.name)
+            case "rename" | "retire" | "restore" if not rest:
+                admin.require_coordinator(user)
+                await context.reply(update, usage(t, kind))
+                return
             case "rename":
                 key, new_name = admin.split_rename(user, kind, rest)
                 text = renamed_text(t, await admin.rename(user, kind, key, new_name, t.locale))
@@ -81,6 +85,10 @@ async def _command(update: Update, context: BotContext, kind: Kind) -> None:
             case "restore":
                 key = admin.find(user, kind, rest, retired=True)
                 text = restored_text(t, await admin.restore(user, kind, key, t.locale))
+            case _ if not user.has(Role.COORDINATOR):
+                # A volunteer's "/places marck": the list is all they can have.
+                await show_list(update, context, kind, retired=False, page=0)
+                return
             case _:
                 await context.reply(update, usage(t, kind))
                 return

@@ -330,6 +330,8 @@ async def test_retired_names_cannot_be_taken_and_point_to_restore(
     )
     refused = await coordinator.say("/places rename Hôpital → Marck")
     assert (refused.plain_text or "").startswith("ℹ️ Marck is a retired place.")
+    usage = await coordinator.say("/places retire")
+    assert (usage.plain_text or "").startswith("Usage: /places, /places add NAME,")
     unknown = await coordinator.say("/places restore Atlantis")
     assert unknown.plain_text == (
         "❌ No retired place is called “Atlantis”. Send /places retired to see them."
