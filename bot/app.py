@@ -23,6 +23,7 @@ from bot.handlers.team import warn_uncovered_antennas
 from bot.i18n import LANGUAGES, Catalogs
 from bot.jobs import JobRunner
 from bot.runtime import Runtime
+from bot.services.catalogue_admin import CatalogueAdmin
 from bot.services.content import CONTENT_DIR, ContentError
 from bot.services.distributions import DistributionService
 from bot.services.exports import ExportService
@@ -157,6 +158,7 @@ class MaraudeBot:
                 lambda: distributions.catalogue,
             ),
             distributions=distributions,
+            catalogue=CatalogueAdmin(self.storage, self.clock, distributions),
             reports=ReportService(self.storage, self.clock, settings.tz, DEFAULT_ANTENNA),
             help=HelpService(
                 self.storage,

@@ -220,6 +220,35 @@ class DistPage(CallbackData):
 
 
 @dataclasses.dataclass(frozen=True)
+class CatalogueList(CallbackData):
+    """/places ("p") or /items ("i") as a list, a page of it, or (`retired`) the retired ones."""
+
+    prefix: ClassVar[str] = "catl"
+    kind: str
+    retired: bool
+    page: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CatalogueEdit(CallbackData):
+    """A coordinator's button on one place ("p", its id) or item ("i", its code): "n" asks
+    for a new name, "r" retires it, "u" restores it. `page` is the list page to show after."""
+
+    prefix: ClassVar[str] = "cate"
+    kind: str
+    action: str
+    key: str
+    page: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CatalogueCancel(CallbackData):
+    """Stop waiting for the new name of a place or item."""
+
+    prefix: ClassVar[str] = "catx"
+
+
+@dataclasses.dataclass(frozen=True)
 class HelpNeed(CallbackData):
     """ "I need help", step 1: the person chose what they need."""
 

@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator, negotiate
+from bot.services.catalogue_admin import CatalogueAdmin
 from bot.services.distributions import DistributionService
 from bot.services.exports import ExportService
 from bot.services.help import HelpService
@@ -44,6 +45,8 @@ class Services:
     shifts: ShiftService
     planning: PlanningService
     distributions: DistributionService
+    # Coordinators' changes to the places and items the distributions use.
+    catalogue: CatalogueAdmin
     reports: ReportService
     help: HelpService
     # Spreadsheets, read through read-only connections and written in a worker thread.

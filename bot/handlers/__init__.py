@@ -16,6 +16,7 @@ from telegram.ext import Application, TypeHandler
 from bot.context import BotContext
 from bot.handlers import (
     cards,
+    catalogue,
     distributions,
     fallback,
     help_requests,
@@ -57,6 +58,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *shifts.handlers(),
         *planning.handlers(),
         *distributions.handlers(),
+        *catalogue.handlers(),
         *reports.handlers(),
         *info.handlers(),
         *help_requests.handlers(),

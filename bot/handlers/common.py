@@ -63,11 +63,37 @@ ERRORS: dict[str, str] = {
         "ℹ️ Your last log is more than 15 minutes old. Ask a coordinator to correct it."
     ),
     "draft_gone": N_("ℹ️ This log was already saved or cancelled."),
-    "bad_place_name": N_("❌ A place name has 2 to 60 characters."),
     "unknown_place": N_("❌ Which place is “{value}”? Choose one of: {choices}."),
     "place_exists": N_("ℹ️ This place already exists: {name}."),
     "bad_unit": N_("❌ Unknown unit: {value}. Use piece, litre, portion or kg."),
-    "bad_item_name": N_("❌ An item name has 2 to 40 characters."),
+    "name_empty": N_("❌ The name is missing: write it after the command."),
+    "name_too_long": N_(
+        "❌ This name is too long: {max} characters at most, so that it fits on a button."
+    ),
+    "name_too_short": N_("❌ This name is too short: {min} characters at least."),
+    "name_markup": N_(
+        "❌ A name is plain text: no HTML tags or entities, no invisible or control "
+        "characters, and no / or @ at the start."
+    ),
+    "name_no_letters": N_("❌ A name needs letters or digits."),
+    "place_retired_exists": N_(
+        "ℹ️ {name} is a retired place. Bring it back with /places restore {name}"
+    ),
+    "item_retired_exists": N_(
+        "ℹ️ {name} is a retired item. Bring it back with /items restore {name}"
+    ),
+    "unknown_place_name": N_("❌ No place is called “{value}”. Send /places to see them."),
+    "unknown_place_name_retired": N_(
+        "❌ No retired place is called “{value}”. Send /places retired to see them."
+    ),
+    "unknown_item_name": N_("❌ No item is called “{value}”. Send /items to see them."),
+    "unknown_item_name_retired": N_(
+        "❌ No retired item is called “{value}”. Send /items retired to see them."
+    ),
+    "ambiguous_name": N_("❌ “{value}” means several entries: use the buttons of the list."),
+    "rename_usage_place": N_("Usage: /places rename OLD NAME → NEW NAME"),
+    "rename_usage_item": N_("Usage: /items rename OLD NAME → NEW NAME"),
+    "entry_retired": N_("ℹ️ This was retired in the meantime: restore it first to rename it."),
     "item_exists": N_("ℹ️ This item already exists: {name}."),
     "too_many_items": N_("❌ No more items can be added: the list holds {max} at most."),
     "too_many_places": N_("❌ No more places can be added: an antenna holds {max} at most."),

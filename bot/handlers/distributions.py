@@ -1,4 +1,5 @@
-"""/distrib (quick and guided), /undo, /places, /items (SPEC §2 /distrib)."""
+"""/distrib (quick and guided) and /undo (SPEC §2 /distrib); /places and /items are in
+`bot.handlers.catalogue`."""
 
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ from bot.callbacks import (
     StaleButton,
 )
 from bot.context import BotContext
+from bot.handlers.catalogue import retired_answer
 from bot.handlers.common import refuse
 from bot.i18n import Markup, escape, pN_
 from bot.services.distributions import QuickLog
 from bot.services.errors import DomainError
 from bot.services.outbox import Button, Keyboard
-from bot.storage.models import Distribution, Role, User
+from bot.storage.models import Distribution, Role
 
 # Items per page of the guided form: a keyboard holds 100 buttons at most, and a phone screen
 # far fewer; the most used come first, the others one "More" away.
@@ -47,13 +49,13 @@ def quantity_text(context: BotContext, code: str, quantity: int) -> Markup:
     t = context.t
     catalogue = context.services.distributions.catalogue
     name = catalogue.item_name(code, t.locale)
-    item = catalogue.items.get(code)
+    item = catalogue.all_items.get(code)
     unit = item.unit if item else "piece"
     return t.fmt_quantity(quantity, unit, name)
 
 
 def place_name(context: BotContext, place_id: int | None) -> Markup:
-    place = context.services.distributions.catalogue.places.get(place_id or 0)
+    place = context.services.distributions.catalogue.all_places.get(place_id or 0)
     return escape(place.name) if place else Markup("")
 
 
@@ -296,6 +298,10 @@ async def distrib(update: Update, context: BotContext) -> None:
         ]
         await context.reply(update, "\n".join([*lines, t._("Nothing was saved.")]))
         return
+    retired = retired_answer(context, quick)
+    if retired is not None:
+        await context.reply(update, retired)
+        return
     if quick.complete:
         lines_saved = [(line.item or "", line.quantity or 0) for line in quick.lines]
         await _save(update, context, lines_saved, quick.place_id, None)
@@ -376,7 +382,7 @@ async def fix_pressed(update: Update, context: BotContext) -> None:
     await _save(update, context, lines, quick.place_id, f"draft{draft_id}")
 
 
-# --- /undo, /places, /items --------------------------------------------------------------------
+# --- /undo --------------------------------------------------------------------
 
 
 async def undo(update: Update, context: BotContext) -> None:
@@ -391,66 +397,10 @@ async def undo(update: Update, context: BotContext) -> None:
     await context.reply(update, t._("↩️ Removed: {what}.", what=what))
 
 
-async def places(update: Update, context: BotContext) -> None:
-    """List the antenna's places; coordinators add one with /places add NAME."""
-    t = context.t
-    services = context.services
-    args = context.args or []
-    if args and args[0].lower() == "add":
-        try:
-            await services.distributions.add_place(context.user, " ".join(args[1:]))
-        except DomainError as error:
-            await refuse(update, context, error)
-            return
-        await context.reply(update, t._("✅ Place added: {name}.", name=" ".join(args[1:])))
-        return
-    if not _volunteer(context.user):
-        await refuse(update, context, DomainError("not_allowed"))
-        return
-    antenna = services.distributions.antenna_of(context.user)
-    names = sorted(place.name for place in services.distributions.catalogue.places_of(antenna))
-    lines = [t._("📍 Places:")] + [f"• {escape(name)}" for name in names]
-    await context.reply(update, "\n".join(lines))
-
-
-async def items(update: Update, context: BotContext) -> None:
-    """List the items; coordinators add one with /items add NAME UNIT."""
-    t = context.t
-    services = context.services
-    args = context.args or []
-    if args and args[0].lower() == "add":
-        if len(args) < 3:
-            await context.reply(update, t._("Usage: /items add NAME piece|litre|portion|kg"))
-            return
-        try:
-            await services.distributions.add_item(
-                context.user, " ".join(args[1:-1]), args[-1].lower(), t.locale
-            )
-        except DomainError as error:
-            await refuse(update, context, error)
-            return
-        await context.reply(update, t._("✅ Item added: {name}.", name=" ".join(args[1:-1])))
-        return
-    if not _volunteer(context.user):
-        await refuse(update, context, DomainError("not_allowed"))
-        return
-    catalogue = services.distributions.catalogue
-    lines = [t._("📦 Items:")] + [
-        f"• {escape(catalogue.item_name(code, t.locale))}" for code in catalogue.items
-    ]
-    await context.reply(update, "\n".join(lines))
-
-
-def _volunteer(user: User) -> bool:
-    return user.has(Role.VOLUNTEER)
-
-
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
         CommandHandler("distrib", distrib),
         CommandHandler("undo", undo),
-        CommandHandler("places", places),
-        CommandHandler("items", items),
         CallbackQueryHandler(quantity_step, pattern=DistItem.pattern()),
         CallbackQueryHandler(place_step, pattern=DistQty.pattern()),
         CallbackQueryHandler(save_pressed, pattern=DistSave.pattern()),

@@ -171,7 +171,7 @@ async def _today_pins(
     if chat is None:
         return
     services = context.services
-    places = services.distributions.catalogue.places
+    places = services.distributions.catalogue.all_places
     pinned: list[Place] = []
     for shift in planned:
         place = places.get(shift.place_id) if shift.place_id is not None else None

@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.handlers import distributions, fallback, help_requests, public
+from bot.handlers import catalogue, distributions, fallback, help_requests, public
 from bot.services.outbox import REMOVE_REPLY_KEYBOARD
 
 Answer = Callable[[Update, BotContext], Awaitable[bool]]
@@ -31,6 +31,9 @@ LOCATION_ANSWERS: list[Answer] = [
 ]
 TEXT_ANSWERS: list[Answer] = [
     help_requests.skip_typed,  # a person in the help flow, at the location step
+    # A coordinator who just pressed "✏️" (a quarter of an hour at most): the name belongs to
+    # that form, even while a conversation with a person is open.
+    catalogue.rename_typed,
     help_requests.owner_typed,  # a volunteer who pressed "✉ Write"
     # Keep it after the specific waits: any text of a person whose request is open goes to
     # its volunteer.

@@ -70,7 +70,7 @@ async def render_report(context: BotContext, report: Report) -> str:
         ]
         lines.append(t._("📍 Where (number of logs):"))
         for total in report.places:
-            place = catalogue.places.get(int(total.key)) if total.key else None
+            place = catalogue.all_places.get(int(total.key)) if total.key else None
             name = place.name if place else t._("No place given")
             lines.append(count_line(t, name, total.logs))
     # Two lines, each with the plural of its own number.

@@ -89,24 +89,56 @@ def _best(index: dict[str, set[str]], text: str) -> Match:
 
 
 class Catalogue:
-    """Items and places, indexed by every name in every language."""
+    """Items and places, indexed by every name in every language.
+
+    `items` and `places` hold what is offered and matched today; `all_items` and `all_places`
+    also hold the retired ones, which old logs, reports and exports still name.
+    """
 
     def __init__(self, items: list[Item], places: list[Place]) -> None:
-        self.items = {item.code: item for item in items}
-        self.places = {place.id: place for place in places}
+        self.all_items = {item.code: item for item in items}
+        self.all_places = {place.id: place for place in places}
+        self.items = {item.code: item for item in items if not item.retired}
+        self.places = {place.id: place for place in places if not place.retired}
         self._item_index: dict[str, set[str]] = {}
+        self._every_item_index: dict[str, set[str]] = {}
         for item in items:
-            for names in item.names.values():
-                for name in names:
+            for name in item_names(item):
+                self._every_item_index.setdefault(normalize(name), set()).add(item.code)
+                if not item.retired:
                     self._item_index.setdefault(normalize(name), set()).add(item.code)
-            self._item_index.setdefault(normalize(item.code.replace("_", " ")), set()).add(
-                item.code
-            )
         self._place_index: dict[str, dict[str, set[str]]] = {}
+        self._every_place_index: dict[str, dict[str, set[str]]] = {}
         for place in places:
+            every = self._every_place_index.setdefault(place.antenna, {})
             index = self._place_index.setdefault(place.antenna, {})
-            for name in [place.name, place.code, *place.aliases]:
-                index.setdefault(normalize(name), set()).add(str(place.id))
+            for name in place_names(place):
+                every.setdefault(normalize(name), set()).add(str(place.id))
+                if not place.retired:
+                    index.setdefault(normalize(name), set()).add(str(place.id))
+
+    def items_named(self, text: str) -> list[str]:
+        """Codes of the items, retired ones too, with `text` among their names."""
+        return sorted(self._every_item_index.get(normalize(text), set()))
+
+    def places_named(self, antenna: str, text: str) -> list[int]:
+        """Ids of the antenna's places, retired ones too, with `text` among their names."""
+        found = self._every_place_index.get(antenna, {}).get(normalize(text), set())
+        return sorted(int(place_id) for place_id in found)
+
+    def retired_item(self, text: str) -> str | None:
+        """The retired item this name means, when it means no item still offered."""
+        if self.match_item(text).found:
+            return None
+        codes = [code for code in self.items_named(text) if self.all_items[code].retired]
+        return codes[0] if len(codes) == 1 else None
+
+    def retired_place(self, antenna: str, text: str) -> int | None:
+        """The antenna's retired place this name means, when it means no place still offered."""
+        if self.match_place(antenna, text).found:
+            return None
+        ids = [i for i in self.places_named(antenna, text) if self.all_places[i].retired]
+        return ids[0] if len(ids) == 1 else None
 
     def match_item(self, text: str) -> Match:
         return _best(self._item_index, text)
@@ -116,7 +148,7 @@ class Catalogue:
 
     def item_name(self, code: str, locale: str) -> str:
         """The name shown in a locale: its own, else English, else French (SPEC §3)."""
-        item = self.items.get(code)
+        item = self.all_items.get(code)
         if item is None:
             return code
         for candidate in (locale, "en", "fr"):
@@ -125,8 +157,13 @@ class Catalogue:
                 return names[0]
         return code
 
-    def places_of(self, antenna: str) -> list[Place]:
-        return [place for place in self.places.values() if place.antenna == antenna]
+    def places_of(self, antenna: str, *, retired: bool = False) -> list[Place]:
+        """The antenna's places still offered, or (`retired`) the retired ones."""
+        every = self.all_places.values()
+        return [p for p in every if p.antenna == antenna and p.retired == retired]
+
+    def retired_items(self) -> list[Item]:
+        return [item for item in self.all_items.values() if item.retired]
 
     def nearest_place(
         self, antenna: str, latitude: float, longitude: float, within_km: float
@@ -139,6 +176,17 @@ class Catalogue:
             if distance <= within_km and (best is None or distance < best[0]):
                 best = (distance, place)
         return best[1] if best else None
+
+
+def item_names(item: Item) -> list[str]:
+    """Every name an item answers to: its names in every locale, and its code."""
+    names = [name for localized in item.names.values() for name in localized]
+    return [*names, item.code.replace("_", " ")]
+
+
+def place_names(place: Place) -> list[str]:
+    """Every name a place answers to: its name, code, aliases and names before a rename."""
+    return [place.name, place.code, *place.aliases, *place.old_names]
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

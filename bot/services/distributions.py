@@ -16,7 +16,6 @@ from bot.services.catalogue import (
     MAX_SUGGESTIONS,
     Catalogue,
     load_content,
-    normalize,
     to_ascii_digits,
 )
 from bot.services.errors import DomainError, NotAllowed
@@ -30,10 +29,6 @@ QUANTITY = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:e[+-]?\d+)?x?$", re.IGNORECASE)
 ITEM_SEPARATORS = re.compile(r"[,;\n،؛]|\s\+\s|\s(?:and|et)\s", re.IGNORECASE)
 RECENT_DAYS = 30
 NEAREST_PLACE_KM = 2.0
-# Coordinators add items and places; past these the lists no longer help anyone choose (and
-# the guided form pages its items, never its places).
-MAX_ITEMS = 60
-MAX_PLACES = 60
 LOCATION_WAIT = timedelta(minutes=15)
 
 
@@ -45,7 +40,7 @@ class QuickLine:
     quantity: int | None = None
     item: str | None = None
     suggestions: list[str] = field(default_factory=list)
-    problem: str | None = None  # "quantity", "unknown_item", "ambiguous_item"
+    problem: str | None = None  # "quantity", "unknown_item", "ambiguous_item", "retired_item"
 
 
 @dataclass
@@ -54,6 +49,12 @@ class QuickLog:
     place_text: str | None = None
     place_id: int | None = None
     place_suggestions: list[int] = field(default_factory=list)
+    # A retired place typed after "@": answered as retired, never saved nor drafted.
+    retired_place: int | None = None
+
+    @property
+    def retired_items(self) -> list[QuickLine]:
+        return [line for line in self.lines if line.problem == "retired_item"]
 
     @property
     def bad_quantities(self) -> list[QuickLine]:
@@ -189,54 +190,6 @@ class DistributionService:
     def antenna_of(self, user: User) -> str:
         return user.antenna or self.default_antenna
 
-    async def add_place(self, actor: User, name: str) -> int:
-        """A coordinator adds a place of their antenna (no coordinates yet)."""
-        if not actor.has(Role.COORDINATOR):
-            raise NotAllowed
-        name = " ".join(name.split())
-        if not 2 <= len(name) <= 60:
-            raise DomainError("bad_place_name")
-        antenna = self.antenna_of(actor)
-        code = normalize(name).replace(" ", "-")[:40] or secrets.token_hex(4)
-        if self.catalogue.match_place(antenna, name).found:
-            raise DomainError("place_exists", name=name)
-        if len(self.catalogue.places_of(antenna)) >= MAX_PLACES:
-            raise DomainError("too_many_places", max=MAX_PLACES)
-        place_id = await self.storage.catalogue.upsert_place(
-            antenna, code, name, [], None, None, self.clock.now(), actor.id
-        )
-        await self.reindex()
-        return place_id
-
-    async def add_item(self, actor: User, name: str, unit: str, locale: str) -> str:
-        """A coordinator adds an item, named in their own language."""
-        if not actor.has(Role.COORDINATOR):
-            raise NotAllowed
-        name = " ".join(name.split())
-        if unit not in ("piece", "litre", "portion", "kg"):
-            raise DomainError("bad_unit", value=unit)
-        if not 2 <= len(name) <= 40:
-            raise DomainError("bad_item_name")
-        if self.catalogue.match_item(name).found:
-            raise DomainError("item_exists", name=name)
-        if len(self.catalogue.items) >= MAX_ITEMS:
-            raise DomainError("too_many_items", max=MAX_ITEMS)
-        # Short ASCII codes: they travel in callback data, which Telegram caps at 64 bytes.
-        slug = re.sub(r"[^a-z0-9]+", "_", normalize(name)).strip("_")[:16]
-        code = f"x_{slug or secrets.token_hex(4)}"
-        if code in self.catalogue.items:
-            code = f"x_{secrets.token_hex(4)}"
-        await self.storage.catalogue.upsert_item(
-            code,
-            unit,
-            500 + len(self.catalogue.items),
-            {locale: [name]},
-            self.clock.now(),
-            actor.id,
-        )
-        await self.reindex()
-        return code
-
     # --- logging -------------------------------------------------------------------------
 
     def slot_at(self, moment: datetime) -> str:
@@ -272,7 +225,10 @@ class DistributionService:
                 continue
             match = self.catalogue.match_item(" ".join(name))
             line.item = match.unique
-            if line.item is None:
+            retired = None if match.found else self.catalogue.retired_item(" ".join(name))
+            if retired is not None:
+                line.problem, line.suggestions = "retired_item", [retired]
+            elif line.item is None:
                 line.problem = "ambiguous_item" if match.found else "unknown_item"
                 # Bounded: each suggestion is a button.
                 line.suggestions = (match.found or match.suggestions)[:MAX_SUGGESTIONS]
@@ -282,6 +238,8 @@ class DistributionService:
             quick.place_id = int(match.unique) if match.unique else None
             found = (match.found or match.suggestions)[:MAX_SUGGESTIONS]
             quick.place_suggestions = [int(code) for code in found]
+            if not match.found:
+                quick.retired_place = self.catalogue.retired_place(antenna, quick.place_text)
         return quick
 
     async def log(
@@ -367,7 +325,12 @@ class DistributionService:
         return since.astimezone(self.tz).date().isoformat()
 
     async def last_log(self, user: User) -> list[Distribution]:
-        return await self.storage.distributions.last_batch(user.id)
+        """The caller's last log, to offer again, unless it names a retired item or place."""
+        rows = await self.storage.distributions.last_batch(user.id)
+        offered = all(row.item_code in self.catalogue.items for row in rows) and all(
+            row.place_id is None or row.place_id in self.catalogue.places for row in rows
+        )
+        return rows if offered else []
 
     def nearest_place(self, user: User, latitude: float, longitude: float) -> int | None:
         place = self.catalogue.nearest_place(

@@ -321,8 +321,8 @@ class ExportService:
 
         def distributions() -> Iterator[list[object]]:
             for row in source.distributions(antenna, period.since, period.until):
-                place = catalogue.places.get(row.place_id) if row.place_id else None
-                item = catalogue.items.get(row.item_code)
+                place = catalogue.all_places.get(row.place_id) if row.place_id else None
+                item = catalogue.all_items.get(row.item_code)
                 yield [
                     local(row.logged_at),
                     row.slot,

@@ -49,17 +49,62 @@ class CatalogueRepo:
             )
 
     async def items(self) -> list[Item]:
+        """Every item, retired ones too; a coordinator's names come first in their locale."""
         rows = await self.db.fetch_all("SELECT * FROM items ORDER BY position, code")
         names = await self.db.fetch_all(
+            "SELECT item_code, locale, name FROM item_renames ORDER BY item_code, locale, id DESC"
+        )
+        names += await self.db.fetch_all(
             "SELECT item_code, locale, name FROM item_names ORDER BY item_code, locale, position"
         )
         by_item: dict[str, dict[str, list[str]]] = {}
         for row in names:
-            by_item.setdefault(row[0], {}).setdefault(row[1], []).append(row[2])
+            localized = by_item.setdefault(row[0], {}).setdefault(row[1], [])
+            if row[2] not in localized:
+                localized.append(row[2])
         return [
-            Item(row["code"], row["unit"], row["position"], by_item.get(row["code"], {}))
+            Item(
+                row["code"],
+                row["unit"],
+                row["position"],
+                by_item.get(row["code"], {}),
+                retired=row["retired_at"] is not None,
+            )
             for row in rows
         ]
+
+    async def rename_item(
+        self, code: str, locale: str, name: str, renamed_by: int, now: datetime
+    ) -> None:
+        """Show the item as `name` in a locale from now on (an earlier name becomes the latest
+        again); the names it had stay accepted."""
+        await self.db.execute(
+            "DELETE FROM item_renames WHERE item_code = ? AND locale = ? AND name = ?",
+            (code, locale, name),
+        )
+        await self.db.execute(
+            "INSERT INTO item_renames (item_code, locale, name, renamed_by, renamed_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (code, locale, name, renamed_by, to_db(now)),
+        )
+
+    async def retire_item(self, code: str, retired_by: int, now: datetime) -> bool:
+        """Mark an item retired; False if it already was (a double tap)."""
+        changed = await self.db.execute(
+            "UPDATE items SET retired_at = ?, retired_by = ? "
+            "WHERE code = ? AND retired_at IS NULL",
+            (to_db(now), retired_by, code),
+        )
+        return changed == 1
+
+    async def restore_item(self, code: str) -> bool:
+        """Offer a retired item again; False if it was not retired."""
+        changed = await self.db.execute(
+            "UPDATE items SET retired_at = NULL, retired_by = NULL "
+            "WHERE code = ? AND retired_at IS NOT NULL",
+            (code,),
+        )
+        return changed == 1
 
     async def upsert_place(
         self,
@@ -75,7 +120,9 @@ class CatalogueRepo:
         await self.db.execute(
             "INSERT INTO places (antenna, code, name, aliases, latitude, longitude, created_by, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (antenna, code) DO UPDATE "
-            "SET name = excluded.name, aliases = excluded.aliases, "
+            # A coordinator's rename wins over content/ (issue 9, point 10).
+            "SET name = CASE WHEN renamed_at IS NULL THEN excluded.name ELSE name END, "
+            "aliases = excluded.aliases, "
             "latitude = COALESCE(excluded.latitude, latitude), "
             "longitude = COALESCE(excluded.longitude, longitude)",
             (
@@ -94,7 +141,44 @@ class CatalogueRepo:
         )
         return int(value)
 
+    async def add_place(
+        self, antenna: str, code: str, name: str, now: datetime, created_by: int
+    ) -> int:
+        """A coordinator's new place; never an existing one's code (an INSERT, no upsert)."""
+        return await self.db.insert(
+            "INSERT INTO places (antenna, code, name, created_by, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (antenna, code, name, created_by, to_db(now)),
+        )
+
+    async def rename_place(
+        self, place_id: int, name: str, old_names: list[str], renamed_by: int, now: datetime
+    ) -> None:
+        await self.db.execute(
+            "UPDATE places SET name = ?, old_names = ?, renamed_at = ?, renamed_by = ? "
+            "WHERE id = ?",
+            (name, json.dumps(old_names, ensure_ascii=False), to_db(now), renamed_by, place_id),
+        )
+
+    async def retire_place(self, place_id: int, retired_by: int, now: datetime) -> bool:
+        """Mark a place retired; False if it already was (a double tap)."""
+        changed = await self.db.execute(
+            "UPDATE places SET retired_at = ?, retired_by = ? WHERE id = ? AND retired_at IS NULL",
+            (to_db(now), retired_by, place_id),
+        )
+        return changed == 1
+
+    async def restore_place(self, place_id: int) -> bool:
+        """Offer a retired place again; False if it was not retired."""
+        changed = await self.db.execute(
+            "UPDATE places SET retired_at = NULL, retired_by = NULL "
+            "WHERE id = ? AND retired_at IS NOT NULL",
+            (place_id,),
+        )
+        return changed == 1
+
     async def places(self, antenna: str | None = None) -> list[Place]:
+        """Every place (of an antenna), retired ones too."""
         if antenna is None:
             rows = await self.db.fetch_all("SELECT * FROM places ORDER BY antenna, name")
         else:
@@ -110,6 +194,8 @@ class CatalogueRepo:
                 json.loads(row["aliases"]),
                 row["latitude"],
                 row["longitude"],
+                retired=row["retired_at"] is not None,
+                old_names=json.loads(row["old_names"]),
             )
             for row in rows
         ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -150,6 +150,7 @@ class Item:
     unit: str
     position: int
     names: dict[str, list[str]]  # locale -> names, the first one shown
+    retired: bool = False  # offered and matched nowhere, still named in reports
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,8 @@ class Place:
     aliases: list[str]
     latitude: float | None
     longitude: float | None
+    retired: bool = False  # offered and matched nowhere, still named in reports
+    old_names: list[str] = field(default_factory=list)  # before coordinators renamed it
 
 
 @dataclass(frozen=True)

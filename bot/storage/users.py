@@ -229,9 +229,18 @@ async def _forget_everywhere(db: Database, user_id: int) -> None:
         "OR json_extract(payload, '$.chat') = ?",
         (user_id, user_id),
     )
-    for table in ("planned_shifts", "items", "places"):
+    for table, column in (
+        ("planned_shifts", "created_by"),
+        ("items", "created_by"),
+        ("places", "created_by"),
+        # Who renamed or retired a place or an item (the change itself stays).
+        ("items", "retired_by"),
+        ("places", "retired_by"),
+        ("places", "renamed_by"),
+        ("item_renames", "renamed_by"),
+    ):
         await db.execute(
-            f"UPDATE {table} SET created_by = NULL WHERE created_by = ?",  # noqa: S608
+            f"UPDATE {table} SET {column} = NULL WHERE {column} = ?",  # noqa: S608
             (user_id,),
         )
     await db.execute("DELETE FROM used_nonces WHERE user_id = ?", (user_id,))

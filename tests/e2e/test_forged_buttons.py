@@ -19,6 +19,9 @@ import pytest
 from bot.callbacks import (
     AntennaChoice,
     CallbackData,
+    CatalogueCancel,
+    CatalogueEdit,
+    CatalogueList,
     ContentConfirm,
     DistAgain,
     DistFix,
@@ -153,6 +156,22 @@ FORGED: dict[type[CallbackData], Builder] = {
     ],
     DistMenu: _public_or([DistMenu()], [DistMenu()]),
     DistPage: _public_or([DistPage(1)], [DistPage(-1), DistPage(99)]),
+    # Listing is allowed to volunteers: a kind of list the bot never offers, or the public.
+    CatalogueList: _public_or(
+        [CatalogueList("p", retired=False, page=0)],
+        [CatalogueList("x", retired=False, page=0), CatalogueList("i", retired=True, page=-1)],
+    ),
+    # Renaming, retiring and restoring are for coordinators (of the place's antenna) only.
+    CatalogueEdit: lambda v, _p: (
+        [
+            CatalogueEdit("p", action, str(place), 0)
+            for action in ("n", "r", "u")
+            for place in (v.place, v.other_place)
+        ]
+        + [CatalogueEdit("i", "r", "blankets", 0), CatalogueEdit("x", "r", "1", 0)]
+    ),
+    # Cancels the presser's own wait for a typed name: nothing is waiting.
+    CatalogueCancel: lambda _v, _p: [CatalogueCancel()],
     # Choosing one's own need is no forgery; a need the bot never offers must change nothing.
     HelpNeed: lambda _v, _p: [HelpNeed("gold")],
     HelpCancel: lambda v, _p: [HelpCancel(v.help), HelpCancel(v.other_help), HelpCancel(999)],
