@@ -31,6 +31,9 @@ LOCATION_ANSWERS: list[Answer] = [
 ]
 TEXT_ANSWERS: list[Answer] = [
     help_requests.skip_typed,  # a person in the help flow, at the location step
+    # A volunteer who just tapped "➕ Other number" (a wait of minutes, set by that tap): before
+    # "✉ Write", whose wait lasts the whole conversation.
+    distributions.number_typed,
     help_requests.owner_typed,  # a volunteer who pressed "✉ Write"
     # Keep it after the specific waits: any text of a person whose request is open goes to
     # its volunteer.
