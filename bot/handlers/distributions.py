@@ -363,10 +363,10 @@ def _rows(buttons: list[Button], per_row: int = 2) -> Keyboard:
 
 
 async def _item_question(
-    context: BotContext, draft_id: int, question: QuickLine, page: int
+    context: BotContext, draft_id: int, question: QuickLine, page: int | None
 ) -> tuple[str, Keyboard]:
     """Which item: among the nearest names, or from the whole list (paged) when none is
-    near or none was written ("/distrib 40")."""
+    near, none was written ("/distrib 40"), or the person asked for another."""
     t = context.t
     services = context.services
     catalogue = services.distributions.catalogue
@@ -375,10 +375,16 @@ async def _item_question(
         label = escape(catalogue.item_name(code, t.locale))
         return Button(label, data=DistFix(draft_id, "i", code).pack())
 
+    if question.suggestions and page is None:
+        text = t._("🤔 Which item is “{text}”?", text=cut(question.text))
+        rows = _rows([item_button(code) for code in question.suggestions])
+        another = DistFix(draft_id, "m", "0").pack()
+        rows.append([Button(t.p_("button", "📋 Another item"), data=another)])
+        return text, rows
+    page = page or 0
     if question.suggestions:
         text = t._("🤔 Which item is “{text}”?", text=cut(question.text))
-        return text, _rows([item_button(code) for code in question.suggestions])
-    if question.problem == "no_item":
+    elif question.problem == "no_item":
         text = t._(
             "📦 The item is missing: {n} of what? Tap it.", n=t.fmt_number(question.quantity or 0)
         )
@@ -405,7 +411,7 @@ async def _item_question(
 
 
 async def ask_next(
-    update: Update, context: BotContext, draft_id: int, quick: QuickLog, page: int = 0
+    update: Update, context: BotContext, draft_id: int, quick: QuickLog, page: int | None = None
 ) -> None:
     """Say what was understood, and ask about the first thing that was not."""
     t = context.t

@@ -97,17 +97,17 @@ class QuickLog:
         no question of this log (an old button, forged data), and nothing changed."""
         question = self.next_question
         if kind == "i" and question is not None and question.item is None:
-            # Chosen among the suggestions, or from the whole list when there were none.
-            if value not in (question.suggestions or items):
+            # Chosen among the suggestions or from the whole list ("📋 Another item").
+            if value not in items:
                 return False
             question.item = value
         elif kind == "q" and question is not None and question.quantity is None:
             question.quantity = parse_quantity(value)
             if question.quantity is None:
                 return False
-        elif kind == "n" and self.place_unresolved:
+        elif kind == "n" and question is None and self.place_unresolved:
             self.place_text = None
-        elif kind == "p" and self.place_unresolved:
+        elif kind == "p" and question is None and self.place_unresolved:
             if not value.isdecimal() or int(value) not in self.place_suggestions:
                 return False
             self.place_id = int(value)
@@ -161,7 +161,7 @@ class Logged:
 
 def parse_quantity(text: str) -> int | None:
     """A whole number of things between 1 and 10 000; None for 0, -3, 2.5, 1e9 or "forty"."""
-    text = to_ascii_digits(text.strip()).rstrip("xX")
+    text = to_ascii_digits(text.strip()).rstrip("xX×")
     # Decimal digits of any script, as int() reads them ("²" is a digit to str.isdigit(), not
     # to int()); past five significant digits it is over the cap anyway, and int() refuses
     # strings past 4300 digits.
@@ -271,9 +271,13 @@ def read_lines(catalogue: Catalogue, text: str) -> list[QuickLine]:
         words = chunk.split()
         if not words:
             continue
-        first = [_read_pair(catalogue, n, name) for n, name in _number_first(catalogue, words)]
+        # One past the cap is enough to refuse: names are looked up only that far.
+        room = MAX_LINES + 1 - len(lines)
+        pairs = _number_first(catalogue, words)[:room]
+        first = [_read_pair(catalogue, n, name) for n, name in pairs]
         if not all(line.understood for line in first) and not _is_number(words[0]):
-            after = [_read_pair(catalogue, n, name) for n, name in _number_after(words)]
+            pairs = _number_after(words)[:room]
+            after = [_read_pair(catalogue, n, name) for n, name in pairs]
             if all(line.understood for line in after):
                 first = after
         lines += first
