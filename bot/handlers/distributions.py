@@ -19,7 +19,7 @@ from bot.callbacks import (
 )
 from bot.context import BotContext
 from bot.handlers.common import refuse
-from bot.i18n import Markup, escape, pN_
+from bot.i18n import Markup, Translator, escape, pN_
 from bot.services.distributions import MAX_LINES, MAX_QUANTITY, QuickLine, QuickLog, parse_quantity
 from bot.services.errors import DomainError
 from bot.services.outbox import Button, Keyboard
@@ -312,7 +312,7 @@ async def distrib(update: Update, context: BotContext) -> None:
     text = " ".join(context.args)
     quick = services.distributions.parse_quick(text, services.distributions.antenna_of(user))
     if len(quick.places_typed) > 1:
-        places = quoted(quick.places_typed)
+        places = quoted(t, quick.places_typed)
         answer = t._(
             "❌ One place per log, and you wrote {places}. Send one /distrib for each place.",
             places=places,
@@ -338,9 +338,9 @@ def cut(text: str, limit: int = 40) -> Markup:
     return escape(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
-def quoted(texts: list[str]) -> Markup:
-    """ "“Marck”, “Coquelles”": typed texts, escaped and cut, for a sentence."""
-    return Markup(", ".join(f"“{cut(text)}”" for text in texts))
+def quoted(t: Translator, texts: list[str]) -> Markup:
+    """ "“Marck”, “Coquelles”": typed texts, escaped and cut, in the locale's quotes."""
+    return Markup(", ".join(t.p_("quote", "“{text}”", text=cut(text)) for text in texts))
 
 
 async def _save_quick(
@@ -454,7 +454,7 @@ async def ask_next(
         lines.append(text)
     rest = [line for line in quick.lines if not line.understood and line is not question]
     if rest:
-        others = quoted([line.text for line in rest])
+        others = quoted(t, [line.text for line in rest])
         lines.append(t._("Then: {others}.", others=others))
     if question is not None and quick.understood:
         label = t.p_("button", "💾 Save only what was understood")
@@ -475,7 +475,10 @@ async def fix_pressed(update: Update, context: BotContext) -> None:
             return
         if chosen.kind == "m":
             quick = await services.distributions.draft(context.user, chosen.draft)
-            if not chosen.value.isdecimal():
+            question = quick.next_question
+            # Pages of items only while an item is asked (an identical edit is refused).
+            asking = question is not None and question.item is None and question.quantity
+            if not asking or not chosen.value.isdecimal():
                 raise DomainError("stale_button")
             await ask_next(update, context, chosen.draft, quick, int(chosen.value))
             return
@@ -487,6 +490,10 @@ async def fix_pressed(update: Update, context: BotContext) -> None:
         return
     if not quick.complete:
         await ask_next(update, context, draft_id, quick)
+        return
+    if services.distributions.over_cap(quick):
+        # Refused, the draft kept: its "❌ Cancel" still answers.
+        await _save_quick(update, context, quick, None)
         return
     await services.distributions.drop_draft(context.user, draft_id)
     await _save_quick(update, context, quick, f"draft{draft_id}")
