@@ -27,8 +27,9 @@ MAX_QUANTITY = 10_000
 UNDO_WINDOW = timedelta(minutes=15)
 # What reads as a number someone meant as a quantity, good or bad: 40, 40x, 40×, -3, 2.5, 1e9.
 QUANTITY = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:e[+-]?\d+)?[x×]?$", re.IGNORECASE)
-# Commas and semicolons of Latin and Arabic script, new lines, and a "+" between items.
-ITEM_SEPARATORS = re.compile(r"[,;\n،؛]|(?:^|\s)\+(?:\s|$)")
+# Commas and semicolons of Latin and Arabic script, new lines, and a "+" or a dash standing
+# alone between items ("Fort-Nieulay" keeps its hyphen).
+ITEM_SEPARATORS = re.compile(r"[,;\n،؛]|(?:^|\s)[+\-–—](?:\s|$)")
 # "and" between two items in the shipped locales (the Tigrinya one is a suffix: left out). A
 # name that holds one of them ("جل و بەرگ") is still read whole: the longest name wins.
 CONNECTORS = frozenset({"and", "et", "و", "và", "iyo", "እና"})

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.services.catalogue import load_content, normalize
-from bot.services.distributions import MAX_LINES, DistributionService, parse_quantity
+from bot.services.distributions import MAX_LINES, DistributionService, QuickLog, parse_quantity
 from bot.services.errors import DomainError
 from bot.services.reports import ReportService, parse_period
 from bot.storage import Storage
@@ -477,6 +477,7 @@ async def test_migration_0008_counts_the_logs_already_saved(tmp_path: Path) -> N
         ("40 blankets,, 25 tea,", [("blankets", 40), ("tea", 25)]),
         (", ; 40 blankets ، ", [("blankets", 40)]),
         ("40× blankets", [("blankets", 40)]),
+        ("40 blankets - 25 tea – 2 tents", [("blankets", 40), ("tea", 25), ("tents", 2)]),
         # A singular from content/items.toml is a name too.
         ("1 piece of clothing", [("clothes", 1)]),
     ],
@@ -608,3 +609,20 @@ async def test_names_follow_the_quantity_in_french_and_english(
     # A locale without a singular keeps its name whatever the quantity.
     assert catalogue.item_name("tents", "ar", 1) == "خيام"
     assert catalogue.item_name("tea", "fr", 1) == "thé/café"
+
+
+async def test_a_draft_saved_by_the_previous_release_still_reads(
+    service: DistributionService,
+) -> None:
+    """Drafts outlive a restart: one saved before lines had a problem field is read."""
+    old = {
+        "lines": [["40 blanketz", 40, None, ["blankets"]], ["2 tea", 2, "tea", []]],
+        "place_text": None,
+        "place_id": None,
+        "place_suggestions": [],
+    }
+    quick = QuickLog.from_payload(old)
+    assert quick.next_question is quick.lines[0]
+    assert quick.answer("i", "blankets", list(service.catalogue.items))
+    assert quick.merged() == [("blankets", 40), ("tea", 2)]
+    assert QuickLog.from_payload(quick.to_payload()) == quick
