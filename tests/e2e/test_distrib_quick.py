@@ -37,11 +37,18 @@ async def test_pairs_without_commas_are_all_saved(
     emu: BotApiEmulator, clocked: RunningBot
 ) -> None:
     volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
-    saved = await volunteer.say("/distrib 40 blankets 25 tea")
+    since = len(emu.bot_messages(VOLUNTEER))
+    sent = await emu.send_text(VOLUNTEER, "/distrib 40 blankets 25 tea")
+    saved = await emu.wait_for_bot_message(VOLUNTEER, since=since)
     assert saved.plain_text == (
         "✅ Saved: 40 × blankets, 25 × tea/coffee · evening.\n"
         "Made a mistake? Send /undo within 15 minutes."
     )
+    assert await rows(clocked) == [("blankets", 40, None), ("tea", 25, None)]
+    # Telegram sends the same update again: saved once.
+    await emu.wait_until(lambda: emu.confirmed_offset > sent)
+    await emu.redeliver(sent)
+    await settle(emu, volunteer)
     assert await rows(clocked) == [("blankets", 40, None), ("tea", 25, None)]
 
 
