@@ -384,7 +384,7 @@ async def _item_question(
     page = page or 0
     if question.suggestions:
         text = t._("🤔 Which item is “{text}”?", text=cut(question.text))
-    elif question.problem == "no_item":
+    elif question.nameless:
         text = t._(
             "📦 The item is missing: {n} of what? Tap it.", n=t.fmt_number(question.quantity or 0)
         )

@@ -62,6 +62,11 @@ class QuickLine:
     def understood(self) -> bool:
         return self.item is not None and self.quantity is not None
 
+    @property
+    def nameless(self) -> bool:
+        """A number alone ("/distrib 40", "/distrib 0"): the item is what is missing."""
+        return _is_number(self.text)
+
 
 @dataclass
 class QuickLog:

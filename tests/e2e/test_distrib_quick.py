@@ -172,6 +172,15 @@ async def test_a_number_alone_asks_for_the_item_and_keeps_the_number(
     saved = await volunteer.press(question, "tents")
     assert (saved.plain_text or "").startswith("✅ Saved: 40 × tents · evening.")
     assert await rows(clocked) == [("tents", 40, None)]
+    # A wrong number alone: first how many, then which item.
+    question = await volunteer.say("/distrib 0")
+    assert question.plain_text == (
+        "❌ “0”: how many? A whole number from 1 to 10000: tap one below."
+    )
+    question = await volunteer.press(question, "5")
+    assert question.plain_text == "📦 The item is missing: 5 of what? Tap it."
+    await volunteer.press(question, "tents")
+    assert await rows(clocked) == [("tents", 40, None), ("tents", 5, None)]
 
 
 async def test_a_name_alone_asks_how_many(emu: BotApiEmulator, clocked: RunningBot) -> None:
