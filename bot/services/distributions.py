@@ -208,12 +208,12 @@ def _name_end(catalogue: Catalogue, words: list[str], start: int) -> int:
 Pair = tuple[str | None, list[str]]  # a typed quantity (or none) and the words of a name
 
 
-def _number_first(catalogue: Catalogue, words: list[str]) -> list[Pair]:
+def _number_first(catalogue: Catalogue, words: list[str], limit: int) -> list[Pair]:
     """ "40 blankets 25 tea": each number begins a pair; words before any number are a name
-    without a quantity."""
+    without a quantity. At most `limit` pairs."""
     pairs: list[Pair] = []
     index = 0
-    while index < len(words):
+    while index < len(words) and len(pairs) < limit:
         word = words[index]
         if _is_connector(word):
             index += 1
@@ -228,11 +228,13 @@ def _number_first(catalogue: Catalogue, words: list[str]) -> list[Pair]:
     return pairs
 
 
-def _number_after(words: list[str]) -> list[Pair]:
-    """ "blankets 40 tea 25": each number ends a pair."""
+def _number_after(words: list[str], limit: int) -> list[Pair]:
+    """ "blankets 40 tea 25": each number ends a pair. At most `limit` pairs."""
     pairs: list[Pair] = []
     name: list[str] = []
     for word in words:
+        if len(pairs) >= limit:
+            return pairs
         if _is_number(word):
             pairs.append((word, name))
             name = []
@@ -268,9 +270,10 @@ def _read_pair(catalogue: Catalogue, number: str | None, name: list[str]) -> Qui
 def read_lines(catalogue: Catalogue, text: str) -> list[QuickLine]:
     """Every quantity–item pair of the text, understood or not, in the order typed.
 
-    Pairs are split by commas, semicolons, "+", new lines, "and" in the shipped languages, and
-    by the numbers themselves ("40 blankets 25 tea"). The number comes first; after the name
-    ("blankets 40") only where that reading understands everything and the other does not.
+    Pairs are split by commas, semicolons, new lines, a lone "+" or dash, "and" in the shipped
+    languages, and by the numbers themselves ("40 blankets 25 tea"). The number comes first;
+    after the name ("blankets 40") only where that reading understands everything and the
+    other does not.
     """
     lines: list[QuickLine] = []
     for chunk in ITEM_SEPARATORS.split(text):
@@ -279,10 +282,10 @@ def read_lines(catalogue: Catalogue, text: str) -> list[QuickLine]:
             continue
         # One past the cap is enough to refuse: names are looked up only that far.
         room = MAX_LINES + 1 - len(lines)
-        pairs = _number_first(catalogue, words)[:room]
+        pairs = _number_first(catalogue, words, room)
         first = [_read_pair(catalogue, n, name) for n, name in pairs]
         if not all(line.understood for line in first) and not _is_number(words[0]):
-            pairs = _number_after(words)[:room]
+            pairs = _number_after(words, room)
             after = [_read_pair(catalogue, n, name) for n, name in pairs]
             if all(line.understood for line in after):
                 first = after
