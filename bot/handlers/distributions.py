@@ -18,7 +18,7 @@ from bot.callbacks import (
     StaleButton,
 )
 from bot.context import BotContext
-from bot.handlers.common import refuse
+from bot.handlers.common import ECHO_MAX, refuse
 from bot.i18n import Markup, Translator, escape, pN_
 from bot.services.distributions import MAX_LINES, MAX_QUANTITY, QuickLine, QuickLog, parse_quantity
 from bot.services.errors import DomainError
@@ -333,8 +333,8 @@ async def distrib(update: Update, context: BotContext) -> None:
     await ask_next(update, context, draft_id, quick)
 
 
-def cut(text: str, limit: int = 40) -> Markup:
-    """What a person typed, escaped, and cut with "…" when long."""
+def cut(text: str, limit: int = ECHO_MAX) -> Markup:
+    """What a person typed, escaped, and cut with "…" when long (as refusals echo it)."""
     return escape(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
