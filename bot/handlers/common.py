@@ -63,6 +63,7 @@ ERRORS: dict[str, str] = {
         "ℹ️ Your last log is more than 15 minutes old. Ask a coordinator to correct it."
     ),
     "draft_gone": N_("ℹ️ This log was already saved or cancelled."),
+    "too_much": N_("❌ {total} {item} in one log is over {max}: send several logs."),
     "unknown_place": N_("❌ Which place is “{value}”? Choose one of: {choices}."),
     "place_exists": N_("ℹ️ This place already exists: {name}."),
     "bad_unit": N_("❌ Unknown unit: {value}. Use piece, litre, portion or kg."),

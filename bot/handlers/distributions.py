@@ -20,9 +20,9 @@ from bot.callbacks import (
 )
 from bot.context import BotContext
 from bot.handlers.catalogue import retired_answer
-from bot.handlers.common import refuse
-from bot.i18n import Markup, escape, pN_
-from bot.services.distributions import QuickLog
+from bot.handlers.common import ECHO_MAX, refuse
+from bot.i18n import Markup, Translator, escape, pN_
+from bot.services.distributions import MAX_LINES, MAX_QUANTITY, QuickLine, QuickLog, parse_quantity
 from bot.services.errors import DomainError
 from bot.services.outbox import Button, Keyboard
 from bot.storage.models import Distribution, Role
@@ -48,7 +48,7 @@ def quantity_text(context: BotContext, code: str, quantity: int) -> Markup:
     """ "40 × blankets", "12 kg wood", "30 L water": the item in the reader's language."""
     t = context.t
     catalogue = context.services.distributions.catalogue
-    name = catalogue.item_name(code, t.locale)
+    name = catalogue.item_name(code, t.locale, quantity)
     item = catalogue.all_items.get(code)
     unit = item.unit if item else "piece"
     return t.fmt_quantity(quantity, unit, name)
@@ -151,6 +151,11 @@ async def quantity_step(update: Update, context: BotContext) -> None:
     except DomainError:
         await refuse(update, context, DomainError("stale_button"))
         return
+    if chosen.more:
+        # The next typed number is this item's quantity (see number_typed).
+        await context.services.distributions.await_number(context.user, chosen.item)
+    else:
+        await context.services.distributions.forget_number_wait(context.user)
     key = nonce()
     numbers = MORE_QUANTITIES if chosen.more else QUANTITIES
     buttons = [Button(str(n), data=DistQty(chosen.item, n, key).pack()) for n in numbers]
@@ -164,45 +169,67 @@ async def quantity_step(update: Update, context: BotContext) -> None:
     name = escape(context.services.distributions.catalogue.item_name(chosen.item, t.locale))
     text = t._("📦 {item}: how many?", item=name)
     if chosen.more:
-        # `name` is already escaped: the example must not be escaped a second time.
-        example = Markup(f"/distrib 35 {name}")
-        text += "\n" + t._("Another number? Type it, for example: {example}", example=example)
+        text += "\n" + t._("Another number? Type it, for example: {example}", example="35")
     await context.edit(update, text, rows)
 
 
 async def place_step(update: Update, context: BotContext) -> None:
     """Step 3: where (recent places first), or share a location."""
+    try:
+        chosen = DistQty.unpack(update.callback_query.data if update.callback_query else None)
+    except StaleButton as error:
+        await refuse(update, context, error)
+        return
+    await context.services.distributions.forget_number_wait(context.user)
+    await show_places(update, context, chosen.item, chosen.quantity, chosen.nonce)
+
+
+async def show_places(
+    update: Update, context: BotContext, item: str, quantity: int, key: str
+) -> None:
+    """Ask where, for a chosen item and quantity (a tapped or a typed number)."""
     t = context.t
     services = context.services
     try:
-        chosen = DistQty.unpack(update.callback_query.data if update.callback_query else None)
         places = await services.distributions.places_for(context.user)
         # A shared location answers this question too, within the next minutes.
-        await services.distributions.await_location(
-            context.user, chosen.item, chosen.quantity, chosen.nonce
-        )
+        await services.distributions.await_location(context.user, item, quantity, key)
     except DomainError as error:
         await refuse(update, context, error)
         return
     buttons = [
-        Button(
-            place_name(context, place_id),
-            data=DistSave(chosen.item, chosen.quantity, place_id, chosen.nonce).pack(),
-        )
+        Button(place_name(context, place_id), data=DistSave(item, quantity, place_id, key).pack())
         for place_id in places
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append(
-        [
-            Button(
-                t.p_("button", "🚫 No place"),
-                data=DistSave(chosen.item, chosen.quantity, 0, chosen.nonce).pack(),
-            )
-        ]
+        [Button(t.p_("button", "🚫 No place"), data=DistSave(item, quantity, 0, key).pack())]
     )
-    what = quantity_text(context, chosen.item, chosen.quantity)
+    what = quantity_text(context, item, quantity)
     text = t._("📍 {what}: where? Tap a place, or share your location.", what=what)
     await context.edit(update, text, rows)
+
+
+async def number_typed(update: Update, context: BotContext) -> bool:
+    """A number typed after "➕ Other number" is the quantity; False if none is awaited."""
+    message = update.message
+    if message is None or message.text is None:
+        return False
+    services = context.services
+    item = await services.distributions.number_wait(context.user)
+    if item is None:
+        return False
+    quantity = parse_quantity(message.text)
+    if quantity is None:
+        # Still waiting: the next number typed is taken.
+        text = context.t._(
+            "❌ Type a whole number from 1 to {max}, for example 35.", max=MAX_QUANTITY
+        )
+        await context.reply(update, text)
+        return True
+    await services.distributions.forget_number_wait(context.user)
+    await show_places(update, context, item, quantity, nonce())
+    return True
 
 
 async def save_pressed(update: Update, context: BotContext) -> None:
@@ -275,6 +302,7 @@ async def location_shared(update: Update, context: BotContext) -> bool:
 async def distrib(update: Update, context: BotContext) -> None:
     """Log from one line ("/distrib 40 blankets, 25 tea @ Marck"), or open the guided form."""
     if not context.args:
+        await context.services.distributions.forget_number_wait(context.user)
         await item_step(update, context)
         return
     t = context.t
@@ -285,73 +313,164 @@ async def distrib(update: Update, context: BotContext) -> None:
         return
     text = " ".join(context.args)
     quick = services.distributions.parse_quick(text, services.distributions.antenna_of(user))
+    if len(quick.places_typed) > 1:
+        places = quoted(t, quick.places_typed)
+        answer = t._(
+            "❌ One place per log, and you wrote {places}. Send one /distrib for each place.",
+            places=places,
+        )
+        await context.reply(update, answer + "\n" + t._("Nothing was saved."))
+        return
     if not quick.lines:
         await context.reply(update, t._("Usage: /distrib 40 blankets, 25 tea @ Marck"))
         return
-    if quick.bad_quantities:
-        lines = [
-            t._(
-                "❌ {text}: write a whole number from 1 to 10000 next to the item.",
-                text=line.text,
-            )
-            for line in quick.bad_quantities
-        ]
-        await context.reply(update, "\n".join([*lines, t._("Nothing was saved.")]))
+    if len(quick.lines) > MAX_LINES:
+        answer = t._("❌ At most {max} items in one log. Send several logs.", max=MAX_LINES)
+        await context.reply(update, answer + "\n" + t._("Nothing was saved."))
         return
     retired = retired_answer(context, quick)
     if retired is not None:
         await context.reply(update, retired)
         return
     if quick.complete:
-        lines_saved = [(line.item or "", line.quantity or 0) for line in quick.lines]
-        await _save(update, context, lines_saved, quick.place_id, None)
+        await _save_quick(update, context, quick, None)
         return
     draft_id = await services.distributions.save_draft(user, quick)
     await ask_next(update, context, draft_id, quick)
 
 
-async def ask_next(update: Update, context: BotContext, draft_id: int, quick: QuickLog) -> None:
-    """Ask about the first name that did not match exactly, with the nearest names."""
-    t = context.t
-    catalogue = context.services.distributions.catalogue
-    cancel = Button(t.p_("button", "❌ Cancel"), data=DistFix(draft_id, "x", "").pack())
-    question = quick.next_question
-    if question is not None:
-        buttons = [
-            Button(
-                escape(catalogue.item_name(code, t.locale)),
-                data=DistFix(draft_id, "i", code).pack(),
-            )
-            for code in question.suggestions
-        ]
-        if not buttons:
-            await context.services.distributions.drop_draft(context.user, draft_id)
-            text = (
-                t._(
-                    "❌ I don't know “{text}”. Send /distrib alone to choose from the list.",
-                    text=question.text,
-                )
-                + "\n"
-                + t._("Nothing was saved.")
-            )
-            await context.edit(update, text, None)
-            return
-        text = t._("🤔 Which item is “{text}”?", text=question.text)
-        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)] + [[cancel]]
-        await context.edit(update, text, rows)
+def cut(text: str, limit: int = ECHO_MAX) -> Markup:
+    """What a person typed, escaped, and cut with "…" when long (as refusals echo it)."""
+    return escape(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def quoted(t: Translator, texts: list[str]) -> Markup:
+    """ "“Marck”, “Coquelles”": typed texts, escaped and cut, in the locale's quotes."""
+    return Markup(", ".join(t.p_("quote", "“{text}”", text=cut(text)) for text in texts))
+
+
+async def _save_quick(
+    update: Update, context: BotContext, quick: QuickLog, key: str | None
+) -> None:
+    """Save a quick log, one row per item ("40 tea, 10 tea" is 50 tea)."""
+    services = context.services
+    over = services.distributions.over_cap(quick)
+    if over:
+        code, total = over[0]
+        name = services.distributions.catalogue.item_name(code, context.t.locale, total)
+        error = DomainError("too_much", item=name, total=total, max=MAX_QUANTITY)
+        await refuse(update, context, error)
         return
-    buttons = [
-        Button(place_name(context, place_id), data=DistFix(draft_id, "p", str(place_id)).pack())
-        for place_id in quick.place_suggestions
-    ]
-    buttons.append(Button(t.p_("button", "🚫 No place"), data=DistFix(draft_id, "n", "").pack()))
-    text = t._("📍 Which place is “{text}”?", text=quick.place_text or "")
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)] + [[cancel]]
-    await context.edit(update, text, rows)
+    await _save(update, context, quick.merged(), quick.place_id, key)
+
+
+def _rows(buttons: list[Button], per_row: int = 2) -> Keyboard:
+    return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+
+
+async def _item_question(
+    context: BotContext, draft_id: int, question: QuickLine, page: int | None
+) -> tuple[str, Keyboard]:
+    """Which item: among the nearest names, or from the whole list (paged) when none is
+    near, none was written ("/distrib 40"), or the person asked for another."""
+    t = context.t
+    services = context.services
+    catalogue = services.distributions.catalogue
+
+    def item_button(code: str) -> Button:
+        label = escape(catalogue.item_name(code, t.locale))
+        return Button(label, data=DistFix(draft_id, "i", code).pack())
+
+    if question.suggestions and page is None:
+        text = t._("🤔 Which item is “{text}”?", text=cut(question.text))
+        rows = _rows([item_button(code) for code in question.suggestions])
+        another = DistFix(draft_id, "m", "0").pack()
+        rows.append([Button(t.p_("button", "📋 Another item"), data=another)])
+        return text, rows
+    page = page or 0
+    if question.suggestions:
+        text = t._("🤔 Which item is “{text}”?", text=cut(question.text))
+    elif question.nameless:
+        text = t._(
+            "📦 The item is missing: {n} of what? Tap it.", n=t.fmt_number(question.quantity or 0)
+        )
+    else:
+        text = t._("❌ I don't know “{text}”. Which item is it? Tap it.", text=cut(question.text))
+    codes = await services.distributions.items_for(context.user)
+    pages = max(1, -(-len(codes) // ITEMS_PER_PAGE))
+    if not 0 <= page < pages:
+        raise DomainError("stale_button")
+    shown = codes[page * ITEMS_PER_PAGE : (page + 1) * ITEMS_PER_PAGE]
+    rows = _rows([item_button(code) for code in shown])
+    paging = []
+    if page > 0:
+        paging.append(
+            Button(t.p_("button", "⬅️ Back"), data=DistFix(draft_id, "m", str(page - 1)).pack())
+        )
+    if page + 1 < pages:
+        paging.append(
+            Button(t.p_("button", "➡️ More"), data=DistFix(draft_id, "m", str(page + 1)).pack())
+        )
+    if paging:
+        rows.append(paging)
+    return text, rows
+
+
+async def ask_next(
+    update: Update, context: BotContext, draft_id: int, quick: QuickLog, page: int | None = None
+) -> None:
+    """Say what was understood, and ask about the first thing that was not."""
+    t = context.t
+    lines: list[str] = []
+    if quick.understood:
+        what = Markup(
+            ", ".join(quantity_text(context, code, total) for code, total in quick.merged())
+        )
+        lines.append(t._("👍 Understood: {what}.", what=what))
+    question = quick.next_question
+    rows: Keyboard
+    if question is None:
+        lines.append(t._("📍 Which place is “{text}”?", text=cut(quick.place_text or "")))
+        rows = _rows(
+            [
+                Button(
+                    place_name(context, place_id),
+                    data=DistFix(draft_id, "p", str(place_id)).pack(),
+                )
+                for place_id in quick.place_suggestions
+            ]
+        )
+        rows.append(
+            [Button(t.p_("button", "🚫 No place"), data=DistFix(draft_id, "n", "").pack())]
+        )
+    elif question.quantity is None:
+        lines.append(
+            t._(
+                "❌ “{text}”: how many? A whole number from 1 to {max}: tap one below.",
+                text=cut(question.text),
+                max=MAX_QUANTITY,
+            )
+        )
+        rows = _rows(
+            [Button(str(n), data=DistFix(draft_id, "q", str(n)).pack()) for n in QUANTITIES],
+            per_row=4,
+        )
+    else:
+        text, rows = await _item_question(context, draft_id, question, page)
+        lines.append(text)
+    rest = [line for line in quick.lines if not line.understood and line is not question]
+    if rest:
+        others = quoted(t, [line.text for line in rest])
+        lines.append(t._("Then: {others}.", others=others))
+    if question is not None and quick.understood:
+        label = t.p_("button", "💾 Save only what was understood")
+        rows.append([Button(label, data=DistFix(draft_id, "s", "").pack())])
+    rows.append([Button(t.p_("button", "❌ Cancel"), data=DistFix(draft_id, "x", "").pack())])
+    await context.edit(update, "\n".join(lines), rows)
 
 
 async def fix_pressed(update: Update, context: BotContext) -> None:
-    """A suggestion was chosen: fill it in, and save when nothing is left to ask."""
+    """An answer to a quick log's question: fill it in, and save when nothing is left."""
     t = context.t
     services = context.services
     try:
@@ -360,26 +479,30 @@ async def fix_pressed(update: Update, context: BotContext) -> None:
             await services.distributions.drop_draft(context.user, chosen.draft)
             await context.edit(update, t._("Nothing was saved."))
             return
+        if chosen.kind == "m":
+            quick = await services.distributions.draft(context.user, chosen.draft)
+            question = quick.next_question
+            # Pages of items only while an item is asked (an identical edit is refused).
+            asking = question is not None and question.item is None and question.quantity
+            if not asking or not chosen.value.isdecimal():
+                raise DomainError("stale_button")
+            await ask_next(update, context, chosen.draft, quick, int(chosen.value))
+            return
         draft_id, quick = await services.distributions.resolve_draft(
-            context.user,
-            chosen.draft,
-            item=chosen.value if chosen.kind == "i" else None,
-            place_id=int(chosen.value) if chosen.kind == "p" and chosen.value.isdigit() else None,
-            no_place=chosen.kind == "n",
+            context.user, chosen.draft, chosen.kind, chosen.value
         )
     except DomainError as error:
-        await refuse(
-            update,
-            context,
-            error,
-        )
+        await refuse(update, context, error)
         return
     if not quick.complete:
         await ask_next(update, context, draft_id, quick)
         return
+    if services.distributions.over_cap(quick):
+        # Refused, the draft kept: its "❌ Cancel" still answers.
+        await _save_quick(update, context, quick, None)
+        return
     await services.distributions.drop_draft(context.user, draft_id)
-    lines = [(line.item or "", line.quantity or 0) for line in quick.lines]
-    await _save(update, context, lines, quick.place_id, f"draft{draft_id}")
+    await _save_quick(update, context, quick, f"draft{draft_id}")
 
 
 # --- /undo --------------------------------------------------------------------

@@ -34,6 +34,9 @@ TEXT_ANSWERS: list[Answer] = [
     # A coordinator who just pressed "✏️" (a quarter of an hour at most): the name belongs to
     # that form, even while a conversation with a person is open.
     catalogue.rename_typed,
+    # A volunteer who just tapped "➕ Other number" (a wait of minutes, set by that tap): before
+    # "✉ Write", whose wait lasts the whole conversation.
+    distributions.number_typed,
     help_requests.owner_typed,  # a volunteer who pressed "✉ Write"
     # Keep it after the specific waits: any text of a person whose request is open goes to
     # its volunteer.

@@ -9,6 +9,7 @@ never guesses silently.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 import tomllib
@@ -16,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from babel import Locale, UnknownLocaleError
 
 from bot.storage.models import Item, Place
 
@@ -88,6 +91,20 @@ def _best(index: dict[str, set[str]], text: str) -> Match:
     return Match([], suggestions[:MAX_SUGGESTIONS])
 
 
+@functools.cache
+def _locale(code: str) -> Locale | None:
+    try:
+        return Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
+def _plural_form(locale: str, quantity: int) -> str:
+    """The locale's CLDR plural category of a quantity ("one", "few", "other"…)."""
+    parsed = _locale(locale)
+    return parsed.plural_form(quantity) if parsed is not None else "other"
+
+
 class Catalogue:
     """Items and places, indexed by every name in every language.
 
@@ -95,18 +112,30 @@ class Catalogue:
     also hold the retired ones, which old logs, reports and exports still name.
     """
 
-    def __init__(self, items: list[Item], places: list[Place]) -> None:
+    def __init__(
+        self,
+        items: list[Item],
+        places: list[Place],
+        singulars: dict[str, dict[str, str]] | None = None,
+    ) -> None:
         self.all_items = {item.code: item for item in items}
         self.all_places = {place.id: place for place in places}
         self.items = {item.code: item for item in items if not item.retired}
         self.places = {place.id: place for place in places if not place.retired}
+        # code -> locale -> the name after a quantity of the locale's "one" plural category.
+        self.singulars = {code: names for code, names in (singulars or {}).items() if names}
         self._item_index: dict[str, set[str]] = {}
         self._every_item_index: dict[str, set[str]] = {}
         for item in items:
-            for name in item_names(item):
+            names_one = list(self.singulars.get(item.code, {}).values())
+            for name in [*item_names(item), *names_one]:
                 self._every_item_index.setdefault(normalize(name), set()).add(item.code)
                 if not item.retired:
                     self._item_index.setdefault(normalize(name), set()).add(item.code)
+        # The longest name in words bounds the look-ahead of the quick form's reader.
+        self.longest_item_name = max(
+            (len(key.split()) for key in self._every_item_index), default=1
+        )
         self._place_index: dict[str, dict[str, set[str]]] = {}
         self._every_place_index: dict[str, dict[str, set[str]]] = {}
         for place in places:
@@ -146,16 +175,44 @@ class Catalogue:
     def match_place(self, antenna: str, text: str) -> Match:
         return _best(self._place_index.get(antenna, {}), text)
 
-    def item_name(self, code: str, locale: str) -> str:
-        """The name shown in a locale: its own, else English, else French (SPEC §3)."""
+    def exact_item(self, text: str) -> str | None:
+        """The one item whose name is exactly this (after normalising), or None."""
+        found = self._item_index.get(normalize(text))
+        return next(iter(found)) if found and len(found) == 1 else None
+
+    def item_name(self, code: str, locale: str, quantity: int | None = None) -> str:
+        """The name shown in a locale: its own, else English, else French (SPEC §3).
+
+        With a quantity, the name agrees with it: an item may have a singular per locale
+        (content/items.toml), used when the quantity is in that language's "one" category
+        ("1 × tente", "2 × tentes"); without one, the usual name. Retired items keep their
+        names: old logs and reports still show them.
+        """
         item = self.all_items.get(code)
         if item is None:
             return code
         for candidate in (locale, "en", "fr"):
             names = item.names.get(candidate)
             if names:
+                singular = self.singulars.get(code, {}).get(candidate)
+                one = quantity is not None and _plural_form(candidate, quantity) == "one"
+                if singular and one:
+                    return singular
                 return names[0]
         return code
+
+    def places_by_likeness(self, antenna: str, text: str) -> list[int]:
+        """Every place of an antenna still offered, the names nearest to what was typed first."""
+        key = normalize(text)
+
+        def likeness(place: Place) -> float:
+            return max(
+                difflib.SequenceMatcher(None, key, normalize(name)).ratio()
+                for name in place_names(place)
+            )
+
+        ranked = sorted(self.places_of(antenna), key=lambda p: (-likeness(p), p.name))
+        return [place.id for place in ranked]
 
     def places_of(self, antenna: str, *, retired: bool = False) -> list[Place]:
         """The antenna's places still offered, or (`retired`) the retired ones."""
@@ -208,4 +265,9 @@ def load_content(
     for item in items:
         if item["unit"] not in UNITS:
             raise ValueError(f"item {item['code']}: unknown unit {item['unit']!r}")
+        singular = item.get("singular", {})
+        if not isinstance(singular, dict) or not all(
+            isinstance(name, str) and name for name in singular.values()
+        ):
+            raise ValueError(f"item {item['code']}: singular must map locales to names")
     return items, places

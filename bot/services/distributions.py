@@ -24,9 +24,18 @@ from bot.storage.models import Distribution, Role, User
 
 MAX_QUANTITY = 10_000
 UNDO_WINDOW = timedelta(minutes=15)
-QUANTITY = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:e[+-]?\d+)?x?$", re.IGNORECASE)
-# Commas and semicolons of Latin and Arabic script, "+", and "and"/"et" between items.
-ITEM_SEPARATORS = re.compile(r"[,;\n،؛]|\s\+\s|\s(?:and|et)\s", re.IGNORECASE)
+# What reads as a number someone meant as a quantity, good or bad: 40, 40x, 40×, -3, 2.5, 1e9.
+QUANTITY = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:e[+-]?\d+)?[x×]?$", re.IGNORECASE)
+# Commas and semicolons of Latin and Arabic script, new lines, and a "+" or a dash standing
+# alone between items ("Fort-Nieulay" keeps its hyphen).
+ITEM_SEPARATORS = re.compile(r"[,;\n،؛]|(?:^|\s)[+\-–—](?:\s|$)")
+# "and" between two items in the shipped locales (the Tigrinya one is a suffix: left out). A
+# name that holds one of them ("جل و بەرگ") is still read whole: the longest name wins.
+CONNECTORS = frozenset({"and", "et", "و", "và", "iyo", "እና"})
+# Beyond this a message is a paste, not a log: it is refused before any name is looked up.
+MAX_LINES = 20
+# Places offered for a place not understood: two a row, within a phone's screen.
+MAX_PLACE_BUTTONS = 24
 RECENT_DAYS = 30
 NEAREST_PLACE_KM = 2.0
 LOCATION_WAIT = timedelta(minutes=15)
@@ -40,7 +49,19 @@ class QuickLine:
     quantity: int | None = None
     item: str | None = None
     suggestions: list[str] = field(default_factory=list)
-    problem: str | None = None  # "quantity", "unknown_item", "ambiguous_item", "retired_item"
+    # "quantity" (missing or not 1..10000), "no_item" (a number alone), "unknown_item",
+    # "ambiguous_item", "retired_item" (its one suggestion is the retired item); None once
+    # understood.
+    problem: str | None = None
+
+    @property
+    def understood(self) -> bool:
+        return self.item is not None and self.quantity is not None
+
+    @property
+    def nameless(self) -> bool:
+        """A number alone ("/distrib 40", "/distrib 0"): the item is what is missing."""
+        return _is_number(self.text)
 
 
 @dataclass
@@ -49,6 +70,8 @@ class QuickLog:
     place_text: str | None = None
     place_id: int | None = None
     place_suggestions: list[int] = field(default_factory=list)
+    # Every place typed after an "@": a log is at one place, so two of them are refused.
+    places_typed: list[str] = field(default_factory=list)
     # A retired place typed after "@": answered as retired, never saved nor drafted.
     retired_place: int | None = None
 
@@ -62,8 +85,12 @@ class QuickLog:
 
     @property
     def next_question(self) -> QuickLine | None:
-        """The first line whose item must be chosen among suggestions."""
-        return next((line for line in self.lines if line.item is None), None)
+        """The first line not understood yet: its quantity, then its item, is asked."""
+        return next((line for line in self.lines if not line.understood), None)
+
+    @property
+    def understood(self) -> list[QuickLine]:
+        return [line for line in self.lines if line.understood]
 
     @property
     def place_unresolved(self) -> bool:
@@ -71,14 +98,50 @@ class QuickLog:
 
     @property
     def complete(self) -> bool:
-        return all(line.item and line.quantity for line in self.lines) and not (
-            self.place_unresolved
-        )
+        return all(line.understood for line in self.lines) and not self.place_unresolved
+
+    def answer(self, kind: str, value: str, items: list[str]) -> bool:
+        """Apply an answer to the open question (see `resolve_draft`); False if it answers
+        no question of this log (an old button, forged data), and nothing changed."""
+        question = self.next_question
+        if kind == "i" and question is not None and question.item is None:
+            # Chosen among the suggestions or from the whole list ("📋 Another item").
+            if value not in items:
+                return False
+            question.item = value
+        elif kind == "q" and question is not None and question.quantity is None:
+            question.quantity = parse_quantity(value)
+            if question.quantity is None:
+                return False
+        elif kind == "n" and question is None and self.place_unresolved:
+            self.place_text = None
+        elif kind == "p" and question is None and self.place_unresolved:
+            if not value.isdecimal() or int(value) not in self.place_suggestions:
+                return False
+            self.place_id = int(value)
+        elif kind == "s" and self.understood and not self.complete:
+            self.lines = self.understood
+            if self.place_unresolved:
+                self.place_text = None
+        else:
+            return False
+        if question is not None and question.understood:
+            question.problem = None
+        return True
+
+    def merged(self) -> list[tuple[str, int]]:
+        """The understood lines, one per item: "40 tea, 10 tea" is 50 tea."""
+        totals: dict[str, int] = {}
+        for line in self.understood:
+            if line.item is not None and line.quantity is not None:
+                totals[line.item] = totals.get(line.item, 0) + line.quantity
+        return list(totals.items())
 
     def to_payload(self) -> dict[str, Any]:
         return {
             "lines": [
-                [line.text, line.quantity, line.item, line.suggestions] for line in self.lines
+                [line.text, line.quantity, line.item, line.suggestions, line.problem]
+                for line in self.lines
             ],
             "place_text": self.place_text,
             "place_id": self.place_id,
@@ -87,8 +150,9 @@ class QuickLog:
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> QuickLog:
+        # Drafts saved by an earlier release have no problem field.
         return cls(
-            lines=[QuickLine(t, q, i, list(s)) for t, q, i, s in payload["lines"]],
+            lines=[QuickLine(t, q, i, list(s), *rest) for t, q, i, s, *rest in payload["lines"]],
             place_text=payload["place_text"],
             place_id=payload["place_id"],
             place_suggestions=list(payload["place_suggestions"]),
@@ -105,7 +169,7 @@ class Logged:
 
 def parse_quantity(text: str) -> int | None:
     """A whole number of things between 1 and 10 000; None for 0, -3, 2.5, 1e9 or "forty"."""
-    text = to_ascii_digits(text.strip()).rstrip("xX")
+    text = to_ascii_digits(text.strip()).rstrip("xX×")
     # Decimal digits of any script, as int() reads them ("²" is a digit to str.isdigit(), not
     # to int()); past five significant digits it is over the cap anyway, and int() refuses
     # strings past 4300 digits.
@@ -113,6 +177,128 @@ def parse_quantity(text: str) -> int | None:
         return None
     value = int(text)
     return value if 1 <= value <= MAX_QUANTITY else None
+
+
+def _is_number(word: str) -> bool:
+    return bool(QUANTITY.match(to_ascii_digits(word)))
+
+
+def _is_connector(word: str) -> bool:
+    return word.casefold() in CONNECTORS
+
+
+def _longest_name(catalogue: Catalogue, words: list[str], start: int) -> int | None:
+    """The end of the longest item name starting at `start`, numbers and connectors
+    included, or None."""
+    last = min(len(words), start + catalogue.longest_item_name)
+    for end in range(last, start, -1):
+        if catalogue.exact_item(" ".join(words[start:end])) is not None:
+            return end
+    return None
+
+
+def _name_end(catalogue: Catalogue, words: list[str], start: int) -> int:
+    """Where a name starting at `start` ends: before the next number or connector, unless a
+    known name goes further ("Extra 107", "جل و بەرگ")."""
+    end = start
+    while end < len(words) and not _is_number(words[end]) and not _is_connector(words[end]):
+        end += 1
+    longest = _longest_name(catalogue, words, start)
+    return longest if longest is not None and longest > end else end
+
+
+Pair = tuple[str | None, list[str]]  # a typed quantity (or none) and the words of a name
+
+
+def _number_first(catalogue: Catalogue, words: list[str], limit: int) -> list[Pair]:
+    """ "40 blankets 25 tea": each number begins a pair; words before any number are a name
+    without a quantity. At most `limit` pairs."""
+    pairs: list[Pair] = []
+    index = 0
+    while index < len(words) and len(pairs) < limit:
+        word = words[index]
+        if _is_connector(word):
+            index += 1
+        elif _is_number(word):
+            end = _name_end(catalogue, words, index + 1)
+            pairs.append((word, words[index + 1 : end]))
+            index = end
+        else:
+            end = max(_name_end(catalogue, words, index), index + 1)
+            pairs.append((None, words[index:end]))
+            index = end
+    return pairs
+
+
+def _number_after(words: list[str], limit: int) -> list[Pair]:
+    """ "blankets 40 tea 25": each number ends a pair. At most `limit` pairs."""
+    pairs: list[Pair] = []
+    name: list[str] = []
+    for word in words:
+        if len(pairs) >= limit:
+            return pairs
+        if _is_number(word):
+            pairs.append((word, name))
+            name = []
+        elif _is_connector(word):
+            if name:
+                pairs.append((None, name))
+            name = []
+        else:
+            name.append(word)
+    if name:
+        pairs.append((None, name))
+    return pairs
+
+
+def _read_pair(catalogue: Catalogue, number: str | None, name: list[str]) -> QuickLine:
+    text = " ".join([number, *name] if number is not None else name)
+    line = QuickLine(text)
+    line.quantity = parse_quantity(number) if number is not None else None
+    if name:
+        match = catalogue.match_item(" ".join(name))
+        line.item = match.unique
+        if line.item is None:
+            line.problem = "ambiguous_item" if match.found else "unknown_item"
+            # Bounded: each suggestion is a button.
+            line.suggestions = (match.found or match.suggestions)[:MAX_SUGGESTIONS]
+    else:
+        line.problem = "no_item"
+    if line.quantity is None:
+        line.problem = "quantity"
+    if line.item is None and name:
+        retired = catalogue.retired_item(" ".join(name))
+        if retired is not None:
+            line.problem, line.suggestions = "retired_item", [retired]
+    return line
+
+
+def read_lines(catalogue: Catalogue, text: str) -> list[QuickLine]:
+    """Every quantity–item pair of the text, understood or not, in the order typed.
+
+    Pairs are split by commas, semicolons, new lines, a lone "+" or dash, "and" in the shipped
+    languages, and by the numbers themselves ("40 blankets 25 tea"). The number comes first;
+    after the name ("blankets 40") only where that reading understands everything and the
+    other does not.
+    """
+    lines: list[QuickLine] = []
+    for chunk in ITEM_SEPARATORS.split(text):
+        words = chunk.split()
+        if not words:
+            continue
+        # One past the cap is enough to refuse: names are looked up only that far.
+        room = MAX_LINES + 1 - len(lines)
+        pairs = _number_first(catalogue, words, room)
+        first = [_read_pair(catalogue, n, name) for n, name in pairs]
+        if not all(line.understood for line in first) and not _is_number(words[0]):
+            pairs = _number_after(words, room)
+            after = [_read_pair(catalogue, n, name) for n, name in pairs]
+            if all(line.understood for line in after):
+                first = after
+        lines += first
+        if len(lines) > MAX_LINES:
+            break
+    return lines
 
 
 class DistributionService:
@@ -132,6 +318,7 @@ class DistributionService:
         self.slot_starts = slot_starts
         self.default_antenna = default_antenna
         self.catalogue = Catalogue([], [])
+        self.singulars: dict[str, dict[str, str]] = {}
 
     # --- catalogue -----------------------------------------------------------------------
 
@@ -141,6 +328,9 @@ class DistributionService:
         The files are written to the database only when they changed since the last start.
         """
         items, places = load_content()
+        # Singulars are read from the file at each start, never stored: only seeded items
+        # have them (a coordinator's item keeps its one name).
+        self.singulars = {item["code"]: dict(item.get("singular", {})) for item in items}
         signature = hashlib.sha256(
             json.dumps([items, places], sort_keys=True, ensure_ascii=False).encode()
         ).hexdigest()
@@ -184,7 +374,9 @@ class DistributionService:
 
     async def reindex(self) -> None:
         self.catalogue = Catalogue(
-            await self.storage.catalogue.items(), await self.storage.catalogue.places()
+            await self.storage.catalogue.items(),
+            await self.storage.catalogue.places(),
+            self.singulars,
         )
 
     def antenna_of(self, user: User) -> str:
@@ -204,41 +396,17 @@ class DistributionService:
 
     def parse_quick(self, text: str, antenna: str) -> QuickLog:
         """Read "40 couvertures, 25 tea @ Marck": items with quantities, an optional place."""
-        items_part, at, place_part = text.rpartition("@") if "@" in text else (text, "", "")
-        quick = QuickLog(lines=[])
-        for chunk in ITEM_SEPARATORS.split(items_part):
-            words = chunk.split()
-            if not words:
-                continue
-            line = QuickLine(" ".join(words))
-            quick.lines.append(line)
-            if QUANTITY.match(to_ascii_digits(words[0])) and len(words) > 1:
-                number, name = words[0], words[1:]
-            elif QUANTITY.match(to_ascii_digits(words[-1])) and len(words) > 1:
-                number, name = words[-1], words[:-1]
-            else:
-                line.problem = "quantity"
-                continue
-            line.quantity = parse_quantity(number)
-            if line.quantity is None:
-                line.problem = "quantity"
-                continue
-            match = self.catalogue.match_item(" ".join(name))
-            line.item = match.unique
-            retired = None if match.found else self.catalogue.retired_item(" ".join(name))
-            if retired is not None:
-                line.problem, line.suggestions = "retired_item", [retired]
-            elif line.item is None:
-                line.problem = "ambiguous_item" if match.found else "unknown_item"
-                # Bounded: each suggestion is a button.
-                line.suggestions = (match.found or match.suggestions)[:MAX_SUGGESTIONS]
-        if at and place_part.strip():
-            quick.place_text = place_part.strip()
+        items_part, *places = text.split("@")
+        quick = QuickLog(lines=read_lines(self.catalogue, items_part))
+        quick.places_typed = [place.strip() for place in places if place.strip()]
+        if len(quick.places_typed) == 1:
+            quick.place_text = quick.places_typed[0]
             match = self.catalogue.match_place(antenna, quick.place_text)
             quick.place_id = int(match.unique) if match.unique else None
-            found = (match.found or match.suggestions)[:MAX_SUGGESTIONS]
-            quick.place_suggestions = [int(code) for code in found]
-            if not match.found:
+            if quick.place_id is None:
+                # Every place of the antenna, the nearest names first, within a keyboard.
+                ranked = self.catalogue.places_by_likeness(antenna, quick.place_text)
+                quick.place_suggestions = ranked[:MAX_PLACE_BUTTONS]
                 quick.retired_place = self.catalogue.retired_place(antenna, quick.place_text)
         return quick
 
@@ -373,6 +541,29 @@ class DistributionService:
         if draft is not None:
             await self.storage.drafts.delete(draft.id)
 
+    async def await_number(self, user: User, item: str) -> None:
+        """Remember that after "➕ Other number" a typed number is the item's quantity."""
+        if not user.has(Role.VOLUNTEER):
+            raise NotAllowed
+        if item not in self.catalogue.items:
+            raise DomainError("stale_button")
+        await self.storage.drafts.add(user.id, "number", {"item": item}, self.clock.now())
+
+    async def number_wait(self, user: User) -> str | None:
+        """The item whose quantity the person was asked to type, for a few minutes."""
+        if not user.has(Role.VOLUNTEER):
+            return None
+        draft = await self.storage.drafts.latest(user.id, "number")
+        if draft is None or self.clock.now() - draft.created_at > LOCATION_WAIT:
+            return None
+        item = str(draft.payload["item"])
+        return item if item in self.catalogue.items else None
+
+    async def forget_number_wait(self, user: User) -> None:
+        draft = await self.storage.drafts.latest(user.id, "number")
+        if draft is not None:
+            await self.storage.drafts.delete(draft.id)
+
     # --- drafts: a quick log waiting for a name to be chosen ------------------------------
 
     async def save_draft(self, user: User, quick: QuickLog) -> int:
@@ -381,31 +572,36 @@ class DistributionService:
         )
 
     async def resolve_draft(
-        self, user: User, draft_id: int, item: str | None, place_id: int | None, no_place: bool
+        self, user: User, draft_id: int, kind: str, value: str
     ) -> tuple[int, QuickLog]:
-        """Apply a chosen suggestion to the draft; returns it (saved when complete)."""
+        """Apply an answer to the draft's open question; returns it (to save when complete).
+
+        `kind` is "i" (the item of the first line not understood), "q" (its quantity), "p" (the
+        place), "n" (no place) or "s" (save only what was understood: the rest is dropped).
+        """
         if not user.has(Role.VOLUNTEER):
             raise NotAllowed
         draft = await self.storage.drafts.get(draft_id)
         if draft is None or draft.user_id != user.id or draft.kind != "quick":
             raise DomainError("draft_gone")
         quick = QuickLog.from_payload(draft.payload)
-        question = quick.next_question
-        if item is not None:
-            if question is None or item not in question.suggestions:
-                raise DomainError("stale_button")
-            question.item, question.problem = item, None
-        elif quick.place_unresolved:
-            if no_place:
-                quick.place_text = None
-            elif place_id in quick.place_suggestions:
-                quick.place_id = place_id
-            else:
-                raise DomainError("stale_button")
-        else:
+        if not quick.answer(kind, value, list(self.catalogue.items)):
             raise DomainError("stale_button")
         await self.storage.drafts.update(draft_id, quick.to_payload())
         return draft_id, quick
+
+    def over_cap(self, quick: QuickLog) -> list[tuple[str, int]]:
+        """Items whose lines add up past 10 000 in one log ("6000 tea, 6000 tea")."""
+        return [(code, total) for code, total in quick.merged() if total > MAX_QUANTITY]
+
+    async def draft(self, user: User, draft_id: int) -> QuickLog:
+        """One of the caller's own quick logs still waiting for an answer."""
+        if not user.has(Role.VOLUNTEER):
+            raise NotAllowed
+        draft = await self.storage.drafts.get(draft_id)
+        if draft is None or draft.user_id != user.id or draft.kind != "quick":
+            raise DomainError("draft_gone")
+        return QuickLog.from_payload(draft.payload)
 
     async def drop_draft(self, user: User, draft_id: int) -> None:
         """Cancel one of the caller's own quick logs; anyone else's is not theirs to drop."""

@@ -344,7 +344,7 @@ async def test_names_with_html_characters_read_exactly_as_typed(
     assert quantities.plain_text == f"📦 {item}: how many?"
     quantities = await volunteer.press(quantities, "➕ Other number")
     assert quantities.plain_text == (
-        f"📦 {item}: how many?\nAnother number? Type it, for example: /distrib 35 {item}"
+        f"📦 {item}: how many?\nAnother number? Type it, for example: 35"
     )
     places = await volunteer.press(quantities, "15")
     assert places.plain_text == f"📍 15 × {item}: where? Tap a place, or share your location."
@@ -366,16 +366,17 @@ async def test_names_with_html_characters_read_exactly_as_typed(
     assert saved.plain_text is not None
     assert saved.plain_text.startswith(f"✅ Saved: 7 × {item} · {place} · evening.")
     question = await volunteer.say(f"/distrib 2 tea @ {place.replace('Co', 'Cq')}")
-    assert question.plain_text == '📍 Which place is “Parking <Lidl> & "Cq"”?'
+    assert question.plain_text == (
+        '👍 Understood: 2 × tea/coffee.\n📍 Which place is “Parking <Lidl> & "Cq"”?'
+    )
     assert place in [button.text for button in question.buttons()]
     saved = await volunteer.press(question, place)
     assert saved.plain_text is not None
     assert saved.plain_text.startswith(f"✅ Saved: 2 × tea/coffee · {place} · evening.")
     unknown = await volunteer.say('/distrib 3 <zzqq> & "x"')
-    assert unknown.plain_text == (
-        '❌ I don\'t know “3 <zzqq> & "x"”. Send /distrib alone to choose from the list.\n'
-        "Nothing was saved."
-    )
+    assert unknown.plain_text == '❌ I don\'t know “3 <zzqq> & "x"”. Which item is it? Tap it.'
+    assert item in [button.text for button in unknown.buttons()]  # the whole list, as typed
+    await volunteer.press(unknown, "❌ Cancel")
 
 
 async def test_a_french_report_has_capitalised_lines_with_french_colons(

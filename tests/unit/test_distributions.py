@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.services.catalogue import load_content, normalize
-from bot.services.distributions import DistributionService, parse_quantity
+from bot.services.distributions import MAX_LINES, DistributionService, QuickLog, parse_quantity
 from bot.services.errors import DomainError
 from bot.services.reports import ReportService, parse_period
 from bot.storage import Storage
@@ -450,3 +450,179 @@ async def test_migration_0008_counts_the_logs_already_saved(tmp_path: Path) -> N
         (1, "calais", 8, "2026-11-30T11:00:00.000000Z"),
     ]
     await storage.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Issue 9, point 1: no comma, and "and" in each shipped language.
+        ("40 blankets 25 tea", [("blankets", 40), ("tea", 25)]),
+        ("40 blankets and 25 tea", [("blankets", 40), ("tea", 25)]),
+        ("40 couvertures et 25 thé", [("blankets", 40), ("tea", 25)]),
+        ("40 couvertures ET 25 thé + 3 tentes", [("blankets", 40), ("tea", 25), ("tents", 3)]),
+        ("٤٠ بطانيات و ٢٥ شاي", [("blankets", 40), ("tea", 25)]),
+        ("۴۰ پتو و ۲۵ چای", [("blankets", 40), ("tea", 25)]),
+        ("40 chăn và 25 trà", [("blankets", 40), ("tea", 25)]),
+        ("40 buste iyo 25 shaah", [("blankets", 40), ("tea", 25)]),
+        ("40 ጋቢ እና 25 ሻይ", [("blankets", 40), ("tea", 25)]),
+        # Names of several words, with and without separators.
+        ("3 sacs de couchage 2 tentes", [("sleeping_bags", 3), ("tents", 2)]),
+        ("3 sleeping bags and 2 hygiene kits", [("sleeping_bags", 3), ("hygiene_kits", 2)]),
+        # "و" inside a name is part of it: the longest known name wins.
+        ("5 جل و بەرگ و 2 چا", [("clothes", 5), ("tea", 2)]),
+        # The number after the name, when that reading understands everything.
+        ("blankets 40 tea 25", [("blankets", 40), ("tea", 25)]),
+        ("sacs de couchage 3", [("sleeping_bags", 3)]),
+        # Empty parts and trailing separators.
+        ("40 blankets,, 25 tea,", [("blankets", 40), ("tea", 25)]),
+        (", ; 40 blankets ، ", [("blankets", 40)]),
+        ("40× blankets", [("blankets", 40)]),
+        ("40 blankets - 25 tea – 2 tents", [("blankets", 40), ("tea", 25), ("tents", 2)]),
+        # A singular from content/items.toml is a name too.
+        ("1 piece of clothing", [("clothes", 1)]),
+    ],
+)
+async def test_several_pairs_with_or_without_separators(
+    service: DistributionService, text: str, expected: list[tuple[str, int]]
+) -> None:
+    quick = service.parse_quick(text, "calais")
+    assert [(line.item, line.quantity) for line in quick.lines] == expected
+    assert quick.complete
+
+
+async def test_one_part_not_understood_leaves_the_log_incomplete(
+    service: DistributionService,
+) -> None:
+    quick = service.parse_quick("40 blankets 25 teaz, 0 tents", "calais")
+    assert [(line.text, line.item, line.quantity) for line in quick.lines] == [
+        ("40 blankets", "blankets", 40),
+        ("25 teaz", None, 25),
+        ("0 tents", "tents", None),
+    ]
+    assert not quick.complete
+    assert quick.merged() == [("blankets", 40)]  # what was understood, only that
+    assert quick.next_question is quick.lines[1]
+    assert "tea" in quick.lines[1].suggestions
+
+
+async def test_a_number_alone_lacks_its_item(service: DistributionService) -> None:
+    quick = service.parse_quick("40", "calais")
+    [line] = quick.lines
+    assert (line.quantity, line.item, line.problem) == (40, None, "no_item")
+    # Answers apply to that line: the item from the whole list, any catalogue item.
+    assert quick.answer("i", "tents", list(service.catalogue.items))
+    assert quick.complete
+    assert quick.merged() == [("tents", 40)]
+
+
+async def test_answers_that_answer_nothing_change_nothing(service: DistributionService) -> None:
+    items = list(service.catalogue.items)
+    quick = service.parse_quick("40 blanketz, forty tea @ Nowhere", "calais")
+    before = quick.to_payload()
+    assert not quick.answer("i", "gold", items)  # not among the suggestions
+    assert not quick.answer("q", "20", items)  # the first question is the item
+    assert not quick.answer("p", "1", items)  # items are asked before the place
+    assert not quick.answer("s", "", items)  # nothing understood yet to save alone
+    assert quick.to_payload() == before
+    assert quick.answer("i", "blankets", items)
+    assert not quick.answer("q", "0", items)
+    assert not quick.answer("q", "10001", items)
+    assert quick.answer("q", "20", items)
+    # "forty tea" is no name: its item is chosen from the whole list.
+    assert quick.next_question is quick.lines[1]
+    assert quick.answer("i", "tea", items)
+    assert not quick.answer("p", "999", items)  # not one of the places offered
+    assert quick.answer("p", str(quick.place_suggestions[0]), items)
+    assert quick.complete
+    assert quick.merged() == [("blankets", 40), ("tea", 20)]
+
+
+async def test_save_only_what_was_understood(service: DistributionService) -> None:
+    quick = service.parse_quick("40 blankets 25 zzqq @ Nowhere", "calais")
+    assert quick.answer("s", "", list(service.catalogue.items))
+    assert quick.complete
+    assert (quick.merged(), quick.place_id, quick.place_text) == ([("blankets", 40)], None, None)
+
+
+async def test_an_item_named_twice_adds_up(service: DistributionService) -> None:
+    quick = service.parse_quick("40 tea, 10 thé and 5 blankets", "calais")
+    assert quick.merged() == [("tea", 50), ("blankets", 5)]
+    assert service.over_cap(quick) == []
+    huge = service.parse_quick("6000 tea 6000 tea", "calais")
+    assert service.over_cap(huge) == [("tea", 12000)]
+
+
+async def test_two_places_are_seen(service: DistributionService) -> None:
+    quick = service.parse_quick("40 tea @ Marck @ Coquelles", "calais")
+    assert quick.places_typed == ["Marck", "Coquelles"]
+    assert quick.place_id is None
+
+
+async def test_an_unknown_place_offers_every_place_nearest_first(
+    service: DistributionService,
+) -> None:
+    quick = service.parse_quick("40 tea @ Coquels", "calais")
+    assert quick.place_unresolved
+    names = [service.catalogue.places[p].name for p in quick.place_suggestions]
+    assert names[0] == "Coquelles"
+    assert sorted(names) == sorted(p.name for p in service.catalogue.places_of("calais"))
+    assert "Puythouck" not in names  # another antenna's
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "99999999999999999999999 blankets",
+        "9" * 5000 + " blankets",
+        "٩٩٩٩٩ blankets",
+        "-0 blankets",
+        "blankets 0",
+        "<b>40</b> blankets",
+        "40 " + "é" * 200,
+        "40 <b>blankets</b>",
+    ],
+)
+async def test_edge_cases_are_not_understood_and_never_raise(
+    service: DistributionService, text: str
+) -> None:
+    quick = service.parse_quick(text, "calais")
+    assert quick.lines
+    assert not quick.complete
+    assert all(line.quantity is None or 1 <= line.quantity <= 10_000 for line in quick.lines)
+
+
+async def test_a_paste_stops_being_read_past_the_cap(service: DistributionService) -> None:
+    quick = service.parse_quick("1 tea " * 1000, "calais")
+    assert MAX_LINES < len(quick.lines) <= MAX_LINES + 1
+
+
+async def test_names_follow_the_quantity_in_french_and_english(
+    service: DistributionService,
+) -> None:
+    catalogue = service.catalogue
+    assert catalogue.item_name("tents", "fr", 1) == "tente"
+    assert catalogue.item_name("tents", "fr", 2) == "tentes"
+    assert catalogue.item_name("tents", "fr", 0) == "tente"  # French: 0 is singular too
+    assert catalogue.item_name("tents", "en", 1) == "tent"
+    assert catalogue.item_name("tents", "en", 40) == "tents"
+    assert catalogue.item_name("tents", "fr") == "tentes"  # a label, no quantity
+    # A locale without a singular keeps its name whatever the quantity.
+    assert catalogue.item_name("tents", "ar", 1) == "خيام"
+    assert catalogue.item_name("tea", "fr", 1) == "thé/café"
+
+
+async def test_a_draft_saved_by_the_previous_release_still_reads(
+    service: DistributionService,
+) -> None:
+    """Drafts outlive a restart: one saved before lines had a problem field is read."""
+    old = {
+        "lines": [["40 blanketz", 40, None, ["blankets"]], ["2 tea", 2, "tea", []]],
+        "place_text": None,
+        "place_id": None,
+        "place_suggestions": [],
+    }
+    quick = QuickLog.from_payload(old)
+    assert quick.next_question is quick.lines[0]
+    assert quick.answer("i", "blankets", list(service.catalogue.items))
+    assert quick.merged() == [("blankets", 40), ("tea", 2)]
+    assert QuickLog.from_payload(quick.to_payload()) == quick

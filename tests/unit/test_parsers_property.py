@@ -402,3 +402,72 @@ def test_callback_data_unpacks_or_is_a_stale_button(
         kind.unpack(text)
     except DomainError as error:
         refused_clearly(error, "stale_button")
+
+
+def _display_names() -> list[tuple[str, str]]:
+    """(code, name) for every name of every item in every locale."""
+    items, _ = load_content()
+    return [
+        (item["code"], name)
+        for item in items
+        for names in item["names"].values()
+        for name in names
+    ]
+
+
+ITEM_NAMES = _display_names()
+ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+PAIR_SEPARATORS = [
+    ", ",
+    " ",
+    " and ",
+    " et ",
+    " و ",
+    " và ",
+    " iyo ",
+    " እና ",
+    "; ",
+    " + ",
+    "، ",
+    ",\n",
+]
+
+
+@PROPERTY
+@given(
+    st.lists(
+        st.tuples(st.integers(1, MAX_QUANTITY), st.sampled_from(ITEM_NAMES), st.booleans()),
+        min_size=1,
+        max_size=6,
+    ),
+    st.sampled_from(PAIR_SEPARATORS),
+    st.sampled_from(["", ",", " ,", "،"]),
+)
+def test_typed_pairs_are_read_back_exactly(
+    pairs: list[tuple[int, tuple[str, str], bool]], separator: str, trailing: str
+) -> None:
+    """Any items' names in any locale, with any separator (or none), any digits: every pair
+    is understood, in order, with its quantity."""
+    text = separator.join(
+        f"{str(n).translate(ARABIC_DIGITS) if arabic else n} {name}"
+        for n, (_code, name), arabic in pairs
+    )
+    quick = QUICK.parse_quick(text + trailing, "calais")
+    assert [(line.item, line.quantity) for line in quick.lines] == [
+        (code, n) for n, (code, _name), _arabic in pairs
+    ], text
+    assert quick.complete
+
+
+@PROPERTY
+@given(st.text(max_size=300))
+def test_whatever_is_typed_the_log_is_whole_or_asks(text: str) -> None:
+    """Never a line both understood and wrong; never more lines read than the cap and one."""
+    quick = QUICK.parse_quick(text, "calais")
+    assert len(quick.lines) <= 21
+    for line in quick.lines:
+        assert line.understood == (line.problem is None)
+        if line.understood:
+            assert line.item in QUICK.catalogue.items
+    total = sum(n for _code, n in quick.merged())
+    assert total == sum(line.quantity or 0 for line in quick.understood)
