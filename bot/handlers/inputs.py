@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.handlers import distributions, fallback, help_requests, public
+from bot.handlers import distributions, fallback, help_requests, plan_form, public
 from bot.services.outbox import REMOVE_REPLY_KEYBOARD
 
 Answer = Callable[[Update, BotContext], Awaitable[bool]]
@@ -32,6 +32,7 @@ LOCATION_ANSWERS: list[Answer] = [
 TEXT_ANSWERS: list[Answer] = [
     help_requests.skip_typed,  # a person in the help flow, at the location step
     help_requests.owner_typed,  # a volunteer who pressed "✉ Write"
+    plan_form.typed,  # a coordinator who pressed "⌨️ Another day" (time, number) in /plan
     # Keep it after the specific waits: any text of a person whose request is open goes to
     # its volunteer.
     help_requests.person_typed,

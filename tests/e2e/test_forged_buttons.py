@@ -40,6 +40,8 @@ from bot.callbacks import (
     PlanCancel,
     PlanList,
     PlanSignup,
+    PlanStep,
+    ReportPeriod,
     SafetyAnswer,
     ShiftEnd,
     ShiftStart,
@@ -60,6 +62,7 @@ VOLUNTEER = 400  # a volunteer of the victim's antenna, who owns none of the vic
 # Tables the bot writes on every update whatever it does: the durable inbox and outbox.
 BOOKKEEPING = {"inbox", "outbox", "message_refs", "sqlite_sequence"}
 NONCE = "abcdef12"
+COORDINATOR_TOPICS = ("report", "plan", "invite", "volunteers", "export")
 ASKER = 310  # a person whose help request the coordinator took (a conversation is open)
 OTHER_ASKER = 311  # a person of another antenna whose request nobody took yet
 
@@ -77,6 +80,8 @@ class Victim:
     other_planned: int  # a planned shift of another antenna
     help: int  # another person's help request, taken by a coordinator, conversation open
     other_help: int  # a help request of another antenna, open
+    plan_form: int  # the coordinator's guided /plan, at its confirmation
+    plan_nonce: str
 
 
 Builder = Callable[[Victim, Role], list[CallbackData]]
@@ -92,9 +97,19 @@ def _public_or(public: list[CallbackData], volunteer: list[CallbackData]) -> Bui
 FORGED: dict[type[CallbackData], Builder] = {
     LanguageChoice: lambda _v, _p: [LanguageChoice("xx")],
     MenuTopic: _public_or(
-        [MenuTopic(topic) for topic in ("distrib", "shift", "planning", "hours", "nope")],
-        [MenuTopic("nope")],
+        [MenuTopic(topic) for topic in ("distrib", "shift", "planning", "hours", "nope")]
+        + [MenuTopic(topic) for topic in COORDINATOR_TOPICS],
+        [MenuTopic("nope")] + [MenuTopic(topic) for topic in COORDINATOR_TOPICS],
     ),
+    # Periods of a report: a coordinator's, whatever the period.
+    ReportPeriod: lambda _v, _p: [ReportPeriod("month"), ReportPeriod("nope")],
+    # The coordinator's own form, answered, confirmed or cancelled by someone else.
+    PlanStep: lambda v, _p: [
+        PlanStep(v.plan_form, v.plan_nonce, "ok", ""),
+        PlanStep(v.plan_form, v.plan_nonce, "x", ""),
+        PlanStep(v.plan_form, v.plan_nonce, "date", "2026-12-05"),
+        PlanStep(v.plan_form, NONCE, "ok", ""),
+    ],
     # Sets the presser's own town: an unknown town or topic must change nothing.
     AntennaChoice: lambda _v, _p: [
         AntennaChoice("atlantis", "health"),
@@ -221,6 +236,7 @@ async def victim_records(
     await running.bot.jobs.fire_due()
     await emu.wait_until(lambda: "🌙" in (emu.last_bot_message(VICTIM).text or ""))
     await victim.say("/distrib 40 blanketz")  # waits for the victim to choose the item
+    await plan_to_confirmation(coordinator)
     if with_help:
         await help_records(emu, running, clock, coordinator)
     storage = running.bot.storage
@@ -228,6 +244,9 @@ async def victim_records(
     planned = await storage.db.fetch_all("SELECT id, antenna FROM planned_shifts")
     shift = await storage.shifts.running(VICTIM)
     draft = await storage.drafts.latest(VICTIM, "quick")
+    plan_form = await storage.drafts.latest(COORDINATOR, "plan")
+    assert plan_form is not None
+    assert plan_form.payload["step"] == "confirm"
     last = await storage.distributions.last_batch(VICTIM)
     assert shift is not None
     assert shift.safety_state == "asked"
@@ -243,8 +262,17 @@ async def victim_records(
         other_planned=next(row[0] for row in planned if row[1] == "grande-synthe"),
         help=1,
         other_help=2,
+        plan_form=plan_form.id,
+        plan_nonce=str(plan_form.payload["nonce"]),
     )
     return records, victim
+
+
+async def plan_to_confirmation(coordinator: Person) -> None:
+    """The coordinator's guided /plan, left at "Plan this shift?"."""
+    form = await coordinator.say("/plan")
+    for label in ("Tomorrow", "18:00–21:00", "Distribution", "2", "No place"):
+        form = await coordinator.press(form, label)
 
 
 async def help_records(
