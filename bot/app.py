@@ -23,6 +23,7 @@ from bot.handlers.team import warn_uncovered_antennas
 from bot.i18n import LANGUAGES, Catalogs
 from bot.jobs import JobRunner
 from bot.runtime import Runtime
+from bot.services import keywords
 from bot.services.content import CONTENT_DIR, ContentError
 from bot.services.distributions import DistributionService
 from bot.services.exports import ExportService
@@ -184,6 +185,7 @@ class MaraudeBot:
             ),
             bot_username=self.app.bot.username,
         )
+        keywords.warm_up()
         # An invalid catalogue stops the bot here, naming each file and line at fault.
         try:
             await services.info.load()

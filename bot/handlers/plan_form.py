@@ -176,7 +176,11 @@ async def pressed(update: Update, context: BotContext) -> None:
         value = step.value.replace("h", ":") if step.step == "time" else step.value
         form = await services.planning.answer_form(context.user, form, step.step, value)
     except DomainError as error:
-        await refuse(update, context, error)
+        if error.code == "already_answered":
+            # A double tap: a toast, not an alert to dismiss.
+            await context.answer(update, error_text(t, error))
+        else:
+            await refuse(update, context, error)
         return
     text, keyboard = render(context, form)
     await context.edit(update, text, keyboard)

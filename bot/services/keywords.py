@@ -172,6 +172,13 @@ def _activity_index() -> dict[str, str | None]:
     return index
 
 
+def warm_up() -> None:
+    """Build every index now (at start-up), not while the first person waits for an answer."""
+    _activity_index()
+    _period_index()
+    _day_index()
+
+
 def activity_of(text: str) -> str | None:
     """The activity a typed word names, in any shipped language; None if none or ambiguous."""
     return _lookup(_activity_index(), text)

@@ -198,6 +198,15 @@ class PlanForm:
         )
 
 
+def _check_step(form: PlanForm, step: str) -> None:
+    """An answer for the step the form is at; an earlier step's is a double tap."""
+    if step == form.step:
+        return
+    if step in STEPS and STEPS.index(step) < STEPS.index(form.step):
+        raise DomainError("already_answered")
+    raise DomainError("plan_form_gone")
+
+
 class PlanningService:
     """Plans shifts, takes sign-ups and keeps their reminders scheduled."""
 
@@ -338,8 +347,7 @@ class PlanningService:
 
         An answer for another step than the form's (an old message's button) is refused; "t"
         asks to type the answer of the date, time and needed steps."""
-        if step != form.step:
-            raise DomainError("plan_form_gone")
+        _check_step(form, step)
         now = self.clock.now()
         today = now.astimezone(self.tz).date()
         if value == "t" and step in TYPED_STEPS:
