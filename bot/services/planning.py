@@ -45,7 +45,7 @@ FORM = "plan"
 STEPS = ("date", "time", "activity", "needed", "place", "confirm", "done")
 # Answers a step takes by typing, after its "type it" button.
 TYPED_STEPS = frozenset({"date", "time", "needed"})
-# A form untouched this long no longer takes typed text (buttons still work until pruned).
+# A form started longer ago than this no longer takes typed text (its buttons still work).
 FORM_TYPING_WAIT = timedelta(minutes=30)
 # Days offered as buttons, today first; others are typed.
 FORM_DAYS = 7
