@@ -235,10 +235,11 @@ def period_word(locale: str, period: str) -> str:
 
 def period_choices(t: Translator) -> str:
     """The period words in the reader's language (and the English ones), for a refusal."""
-    words = [period_word(t.locale, period) for period in PERIODS]
+    words = ", ".join(period_word(t.locale, period) for period in PERIODS)
     if t.locale != "en":
-        words += [f"({PERIOD_WORDS['en'][period][0]})" for period in ("today", "week", "month")]
-    return ", ".join(words)
+        # The documented command words work in every language too.
+        words += " · " + ", ".join(PERIOD_WORDS["en"][period][0] for period in PERIODS[::2])
+    return words
 
 
 # --- days ---------------------------------------------------------------------------------------
