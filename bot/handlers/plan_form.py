@@ -38,10 +38,6 @@ def day_text(t: Translator, day: date) -> Markup:
     return Markup(isolate_ltr(text) if t.rtl else text)
 
 
-def clock_text(t: Translator, moment: datetime) -> Markup:
-    return t.fmt_time(moment)
-
-
 def summary(context: BotContext, form: PlanForm) -> list[str]:
     """What was chosen so far, one line each."""
     t = context.t
@@ -54,8 +50,8 @@ def summary(context: BotContext, form: PlanForm) -> list[str]:
             + t._(
                 "{day}, {start}–{end}",
                 day=day_text(t, starts_at.astimezone(t.tz).date()),
-                start=clock_text(t, starts_at),
-                end=clock_text(t, ends_at),
+                start=t.fmt_time(starts_at),
+                end=t.fmt_time(ends_at),
             )
         )
     elif form.day is not None:

@@ -7,11 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from babel.dates import get_day_names, get_relative_name
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.i18n import LANGUAGES, Catalogs
+from bot.services.errors import DomainError
 from bot.services.keywords import (
     ACTIVITIES,
     ACTIVITY_LABELS,
+    PERIODS,
     activity_choices,
     activity_of,
     day_of,
@@ -19,6 +23,7 @@ from bot.services.keywords import (
     period_of,
     strip_icon,
 )
+from bot.services.planning import split_plan
 from bot.services.shifts import parse_activity
 
 TUESDAY = date(2026, 12, 1)
@@ -132,3 +137,30 @@ def test_refusals_list_words_in_the_readers_language(locale: str) -> None:
         assert strip_icon(t.marked(ACTIVITY_LABELS[activity])) in activities
     for word in period_choices(t).replace(" · ", ", ").split(", "):
         assert period_of(word) is not None, (locale, word)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=60),
+        st.sampled_from(["demain", "lundi", "semaine", "bois", "٢٠٢٦-١٢-٠٣", "18:00 - 20:00"]),
+    ),
+    st.text(max_size=30),
+)
+def test_typed_words_never_crash_and_a_plan_line_splits_or_says_usage(
+    word: str, rest: str
+) -> None:
+    for found in (activity_of(word), period_of(word)):
+        assert found is None or found in (*ACTIVITIES, *PERIODS)
+    day = day_of(word, TUESDAY)
+    assert day is None or TUESDAY <= day <= date(2026, 12, 8)
+    refused = None
+    try:
+        request = split_plan(f"{word} {rest}")
+    except DomainError as error:
+        refused = error.code
+    else:
+        assert request.date_text
+        assert request.activity_text
+        assert request.needed_text is None or request.needed_text.lstrip("+-").isdigit()
+    assert refused in (None, "plan_usage")
