@@ -23,6 +23,7 @@ from bot.handlers.team import warn_uncovered_antennas
 from bot.i18n import LANGUAGES, Catalogs
 from bot.jobs import JobRunner
 from bot.runtime import Runtime
+from bot.services import keywords
 from bot.services.catalogue_admin import CatalogueAdmin
 from bot.services.content import CONTENT_DIR, ContentError
 from bot.services.distributions import DistributionService
@@ -186,6 +187,7 @@ class MaraudeBot:
             ),
             bot_username=self.app.bot.username,
         )
+        keywords.warm_up()
         # An invalid catalogue stops the bot here, naming each file and line at fault.
         try:
             await services.info.load()

@@ -355,3 +355,24 @@ class TeamPage(CallbackData):
 
     prefix: ClassVar[str] = "tmp"
     page: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportPeriod(CallbackData):
+    """The guided /report: a period was chosen (one of `keywords.PERIODS`)."""
+
+    prefix: ClassVar[str] = "rpp"
+    period: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanStep(CallbackData):
+    """The guided /plan: an answer to `step` of the caller's own form (a draft); the nonce makes
+    the buttons of a replaced form stale. Step "ok" confirms, "x" cancels; value "t" asks to
+    type the answer. Times travel as "21h00-02h00": the separator is ":"."""
+
+    prefix: ClassVar[str] = "pgf"
+    draft: int
+    nonce: str
+    step: str
+    value: str

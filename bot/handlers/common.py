@@ -11,6 +11,7 @@ from telegram.constants import ChatType
 from bot.callbacks import MenuTopic
 from bot.context import BotContext, Services
 from bot.i18n import N_, Markup, Translator
+from bot.services import keywords
 from bot.services.errors import DomainError
 from bot.services.outbox import URGENT, Button, Keyboard
 from bot.storage.models import Role, User
@@ -99,8 +100,22 @@ ERRORS: dict[str, str] = {
     "too_many_items": N_("❌ No more items can be added: the list holds {max} at most."),
     "too_many_places": N_("❌ No more places can be added: an antenna holds {max} at most."),
     "bad_period": N_(
-        "❌ {value} is not a period. Use today, week, month, 2026-12 or 2026-12-01..2026-12-15."
+        "❌ {value} is not a period. Use one of: {choices}; or a month like 2026-12, or days "
+        "like 2026-12-01..2026-12-15."
     ),
+    "bad_plan_date": N_(
+        "❌ {value} is not a date. Write it like 2026-12-02 or 02/12, or a word such as {choices}"
+    ),
+    "plan_form_gone": N_(
+        "ℹ️ This form was already used, cancelled or replaced. Send /plan to plan a shift."
+    ),
+}
+# Refusals that list the words a person may type: in the reader's own language, whatever the
+# service put there.
+CHOICES: dict[str, Callable[[Translator], str]] = {
+    "unknown_activity": keywords.activity_choices,
+    "bad_period": keywords.period_choices,
+    "bad_plan_date": keywords.day_choices,
 }
 FALLBACK_ERROR = N_("❌ This could not be done. Nothing was changed.")
 
@@ -111,6 +126,8 @@ def error_text(t: Translator, error: DomainError) -> str:
     if message is None:
         return t._(FALLBACK_ERROR)
     params = {key: _cut(value) if key in ECHOED else value for key, value in error.params.items()}
+    if error.code in CHOICES:
+        params["choices"] = CHOICES[error.code](t)
     return t._(message, **params)
 
 

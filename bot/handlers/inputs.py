@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.handlers import catalogue, distributions, fallback, help_requests, public
+from bot.handlers import catalogue, distributions, fallback, help_requests, plan_form, public
 from bot.services.outbox import REMOVE_REPLY_KEYBOARD
 
 Answer = Callable[[Update, BotContext], Awaitable[bool]]
@@ -37,6 +37,7 @@ TEXT_ANSWERS: list[Answer] = [
     # A volunteer who just tapped "➕ Other number" (a wait of minutes, set by that tap): before
     # "✉ Write", whose wait lasts the whole conversation.
     distributions.number_typed,
+    plan_form.typed,  # a coordinator who pressed "⌨️ Another day" (time, number) in /plan
     help_requests.owner_typed,  # a volunteer who pressed "✉ Write"
     # Keep it after the specific waits: any text of a person whose request is open goes to
     # its volunteer.

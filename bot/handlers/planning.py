@@ -92,14 +92,39 @@ def post_keyboard(t: Translator, planned: PlannedShift) -> Keyboard | None:
 
 
 async def plan(update: Update, context: BotContext) -> None:
-    """Plan a shift and post it to the team chat."""
+    """Plan a shift from one line and post it to the team chat; without one, open the form."""
+    if not context.args:
+        from bot.handlers import plan_form  # the form posts through this module
+
+        await plan_form.start(update, context)
+        return
     services = context.services
     t = context.t
     try:
-        planned = await services.planning.plan(context.user, context.args or [])
+        planned = await services.planning.plan(context.user, context.args)
     except DomainError as error:
         await refuse(update, context, error)
         return
+    done = await publish(update, context, planned)
+    if done is not None:
+        # What was understood ("demain", "lundi", "bois"), said back in full.
+        await context.reply(update, understood(t, planned) + "\n" + done)
+
+
+def understood(t: Translator, planned: PlannedShift) -> str:
+    """ "📅 Distribution: Wed 2 Dec, 18:00–20:00 · 📍 Marck": what was planned."""
+    return t._(
+        "📅 {activity}: {when}",
+        activity=activity_label(t, planned.activity),
+        when=when(t, planned),
+    ) + place_suffix(planned)
+
+
+async def publish(update: Update, context: BotContext, planned: PlannedShift) -> str | None:
+    """Post a new planned shift to its team chat (or here, when it has none); returns the
+    sentence that tells the coordinator where it went, None when posted in this very chat."""
+    services = context.services
+    t = context.t
     antenna = await services.users.antenna(planned.antenna)
     posted_here = update.effective_chat is not None and update.effective_chat.id == (
         antenna.team_chat_id
@@ -116,12 +141,10 @@ async def plan(update: Update, context: BotContext) -> None:
     )
     if posted_here:
         await context.answer(update)
-    elif antenna.team_chat_id is None:
-        await context.reply(
-            update, t._("ℹ️ This antenna has no team chat yet: share this message yourself.")
-        )
-    else:
-        await context.reply(update, t._("✅ Planned and posted in the team chat."))
+        return None
+    if antenna.team_chat_id is None:
+        return t._("ℹ️ This antenna has no team chat yet: share this message yourself.")
+    return t._("✅ Planned and posted in the team chat.")
 
 
 async def refresh_post(services: Services, planned: PlannedShift) -> None:

@@ -12,8 +12,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.callbacks import AntennaChoice, ForgetConfirm, LanguageChoice, MenuTopic, StaleButton
 from bot.context import BotContext
 from bot.handlers import distributions, help_requests, info, planning, shifts, team
-from bot.handlers.common import menu_button, role_name
+from bot.handlers.common import menu_button, refuse, role_name
 from bot.i18n import LANGUAGES, RLM, Translator, pN_, resolve_language_code
+from bot.services.errors import NotAllowed
 from bot.services.menus import commands_for
 from bot.services.outbox import Button, Keyboard
 from bot.storage.models import Role, User
@@ -38,7 +39,21 @@ TEAM_TOPICS: list[tuple[str, tuple[str, str]]] = [
     ("planning", pN_("button", "📅 Planning")),
     ("hours", pN_("button", "🕒 My hours")),
 ]
-TOPIC_KEYS = {key for key, _ in [*TOPICS, *TEAM_TOPICS]} | {"menu", "lang", "antenna"}
+# Coordinators' own buttons, below the team's: shown to coordinators and admins only, and
+# re-authorised when pressed (each answer checks the role again).
+COORDINATOR_TOPICS: list[tuple[str, tuple[str, str]]] = [
+    ("report", pN_("button", "📊 Report")),
+    ("plan", pN_("button", "🗓️ Plan")),
+    ("invite", pN_("button", "🎟️ Invite")),
+    ("volunteers", pN_("button", "👥 Volunteers")),
+    ("export", pN_("button", "📎 Export")),
+]
+COORDINATOR_KEYS = frozenset(key for key, _ in COORDINATOR_TOPICS)
+TOPIC_KEYS = {key for key, _ in [*TOPICS, *TEAM_TOPICS, *COORDINATOR_TOPICS]} | {
+    "menu",
+    "lang",
+    "antenna",
+}
 # Topics whose answer depends on where the person is: the antenna is asked first, once.
 LOCAL_TOPICS = frozenset({"health", "shelter", "legal", "food", "showers", "charging", "today"})
 LANG_DEEP_LINK = "lang-"
@@ -62,6 +77,12 @@ def main_menu(t: Translator, user: User) -> tuple[str, Keyboard]:
     if user.has(Role.VOLUNTEER):
         team = [Button(t.marked(label), data=MenuTopic(key).pack()) for key, label in TEAM_TOPICS]
         rows += [team[i : i + 2] for i in range(0, len(team), 2)]  # two per row on a phone
+    if user.has(Role.COORDINATOR):
+        own = [
+            Button(t.marked(label), data=MenuTopic(key).pack())
+            for key, label in COORDINATOR_TOPICS
+        ]
+        rows += [own[i : i + 3] for i in range(0, len(own), 3)]
     buttons = [Button(t.marked(label), data=MenuTopic(key).pack()) for key, label in TOPICS]
     rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     last = [Button(t.p_("button", "🌐 Language"), data=MenuTopic("lang").pack())]
@@ -280,6 +301,9 @@ async def answer_topic(update: Update, context: BotContext, topic: str) -> None:
         if antenna is not None:
             await info.answer_local(update, context, topic, antenna)
         return
+    if topic in COORDINATOR_KEYS and not context.user.has(Role.COORDINATOR):
+        await refuse(update, context, NotAllowed())
+        return
     answer = _direct_answers().get(topic)
     if answer is None:
         await stale_button(update, context)
@@ -289,7 +313,14 @@ async def answer_topic(update: Update, context: BotContext, topic: str) -> None:
 
 def _direct_answers() -> dict[str, Callable[[Update, BotContext], Awaitable[None]]]:
     """Topics answered the same wherever the caller is (or that ask the town themselves)."""
+    from bot.handlers import reports  # it reads this module's topics
+
     return {
+        "report": reports.report,
+        "plan": planning.plan,
+        "invite": team.invite,
+        "volunteers": team.volunteers,
+        "export": reports.export,
         "menu": menu,
         "lang": change_language,
         "distrib": distributions.item_step,

@@ -7,19 +7,22 @@ import secrets
 from datetime import date, datetime, time, timedelta
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import ReportPeriod
 from bot.context import BotContext, Services
 from bot.handlers.common import error_text, in_confidence, refuse
 from bot.handlers.distributions import SLOT_NAMES, quantity_text
 from bot.handlers.help_requests import need_label
 from bot.handlers.public import TOPICS
-from bot.i18n import Markup, Translator, escape
+from bot.i18n import Markup, Translator, escape, pN_
 from bot.jobs import Commit, JobHandler
 from bot.runtime import apology
 from bot.services.errors import DomainError
 from bot.services.exports import discard
 from bot.services.help import NEEDS, HelpStats
+from bot.services.keywords import PERIODS
+from bot.services.outbox import Button, Keyboard
 from bot.services.reports import Period, Report
 from bot.storage.models import Job
 
@@ -132,12 +135,60 @@ def render_help_stats(t: Translator, stats: HelpStats) -> list[str]:
     return lines
 
 
+PERIOD_BUTTONS: dict[str, tuple[str, str]] = {
+    "today": pN_("button", "📅 Today"),
+    "yesterday": pN_("button", "📅 Yesterday"),
+    "week": pN_("button", "🗓️ This week"),
+    "last_week": pN_("button", "🗓️ Last week"),
+    "month": pN_("button", "📆 This month"),
+    "last_month": pN_("button", "📆 Last month"),
+    "year": pN_("button", "📈 This year"),
+}
+
+
+def period_keyboard(t: Translator) -> Keyboard:
+    buttons = [
+        Button(t.marked(PERIOD_BUTTONS[period]), data=ReportPeriod(period).pack())
+        for period in PERIODS
+    ]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
 async def report(update: Update, context: BotContext) -> None:
-    """Totals per item, time slot and place, and volunteer hours, for a period."""
-    try:
-        built = await context.services.reports.report(
-            context.user, context.args[0] if context.args else None
+    """Totals for a typed period ("/report semaine"); without one, ask with buttons."""
+    t = context.t
+    if not context.args:
+        try:
+            context.services.reports.scope(context.user)
+        except DomainError as error:
+            await refuse(update, context, error)
+            return
+        text = t._(
+            "📊 Which period? Tap it, or send for example /report 2026-11 or "
+            "/report 2026-11-01..2026-11-15."
         )
+        await context.reply(update, text, period_keyboard(t))
+        return
+    await _report(update, context, " ".join(context.args))
+
+
+async def period_pressed(update: Update, context: BotContext) -> None:
+    """Send the report of the period whose button was pressed (the buttons stay for another)."""
+    try:
+        pressed = ReportPeriod.unpack(
+            update.callback_query.data if update.callback_query else None
+        )
+        if pressed.period not in PERIODS:
+            raise DomainError("stale_button")
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    await _report(update, context, pressed.period)
+
+
+async def _report(update: Update, context: BotContext, period: str) -> None:
+    try:
+        built = await context.services.reports.report(context.user, period)
     except DomainError as error:
         await refuse(update, context, error)
         return
@@ -224,4 +275,8 @@ JOBS: dict[str, JobHandler] = {JOB_EXPORT: export_job}
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
-    return [CommandHandler("report", report), CommandHandler("export", export)]
+    return [
+        CommandHandler("report", report),
+        CommandHandler("export", export),
+        CallbackQueryHandler(period_pressed, pattern=ReportPeriod.pattern()),
+    ]

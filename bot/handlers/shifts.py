@@ -8,27 +8,19 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.callbacks import SafetyAnswer, ShiftEnd, ShiftStart, StaleButton
 from bot.context import BotContext, Services
 from bot.handlers.common import alert_responders, in_confidence, person_name, refuse
-from bot.i18n import Markup, Translator, escape, pN_
+from bot.i18n import Markup, Translator, escape
 from bot.jobs import JobHandler
+from bot.services.catalogue import to_ascii_digits
 from bot.services.errors import DomainError
+from bot.services.keywords import ACTIVITIES, ACTIVITY_LABELS
 from bot.services.outbox import URGENT, Button, Keyboard
 from bot.services.shifts import (
-    ACTIVITIES,
     JOB_AUTOCLOSE,
     JOB_ESCALATE,
     JOB_SAFETY_CHECK,
     SafetyState,
 )
 from bot.storage.models import Job, Role, Shift, User
-
-ACTIVITY_LABELS: dict[str, tuple[str, str]] = {
-    "maraude": pN_("activity", "🔦 Maraude (outreach round)"),
-    "distribution": pN_("activity", "🍲 Distribution"),
-    "woodyard": pN_("activity", "🪵 Wood-yard"),
-    "accompaniment": pN_("activity", "🤝 Accompaniment"),
-    "permanence": pN_("activity", "🏠 Drop-in"),
-    "other": pN_("activity", "✳️ Other"),
-}
 
 
 def activity_label(t: Translator, activity: str) -> str:
@@ -153,7 +145,13 @@ async def start_shift(update: Update, context: BotContext, args: list[str]) -> N
             update, t._("What is your shift? Tap the activity:"), activity_keyboard(t)
         )
         return
-    await _start(update, context, args[0], args[1] if len(args) > 1 else None)
+    # "/shift start découpe du bois 02:30": the activity may take several words (none with a
+    # digit), and the expected return, when given, is the last one.
+    back = None
+    if len(args) > 1 and any(ch.isdigit() for ch in to_ascii_digits(args[-1])):
+        back = to_ascii_digits(args[-1])
+        args = args[:-1]
+    await _start(update, context, " ".join(args), back)
 
 
 async def _start(update: Update, context: BotContext, activity: str, back: str | None) -> None:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.services.catalogue import Catalogue
+from bot.services.catalogue import Catalogue, to_ascii_digits
 from bot.services.errors import DomainError, NotAllowed
+from bot.services.keywords import ACTIVITIES, day_of
 from bot.services.scheduler import Scheduler
 from bot.services.shifts import parse_activity
-from bot.services.timeparse import at_local, parse_clock, parse_date
+from bot.services.timeparse import CLOCK, at_local, parse_clock, parse_date
 from bot.storage.interface import Store
-from bot.storage.models import PlannedShift, Role, User
+from bot.storage.models import Draft, PlannedShift, Role, User
 
 MAX_NEEDED = 50
 MAX_LENGTH = timedelta(hours=16)
@@ -28,6 +32,26 @@ DOUBLE_TAP = timedelta(seconds=10)
 
 JOB_REMINDER = "planning.reminder"
 JOB_SHORT = "planning.short"
+
+# "21:00-02:00", "21h00–02h00": the span of a planned shift, one word once spaces around the
+# dash are gone.
+SPAN = re.compile(rf"{CLOCK.pattern}-{CLOCK.pattern}")
+NUMBER = re.compile(r"[-+]?\d+")
+DASHES = re.compile(r"(\d)\s*[-–—]\s*(\d)")
+
+# The guided /plan form, kept as a draft so that it survives a restart.
+FORM = "plan"
+# Its steps, in order; "done" once the shift is planned (a second Confirm finds it there).
+STEPS = ("date", "time", "activity", "needed", "place", "confirm", "done")
+# Answers a step takes by typing, after its "type it" button.
+TYPED_STEPS = frozenset({"date", "time", "needed"})
+# A form started longer ago than this no longer takes typed text (its buttons still work).
+FORM_TYPING_WAIT = timedelta(minutes=30)
+# Days offered as buttons, today first; others are typed.
+FORM_DAYS = 7
+# Usual slots, offered as buttons: a day, an afternoon, an evening, a night round.
+FORM_SLOTS = ("09:00-12:00", "14:00-17:00", "18:00-21:00", "21:00-02:00")
+FORM_NEEDED = (1, 2, 3, 4, 6)
 
 
 @dataclass(frozen=True)
@@ -49,20 +73,138 @@ def parse_needed(text: str | None) -> int:
     return needed
 
 
-def parse_span(
-    date_text: str, span_text: str, now: datetime, tz: ZoneInfo
-) -> tuple[datetime, datetime]:
-    """`2026-12-02` and `21:00-02:00` → when the shift starts and ends; an end before the start
-    is the next day."""
-    day = parse_date(date_text, now.astimezone(tz).date())
-    start_text, separator, end_text = span_text.partition("-")
+def parse_day(text: str, today: date) -> date:
+    """`2026-12-02`, `02/12`, or a word in any shipped language: "demain", "lundi", "today"."""
+    found = day_of(text, today)
+    if found is not None:
+        return found
+    try:
+        return parse_date(to_ascii_digits(text), today)
+    except DomainError:
+        # Not a date, nor a day's name: say which words work.
+        raise DomainError("bad_plan_date", value=text) from None
+
+
+def parse_clocks(span_text: str) -> tuple[time, time]:
+    """ "21:00-02:00" → the start and end times of day."""
+    start_text, separator, end_text = DASHES.sub(r"\1-\2", to_ascii_digits(span_text)).partition(
+        "-"
+    )
     if not separator:
         raise DomainError("bad_time", value=span_text)
-    start, end = parse_clock(start_text), parse_clock(end_text)
+    return parse_clock(start_text), parse_clock(end_text)
+
+
+def span_at(day: date, start: time, end: time, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """When a shift of that day starts and ends; an end before the start is the next day."""
     starts_at, ends_at = at_local(day, start, tz), at_local(day, end, tz)
     if ends_at <= starts_at:
         ends_at = at_local(day + timedelta(days=1), end, tz)
     return starts_at, ends_at
+
+
+def parse_span(
+    date_text: str, span_text: str, now: datetime, tz: ZoneInfo
+) -> tuple[datetime, datetime]:
+    """`2026-12-02` (or "demain") and `21:00-02:00` → when the shift starts and ends."""
+    day = parse_day(date_text, now.astimezone(tz).date())
+    start, end = parse_clocks(span_text)
+    return span_at(day, start, end, tz)
+
+
+@dataclass
+class PlanRequest:
+    """What a quick `/plan …` says, read word by word."""
+
+    date_text: str
+    span_text: str
+    activity_text: str
+    needed_text: str | None
+    place_text: str | None
+
+
+def split_plan(text: str) -> PlanRequest:
+    """`demain 18:00 - 20:00 découpe du bois 3 @ Marck` → its parts: the date is what comes
+    before the span, the activity what follows it (several words), the number of people last."""
+    place_text = None
+    if "@" in text:
+        text, _, place_text = text.partition("@")
+        place_text = " ".join(place_text.split())
+        if not place_text:
+            raise DomainError("plan_usage")
+    words = DASHES.sub(r"\1-\2", to_ascii_digits(text)).split()
+    at = next((i for i, word in enumerate(words) if SPAN.fullmatch(word)), None)
+    if at is None:
+        # No span: the old shape, read as before, so that its refusals stay the same.
+        if len(words) not in (3, 4):
+            raise DomainError("plan_usage")
+        at = 1
+    before, after = words[:at], words[at + 1 :]
+    needed_text = after.pop() if len(after) > 1 and NUMBER.fullmatch(after[-1]) else None
+    # No activity, or two numbers ("maraude 2 3"): not a shape this command knows.
+    if not before or not after or any(NUMBER.fullmatch(word) for word in after):
+        raise DomainError("plan_usage")
+    return PlanRequest(" ".join(before), words[at], " ".join(after), needed_text, place_text)
+
+
+@dataclass
+class PlanForm:
+    """The guided /plan form: what was chosen so far, and the step it is at."""
+
+    draft: int
+    nonce: str
+    step: str
+    antenna: str
+    day: date | None = None
+    start: time | None = None
+    end: time | None = None
+    activity: str | None = None
+    needed: int | None = None
+    place_id: int | None = None
+    typing: bool = False
+    planned: int | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "nonce": self.nonce,
+            "step": self.step,
+            "antenna": self.antenna,
+            "day": self.day.isoformat() if self.day else None,
+            "start": self.start.strftime("%H:%M") if self.start else None,
+            "end": self.end.strftime("%H:%M") if self.end else None,
+            "activity": self.activity,
+            "needed": self.needed,
+            "place": self.place_id,
+            "typing": self.typing,
+            "planned": self.planned,
+        }
+
+    @classmethod
+    def from_draft(cls, draft: Draft) -> PlanForm:
+        payload = draft.payload
+        return cls(
+            draft=draft.id,
+            nonce=str(payload["nonce"]),
+            step=str(payload["step"]),
+            antenna=str(payload["antenna"]),
+            day=date.fromisoformat(payload["day"]) if payload.get("day") else None,
+            start=time.fromisoformat(payload["start"]) if payload.get("start") else None,
+            end=time.fromisoformat(payload["end"]) if payload.get("end") else None,
+            activity=payload.get("activity"),
+            needed=payload.get("needed"),
+            place_id=payload.get("place"),
+            typing=bool(payload.get("typing")),
+            planned=payload.get("planned"),
+        )
+
+
+def _check_step(form: PlanForm, step: str) -> None:
+    """An answer for the step the form is at; an earlier step's is a double tap."""
+    if step == form.step:
+        return
+    if step in STEPS and STEPS.index(step) < STEPS.index(form.step):
+        raise DomainError("already_answered")
+    raise DomainError("plan_form_gone")
 
 
 class PlanningService:
@@ -107,29 +249,44 @@ class PlanningService:
 
     async def plan(self, actor: User, args: list[str]) -> PlannedShift:
         """`<date> <HH:MM>-<HH:MM> <activity> [needed] [@ place]`; an end before the start is
-        next day."""
+        next day. The date may be a word ("demain", "lundi"), the activity several words, in
+        any shipped language."""
         if not actor.has(Role.COORDINATOR):
             raise NotAllowed
-        text = " ".join(args)
-        place_text = None
-        if "@" in text:
-            head, _, place_text = text.partition("@")
-            args = head.split()
-            place_text = " ".join(place_text.split())
-            if not place_text:
-                raise DomainError("plan_usage")
-        if len(args) not in (3, 4):
-            raise DomainError("plan_usage")
+        request = split_plan(" ".join(args))
         now = self.clock.now()
-        starts_at, ends_at = parse_span(args[0], args[1], now, self.tz)
+        starts_at, ends_at = parse_span(request.date_text, request.span_text, now, self.tz)
+        self._check_span(starts_at, ends_at, now)
+        activity = parse_activity(request.activity_text)
+        needed = parse_needed(request.needed_text)
+        antenna = actor.antenna or self.default_antenna
+        place_id = (
+            self.match_place(antenna, request.place_text)
+            if request.place_text is not None
+            else None
+        )
+        return await self._create(
+            actor, antenna, activity, starts_at, ends_at, needed, place_id, now
+        )
+
+    @staticmethod
+    def _check_span(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
         if starts_at <= now:
             raise DomainError("in_the_past")
         if ends_at - starts_at > MAX_LENGTH:
             raise DomainError("too_long")
-        activity = parse_activity(args[2])
-        needed = parse_needed(args[3] if len(args) == 4 else None)
-        antenna = actor.antenna or self.default_antenna
-        place_id = self.match_place(antenna, place_text) if place_text is not None else None
+
+    async def _create(
+        self,
+        actor: User,
+        antenna: str,
+        activity: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        needed: int,
+        place_id: int | None,
+        now: datetime,
+    ) -> PlannedShift:
         planned = await self.storage.planning.add(
             antenna, activity, starts_at, ends_at, needed, actor.id, now, place_id
         )
@@ -139,6 +296,124 @@ class PlanningService:
                 JOB_SHORT, f"plan:{planned.id}:short", warn_at, {"planned": planned.id}
             )
         return planned
+
+    # --- the guided form ------------------------------------------------------------------
+
+    def form_days(self) -> list[date]:
+        """The days offered as buttons: today and the next ones."""
+        today = self.clock.now().astimezone(self.tz).date()
+        return [today + timedelta(days=n) for n in range(FORM_DAYS)]
+
+    def form_places(self, antenna: str) -> list[int]:
+        return sorted(
+            (place.id for place in self.catalogue().places_of(antenna)),
+            key=lambda place_id: self.catalogue().places[place_id].name.casefold(),
+        )
+
+    async def start_form(self, actor: User) -> PlanForm:
+        """A new guided form (any earlier one of the caller is dropped: its buttons go stale)."""
+        if not actor.has(Role.COORDINATOR):
+            raise NotAllowed
+        form = PlanForm(0, secrets.token_hex(4), "date", actor.antenna or self.default_antenna)
+        form.draft = await self.storage.drafts.add(
+            actor.id, FORM, form.to_payload(), self.clock.now()
+        )
+        return form
+
+    async def form(self, actor: User, draft_id: int, nonce: str) -> PlanForm:
+        """The caller's own form behind a pressed button, re-authorised; else refused."""
+        if not actor.has(Role.COORDINATOR):
+            raise NotAllowed
+        draft = await self.storage.drafts.get(draft_id)
+        if draft is None or draft.user_id != actor.id or draft.kind != FORM:
+            raise DomainError("plan_form_gone")
+        form = PlanForm.from_draft(draft)
+        if form.nonce != nonce:
+            raise DomainError("plan_form_gone")
+        return form
+
+    async def typing_form(self, actor: User) -> PlanForm | None:
+        """The caller's form waiting for a typed answer, if any (recent, at a typed step)."""
+        if not actor.has(Role.COORDINATOR):
+            return None
+        draft = await self.storage.drafts.latest(actor.id, FORM)
+        if draft is None or self.clock.now() - draft.created_at > FORM_TYPING_WAIT:
+            return None
+        form = PlanForm.from_draft(draft)
+        return form if form.typing and form.step in TYPED_STEPS else None
+
+    async def answer_form(self, actor: User, form: PlanForm, step: str, value: str) -> PlanForm:
+        """Apply one answer (a button's value, or typed text) to the step it belongs to.
+
+        An answer for another step than the form's (an old message's button) is refused; "t"
+        asks to type the answer of the date, time and needed steps."""
+        _check_step(form, step)
+        now = self.clock.now()
+        today = now.astimezone(self.tz).date()
+        if value == "t" and step in TYPED_STEPS:
+            form.typing = True
+        elif step == "date":
+            form.day = parse_day(value, today)
+            if form.day < today:
+                raise DomainError("in_the_past")
+            form.step = "time"
+        elif step == "time":
+            assert form.day is not None
+            start, end = parse_clocks(value)
+            starts_at, ends_at = span_at(form.day, start, end, self.tz)
+            self._check_span(starts_at, ends_at, now)
+            form.start, form.end, form.step = start, end, "activity"
+        elif step == "activity":
+            if value not in ACTIVITIES:
+                raise DomainError("stale_button")
+            form.activity, form.step = value, "needed"
+        elif step == "needed":
+            form.needed = parse_needed(to_ascii_digits(value).strip())
+            form.step = "place"
+        elif step == "place":
+            place_id = int(value) if value.isdigit() else -1
+            if place_id != 0 and place_id not in self.form_places(form.antenna):
+                raise DomainError("stale_button")
+            form.place_id, form.step = place_id or None, "confirm"
+        else:
+            raise DomainError("stale_button")
+        if value != "t":
+            form.typing = False
+        await self.storage.drafts.update(form.draft, form.to_payload())
+        return form
+
+    def form_span(self, form: PlanForm) -> tuple[datetime, datetime]:
+        assert form.day is not None
+        assert form.start is not None
+        assert form.end is not None
+        return span_at(form.day, form.start, form.end, self.tz)
+
+    async def confirm_form(self, actor: User, form: PlanForm) -> tuple[PlannedShift, bool]:
+        """Plan the shift the form describes, once: a second Confirm finds it planned already
+        (and False says nothing new was made)."""
+        if form.step == "done" and form.planned is not None:
+            planned = await self.storage.planning.get(form.planned)
+            if planned is None:
+                raise DomainError("planned_gone")
+            return planned, False
+        if form.step != "confirm" or form.activity is None or form.needed is None:
+            raise DomainError("plan_form_gone")
+        now = self.clock.now()
+        starts_at, ends_at = self.form_span(form)
+        self._check_span(starts_at, ends_at, now)
+        planned = await self._create(
+            actor, form.antenna, form.activity, starts_at, ends_at, form.needed, form.place_id, now
+        )
+        form.step, form.planned = "done", planned.id
+        await self.storage.drafts.update(form.draft, form.to_payload())
+        return planned, True
+
+    async def cancel_form(self, form: PlanForm) -> bool:
+        """Drop the form; False if it had already planned its shift (that stays)."""
+        if form.step == "done":
+            return False
+        await self.storage.drafts.delete(form.draft)
+        return True
 
     async def get(self, planned_id: int) -> PlannedShift | None:
         return await self.storage.planning.get(planned_id)

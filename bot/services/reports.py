@@ -8,8 +8,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.services.catalogue import to_ascii_digits
 from bot.services.errors import DomainError, NotAllowed
 from bot.services.help import HelpStats, summarise
+from bot.services.keywords import period_of
 from bot.services.timeparse import at_local, parse_date, parse_month
 from bot.storage.interface import Store
 from bot.storage.models import Hours, InfoCount, Role, Total, User
@@ -46,23 +48,35 @@ class Report:
 
 
 def parse_period(text: str | None, now: datetime, tz: ZoneInfo) -> Period:
-    """today, week (since Monday), month (default), YYYY-MM or YYYY-MM-DD..YYYY-MM-DD, with
-    years from 2000 to 2100; anything else is a bad period."""
+    """today, yesterday, week (since Monday), last week, month (the default), last month, year
+    (since 1 January) — in any shipped language (`keywords`) — or YYYY-MM or
+    YYYY-MM-DD..YYYY-MM-DD, with years from 2000 to 2100; anything else is a bad period."""
     today = now.astimezone(tz).date()
-    word = (text or "month").strip().lower()
+    raw = to_ascii_digits(text or "month").strip()
+    word = period_of(raw)
+    monday = today - timedelta(days=today.weekday())
     try:
         if word == "today":
             first, last = today, today
+        elif word == "yesterday":
+            first = last = today - timedelta(days=1)
         elif word == "week":
-            first, last = today - timedelta(days=today.weekday()), today
+            first, last = monday, today
+        elif word == "last_week":
+            first, last = monday - timedelta(days=7), monday - timedelta(days=1)
         elif word == "month":
             first, last = today.replace(day=1), today
-        elif match := RANGE.fullmatch(word):
+        elif word == "last_month":
+            last = today.replace(day=1) - timedelta(days=1)
+            first = last.replace(day=1)
+        elif word == "year":
+            first, last = today.replace(month=1, day=1), today
+        elif match := RANGE.fullmatch(raw):
             first, last = parse_date(match.group(1), today), parse_date(match.group(2), today)
             if last < first or last - first > MAX_SPAN:
                 raise DomainError("bad_period", value=text or "")
         else:
-            year, month = parse_month(word)
+            year, month = parse_month(raw)
             first = date(year, month, 1)
             last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
         since = at_local(first, time(0), tz)

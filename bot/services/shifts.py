@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.services.errors import DomainError, NotAllowed
+from bot.services.keywords import ACTIVITIES, activity_of
 from bot.services.scheduler import Scheduler
 from bot.services.timeparse import month_bounds, next_occurrence, parse_clock, parse_month
 from bot.storage.interface import Store
 from bot.storage.models import Hours, Role, Shift, User
 
-ACTIVITIES = ("maraude", "distribution", "woodyard", "accompaniment", "permanence", "other")
 AUTO_CLOSE_AFTER = timedelta(hours=12)
 # A check-in this close to a planned shift of the same activity belongs to it.
 LINK_WINDOW = timedelta(hours=2)
@@ -50,8 +50,9 @@ class OnShift:
 
 
 def parse_activity(text: str) -> str:
-    activity = text.strip().lower()
-    if activity not in ACTIVITIES:
+    """An activity named in any shipped language ("accompagnement", "bois", "توزيع")."""
+    activity = activity_of(text)
+    if activity is None:
         raise DomainError("unknown_activity", value=text, choices=", ".join(ACTIVITIES))
     return activity
 

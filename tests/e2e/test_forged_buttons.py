@@ -44,6 +44,8 @@ from bot.callbacks import (
     PlanCancel,
     PlanList,
     PlanSignup,
+    PlanStep,
+    ReportPeriod,
     RoleGive,
     RoleTake,
     SafetyAnswer,
@@ -84,6 +86,8 @@ class Victim:
     other_planned: int  # a planned shift of another antenna
     help: int  # another person's help request, taken by a coordinator, conversation open
     other_help: int  # a help request of another antenna, open
+    plan_form: int  # the coordinator's guided /plan, at its confirmation
+    plan_nonce: str
 
 
 Builder = Callable[[Victim, Role], list[CallbackData]]
@@ -98,10 +102,24 @@ def _public_or(public: list[CallbackData], volunteer: list[CallbackData]) -> Bui
 # role the presser does not have, or a value the bot never offers.
 FORGED: dict[type[CallbackData], Builder] = {
     LanguageChoice: lambda _v, _p: [LanguageChoice("xx")],
+    # (A few of the coordinators' topics: more presses would outrun the flood limit; all of
+    # them are refused to a demoted coordinator in test_coordinator_forms.py.)
     MenuTopic: _public_or(
-        [MenuTopic(topic) for topic in ("distrib", "shift", "planning", "hours", "nope")],
-        [MenuTopic("nope")],
+        [
+            MenuTopic(topic)
+            for topic in ("distrib", "shift", "planning", "hours", "nope", "plan", "invite")
+        ],
+        [MenuTopic(topic) for topic in ("nope", "report", "export")],
     ),
+    # Periods of a report: a coordinator's, whatever the period.
+    ReportPeriod: lambda _v, _p: [ReportPeriod("month"), ReportPeriod("nope")],
+    # The coordinator's own form, answered, confirmed or cancelled by someone else.
+    PlanStep: lambda v, _p: [
+        PlanStep(v.plan_form, v.plan_nonce, "ok", ""),
+        PlanStep(v.plan_form, v.plan_nonce, "x", ""),
+        PlanStep(v.plan_form, v.plan_nonce, "date", "2026-12-05"),
+        PlanStep(v.plan_form, NONCE, "ok", ""),
+    ],
     # Sets the presser's own town: an unknown town or topic must change nothing.
     AntennaChoice: lambda _v, _p: [
         AntennaChoice("atlantis", "health"),
@@ -248,7 +266,12 @@ async def snapshot(running: RunningBot) -> dict[str, list[tuple[Any, ...]]]:
 
 
 async def victim_records(
-    emu: BotApiEmulator, running: RunningBot, clock: FakeClock, *, with_help: bool = True
+    emu: BotApiEmulator,
+    running: RunningBot,
+    clock: FakeClock,
+    *,
+    with_help: bool = True,
+    with_plan_form: bool = True,
 ) -> tuple[Victim, Any]:
     """The victim's open records, made through the bot as the victim would make them (help
     requests only for the help buttons: no other button reaches them, and they take time)."""
@@ -265,6 +288,8 @@ async def victim_records(
     await running.bot.jobs.fire_due()
     await emu.wait_until(lambda: "🌙" in (emu.last_bot_message(VICTIM).text or ""))
     await victim.say("/distrib 40 blanketz")  # waits for the victim to choose the item
+    if with_plan_form:
+        await plan_to_confirmation(coordinator)
     if with_help:
         await help_records(emu, running, clock, coordinator)
     storage = running.bot.storage
@@ -272,6 +297,9 @@ async def victim_records(
     planned = await storage.db.fetch_all("SELECT id, antenna FROM planned_shifts")
     shift = await storage.shifts.running(VICTIM)
     draft = await storage.drafts.latest(VICTIM, "quick")
+    plan_form = await storage.drafts.latest(COORDINATOR, "plan")
+    assert plan_form is not None or not with_plan_form
+    assert plan_form is None or plan_form.payload["step"] == "confirm"
     last = await storage.distributions.last_batch(VICTIM)
     assert shift is not None
     assert shift.safety_state == "asked"
@@ -287,8 +315,17 @@ async def victim_records(
         other_planned=next(row[0] for row in planned if row[1] == "grande-synthe"),
         help=1,
         other_help=2,
+        plan_form=plan_form.id if plan_form else 0,
+        plan_nonce=str(plan_form.payload["nonce"]) if plan_form else NONCE,
     )
     return records, victim
+
+
+async def plan_to_confirmation(coordinator: Person) -> None:
+    """The coordinator's guided /plan, left at "Plan this shift?"."""
+    form = await coordinator.say("/plan")
+    for label in ("Tomorrow", "18:00–21:00", "Distribution", "2", "No place"):
+        form = await coordinator.press(form, label)
 
 
 async def help_records(
@@ -316,7 +353,11 @@ async def test_a_forged_button_of_every_kind_changes_nothing(
     emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock, kind: type[CallbackData]
 ) -> None:
     records, _ = await victim_records(
-        emu, clocked, clock, with_help=kind.__name__.startswith("Help")
+        emu,
+        clocked,
+        clock,
+        with_help=kind.__name__.startswith("Help"),
+        with_plan_form=kind is PlanStep,
     )
     pressers = {
         Role.PUBLIC: await enrol(emu, clocked, PUBLIC, "Someone", Role.PUBLIC),

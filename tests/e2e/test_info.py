@@ -301,7 +301,7 @@ async def test_report_shows_information_counts(emu: BotApiEmulator, info_bot: Ru
     await ask(person, emu, "health")
     await ask(person, emu, "shelter")
     coordinator = await enrol(emu, info_bot, COORDINATOR, "Claire", Role.COORDINATOR)
-    report = await coordinator.say("/report")
+    report = await coordinator.say("/report month")
     text = report.plain_text or ""
     assert "3 information requests" in text  # the first health (after the town) counts too
     assert "ar 3" in text

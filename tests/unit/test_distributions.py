@@ -213,7 +213,20 @@ def test_periods() -> None:
     span = parse_period("2026-10-20..2026-10-30", now, PARIS)
     # Across the end of summer time the span is one hour longer than 11 days.
     assert span.until - span.since == timedelta(days=11, hours=1)
-    for bad in ("yesterday", "2026-13", "2026-12-10..2026-12-01", "2020-01-01..2026-01-01"):
+    # Yesterday, last week and last month are periods now, in French too (issue 9, point 5).
+    assert parse_period("hier", now, PARIS).first_day.isoformat() == "2026-12-09"
+    last_week = parse_period("semaine dernière", now, PARIS)
+    assert (last_week.first_day.isoformat(), last_week.last_day.isoformat()) == (
+        "2026-11-30",
+        "2026-12-06",
+    )
+    last_month = parse_period("le mois dernier", now, PARIS)
+    assert (last_month.first_day.isoformat(), last_month.last_day.isoformat()) == (
+        "2026-11-01",
+        "2026-11-30",
+    )
+    assert parse_period("٢٠٢٦-١١", now, PARIS).last_day.isoformat() == "2026-11-30"
+    for bad in ("fortnight", "2026-13", "2026-12-10..2026-12-01", "2020-01-01..2026-01-01"):
         with pytest.raises(DomainError):
             parse_period(bad, now, PARIS)
 

@@ -237,7 +237,8 @@ def test_parse_span_of_a_planned_shift(date_text: str, span_text: str, now: date
     try:
         starts_at, ends_at = parse_span(date_text, span_text, now, PARIS)
     except DomainError as error:
-        refused_clearly(error, "bad_date", "bad_time")
+        # A date that is no date nor a day's name lists the day words (issue 9, point 5).
+        refused_clearly(error, "bad_date", "bad_plan_date", "bad_time")
     else:
         assert timedelta(0) < ends_at - starts_at <= timedelta(hours=25)
 
