@@ -639,3 +639,14 @@ async def test_a_draft_saved_by_the_previous_release_still_reads(
     assert quick.answer("i", "blankets", list(service.catalogue.items))
     assert quick.merged() == [("blankets", 40), ("tea", 2)]
     assert QuickLog.from_payload(quick.to_payload()) == quick
+
+
+def test_french_item_names_use_the_typographic_apostrophe() -> None:
+    items, _ = load_content()
+    shown = [item["names"]["fr"][0] for item in items] + [
+        item["singular"]["fr"] for item in items if "fr" in item.get("singular", {})
+    ]
+    assert "kits d’hygiène" in shown
+    assert [name for name in shown if "'" in name] == []
+    # People type the straight one: both find the same item.
+    assert normalize("kits d'hygiène") == normalize("kits d’hygiène")
