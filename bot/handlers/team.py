@@ -372,7 +372,8 @@ async def volunteers(update: Update, context: BotContext) -> None:
     """List the team members of the antenna with their hours and buttons to manage them."""
     if not await in_confidence(update, context):
         return
-    await _show_team(update, context, 0)
+    # A new message, also from the menu's button: the menu stays for the next tap.
+    await _show_team(update, context, 0, edit=False)
 
 
 async def team_page(update: Update, context: BotContext) -> None:
@@ -382,10 +383,10 @@ async def team_page(update: Update, context: BotContext) -> None:
     except StaleButton as error:
         await refuse(update, context, error)
         return
-    await _show_team(update, context, page)
+    await _show_team(update, context, page, edit=True)
 
 
-async def _show_team(update: Update, context: BotContext, page: int) -> None:
+async def _show_team(update: Update, context: BotContext, page: int, *, edit: bool) -> None:
     t = context.t
     services = context.services
     actor = context.user
@@ -396,7 +397,8 @@ async def _show_team(update: Update, context: BotContext, page: int) -> None:
         return
     reachable = [member for member in members if member.active]
     if not reachable:
-        await context.edit(update, t._("Nobody has joined the team yet. Use /invite."))
+        empty = t._("Nobody has joined the team yet. Use /invite.")
+        await (context.edit(update, empty) if edit else context.reply(update, empty))
         return
     pages = (len(reachable) + PAGE_SIZE - 1) // PAGE_SIZE
     page = min(max(page, 0), pages - 1)
@@ -435,6 +437,9 @@ async def _show_team(update: Update, context: BotContext, page: int) -> None:
             nav.append(Button(t.p_("button", "Next ▶️"), data=TeamPage(page + 1).pack()))
         keyboard.append(nav)
     text = "\n".join(lines)
+    if not edit:
+        await context.reply(update, text, keyboard)
+        return
     query = update.callback_query
     pressed = query.message if query is not None else None
     if isinstance(pressed, Message) and pressed.text_html == text:
