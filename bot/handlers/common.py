@@ -78,6 +78,16 @@ ERRORS: dict[str, str] = {
         "characters, and no / or @ at the start."
     ),
     "name_no_letters": N_("❌ A name needs letters or digits."),
+    "name_separator": N_(
+        "❌ A name cannot contain “{char}”: /distrib reads it as a separator between items "
+        "or before the place. Write the name without it."
+    ),
+    "name_number": N_(
+        "❌ A name cannot be only a number: /distrib would read it as a quantity."
+    ),
+    "name_connector": N_(
+        "❌ “{name}” cannot be a name: /distrib reads it as the “and” between two items."
+    ),
     "place_retired_exists": N_(
         "ℹ️ {name} is a retired place. Bring it back with /places restore {name}"
     ),

@@ -5,7 +5,10 @@ Decisions (issue 9, point 10):
 - A name is plain text a button can show: 2 to `MAX_NAME` characters once spaces are tidied,
   no HTML tag or entity, no control, invisible or bidirectional control character (a Persian
   zero-width non-joiner between two letters is spelling, and allowed), no leading "/" or "@"
-  (a command, a mention), and letters or digits. A name that matches another place of the
+  (a command, a mention), and letters or digits. A name /distrib could not read back is
+  refused too (issue 9 review): no "@", ",", ";" (or the Arabic "،", "؛") anywhere, which a
+  /distrib line reads as separators; not only a number ("35", "1e5", "5x": a quantity), nor
+  only a connector word ("et", "and": the "and" between two items). A name that matches another place of the
   antenna, or another item, once normalised (`bot.services.catalogue.normalize`) is refused:
   "@ Marck" and "40 tea" must mean one thing.
 - Nothing is deleted. A retired place or item is offered on no button and matched by no typed
@@ -35,8 +38,8 @@ from datetime import timedelta
 from typing import Literal
 
 from bot.clock import Clock
-from bot.services.catalogue import UNITS, Catalogue, normalize
-from bot.services.distributions import DistributionService
+from bot.services.catalogue import UNITS, Catalogue, normalize, to_ascii_digits
+from bot.services.distributions import CONNECTORS, DistributionService
 from bot.services.errors import DomainError, NotAllowed
 from bot.storage.interface import Store
 from bot.storage.models import Role, User
@@ -58,6 +61,10 @@ MARKUP = re.compile(
     r"<\s*/?\s*[^\W\d_]|<\s*[!?]|&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.IGNORECASE
 )
 ZWNJ = "\u200c"
+# What a /distrib line reads as a separator: before the place, between items.
+SEPARATORS = "@,;،؛"
+# A word /distrib reads as a quantity: "35", "2.5", "1e5", "5x".
+NUMBER_WORD = re.compile(r"[+-]?\d+(?:[.,]\d+)?(?:e[+-]?\d+)?[x×]?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,13 @@ def clean_name(text: str) -> str:
         raise DomainError("name_markup")
     if not normalize(name):
         raise DomainError("name_no_letters")
+    separator = next((char for char in name if char in SEPARATORS), None)
+    if separator is not None:
+        raise DomainError("name_separator", char=separator)
+    if all(NUMBER_WORD.fullmatch(word) for word in to_ascii_digits(name).split()):
+        raise DomainError("name_number")
+    if name.casefold() in CONNECTORS:
+        raise DomainError("name_connector", name=name)
     return name
 
 

@@ -92,8 +92,16 @@ PERIOD_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
 # Days ahead named by a word: today, tomorrow, the day after.
 DAY_OFFSETS = (0, 1, 2)
 DAY_WORDS: dict[str, dict[int, tuple[str, ...]]] = {
-    "fr": {0: ("aujourd’hui", "aujourdhui", "auj"), 1: ("demain",), 2: ("après-demain",)},
-    "en": {0: ("today", "tonight"), 1: ("tomorrow", "tmrw"), 2: ("day after tomorrow",)},
+    "fr": {
+        0: ("aujourd’hui", "aujourdhui", "auj", "ce soir", "cette nuit"),
+        1: ("demain", "demain soir"),
+        2: ("après-demain",),
+    },
+    "en": {
+        0: ("today", "tonight"),
+        1: ("tomorrow", "tmrw", "tomorrow night"),
+        2: ("day after tomorrow",),
+    },
 }
 WEEKDAY_EXTRAS: dict[int, tuple[str, ...]] = {
     1: ("tues",),

@@ -20,7 +20,10 @@ from zoneinfo import ZoneInfo
 
 from bot.services.errors import DomainError
 
-CLOCK = re.compile(r"(\d{1,2})[:hH.](\d{2})")
+# "21:00", "2:30", "21.30", and the French "21h30", "21H30", "21h", "8h" (a whole hour). The
+# minutes, when written, are two digits ("7h5" is a slip, not 07:05); four bare digits
+# ("2030") are refused: a year or a count as much as a time.
+CLOCK = re.compile(r"(\d{1,2})(?:[:.](\d{2})|[hH](\d{2})?)")
 ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 DAY_MONTH = re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}))?")
 MONTH = re.compile(r"(\d{4})-(\d{1,2})")
@@ -28,11 +31,12 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def parse_clock(text: str) -> time:
-    """'21:00', '2:30', '21h00' → a time of day; anything else (25:00, 9pm) is refused."""
+    """'21:00', '2:30', '21h00', '21h', '21.30' → a time of day; anything else (25:00, 24h,
+    23h60, 7h5, 9pm) is refused."""
     match = CLOCK.fullmatch(text.strip())
     if not match:
         raise DomainError("bad_time", value=text)
-    hour, minute = int(match.group(1)), int(match.group(2))
+    hour, minute = int(match.group(1)), int(match.group(2) or match.group(3) or 0)
     if hour > 23 or minute > 59:
         raise DomainError("bad_time", value=text)
     return time(hour, minute)

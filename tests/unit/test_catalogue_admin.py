@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.catalogue import Catalogue
+from bot.services.catalogue import Catalogue, load_content
 from bot.services.catalogue_admin import MAX_NAME, clean_name
 from bot.services.errors import DomainError
 from bot.storage import Storage
@@ -27,6 +27,10 @@ NOW = datetime(2026, 12, 1, 20, tzinfo=UTC)
         ("کیسه\u200cخواب", "کیسه\u200cخواب"),  # a Persian non-joiner between letters
         ("e\u0301te\u0301", "été"),  # stored composed: counted as people see it
         ("x" * MAX_NAME, "x" * MAX_NAME),
+        ("Extra 107", "Extra 107"),
+        ("Tea and biscuits", "Tea and biscuits"),
+        ("24h", "24h"),
+        ("Et cetera", "Et cetera"),
     ],
 )
 def test_plain_names_are_kept_tidy(typed: str, stored: str) -> None:
@@ -57,12 +61,45 @@ def test_plain_names_are_kept_tidy(typed: str, stored: str) -> None:
         ("/places", "name_markup"),
         ("@bot", "name_markup"),
         ("---", "name_no_letters"),
+        # What a /distrib line would read otherwise (issue 9 review, point 12).
+        ("Gare @ Fréthun", "name_separator"),
+        ("Gare@Fréthun", "name_separator"),
+        ("soap, shampoo", "name_separator"),
+        ("soap; shampoo", "name_separator"),
+        ("صابون، شامبو", "name_separator"),
+        ("صابون؛ شامبو", "name_separator"),
+        ("35", "name_number"),
+        ("1e5", "name_number"),
+        ("5x", "name_number"),
+        ("2.5", "name_number"),
+        ("35 12", "name_number"),
+        ("٣٥", "name_number"),
+        ("et", "name_connector"),
+        ("ET", "name_connector"),
+        ("and", "name_connector"),
     ],
 )
 def test_names_a_button_could_not_show_are_refused(typed: str, code: str) -> None:
     with pytest.raises(DomainError) as refused:
         clean_name(typed)
     assert refused.value.code == code
+
+
+def test_every_shipped_place_and_item_name_passes_the_rule() -> None:
+    """content/ is what coordinators' names are compared with: each of its names, in every
+    language, is one a coordinator could give (the rule refuses nothing already shipped)."""
+    items, places = load_content()
+    names = [
+        name
+        for item in items
+        for localized in [*item["names"].values(), list(item.get("singular", {}).values())]
+        for name in localized
+    ]
+    names += [place["name"] for place in places]
+    names += [alias for place in places for alias in place.get("aliases", [])]
+    assert len(names) > 100
+    for name in names:
+        assert clean_name(name) == " ".join(name.split()), name
 
 
 async def test_migration_0013_keeps_every_log_and_name(tmp_path: Path) -> None:

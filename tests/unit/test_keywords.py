@@ -122,6 +122,13 @@ def test_every_locales_cldr_day_words_and_weekdays(locale: str) -> None:
         ("monday", date(2026, 12, 7)),
         ("thurs", date(2026, 12, 3)),
         ("الاثنين", date(2026, 12, 7)),
+        # Tonight, the French way too (issue 9 review).
+        ("ce soir", TUESDAY),
+        ("Ce  Soir", TUESDAY),
+        ("cette nuit", TUESDAY),
+        ("tonight", TUESDAY),
+        ("demain soir", date(2026, 12, 2)),
+        ("tomorrow night", date(2026, 12, 2)),
         ("jamais", None),
     ],
 )

@@ -20,13 +20,48 @@ PARIS = ZoneInfo("Europe/Paris")
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("21:00", time(21)), ("2:30", time(2, 30)), ("21h15", time(21, 15)), ("07.05", time(7, 5))],
+    [
+        ("21:00", time(21)),
+        ("2:30", time(2, 30)),
+        ("21h15", time(21, 15)),
+        ("07.05", time(7, 5)),
+        # The French way (issue 9 review, point 15): a whole hour, a capital H, one digit.
+        ("20h", time(20)),
+        ("20H", time(20)),
+        ("20H30", time(20, 30)),
+        ("8h", time(8)),
+        ("0h", time(0)),
+        ("23h59", time(23, 59)),
+        ("20.30", time(20, 30)),
+        (" 21h ", time(21)),
+    ],
 )
 def test_clock_times(text: str, expected: time) -> None:
     assert parse_clock(text) == expected
 
 
-@pytest.mark.parametrize("text", ["25:00", "12:60", "9pm", "", "2130", "-1:00"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "25:00",
+        "12:60",
+        "9pm",
+        "",
+        "2130",
+        "-1:00",
+        # At the limits of the French way: no hour 24, no minute 60, minutes in two digits.
+        "24h",
+        "24h00",
+        "23h60",
+        "7h5",
+        "h30",
+        "20hh",
+        "20h30h",
+        "123h",
+        "20 h",
+        "20h 30",
+    ],
+)
 def test_bad_clock_times(text: str) -> None:
     with pytest.raises(DomainError) as caught:
         parse_clock(text)
