@@ -82,9 +82,7 @@ ERRORS: dict[str, str] = {
         "❌ A name cannot contain “{char}”: /distrib reads it as a separator between items "
         "or before the place. Write the name without it."
     ),
-    "name_number": N_(
-        "❌ A name cannot be only a number: /distrib would read it as a quantity."
-    ),
+    "name_number": N_("❌ A name cannot be only a number: /distrib would read it as a quantity."),
     "name_connector": N_(
         "❌ “{name}” cannot be a name: /distrib reads it as the “and” between two items."
     ),

@@ -8,9 +8,9 @@ Decisions (issue 9, point 10):
   (a command, a mention), and letters or digits. A name /distrib could not read back is
   refused too (issue 9 review): no "@", ",", ";" (or the Arabic "،", "؛") anywhere, which a
   /distrib line reads as separators; not only a number ("35", "1e5", "5x": a quantity), nor
-  only a connector word ("et", "and": the "and" between two items). A name that matches another place of the
-  antenna, or another item, once normalised (`bot.services.catalogue.normalize`) is refused:
-  "@ Marck" and "40 tea" must mean one thing.
+  only a connector word ("et", "and": the "and" between two items). A name that matches
+  another place of the antenna, or another item, once normalised
+  (`bot.services.catalogue.normalize`) is refused: "@ Marck" and "40 tea" must mean one thing.
 - Nothing is deleted. A retired place or item is offered on no button and matched by no typed
   name (typing it answers that it is retired); old logs, /report and /export keep naming it.
   A coordinator brings it back with /places restore, /items restore or a button.
