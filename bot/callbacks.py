@@ -323,17 +323,21 @@ class StaffPain(CallbackData):
 
 @dataclasses.dataclass(frozen=True)
 class RoleGive(CallbackData):
-    """A coordinator gives a team member a role; an empty role asks which one first."""
+    """A coordinator gives a team member a role; an empty role asks which one first. Only
+    from the role shown (`current`): a button left from before someone else changed that
+    person's role is stale, and changes nothing."""
 
     prefix: ClassVar[str] = "tmg"
     user: int
     role: str
+    current: str
 
 
 @dataclasses.dataclass(frozen=True)
 class RoleTake(CallbackData):
     """A coordinator takes one role step from a team member, only from the role shown (`role`),
-    so that a second tap takes no second step; out of the team only once `sure`."""
+    so that a second tap takes no second step; out of the team, or the last coordinator of an
+    antenna down to volunteer, only once `sure` (after a second tap that says so)."""
 
     prefix: ClassVar[str] = "tmt"
     user: int

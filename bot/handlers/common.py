@@ -37,6 +37,7 @@ ERRORS: dict[str, str] = {
     ),
     "member_gone": N_("ℹ️ This person is no longer known here. Nothing was changed."),
     "role_unknown": N_("❌ Unknown role: {role}. Use coordinator or legal."),
+    "role_word_unknown": N_("❌ Unknown role: {role}. Write one of: {choices}."),
     "not_a_volunteer": N_("❌ This person is not a volunteer yet. Send them an invitation first."),
     "role_unchanged": N_("ℹ️ Nothing to change: this person already has this role."),
     "cannot_change_self": N_("❌ You cannot change your own role."),

@@ -21,9 +21,10 @@ from bot.handlers.common import (
 )
 from bot.i18n import Markup, Translator, escape
 from bot.services.errors import DomainError
+from bot.services.keywords import role_of
 from bot.services.outbox import Button, Keyboard
 from bot.services.users import GIVEN_ROLES, RoleChange, name_key
-from bot.storage.models import Role, User
+from bot.storage.models import Antenna, Role, User
 
 log = logging.getLogger(__name__)
 
@@ -121,19 +122,46 @@ def _button_name(user: User) -> str:
 
 
 def typed_role(t: Translator, word: str) -> Role | None:
-    """The role a typed word names: its English name, or its name in the caller's language
-    (whole, or one of its longer words: "coordination", "juridique")."""
-    wanted = name_key(word)
-    for role in GIVEN_ROLES:
-        translated = name_key(role_name(t, role))
-        words = [part for part in translated.split() if len(part) >= 5]
-        if wanted and wanted in {role.value, translated, *words}:
-            return role
-    return None
+    """The role a typed word names: its English or French words ("coordinateur",
+    "coordinatrice", "juriste", "legal"…), or its name in the caller's language (whole, or one
+    of its longer words: "coordination", "juridique"). Case and accents do not matter."""
+    found = role_of(word, {role.value: role_name(t, role) for role in GIVEN_ROLES})
+    return Role(found) if found is not None else None
+
+
+def role_choices(t: Translator) -> str:
+    """The role words a refusal offers: the reader's own, and the English ones."""
+    words = [role_name(t, role) for role in GIVEN_ROLES]
+    words += [role.value for role in GIVEN_ROLES if role.value not in words]
+    return ", ".join(words)
 
 
 def _is_handle(word: str) -> bool:
     return word.startswith("@") or word.isdigit()
+
+
+def _named_exactly(reference: str, person: User) -> bool:
+    """An id, an @username, or the person's whole name: no doubt about whom is meant."""
+    return _is_handle(reference) or name_key(person.display_name or "") == name_key(reference)
+
+
+async def _resolve_with_role(context: BotContext, args: list[str], role_said: bool) -> list[User]:
+    """The people a /promote line names. When nobody is called the whole line but someone
+    is called all of it but its last word, that word is a role that was not understood:
+    say so, with the accepted words, not that nobody has the name."""
+    users = context.services.users
+    try:
+        return await users.resolve(context.user, " ".join(args))
+    except DomainError as error:
+        if error.code != "name_unknown" or role_said or len(args) < 2:
+            raise
+        try:
+            await users.resolve(context.user, " ".join(args[:-1]))
+        except DomainError:
+            raise error from None
+        raise DomainError(
+            "role_word_unknown", role=args[-1], choices=role_choices(context.t)
+        ) from None
 
 
 async def promote(update: Update, context: BotContext) -> None:
@@ -151,20 +179,24 @@ async def promote(update: Update, context: BotContext) -> None:
     # The role is the last word when it names one (or follows an @username or an id).
     role_text = ""
     last = typed_role(t, args[-1]) if len(args) >= 2 else None
-    if last is not None or (len(args) == 2 and _is_handle(args[0])):
-        role_text = last.value if last is not None else args[-1]
-        args = args[:-1]
-    reference = " ".join(args)
     services = context.services
     try:
-        people = await services.users.resolve(context.user, reference)
-        if len(people) > 1:
+        if last is None and len(args) == 2 and _is_handle(args[0]):
+            raise DomainError("role_word_unknown", role=args[-1], choices=role_choices(t))
+        if last is not None:
+            role_text = last.value
+            args = args[:-1]
+        reference = " ".join(args)
+        people = await _resolve_with_role(context, args, bool(role_text))
+        if len(people) > 1 or not _named_exactly(reference, people[0]):
+            # Ambiguous, or a part of a name ("Jo" for "Johanna"): the person is chosen by
+            # a button naming them, never guessed.
             await _offer_people(
                 update,
                 context,
                 reference,
                 people,
-                lambda person: RoleGive(person.id, role_text).pack(),
+                lambda person: RoleGive(person.id, role_text, person.role.value).pack(),
             )
             return
         if not role_text:
@@ -190,7 +222,8 @@ async def demote(update: Update, context: BotContext) -> None:
     services = context.services
     try:
         people = await services.users.resolve(context.user, reference)
-        if len(people) > 1:
+        if len(people) > 1 or not _named_exactly(reference, people[0]):
+            # Ambiguous, or a part of a name: the person is chosen by a button naming them.
             await _offer_people(
                 update,
                 context,
@@ -199,11 +232,12 @@ async def demote(update: Update, context: BotContext) -> None:
                 lambda person: RoleTake(person.id, person.role.value, sure=False).pack(),
             )
             return
-        change = await services.users.take_role(context.user, people[0])
+        # Named exactly: the same questions as the buttons ask (out of the team, or the last
+        # coordinator of an antenna, takes a second tap).
+        target = people[0]
+        await _take(update, context, target, target.role, sure=False)
     except DomainError as error:
         await refuse(update, context, error)
-        return
-    await _role_changed(update, context, change)
 
 
 async def _offer_people(
@@ -224,12 +258,18 @@ async def _offer_people(
         parts.append(antennas.get(person.antenna or "", person.antenna or ""))
         parts.append(role_name(t, person.role))
         keyboard.append([Button(" · ".join(parts), data=data(person))])
-    text = t.n_(
-        "🤔 {n} person is called “{name}”. Which one?",
-        "🤔 {n} people are called “{name}”. Which one?",
-        len(people),
-        name=_cut(reference, NAME_MAX),
-    )
+    if len(people) == 1:
+        text = t._(
+            "🤔 Nobody is called exactly “{name}”. Is this the person you mean? Tap to go on.",
+            name=_cut(reference, NAME_MAX),
+        )
+    else:
+        text = t.n_(
+            "🤔 {n} person is called “{name}”. Which one?",
+            "🤔 {n} people are called “{name}”. Which one?",
+            len(people),
+            name=_cut(reference, NAME_MAX),
+        )
     if len(people) > MAX_CHOICES:
         text += "\n" + t._("Here are the first {max}: write more of the name.", max=MAX_CHOICES)
     await context.reply(update, text, keyboard)
@@ -243,7 +283,7 @@ async def _offer_roles(update: Update, context: BotContext, person: User) -> Non
         [
             Button(
                 t.p_("button", "⬆️ {role}", role=role_name(t, role)),
-                data=RoleGive(person.id, role.value).pack(),
+                data=RoleGive(person.id, role.value, person.role.value).pack(),
             )
             for role in roles
         ]
@@ -266,6 +306,11 @@ async def role_given(update: Update, context: BotContext) -> None:
     users = context.services.users
     try:
         target = await users.member(context.user, choice.user)
+        if target.role.value not in (choice.current, choice.role):
+            # Someone changed this person's role since the button was shown: pressing it
+            # would act on what the presser no longer sees. (Their role being the one the
+            # button gives is a second tap: answered as already done.)
+            raise DomainError("stale_button")
         if not choice.role:
             await _offer_roles(update, context, target)
             return
@@ -287,16 +332,60 @@ async def role_taken(update: Update, context: BotContext) -> None:
     users = context.services.users
     try:
         target = await users.member(context.user, choice.user)
-        if expected is Role.VOLUNTEER and not choice.sure:
-            # Out of the team takes a second tap: a stray one would cost a new invitation.
-            users.check_can_take(context.user, target, expected)
-            await _confirm_removal(update, context, target)
-            return
-        change = await users.take_role(context.user, target, expected=expected)
+        await _take(update, context, target, expected, sure=choice.sure)
     except DomainError as error:
         await _refuse_press(update, context, error, choice.user)
+
+
+async def _take(
+    update: Update, context: BotContext, target: User, expected: Role, *, sure: bool
+) -> None:
+    """One role step down from `expected`, by a button or a typed name. Out of the team takes
+    a second tap (a stray one would cost a new invitation), and so does the last coordinator
+    of an antenna (its safety alerts would reach fewer people): both say why first."""
+    users = context.services.users
+    if not sure and expected is Role.VOLUNTEER:
+        users.check_can_take(context.user, target, expected)
+        await _confirm_removal(update, context, target)
         return
+    if not sure and expected is Role.COORDINATOR:
+        current = await users.get(target.id) or target
+        antenna = await users.left_uncovered_by(current)
+        if antenna is not None:
+            users.check_can_take(context.user, current, expected)
+            await _confirm_last_coordinator(update, context, current, antenna)
+            return
+    change = await users.take_role(context.user, target, expected=expected)
     await _role_changed(update, context, change)
+
+
+async def _confirm_last_coordinator(
+    update: Update, context: BotContext, target: User, antenna: Antenna
+) -> None:
+    t = context.t
+    if antenna.team_chat_id is None:
+        text = t._(
+            "⚠️ {name} is the last coordinator of {antenna}: its safety alerts will reach "
+            "only the admins. Make them a volunteer anyway?",
+            name=shown_name(target),
+            antenna=antenna.name,
+        )
+    else:
+        text = t._(
+            "⚠️ {name} is the last coordinator of {antenna}: its safety alerts will reach "
+            "only its team chat and the admins. Make them a volunteer anyway?",
+            name=shown_name(target),
+            antenna=antenna.name,
+        )
+    keyboard = [
+        [
+            Button(
+                t.p_("button", "⬇️ {role}", role=role_name(t, Role.VOLUNTEER)),
+                data=RoleTake(target.id, Role.COORDINATOR.value, sure=True).pack(),
+            )
+        ]
+    ]
+    await context.reply(update, text, keyboard)
 
 
 async def _confirm_removal(update: Update, context: BotContext, target: User) -> None:
@@ -457,14 +546,16 @@ def _member_buttons(context: BotContext, member: User) -> list[Button]:
     up = users.promotion_for(context.user, member)
     if up is not None:
         label = t.p_("button", "⬆️ {role}", role=role_name(t, up))
-        row.append(Button(label, data=RoleGive(member.id, up.value).pack()))
+        row.append(Button(label, data=RoleGive(member.id, up.value, member.role.value).pack()))
     down = users.demotion_for(context.user, member)
     if down is Role.PUBLIC:
         label = t.p_("button", "🚪 Remove")
         row.append(Button(label, data=RoleTake(member.id, member.role.value, sure=False).pack()))
     elif down is not None:
         label = t.p_("button", "⬇️ {role}", role=role_name(t, down))
-        row.append(Button(label, data=RoleTake(member.id, member.role.value, sure=True).pack()))
+        # A coordinator's demotion asks again only when they are their antenna's last.
+        sure = member.role is not Role.COORDINATOR
+        row.append(Button(label, data=RoleTake(member.id, member.role.value, sure=sure).pack()))
     return row
 
 

@@ -56,6 +56,31 @@ ACTIVITY_ALIASES: dict[str, tuple[str, ...]] = {
     "other": ("autre", "autres"),
 }
 
+# Roles /promote gives, in the words a coordinator or an admin types besides the role's own
+# label in their language (matched whole, as activities are).
+ROLE_ALIASES: dict[str, tuple[str, ...]] = {
+    "coordinator": (
+        "coordinator",
+        "coordinators",
+        "coord",
+        "coordo",
+        "coordination",
+        "coordinateur",
+        "coordinatrice",
+        "coordinateur·rice",
+        "coordinateurice",
+    ),
+    "legal": (
+        "legal",
+        "legal team",
+        "lawyer",
+        "juriste",
+        "juridique",
+        "équipe juridique",
+        "legal aid",
+    ),
+}
+
 # Report periods, in the order their buttons are shown.
 PERIODS = ("today", "yesterday", "week", "last_week", "month", "last_month", "year")
 # (CLDR field, offset) naming each period in every locale.
@@ -195,6 +220,26 @@ def activity_of(text: str) -> str | None:
 def activity_choices(t: Translator) -> str:
     """The activities as the reader's buttons name them, for a refusal."""
     return ", ".join(strip_icon(t.marked(ACTIVITY_LABELS[activity])) for activity in ACTIVITIES)
+
+
+# --- roles -------------------------------------------------------------------------------------
+
+
+def role_of(text: str, labels: dict[str, str] | None = None) -> str | None:
+    """The role ("coordinator", "legal") a typed word names: its English or French words, or
+    the reader's own label for it (`labels`: role → translated label, whole or one of its
+    words of five letters or more: "coordination", "juridique"). None if none or both."""
+    index: dict[str, str | None] = {}
+    for role, aliases in ROLE_ALIASES.items():
+        for alias in aliases:
+            _add(index, alias, role)
+    exact = dict(index)
+    for role, label in (labels or {}).items():
+        words = strip_icon(label)
+        for word in [words, *(part for part in words.split() if len(part) >= 5)]:
+            if normalize(word) not in exact:
+                _add(index, word, role)
+    return _lookup(index, text)
 
 
 # --- report periods -----------------------------------------------------------------------------

@@ -396,6 +396,19 @@ class UserService:
         admins = [await self.get(admin_id) for admin_id in sorted(self.admin_ids)]
         return [admin for admin in admins if admin is not None and admin.active]
 
+    async def left_uncovered_by(self, target: User) -> Antenna | None:
+        """The antenna whose last reachable coordinator `target` is, if they are one: taking
+        their role leaves its safety alerts to its team chat (if any) and the admins."""
+        if target.role is not Role.COORDINATOR:
+            return None
+        antenna = target.antenna or self.default_antenna
+        others = [
+            user
+            for user in await self.coordinators_of(antenna)
+            if user.id != target.id and user.active
+        ]
+        return None if others else await self.antenna(antenna)
+
     async def uncovered_antennas(self) -> list[Antenna]:
         """Antennas with neither a team chat nor a reachable coordinator: only admins hear
         their alerts."""

@@ -213,11 +213,14 @@ FORGED: dict[type[CallbackData], Builder] = {
     StaffPain: lambda _v, _p: [StaffPain("gold"), StaffPain("")],
     # Roles and the team list are for coordinators (of the person's antenna) and admins only.
     RoleGive: lambda _v, _p: [
-        RoleGive(VICTIM, "legal"),
-        RoleGive(VICTIM, "coordinator"),
-        RoleGive(VICTIM, ""),
-        RoleGive(COORDINATOR, "volunteer"),
-        RoleGive(VICTIM, "admin"),
+        RoleGive(VICTIM, "legal", "volunteer"),
+        RoleGive(VICTIM, "coordinator", "volunteer"),
+        RoleGive(VICTIM, "", "volunteer"),
+        RoleGive(COORDINATOR, "volunteer", "coordinator"),
+        RoleGive(VICTIM, "admin", "volunteer"),
+        # A role the victim no longer has (a stale button), and nonsense.
+        RoleGive(VICTIM, "legal", "coordinator"),
+        RoleGive(VICTIM, "legal", "nope"),
     ],
     RoleTake: lambda _v, _p: [
         RoleTake(VICTIM, "volunteer", sure=True),

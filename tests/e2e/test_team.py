@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from bot.callbacks import RoleTake
 from bot.sandbox.emulator import BotApiEmulator
 from bot.storage.models import Role
 from tests.helpers.harness import ADMIN_ID, TEAM_CHAT_ID, Person, RunningBot
@@ -143,7 +144,14 @@ async def test_demotion_to_public_forgets_the_name(
     since = len(emu.bot_messages(COORDINATOR))
     await Person(emu, NEWCOMER).say(f"/join {code}")
     await emu.wait_for_bot_message(COORDINATOR, since=since)  # "Amina joined the team"
-    answer = await coordinator.say("/demote @amina")
+    # Out of the team asks a second tap, by a typed @username as by the 🚪 button.
+    question = await coordinator.say("/demote @amina")
+    sure = RoleTake(NEWCOMER, "volunteer", sure=True).pack()
+    assert "Amina" in (question.text or "")
+    assert [button.callback_data for button in question.buttons()] == [sure]
+    still = await running.bot.services.users.get(NEWCOMER)
+    assert still is not None and still.role is Role.VOLUNTEER
+    answer = await coordinator.press(question, sure)
     assert "Amina" in (answer.text or "")
     user = await running.bot.services.users.get(NEWCOMER)
     assert user is not None

@@ -117,12 +117,18 @@ async def test_an_ambiguous_name_offers_buttons_to_choose(
     told = await emu.wait_for_bot_message(ALIA, since=since)
     assert "legal team" in (told.text or "")
     # The same button again: nothing more, and it says so.
-    again = await press_for_alert(emu, COORDINATOR, choose, RoleGive(ALIA, "legal").pack())
+    again = await press_for_alert(
+        emu, COORDINATOR, choose, RoleGive(ALIA, "legal", "volunteer").pack()
+    )
     assert "Already done" in again
     assert "legal team" in again
     assert len(emu.bot_messages(ALIA)) == since + 1  # told once
     # A whole name, accents and case aside, is that person only.
-    exact = await coordinator.say("/demote ALÍ benali")
+    # Out of the team asks a second tap, as the 🚪 button does.
+    question = await coordinator.say("/demote ALÍ benali")
+    assert "Remove Ali Benali (@ali_b) from the team?" in shown(question)
+    assert await role_of(running, ALI) is Role.VOLUNTEER
+    exact = await coordinator.press(question, "🚪 Yes, remove from the team")
     assert "Ali Benali (@ali_b) is now: public" in shown(exact)
     assert await role_of(running, ALI) is Role.PUBLIC
 
@@ -132,7 +138,14 @@ async def test_promote_without_a_role_offers_the_roles_the_caller_may_give(
 ) -> None:
     coordinator = await member(emu, running, COORDINATOR, "Claire", "claire", Role.COORDINATOR)
     await member(emu, running, AMINA, "Élodie Amina", "amina", Role.VOLUNTEER)
-    offer = await coordinator.say("/promote elodie")
+    # A part of the name: the person is confirmed by a button naming them, then the role.
+    person = await coordinator.say("/promote elodie")
+    assert "Nobody is called exactly “elodie”" in shown(person)
+    assert [button.text for button in person.buttons()] == [
+        "Élodie Amina @amina · Calais · volunteer"
+    ]
+    assert await role_of(running, AMINA) is Role.VOLUNTEER
+    offer = await coordinator.press(person, RoleGive(AMINA, "", "volunteer").pack())
     assert [button.text for button in offer.buttons()] == ["⬆️ legal team"]  # not coordinator
     assert await role_of(running, AMINA) is Role.VOLUNTEER
     done = await coordinator.press(offer, "⬆️ legal team")
@@ -143,9 +156,9 @@ async def test_promote_without_a_role_offers_the_roles_the_caller_may_give(
     await admin.say("/start")
     offer = await admin.say("/promote @amina")
     assert [button.callback_data for button in offer.buttons()] == [
-        RoleGive(AMINA, "coordinator").pack()
+        RoleGive(AMINA, "coordinator", "legal").pack()
     ]
-    await admin.press(offer, RoleGive(AMINA, "coordinator").pack())
+    await admin.press(offer, RoleGive(AMINA, "coordinator", "legal").pack())
     assert await role_of(running, AMINA) is Role.COORDINATOR
 
 
@@ -189,7 +202,7 @@ async def test_volunteers_buttons_pressed_by_a_coordinator(
     assert "Amina (@amina) — volunteer · 0 mins this month" in text, text
     assert "Vera (@vera) — legal team" in text
     data = data_of(listing)
-    assert RoleGive(AMINA, "legal").pack() in data
+    assert RoleGive(AMINA, "legal", "volunteer").pack() in data
     assert RoleTake(AMINA, "volunteer", sure=False).pack() in data
     assert RoleTake(VERA, "legal", sure=True).pack() in data
     assert MemberHours(VERA).pack() in data
@@ -198,11 +211,13 @@ async def test_volunteers_buttons_pressed_by_a_coordinator(
     assert not [item for item in data if item.startswith("tmt:") and f":{COORDINATOR}:" in item]
 
     since = len(emu.bot_messages(AMINA))
-    done = await coordinator.press(listing, RoleGive(AMINA, "legal").pack())
+    done = await coordinator.press(listing, RoleGive(AMINA, "legal", "volunteer").pack())
     assert "Amina (@amina) is now: legal team" in shown(done)
     assert await role_of(running, AMINA) is Role.LEGAL
     assert "legal team" in ((await emu.wait_for_bot_message(AMINA, since=since)).text or "")
-    again = await press_for_alert(emu, COORDINATOR, listing, RoleGive(AMINA, "legal").pack())
+    again = await press_for_alert(
+        emu, COORDINATOR, listing, RoleGive(AMINA, "legal", "volunteer").pack()
+    )
     assert "Already done: Amina is now: legal team" in again
 
     # Demotion takes one step, once: a double tap does not make her public.
@@ -249,7 +264,7 @@ async def test_volunteers_buttons_forged_or_pressed_by_the_wrong_person(
     assert "Amina (@amina)" in shown(listing)
     # A volunteer presses the coordinator's buttons in the team chat: refused, every kind.
     for data in (
-        RoleGive(AMINA, "legal").pack(),
+        RoleGive(AMINA, "legal", "volunteer").pack(),
         RoleTake(AMINA, "volunteer", sure=False).pack(),
         MemberHours(AMINA).pack(),
     ):
@@ -257,13 +272,16 @@ async def test_volunteers_buttons_forged_or_pressed_by_the_wrong_person(
         assert "🔒" in refused, data
     # Nor can she forge one naming herself, nor the coordinator.
     for data in (
-        RoleGive(VERA, "coordinator").pack(),
+        RoleGive(VERA, "coordinator", "volunteer").pack(),
         RoleTake(COORDINATOR, "coordinator", sure=True).pack(),
     ):
         refused, _ = await forge(emu, Person(emu, VERA), data)
         assert "🔒" in refused, data
     # A coordinator of another antenna: refused too, saying why.
-    for data in (RoleGive(AMINA, "legal").pack(), RoleTake(AMINA, "volunteer", sure=False).pack()):
+    for data in (
+        RoleGive(AMINA, "legal", "volunteer").pack(),
+        RoleTake(AMINA, "volunteer", sure=False).pack(),
+    ):
         refused, _ = await forge(emu, gus, data)
         assert "Only an admin can do this for another antenna" in refused, data
     refused, _ = await forge(emu, gus, MemberHours(AMINA).pack())
@@ -283,7 +301,9 @@ async def test_volunteers_buttons_forged_or_pressed_by_the_wrong_person(
     admin = Person(emu, ADMIN_ID)
     await admin.say("/start")
     since = len(emu.bot_messages(AMINA))
-    _, _ = await forge(emu, admin, RoleGive(AMINA, "coordinator").pack(), since_help=False)
+    _, _ = await forge(
+        emu, admin, RoleGive(AMINA, "coordinator", "volunteer").pack(), since_help=False
+    )
     await emu.wait_until(lambda: len(emu.bot_messages(AMINA)) > since)
     assert await role_of(running, AMINA) is Role.COORDINATOR
     assert "coordinator" in (amina.last().text or "")
