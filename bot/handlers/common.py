@@ -37,6 +37,9 @@ ERRORS: dict[str, str] = {
     ),
     "member_gone": N_("ℹ️ This person is no longer known here. Nothing was changed."),
     "role_unknown": N_("❌ Unknown role: {role}. Use coordinator or legal."),
+    "plan_place_retired": N_(
+        "❌ {place} was retired since you chose it: nothing was planned. Choose another place."
+    ),
     "role_word_unknown": N_("❌ Unknown role: {role}. Write one of: {choices}."),
     "not_a_volunteer": N_("❌ This person is not a volunteer yet. Send them an invitation first."),
     "role_unchanged": N_("ℹ️ Nothing to change: this person already has this role."),

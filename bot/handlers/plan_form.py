@@ -175,6 +175,11 @@ async def pressed(update: Update, context: BotContext) -> None:
         if error.code == "already_answered":
             # A double tap: a toast, not an alert to dismiss.
             await context.answer(update, error_text(t, error))
+        elif error.code == "plan_place_retired":
+            # Nothing planned: the form is back at its place step, saying why.
+            await refuse(update, context, error)
+            text, keyboard = render(context, form)
+            await context.edit(update, error_text(t, error) + "\n" + text, keyboard)
         else:
             await refuse(update, context, error)
         return

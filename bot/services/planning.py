@@ -398,6 +398,13 @@ class PlanningService:
             return planned, False
         if form.step != "confirm" or form.activity is None or form.needed is None:
             raise DomainError("plan_form_gone")
+        if form.place_id is not None and form.place_id not in self.form_places(form.antenna):
+            # Retired (or gone) since it was chosen: nothing is planned; the form goes back
+            # to the place step, for another place or none.
+            place = self.catalogue().all_places.get(form.place_id)
+            form.place_id, form.step, form.typing = None, "place", False
+            await self.storage.drafts.update(form.draft, form.to_payload())
+            raise DomainError("plan_place_retired", place=place.name if place else "?")
         now = self.clock.now()
         starts_at, ends_at = self.form_span(form)
         self._check_span(starts_at, ends_at, now)

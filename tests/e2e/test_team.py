@@ -150,7 +150,8 @@ async def test_demotion_to_public_forgets_the_name(
     assert "Amina" in (question.text or "")
     assert [button.callback_data for button in question.buttons()] == [sure]
     still = await running.bot.services.users.get(NEWCOMER)
-    assert still is not None and still.role is Role.VOLUNTEER
+    assert still is not None
+    assert still.role is Role.VOLUNTEER
     answer = await coordinator.press(question, sure)
     assert "Amina" in (answer.text or "")
     user = await running.bot.services.users.get(NEWCOMER)
