@@ -70,7 +70,7 @@ async def press_data(person_id: int, emu: BotApiEmulator, message: ChatMessage, 
     return str(list(emu.callback_answers.values())[answers].get("text") or "")
 
 
-LONG = "Parking of the old ferry terminal, east"  # 39 characters
+LONG = "Parking of the old ferry terminal: east"  # 39 characters
 
 
 @pytest.mark.parametrize(

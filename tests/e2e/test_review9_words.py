@@ -342,3 +342,16 @@ async def test_a_shift_start_takes_a_french_return_time(
     assert "Expected back at 02:30" in (answer.plain_text or ""), answer.plain_text
     refused = await ana.say("/shift start maraude 24h")
     assert "is not a time" in (refused.plain_text or "")
+
+
+async def test_the_new_refusals_in_french(emu: BotApiEmulator, clocked: RunningBot) -> None:
+    """French wording (filled by the catalogues of issue 9's review)."""
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR, language="fr")
+    await enrol(emu, clocked, 403, "Johanna", Role.VOLUNTEER)
+    answer = await claire.say("/places add Gare @ Fréthun")
+    assert "Un nom ne peut pas contenir « @ »" in (answer.plain_text or "")
+    answer = await claire.say("/promote Johanna chef")
+    assert "Rôle inconnu : chef" in (answer.plain_text or "")
+    assert "équipe juridique" in (answer.plain_text or "")
+    answer = await claire.say("/promote Jo juriste")
+    assert "Personne ne s’appelle exactement « Jo »" in (answer.plain_text or "")
