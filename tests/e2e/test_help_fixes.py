@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from bot.callbacks import RoleTake
 from bot.sandbox.emulator import BotApiEmulator
 from bot.services import help as help_rules
 from bot.storage.models import Role
@@ -39,7 +40,9 @@ async def test_a_demoted_volunteer_gives_the_request_back_and_the_person_is_told
     await emu.wait_until(lambda: has_button(alert, "hlpw:1"))
     await ana.say("/reply 1")  # about to write
     since = len(emu.bot_messages(AHMAD))
-    await claire.say("/demote @ana")
+    # Out of the team takes a second tap (issue 9 review).
+    question = await claire.say("/demote @ana")
+    await claire.press(question, RoleTake(VOLUNTEER, "volunteer", sure=True).pack())
     told = await emu.wait_for_bot_message(AHMAD, since=since)
     assert "1" in (told.plain_text or "")
     await emu.wait_until(lambda: has_button(alert, "hlpt:1"))  # anyone may take it again
