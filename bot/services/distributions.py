@@ -16,6 +16,7 @@ from bot.services.catalogue import (
     MAX_SUGGESTIONS,
     Catalogue,
     load_content,
+    normalize,
     to_ascii_digits,
 )
 from bot.services.errors import DomainError, NotAllowed
@@ -26,9 +27,30 @@ MAX_QUANTITY = 10_000
 UNDO_WINDOW = timedelta(minutes=15)
 # What reads as a number someone meant as a quantity, good or bad: 40, 40x, 40×, -3, 2.5, 1e9.
 QUANTITY = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:e[+-]?\d+)?[x×]?$", re.IGNORECASE)
-# Commas and semicolons of Latin and Arabic script, new lines, and a "+" or a dash standing
-# alone between items ("Fort-Nieulay" keeps its hyphen).
-ITEM_SEPARATORS = re.compile(r"[,;\n،؛]|(?:^|\s)[+\-–—](?:\s|$)")
+# Commas and semicolons of Latin and Arabic script, new lines, a "+", a dash or a "/" standing
+# alone between items ("Fort-Nieulay" keeps its hyphen), and a "/" glued before a number
+# ("40 blankets/25 tea"; "tea/coffee" keeps its slash). A comma between two digits is a
+# decimal comma ("1,5 couvertures"): the number is then asked for, never split in two.
+ITEM_SEPARATORS = re.compile(
+    r"(?<!\d),|,(?!\d)|[;\n،؛]|(?:^|\s)[+\-–—/](?:\s|$)|(?<!\d)/(?=\s*\d)"
+)
+# Unit words typed between the number and the item ("40 litres water", "12 kg wood"), in their
+# normalised form, with the unit of content/items.toml they stand for; then an optional "of".
+UNIT_WORDS = {
+    "kg": "kg",
+    "kgs": "kg",
+    "kilo": "kg",
+    "kilogram": "kg",
+    "kilogramme": "kg",
+    "l": "litre",
+    "lt": "litre",
+    "ltr": "litre",
+    "litre": "litre",
+    "liter": "litre",
+}
+OF_PREFIX = re.compile(r"^(?:(?:of|de)\s+|d['’]\s*)", re.IGNORECASE)
+# A unit glued to its number ("12kg", "40L"): read as two words.
+GLUED_UNIT = re.compile(r"(?<=\d)(?=(?:kgs?|kilos?|l|lt|ltr|litres?|liters?)(?:\s|$))", re.I)
 # "and" between two items in the shipped locales (the Tigrinya one is a suffix: left out). A
 # name that holds one of them ("جل و بەرگ") is still read whole: the longest name wins.
 CONNECTORS = frozenset({"and", "et", "و", "và", "iyo", "እና"})
@@ -251,13 +273,25 @@ def _number_after(words: list[str], limit: int) -> list[Pair]:
     return pairs
 
 
+def _after_unit(catalogue: Catalogue, name: list[str]) -> str | None:
+    """The item of "litres water", "kg de bois": a unit word, maybe "of", then a name of an
+    item measured in that unit ("kg blankets" is none)."""
+    if len(name) < 2 or normalize(name[0]) not in UNIT_WORDS:
+        return None
+    rest = OF_PREFIX.sub("", " ".join(name[1:]))
+    code = catalogue.match_item(rest).unique
+    if code is None or catalogue.items[code].unit != UNIT_WORDS[normalize(name[0])]:
+        return None
+    return code
+
+
 def _read_pair(catalogue: Catalogue, number: str | None, name: list[str]) -> QuickLine:
     text = " ".join([number, *name] if number is not None else name)
     line = QuickLine(text)
     line.quantity = parse_quantity(number) if number is not None else None
     if name:
         match = catalogue.match_item(" ".join(name))
-        line.item = match.unique
+        line.item = match.unique or _after_unit(catalogue, name)
         if line.item is None:
             line.problem = "ambiguous_item" if match.found else "unknown_item"
             # Bounded: each suggestion is a button.
@@ -276,14 +310,15 @@ def _read_pair(catalogue: Catalogue, number: str | None, name: list[str]) -> Qui
 def read_lines(catalogue: Catalogue, text: str) -> list[QuickLine]:
     """Every quantity–item pair of the text, understood or not, in the order typed.
 
-    Pairs are split by commas, semicolons, new lines, a lone "+" or dash, "and" in the shipped
-    languages, and by the numbers themselves ("40 blankets 25 tea"). The number comes first;
+    Pairs are split by commas, semicolons, new lines, a lone "+", dash or slash, a slash before
+    a number, "and" in the shipped languages, and by the numbers themselves ("40 blankets 25
+    tea"). A unit word may stand before the name ("12 kg wood"). The number comes first;
     after the name ("blankets 40") only where that reading understands everything and the
     other does not.
     """
     lines: list[QuickLine] = []
     for chunk in ITEM_SEPARATORS.split(text):
-        words = chunk.split()
+        words = GLUED_UNIT.sub(" ", chunk).split()
         if not words:
             continue
         # One past the cap is enough to refuse: names are looked up only that far.
@@ -395,10 +430,22 @@ class DistributionService:
         return "night"
 
     def parse_quick(self, text: str, antenna: str) -> QuickLog:
-        """Read "40 couvertures, 25 tea @ Marck": items with quantities, an optional place."""
-        items_part, *places = text.split("@")
-        quick = QuickLog(lines=read_lines(self.catalogue, items_part))
-        quick.places_typed = [place.strip() for place in places if place.strip()]
+        """Read "40 couvertures, 25 tea @ Marck": items with quantities, an optional place.
+
+        Pairs may follow the place too ("40 blankets @ Marck, 25 tea"): they are read as
+        pairs, never taken for a part of the place's name.
+        """
+        items_part, *after_at = text.split("@")
+        parts = [items_part]
+        places: list[str] = []
+        for typed in after_at:
+            place, rest = self._place_and_rest(antenna, typed)
+            if place:
+                places.append(place)
+            parts.append(rest)
+        # A new line between the parts: pairs on either side of a place are never one pair.
+        quick = QuickLog(lines=read_lines(self.catalogue, "\n".join(parts)))
+        quick.places_typed = places
         if len(quick.places_typed) == 1:
             quick.place_text = quick.places_typed[0]
             match = self.catalogue.match_place(antenna, quick.place_text)
@@ -409,6 +456,35 @@ class DistributionService:
                 quick.place_suggestions = ranked[:MAX_PLACE_BUTTONS]
                 quick.retired_place = self.catalogue.retired_place(antenna, quick.place_text)
         return quick
+
+    def _place_and_rest(self, antenna: str, typed: str) -> tuple[str, str]:
+        """What follows an "@": the place, and what comes after it ("Marck, 25 tea").
+
+        The place ends at a separator or before a number, unless a place's name (a retired
+        one too: it gets its own answer) goes further.
+        """
+        if self._a_place(antenna, typed):
+            return typed.strip(), ""
+        head, rest = typed, ""
+        for number, found in enumerate(ITEM_SEPARATORS.finditer(typed)):
+            if number == 0:
+                head, rest = typed[: found.start()], typed[found.start() :]
+            elif number > MAX_LINES:
+                break
+            if self._a_place(antenna, typed[: found.start()]):
+                head, rest = typed[: found.start()], typed[found.start() :]
+        words = head.split()
+        end = next((i for i, word in enumerate(words) if _is_number(word)), len(words))
+        longer = range(len(words), end, -1)
+        end = next((j for j in longer if self._a_place(antenna, " ".join(words[:j]))), end)
+        place = words[:end]
+        while place and _is_connector(place[-1]):
+            place.pop()
+        return " ".join(place), " ".join(words[end:]) + rest
+
+    def _a_place(self, antenna: str, text: str) -> bool:
+        """Whether this is exactly a name of one of the antenna's places, retired or not."""
+        return bool(self.catalogue.places_named(antenna, text))
 
     async def log(
         self,
