@@ -58,9 +58,13 @@ CONNECTORS = frozenset({"and", "et", "و", "và", "iyo", "እና"})
 MAX_LINES = 20
 # Places offered for a place not understood: two a row, within a phone's screen.
 MAX_PLACE_BUTTONS = 24
+# Quick logs of one person waiting for answers at once (a second /distrib before answering
+# the first); past this the oldest is dropped, and the person told.
+MAX_OPEN_DRAFTS = 5
 RECENT_DAYS = 30
 NEAREST_PLACE_KM = 2.0
 LOCATION_WAIT = timedelta(minutes=15)
+QUICK_DRAFT = "quick"
 
 
 @dataclass
@@ -96,6 +100,11 @@ class QuickLog:
     places_typed: list[str] = field(default_factory=list)
     # A retired place typed after "@": answered as retired, never saved nor drafted.
     retired_place: int | None = None
+    # The answers given so far: the identity of the open question, carried by its buttons.
+    step: int = 0
+    # What "💾 Save only what was understood" left out (said when saved, never stored).
+    left_out: list[str] = field(default_factory=list)
+    place_left_out: str | None = None
 
     @property
     def retired_items(self) -> list[QuickLine]:
@@ -123,7 +132,7 @@ class QuickLog:
         return all(line.understood for line in self.lines) and not self.place_unresolved
 
     def answer(self, kind: str, value: str, items: list[str]) -> bool:
-        """Apply an answer to the open question (see `resolve_draft`); False if it answers
+        """Apply an answer to the open question (see `answer_draft`); False if it answers
         no question of this log (an old button, forged data), and nothing changed."""
         question = self.next_question
         if kind == "i" and question is not None and question.item is None:
@@ -142,13 +151,15 @@ class QuickLog:
                 return False
             self.place_id = int(value)
         elif kind == "s" and self.understood and not self.complete:
+            self.left_out = [line.text for line in self.lines if not line.understood]
             self.lines = self.understood
             if self.place_unresolved:
-                self.place_text = None
+                self.place_left_out, self.place_text = self.place_text, None
         else:
             return False
         if question is not None and question.understood:
             question.problem = None
+        self.step += 1
         return True
 
     def merged(self) -> list[tuple[str, int]]:
@@ -168,16 +179,18 @@ class QuickLog:
             "place_text": self.place_text,
             "place_id": self.place_id,
             "place_suggestions": self.place_suggestions,
+            "step": self.step,
         }
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> QuickLog:
-        # Drafts saved by an earlier release have no problem field.
+        # Drafts saved by an earlier release have no problem field, and no step.
         return cls(
             lines=[QuickLine(t, q, i, list(s), *rest) for t, q, i, s, *rest in payload["lines"]],
             place_text=payload["place_text"],
             place_id=payload["place_id"],
             place_suggestions=list(payload["place_suggestions"]),
+            step=int(payload.get("step", 0)),
         )
 
 
@@ -642,29 +655,65 @@ class DistributionService:
 
     # --- drafts: a quick log waiting for a name to be chosen ------------------------------
 
-    async def save_draft(self, user: User, quick: QuickLog) -> int:
-        return await self.storage.drafts.add(
-            user.id, "quick", quick.to_payload(), self.clock.now()
+    async def save_draft(self, user: User, quick: QuickLog) -> tuple[int, list[QuickLog]]:
+        """Keep a quick log waiting for answers, next to the caller's other ones; past
+        MAX_OPEN_DRAFTS the oldest are dropped and returned, for the caller to be told."""
+        waiting = await self.storage.drafts.all_of(user.id, QUICK_DRAFT)
+        dropped = waiting[: max(0, len(waiting) - MAX_OPEN_DRAFTS + 1)]
+        for old in dropped:
+            await self.storage.drafts.delete(old.id)
+        draft_id = await self.storage.drafts.add(
+            user.id, QUICK_DRAFT, quick.to_payload(), self.clock.now(), replace=False
         )
+        return draft_id, [QuickLog.from_payload(old.payload) for old in dropped]
 
-    async def resolve_draft(
-        self, user: User, draft_id: int, kind: str, value: str
-    ) -> tuple[int, QuickLog]:
-        """Apply an answer to the draft's open question; returns it (to save when complete).
+    async def answer_draft(
+        self, user: User, draft_id: int, question: int, kind: str, value: str
+    ) -> QuickLog:
+        """Apply an answer to the draft's open question, and keep the draft while questions
+        are left; once complete it is saved by `finish_draft`.
 
         `kind` is "i" (the item of the first line not understood), "q" (its quantity), "p" (the
         place), "n" (no place) or "s" (save only what was understood: the rest is dropped).
+        An answer to a question already answered (a double tap: `question` is not the open
+        one) changes nothing; so does a place or an item retired since it was offered, the
+        question being asked again without it.
         """
-        if not user.has(Role.VOLUNTEER):
-            raise NotAllowed
-        draft = await self.storage.drafts.get(draft_id)
-        if draft is None or draft.user_id != user.id or draft.kind != "quick":
-            raise DomainError("draft_gone")
-        quick = QuickLog.from_payload(draft.payload)
+        quick = await self.draft(user, draft_id)
+        if question != quick.step:
+            raise DomainError("already_answered")
+        retired = self._retired_answer(quick, kind, value)
+        if retired is not None:
+            # Asked again: the buttons shown until now answer nothing any more.
+            quick.step += 1
+            await self.storage.drafts.update(draft_id, quick.to_payload())
+            raise retired
         if not quick.answer(kind, value, list(self.catalogue.items)):
             raise DomainError("stale_button")
-        await self.storage.drafts.update(draft_id, quick.to_payload())
-        return draft_id, quick
+        if not quick.complete:
+            await self.storage.drafts.update(draft_id, quick.to_payload())
+        return quick
+
+    def _retired_answer(self, quick: QuickLog, kind: str, value: str) -> DomainError | None:
+        """The refusal of a place or item offered by the question but retired since."""
+        question = quick.next_question
+        if kind == "p" and question is None and value.isdecimal():
+            place = self.catalogue.all_places.get(int(value))
+            offered = int(value) in quick.place_suggestions
+            if place is not None and place.retired and offered:
+                return DomainError("place_retired_meanwhile", name=place.name)
+        if kind == "i" and question is not None and question.item is None:
+            item = self.catalogue.all_items.get(value)
+            if item is not None and item.retired:
+                return DomainError("item_retired_meanwhile", item=item.code)
+        return None
+
+    async def finish_draft(self, user: User, draft_id: int, quick: QuickLog) -> Logged:
+        """Save a completed quick log (once, whatever the taps), then drop its draft: a log
+        that cannot be saved keeps its draft and its question."""
+        logged = await self.log(user, quick.merged(), quick.place_id, f"draft{draft_id}")
+        await self.storage.drafts.delete(draft_id)
+        return logged
 
     def over_cap(self, quick: QuickLog) -> list[tuple[str, int]]:
         """Items whose lines add up past 10 000 in one log ("6000 tea, 6000 tea")."""
@@ -675,15 +724,11 @@ class DistributionService:
         if not user.has(Role.VOLUNTEER):
             raise NotAllowed
         draft = await self.storage.drafts.get(draft_id)
-        if draft is None or draft.user_id != user.id or draft.kind != "quick":
+        if draft is None or draft.user_id != user.id or draft.kind != QUICK_DRAFT:
             raise DomainError("draft_gone")
         return QuickLog.from_payload(draft.payload)
 
     async def drop_draft(self, user: User, draft_id: int) -> None:
         """Cancel one of the caller's own quick logs; anyone else's is not theirs to drop."""
-        if not user.has(Role.VOLUNTEER):
-            raise NotAllowed
-        draft = await self.storage.drafts.get(draft_id)
-        if draft is None or draft.user_id != user.id or draft.kind != "quick":
-            raise DomainError("draft_gone")
+        await self.draft(user, draft_id)
         await self.storage.drafts.delete(draft_id)

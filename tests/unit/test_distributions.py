@@ -748,3 +748,42 @@ async def test_a_place_unknown_or_named_with_a_number_keeps_what_follows(
     assert (
         len(service.parse_quick("4 tea @ Marck, 2 tents @ Coquelles", "calais").places_typed) == 2
     )
+
+
+async def test_an_answer_names_its_question_and_a_second_one_changes_nothing(
+    service: DistributionService, storage: Storage, clock: FakeClock
+) -> None:
+    user = await volunteer(storage, clock)
+    draft_id, dropped = await service.save_draft(user, service.parse_quick("4 blankez 5 tez", "x"))
+    assert dropped == []
+    quick = await service.answer_draft(user, draft_id, 0, "i", "blankets")
+    assert (quick.step, quick.next_question) == (1, quick.lines[1])
+    before = await storage.drafts.get(draft_id)
+    with pytest.raises(DomainError) as error:
+        await service.answer_draft(user, draft_id, 0, "i", "blankets")  # the same tap again
+    assert error.value.code == "already_answered"
+    assert await storage.drafts.get(draft_id) == before
+    done = await service.answer_draft(user, draft_id, 1, "i", "tea")
+    assert done.complete
+    # Complete, it is kept until saved: a log that cannot be saved keeps its question.
+    assert await storage.drafts.get(draft_id) == before
+    logged = await service.finish_draft(user, draft_id, done)
+    assert [(row.item_code, row.quantity) for row in logged.rows] == [("blankets", 4), ("tea", 5)]
+    assert await storage.drafts.get(draft_id) is None
+
+
+async def test_at_most_five_quick_logs_wait_per_person(
+    service: DistributionService, storage: Storage, clock: FakeClock
+) -> None:
+    ana = await volunteer(storage, clock, 1)
+    bob = await volunteer(storage, clock, 2)
+    await service.save_draft(bob, service.parse_quick("9 blankez", "calais"))
+    ids = []
+    for n in range(1, 7):
+        draft_id, dropped = await service.save_draft(
+            ana, service.parse_quick(f"{n} blankez", "calais")
+        )
+        ids.append(draft_id)
+        assert [old.lines[0].text for old in dropped] == (["1 blankez"] if n == 6 else [])
+    assert [d.id for d in await storage.drafts.all_of(ana.id, "quick")] == ids[1:]
+    assert len(await storage.drafts.all_of(bob.id, "quick")) == 1
