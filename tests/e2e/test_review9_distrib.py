@@ -322,3 +322,24 @@ async def test_litres_and_kilos_are_read_and_shown_in_their_unit(
         "✅ Saved: 40 l water, 12 kg wood, 3 × tents · Marck"
     ), saved.plain_text
     assert await distributed(clocked) == [("water", 40), ("wood", 12), ("tents", 3)]
+
+
+async def test_in_french_what_was_left_out_or_dropped(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    """Needs the French of /work/notes/i18n-distfix.json (filled by the lead after merging)."""
+    ana = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER, language="fr")
+    question = await ana.say("/distrib 40 couvertures 25 zzqq @ Nulle-part")
+    saved = await ana.press(question, "💾 Enregistrer seulement ce qui est compris")
+    lines = (saved.plain_text or "").split("\n")
+    assert lines[1:3] == [
+        "Non enregistré\u00a0: «\u00a025 zzqq\u00a0».",
+        "«\u00a0Nulle-part\u00a0» n’est pas un lieu que je connais\u00a0: enregistré sans lieu.",
+    ], saved.plain_text
+    for n in range(1, 6):
+        await ana.say(f"/distrib {n} couvertez")
+    sixth = await ana.say("/distrib 6 couvertez")
+    assert (sixth.plain_text or "").startswith(
+        "ℹ️ Au plus 5 saisies peuvent attendre une réponse\u00a0: la plus ancienne, "
+        "«\u00a01 couvertez\u00a0», a été abandonnée et rien n’en a été enregistré.\n"
+    ), sixth.plain_text
