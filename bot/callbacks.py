@@ -196,10 +196,14 @@ class DistAgain(CallbackData):
 
 @dataclasses.dataclass(frozen=True)
 class DistFix(CallbackData):
-    """A quick log's open question answered: "i" item, "p" place, "n" no place, "x" cancel."""
+    """A quick log's open question answered: "i" item, "q" quantity, "p" place, "n" no place,
+    "s" save what was understood, "m" a page of items, "x" cancel. `question` is the number of
+    the question in its log (the answers given before it): a second tap on an answer never
+    answers the question that follows."""
 
     prefix: ClassVar[str] = "dfx"
     draft: int
+    question: int
     kind: str
     value: str
 

@@ -68,6 +68,11 @@ ERRORS: dict[str, str] = {
         "ℹ️ Your last log is more than 15 minutes old. Ask a coordinator to correct it."
     ),
     "draft_gone": N_("ℹ️ This log was already saved or cancelled."),
+    # The words of /distrib's answer to a retired name (`catalogue.retired_answer`).
+    "place_retired_meanwhile": N_("🗑 {name} is a retired place: choose another one."),
+    "item_retired_meanwhile": N_(
+        "🗑 {name} was retired by a coordinator: it can no longer be logged."
+    ),
     "too_much": N_("❌ {total} {item} in one log is over {max}: send several logs."),
     "unknown_place": N_("❌ Which place is “{value}”? Choose one of: {choices}."),
     "place_exists": N_("ℹ️ This place already exists: {name}."),

@@ -20,9 +20,17 @@ from bot.callbacks import (
 )
 from bot.context import BotContext
 from bot.handlers.catalogue import retired_answer
-from bot.handlers.common import ECHO_MAX, refuse
+from bot.handlers.common import ECHO_MAX, error_text, refuse
 from bot.i18n import Markup, Translator, escape, pN_
-from bot.services.distributions import MAX_LINES, MAX_QUANTITY, QuickLine, QuickLog, parse_quantity
+from bot.services.distributions import (
+    MAX_LINES,
+    MAX_OPEN_DRAFTS,
+    MAX_QUANTITY,
+    Logged,
+    QuickLine,
+    QuickLog,
+    parse_quantity,
+)
 from bot.services.errors import DomainError
 from bot.services.outbox import Button, Keyboard
 from bot.storage.models import Distribution, Role
@@ -59,7 +67,14 @@ def place_name(context: BotContext, place_id: int | None) -> Markup:
     return escape(place.name) if place else Markup("")
 
 
-def render_saved(context: BotContext, rows: list[Distribution], *, duplicate: bool) -> str:
+def render_saved(
+    context: BotContext,
+    rows: list[Distribution],
+    *,
+    duplicate: bool,
+    notes: list[str] | None = None,
+) -> str:
+    """What was saved; `notes` say what was not (before the hint to undo)."""
     t = context.t
     what = ", ".join(quantity_text(context, row.item_code, row.quantity) for row in rows)
     where = place_name(context, rows[0].place_id)
@@ -68,10 +83,12 @@ def render_saved(context: BotContext, rows: list[Distribution], *, duplicate: bo
     details = Markup(f"{what} · {where} · {slot}" if where else f"{what} · {slot}")
     if duplicate:
         return t._("ℹ️ Already saved: {details}.", details=details)
-    return (
-        t._("✅ Saved: {details}.", details=details)
-        + "\n"
-        + t._("Made a mistake? Send /undo within 15 minutes.")
+    return "\n".join(
+        [
+            t._("✅ Saved: {details}.", details=details),
+            *(notes or []),
+            t._("Made a mistake? Send /undo within 15 minutes."),
+        ]
     )
 
 
@@ -335,8 +352,17 @@ async def distrib(update: Update, context: BotContext) -> None:
     if quick.complete:
         await _save_quick(update, context, quick, None)
         return
-    draft_id = await services.distributions.save_draft(user, quick)
-    await ask_next(update, context, draft_id, quick)
+    draft_id, dropped = await services.distributions.save_draft(user, quick)
+    notices = [
+        t._(
+            "ℹ️ At most {max} logs can wait for an answer: your oldest one, {what}, was "
+            "dropped and nothing of it was saved.",
+            max=MAX_OPEN_DRAFTS,
+            what=quoted(t, [line.text for line in old.lines]),
+        )
+        for old in dropped
+    ]
+    await ask_next(update, context, draft_id, quick, notices=notices)
 
 
 def cut(text: str, limit: int = ECHO_MAX) -> Markup:
@@ -369,22 +395,24 @@ def _rows(buttons: list[Button], per_row: int = 2) -> Keyboard:
 
 
 async def _item_question(
-    context: BotContext, draft_id: int, question: QuickLine, page: int | None
+    context: BotContext, draft_id: int, quick: QuickLog, question: QuickLine, page: int | None
 ) -> tuple[str, Keyboard]:
     """Which item: among the nearest names, or from the whole list (paged) when none is
     near, none was written ("/distrib 40"), or the person asked for another."""
     t = context.t
     services = context.services
     catalogue = services.distributions.catalogue
+    # Items retired since the question was first asked are offered no more.
+    suggestions = [code for code in question.suggestions if code in catalogue.items]
 
     def item_button(code: str) -> Button:
         label = escape(catalogue.item_name(code, t.locale))
-        return Button(label, data=DistFix(draft_id, "i", code).pack())
+        return Button(label, data=DistFix(draft_id, quick.step, "i", code).pack())
 
-    if question.suggestions and page is None:
+    if suggestions and page is None:
         text = t._("🤔 Which item is “{text}”?", text=cut(question.text))
-        rows = _rows([item_button(code) for code in question.suggestions])
-        another = DistFix(draft_id, "m", "0").pack()
+        rows = _rows([item_button(code) for code in suggestions])
+        another = DistFix(draft_id, quick.step, "m", "0").pack()
         rows.append([Button(t.p_("button", "📋 Another item"), data=another)])
         return text, rows
     page = page or 0
@@ -404,24 +432,33 @@ async def _item_question(
     rows = _rows([item_button(code) for code in shown])
     paging = []
     if page > 0:
-        paging.append(
-            Button(t.p_("button", "⬅️ Back"), data=DistFix(draft_id, "m", str(page - 1)).pack())
-        )
+        back = DistFix(draft_id, quick.step, "m", str(page - 1)).pack()
+        paging.append(Button(t.p_("button", "⬅️ Back"), data=back))
     if page + 1 < pages:
-        paging.append(
-            Button(t.p_("button", "➡️ More"), data=DistFix(draft_id, "m", str(page + 1)).pack())
-        )
+        more = DistFix(draft_id, quick.step, "m", str(page + 1)).pack()
+        paging.append(Button(t.p_("button", "➡️ More"), data=more))
     if paging:
         rows.append(paging)
     return text, rows
 
 
 async def ask_next(
-    update: Update, context: BotContext, draft_id: int, quick: QuickLog, page: int | None = None
+    update: Update,
+    context: BotContext,
+    draft_id: int,
+    quick: QuickLog,
+    page: int | None = None,
+    *,
+    notices: list[str] | None = None,
 ) -> None:
     """Say what was understood, and ask about the first thing that was not."""
     t = context.t
-    lines: list[str] = []
+    catalogue = context.services.distributions.catalogue
+    lines: list[str] = list(notices or [])
+
+    def fix(kind: str, value: str) -> str:
+        return DistFix(draft_id, quick.step, kind, value).pack()
+
     if quick.understood:
         what = Markup(
             ", ".join(quantity_text(context, code, total) for code, total in quick.merged())
@@ -431,18 +468,15 @@ async def ask_next(
     rows: Keyboard
     if question is None:
         lines.append(t._("📍 Which place is “{text}”?", text=cut(quick.place_text or "")))
+        # Places retired since the question was first asked are offered no more.
         rows = _rows(
             [
-                Button(
-                    place_name(context, place_id),
-                    data=DistFix(draft_id, "p", str(place_id)).pack(),
-                )
+                Button(place_name(context, place_id), data=fix("p", str(place_id)))
                 for place_id in quick.place_suggestions
+                if place_id in catalogue.places
             ]
         )
-        rows.append(
-            [Button(t.p_("button", "🚫 No place"), data=DistFix(draft_id, "n", "").pack())]
-        )
+        rows.append([Button(t.p_("button", "🚫 No place"), data=fix("n", ""))])
     elif question.quantity is None:
         lines.append(
             t._(
@@ -451,12 +485,9 @@ async def ask_next(
                 max=MAX_QUANTITY,
             )
         )
-        rows = _rows(
-            [Button(str(n), data=DistFix(draft_id, "q", str(n)).pack()) for n in QUANTITIES],
-            per_row=4,
-        )
+        rows = _rows([Button(str(n), data=fix("q", str(n))) for n in QUANTITIES], per_row=4)
     else:
-        text, rows = await _item_question(context, draft_id, question, page)
+        text, rows = await _item_question(context, draft_id, quick, question, page)
         lines.append(text)
     rest = [line for line in quick.lines if not line.understood and line is not question]
     if rest:
@@ -464,8 +495,8 @@ async def ask_next(
         lines.append(t._("Then: {others}.", others=others))
     if question is not None and quick.understood:
         label = t.p_("button", "💾 Save only what was understood")
-        rows.append([Button(label, data=DistFix(draft_id, "s", "").pack())])
-    rows.append([Button(t.p_("button", "❌ Cancel"), data=DistFix(draft_id, "x", "").pack())])
+        rows.append([Button(label, data=fix("s", ""))])
+    rows.append([Button(t.p_("button", "❌ Cancel"), data=fix("x", ""))])
     await context.edit(update, "\n".join(lines), rows)
 
 
@@ -475,12 +506,19 @@ async def fix_pressed(update: Update, context: BotContext) -> None:
     services = context.services
     try:
         chosen = DistFix.unpack(update.callback_query.data if update.callback_query else None)
+    except StaleButton as error:
+        await refuse(update, context, error)
+        return
+    try:
         if chosen.kind == "x":
+            # Cancelling answers every question of the log: any of its messages may cancel.
             await services.distributions.drop_draft(context.user, chosen.draft)
             await context.edit(update, t._("Nothing was saved."))
             return
         if chosen.kind == "m":
             quick = await services.distributions.draft(context.user, chosen.draft)
+            if chosen.question != quick.step:
+                raise DomainError("already_answered")
             question = quick.next_question
             # Pages of items only while an item is asked (an identical edit is refused).
             asking = question is not None and question.item is None and question.quantity
@@ -488,21 +526,65 @@ async def fix_pressed(update: Update, context: BotContext) -> None:
                 raise DomainError("stale_button")
             await ask_next(update, context, chosen.draft, quick, int(chosen.value))
             return
-        draft_id, quick = await services.distributions.resolve_draft(
-            context.user, chosen.draft, chosen.kind, chosen.value
+        quick = await services.distributions.answer_draft(
+            context.user, chosen.draft, chosen.question, chosen.kind, chosen.value
         )
+    except DomainError as error:
+        await _fix_refused(update, context, chosen.draft, error)
+        return
+    if not quick.complete:
+        await ask_next(update, context, chosen.draft, quick)
+        return
+    if services.distributions.over_cap(quick):
+        # Refused, the question still open: another answer or "❌ Cancel" still answers.
+        await _save_quick(update, context, quick, None)
+        return
+    try:
+        logged = await services.distributions.finish_draft(context.user, chosen.draft, quick)
     except DomainError as error:
         await refuse(update, context, error)
         return
-    if not quick.complete:
+    await _saved_quick(update, context, quick, logged)
+
+
+async def _fix_refused(
+    update: Update, context: BotContext, draft_id: int, error: DomainError
+) -> None:
+    """Refuse an answer; a place or item retired since it was offered is said, and the
+    question asked again without it."""
+    t = context.t
+    services = context.services
+    if error.code == "already_answered":
+        # A second tap on a weak network: the message already shows what followed.
+        await context.answer(update, error_text(t, error))
+        return
+    if error.code == "item_retired_meanwhile":
+        name = services.distributions.catalogue.item_name(str(error.params["item"]), t.locale)
+        error = DomainError("item_retired_meanwhile", name=name)
+    await refuse(update, context, error)
+    if error.code in ("place_retired_meanwhile", "item_retired_meanwhile"):
+        quick = await services.distributions.draft(context.user, draft_id)
         await ask_next(update, context, draft_id, quick)
-        return
-    if services.distributions.over_cap(quick):
-        # Refused, the draft kept: its "❌ Cancel" still answers.
-        await _save_quick(update, context, quick, None)
-        return
-    await services.distributions.drop_draft(context.user, draft_id)
-    await _save_quick(update, context, quick, f"draft{draft_id}")
+
+
+async def _saved_quick(
+    update: Update, context: BotContext, quick: QuickLog, logged: Logged
+) -> None:
+    """Say what a completed quick log saved, and what "Save only what was understood" left
+    out."""
+    t = context.t
+    notes = []
+    if quick.left_out:
+        notes.append(t._("Not saved: {parts}.", parts=quoted(t, quick.left_out)))
+    if quick.place_left_out is not None:
+        place = cut(quick.place_left_out)
+        notes.append(t._("“{text}” is no place I know: saved without a place.", text=place))
+    text = render_saved(context, logged.rows, duplicate=logged.duplicate, notes=notes)
+    if logged.duplicate:
+        # A second tap: the message already says "saved"; a toast is enough.
+        await context.answer(update, text)
+    else:
+        await context.edit(update, text)
 
 
 # --- /undo --------------------------------------------------------------------

@@ -16,6 +16,7 @@ from bot.services.catalogue import (
     MAX_SUGGESTIONS,
     Catalogue,
     load_content,
+    normalize,
     to_ascii_digits,
 )
 from bot.services.errors import DomainError, NotAllowed
@@ -26,9 +27,30 @@ MAX_QUANTITY = 10_000
 UNDO_WINDOW = timedelta(minutes=15)
 # What reads as a number someone meant as a quantity, good or bad: 40, 40x, 40×, -3, 2.5, 1e9.
 QUANTITY = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:e[+-]?\d+)?[x×]?$", re.IGNORECASE)
-# Commas and semicolons of Latin and Arabic script, new lines, and a "+" or a dash standing
-# alone between items ("Fort-Nieulay" keeps its hyphen).
-ITEM_SEPARATORS = re.compile(r"[,;\n،؛]|(?:^|\s)[+\-–—](?:\s|$)")
+# Commas and semicolons of Latin and Arabic script, new lines, a "+", a dash or a "/" standing
+# alone between items ("Fort-Nieulay" keeps its hyphen), and a "/" glued before a number
+# ("40 blankets/25 tea"; "tea/coffee" keeps its slash). A comma between two digits is a
+# decimal comma ("1,5 couvertures"): the number is then asked for, never split in two.
+ITEM_SEPARATORS = re.compile(
+    r"(?<!\d),|,(?!\d)|[;\n،؛]|(?:^|\s)[+\-–—/](?:\s|$)|(?<!\d)/(?=\s*\d)"
+)
+# Unit words typed between the number and the item ("40 litres water", "12 kg wood"), in their
+# normalised form, with the unit of content/items.toml they stand for; then an optional "of".
+UNIT_WORDS = {
+    "kg": "kg",
+    "kgs": "kg",
+    "kilo": "kg",
+    "kilogram": "kg",
+    "kilogramme": "kg",
+    "l": "litre",
+    "lt": "litre",
+    "ltr": "litre",
+    "litre": "litre",
+    "liter": "litre",
+}
+OF_PREFIX = re.compile(r"^(?:(?:of|de)\s+|d['’]\s*)", re.IGNORECASE)
+# A unit glued to its number ("12kg", "40L"): read as two words.
+GLUED_UNIT = re.compile(r"(?<=\d)(?=(?:kgs?|kilos?|l|lt|ltr|litres?|liters?)(?:\s|$))", re.I)
 # "and" between two items in the shipped locales (the Tigrinya one is a suffix: left out). A
 # name that holds one of them ("جل و بەرگ") is still read whole: the longest name wins.
 CONNECTORS = frozenset({"and", "et", "و", "và", "iyo", "እና"})
@@ -36,9 +58,13 @@ CONNECTORS = frozenset({"and", "et", "و", "và", "iyo", "እና"})
 MAX_LINES = 20
 # Places offered for a place not understood: two a row, within a phone's screen.
 MAX_PLACE_BUTTONS = 24
+# Quick logs of one person waiting for answers at once (a second /distrib before answering
+# the first); past this the oldest is dropped, and the person told.
+MAX_OPEN_DRAFTS = 5
 RECENT_DAYS = 30
 NEAREST_PLACE_KM = 2.0
 LOCATION_WAIT = timedelta(minutes=15)
+QUICK_DRAFT = "quick"
 
 
 @dataclass
@@ -74,6 +100,11 @@ class QuickLog:
     places_typed: list[str] = field(default_factory=list)
     # A retired place typed after "@": answered as retired, never saved nor drafted.
     retired_place: int | None = None
+    # The answers given so far: the identity of the open question, carried by its buttons.
+    step: int = 0
+    # What "💾 Save only what was understood" left out (said when saved, never stored).
+    left_out: list[str] = field(default_factory=list)
+    place_left_out: str | None = None
 
     @property
     def retired_items(self) -> list[QuickLine]:
@@ -101,7 +132,7 @@ class QuickLog:
         return all(line.understood for line in self.lines) and not self.place_unresolved
 
     def answer(self, kind: str, value: str, items: list[str]) -> bool:
-        """Apply an answer to the open question (see `resolve_draft`); False if it answers
+        """Apply an answer to the open question (see `answer_draft`); False if it answers
         no question of this log (an old button, forged data), and nothing changed."""
         question = self.next_question
         if kind == "i" and question is not None and question.item is None:
@@ -120,13 +151,15 @@ class QuickLog:
                 return False
             self.place_id = int(value)
         elif kind == "s" and self.understood and not self.complete:
+            self.left_out = [line.text for line in self.lines if not line.understood]
             self.lines = self.understood
             if self.place_unresolved:
-                self.place_text = None
+                self.place_left_out, self.place_text = self.place_text, None
         else:
             return False
         if question is not None and question.understood:
             question.problem = None
+        self.step += 1
         return True
 
     def merged(self) -> list[tuple[str, int]]:
@@ -146,16 +179,18 @@ class QuickLog:
             "place_text": self.place_text,
             "place_id": self.place_id,
             "place_suggestions": self.place_suggestions,
+            "step": self.step,
         }
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> QuickLog:
-        # Drafts saved by an earlier release have no problem field.
+        # Drafts saved by an earlier release have no problem field, and no step.
         return cls(
             lines=[QuickLine(t, q, i, list(s), *rest) for t, q, i, s, *rest in payload["lines"]],
             place_text=payload["place_text"],
             place_id=payload["place_id"],
             place_suggestions=list(payload["place_suggestions"]),
+            step=int(payload.get("step", 0)),
         )
 
 
@@ -251,13 +286,25 @@ def _number_after(words: list[str], limit: int) -> list[Pair]:
     return pairs
 
 
+def _after_unit(catalogue: Catalogue, name: list[str]) -> str | None:
+    """The item of "litres water", "kg de bois": a unit word, maybe "of", then a name of an
+    item measured in that unit ("kg blankets" is none)."""
+    if len(name) < 2 or normalize(name[0]) not in UNIT_WORDS:
+        return None
+    rest = OF_PREFIX.sub("", " ".join(name[1:]))
+    code = catalogue.match_item(rest).unique
+    if code is None or catalogue.items[code].unit != UNIT_WORDS[normalize(name[0])]:
+        return None
+    return code
+
+
 def _read_pair(catalogue: Catalogue, number: str | None, name: list[str]) -> QuickLine:
     text = " ".join([number, *name] if number is not None else name)
     line = QuickLine(text)
     line.quantity = parse_quantity(number) if number is not None else None
     if name:
         match = catalogue.match_item(" ".join(name))
-        line.item = match.unique
+        line.item = match.unique or _after_unit(catalogue, name)
         if line.item is None:
             line.problem = "ambiguous_item" if match.found else "unknown_item"
             # Bounded: each suggestion is a button.
@@ -276,14 +323,15 @@ def _read_pair(catalogue: Catalogue, number: str | None, name: list[str]) -> Qui
 def read_lines(catalogue: Catalogue, text: str) -> list[QuickLine]:
     """Every quantity–item pair of the text, understood or not, in the order typed.
 
-    Pairs are split by commas, semicolons, new lines, a lone "+" or dash, "and" in the shipped
-    languages, and by the numbers themselves ("40 blankets 25 tea"). The number comes first;
+    Pairs are split by commas, semicolons, new lines, a lone "+", dash or slash, a slash before
+    a number, "and" in the shipped languages, and by the numbers themselves ("40 blankets 25
+    tea"). A unit word may stand before the name ("12 kg wood"). The number comes first;
     after the name ("blankets 40") only where that reading understands everything and the
     other does not.
     """
     lines: list[QuickLine] = []
     for chunk in ITEM_SEPARATORS.split(text):
-        words = chunk.split()
+        words = GLUED_UNIT.sub(" ", chunk).split()
         if not words:
             continue
         # One past the cap is enough to refuse: names are looked up only that far.
@@ -395,10 +443,22 @@ class DistributionService:
         return "night"
 
     def parse_quick(self, text: str, antenna: str) -> QuickLog:
-        """Read "40 couvertures, 25 tea @ Marck": items with quantities, an optional place."""
-        items_part, *places = text.split("@")
-        quick = QuickLog(lines=read_lines(self.catalogue, items_part))
-        quick.places_typed = [place.strip() for place in places if place.strip()]
+        """Read "40 couvertures, 25 tea @ Marck": items with quantities, an optional place.
+
+        Pairs may follow the place too ("40 blankets @ Marck, 25 tea"): they are read as
+        pairs, never taken for a part of the place's name.
+        """
+        items_part, *after_at = text.split("@")
+        parts = [items_part]
+        places: list[str] = []
+        for typed in after_at:
+            place, rest = self._place_and_rest(antenna, typed)
+            if place:
+                places.append(place)
+            parts.append(rest)
+        # A new line between the parts: pairs on either side of a place are never one pair.
+        quick = QuickLog(lines=read_lines(self.catalogue, "\n".join(parts)))
+        quick.places_typed = places
         if len(quick.places_typed) == 1:
             quick.place_text = quick.places_typed[0]
             match = self.catalogue.match_place(antenna, quick.place_text)
@@ -409,6 +469,35 @@ class DistributionService:
                 quick.place_suggestions = ranked[:MAX_PLACE_BUTTONS]
                 quick.retired_place = self.catalogue.retired_place(antenna, quick.place_text)
         return quick
+
+    def _place_and_rest(self, antenna: str, typed: str) -> tuple[str, str]:
+        """What follows an "@": the place, and what comes after it ("Marck, 25 tea").
+
+        The place ends at a separator or before a number, unless a place's name (a retired
+        one too: it gets its own answer) goes further.
+        """
+        if self._a_place(antenna, typed):
+            return typed.strip(), ""
+        head, rest = typed, ""
+        for number, found in enumerate(ITEM_SEPARATORS.finditer(typed)):
+            if number == 0:
+                head, rest = typed[: found.start()], typed[found.start() :]
+            elif number > MAX_LINES:
+                break
+            if self._a_place(antenna, typed[: found.start()]):
+                head, rest = typed[: found.start()], typed[found.start() :]
+        words = head.split()
+        end = next((i for i, word in enumerate(words) if _is_number(word)), len(words))
+        longer = range(len(words), end, -1)
+        end = next((j for j in longer if self._a_place(antenna, " ".join(words[:j]))), end)
+        place = words[:end]
+        while place and _is_connector(place[-1]):
+            place.pop()
+        return " ".join(place), " ".join(words[end:]) + rest
+
+    def _a_place(self, antenna: str, text: str) -> bool:
+        """Whether this is exactly a name of one of the antenna's places, retired or not."""
+        return bool(self.catalogue.places_named(antenna, text))
 
     async def log(
         self,
@@ -566,29 +655,65 @@ class DistributionService:
 
     # --- drafts: a quick log waiting for a name to be chosen ------------------------------
 
-    async def save_draft(self, user: User, quick: QuickLog) -> int:
-        return await self.storage.drafts.add(
-            user.id, "quick", quick.to_payload(), self.clock.now()
+    async def save_draft(self, user: User, quick: QuickLog) -> tuple[int, list[QuickLog]]:
+        """Keep a quick log waiting for answers, next to the caller's other ones; past
+        MAX_OPEN_DRAFTS the oldest are dropped and returned, for the caller to be told."""
+        waiting = await self.storage.drafts.all_of(user.id, QUICK_DRAFT)
+        dropped = waiting[: max(0, len(waiting) - MAX_OPEN_DRAFTS + 1)]
+        for old in dropped:
+            await self.storage.drafts.delete(old.id)
+        draft_id = await self.storage.drafts.add(
+            user.id, QUICK_DRAFT, quick.to_payload(), self.clock.now(), replace=False
         )
+        return draft_id, [QuickLog.from_payload(old.payload) for old in dropped]
 
-    async def resolve_draft(
-        self, user: User, draft_id: int, kind: str, value: str
-    ) -> tuple[int, QuickLog]:
-        """Apply an answer to the draft's open question; returns it (to save when complete).
+    async def answer_draft(
+        self, user: User, draft_id: int, question: int, kind: str, value: str
+    ) -> QuickLog:
+        """Apply an answer to the draft's open question, and keep the draft while questions
+        are left; once complete it is saved by `finish_draft`.
 
         `kind` is "i" (the item of the first line not understood), "q" (its quantity), "p" (the
         place), "n" (no place) or "s" (save only what was understood: the rest is dropped).
+        An answer to a question already answered (a double tap: `question` is not the open
+        one) changes nothing; so does a place or an item retired since it was offered, the
+        question being asked again without it.
         """
-        if not user.has(Role.VOLUNTEER):
-            raise NotAllowed
-        draft = await self.storage.drafts.get(draft_id)
-        if draft is None or draft.user_id != user.id or draft.kind != "quick":
-            raise DomainError("draft_gone")
-        quick = QuickLog.from_payload(draft.payload)
+        quick = await self.draft(user, draft_id)
+        if question != quick.step:
+            raise DomainError("already_answered")
+        retired = self._retired_answer(quick, kind, value)
+        if retired is not None:
+            # Asked again: the buttons shown until now answer nothing any more.
+            quick.step += 1
+            await self.storage.drafts.update(draft_id, quick.to_payload())
+            raise retired
         if not quick.answer(kind, value, list(self.catalogue.items)):
             raise DomainError("stale_button")
-        await self.storage.drafts.update(draft_id, quick.to_payload())
-        return draft_id, quick
+        if not quick.complete:
+            await self.storage.drafts.update(draft_id, quick.to_payload())
+        return quick
+
+    def _retired_answer(self, quick: QuickLog, kind: str, value: str) -> DomainError | None:
+        """The refusal of a place or item offered by the question but retired since."""
+        question = quick.next_question
+        if kind == "p" and question is None and value.isdecimal():
+            place = self.catalogue.all_places.get(int(value))
+            offered = int(value) in quick.place_suggestions
+            if place is not None and place.retired and offered:
+                return DomainError("place_retired_meanwhile", name=place.name)
+        if kind == "i" and question is not None and question.item is None:
+            item = self.catalogue.all_items.get(value)
+            if item is not None and item.retired:
+                return DomainError("item_retired_meanwhile", item=item.code)
+        return None
+
+    async def finish_draft(self, user: User, draft_id: int, quick: QuickLog) -> Logged:
+        """Save a completed quick log (once, whatever the taps), then drop its draft: a log
+        that cannot be saved keeps its draft and its question."""
+        logged = await self.log(user, quick.merged(), quick.place_id, f"draft{draft_id}")
+        await self.storage.drafts.delete(draft_id)
+        return logged
 
     def over_cap(self, quick: QuickLog) -> list[tuple[str, int]]:
         """Items whose lines add up past 10 000 in one log ("6000 tea, 6000 tea")."""
@@ -599,15 +724,11 @@ class DistributionService:
         if not user.has(Role.VOLUNTEER):
             raise NotAllowed
         draft = await self.storage.drafts.get(draft_id)
-        if draft is None or draft.user_id != user.id or draft.kind != "quick":
+        if draft is None or draft.user_id != user.id or draft.kind != QUICK_DRAFT:
             raise DomainError("draft_gone")
         return QuickLog.from_payload(draft.payload)
 
     async def drop_draft(self, user: User, draft_id: int) -> None:
         """Cancel one of the caller's own quick logs; anyone else's is not theirs to drop."""
-        if not user.has(Role.VOLUNTEER):
-            raise NotAllowed
-        draft = await self.storage.drafts.get(draft_id)
-        if draft is None or draft.user_id != user.id or draft.kind != "quick":
-            raise DomainError("draft_gone")
+        await self.draft(user, draft_id)
         await self.storage.drafts.delete(draft_id)

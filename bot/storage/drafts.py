@@ -18,8 +18,21 @@ class DraftRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def add(self, user_id: int, kind: str, payload: dict[str, Any], now: datetime) -> int:
-        await self.db.execute("DELETE FROM drafts WHERE user_id = ? AND kind = ?", (user_id, kind))
+    async def add(
+        self,
+        user_id: int,
+        kind: str,
+        payload: dict[str, Any],
+        now: datetime,
+        *,
+        replace: bool = True,
+    ) -> int:
+        """Save a draft; it replaces the caller's other drafts of the kind unless `replace` is
+        False (the caller then bounds them)."""
+        if replace:
+            await self.db.execute(
+                "DELETE FROM drafts WHERE user_id = ? AND kind = ?", (user_id, kind)
+            )
         return await self.db.insert(
             "INSERT INTO drafts (user_id, kind, payload, created_at) VALUES (?, ?, ?, ?)",
             (user_id, kind, json.dumps(payload, ensure_ascii=False), to_db(now)),
@@ -35,6 +48,13 @@ class DraftRepo:
             (user_id, kind),
         )
         return None if row is None else _draft(row)
+
+    async def all_of(self, user_id: int, kind: str) -> list[Draft]:
+        """The caller's drafts of a kind, the oldest first."""
+        rows = await self.db.fetch_all(
+            "SELECT * FROM drafts WHERE user_id = ? AND kind = ? ORDER BY id", (user_id, kind)
+        )
+        return [_draft(row) for row in rows]
 
     async def update(self, draft_id: int, payload: dict[str, Any]) -> None:
         await self.db.execute(

@@ -284,12 +284,12 @@ async def test_forged_answers_to_ones_own_question_change_nothing(
     draft = await clocked.bot.storage.drafts.latest(VOLUNTEER, "quick")
     assert draft is not None
     for data in (
-        f"dfx:{draft.id}:q:0",  # its quantity is known: no quantity is asked
-        f"dfx:{draft.id}:i:gold",  # no such item
-        f"dfx:{draft.id}:p:1",  # the place is asked after the items
-        f"dfx:{draft.id}:m:99",  # no such page
-        f"dfx:{draft.id}:m:-1",
-        f"dfx:{draft.id}:zz:1",
+        f"dfx:{draft.id}:0:q:0",  # its quantity is known: no quantity is asked
+        f"dfx:{draft.id}:0:i:gold",  # no such item
+        f"dfx:{draft.id}:0:p:1",  # the place is asked after the items
+        f"dfx:{draft.id}:0:m:99",  # no such page
+        f"dfx:{draft.id}:0:m:-1",
+        f"dfx:{draft.id}:0:zz:1",
     ):
         question.keyboard = [[Button(text="forged", callback_data=data)]]
         answers = len(emu.callback_answers)

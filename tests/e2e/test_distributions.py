@@ -49,7 +49,7 @@ async def test_a_misspelt_item_gets_suggestions_and_nothing_is_guessed(
     assert "blanketz" in (question.text or "")
     place_question = await volunteer.press(question, "blankets")
     assert "Atlantis" in (place_question.text or "")
-    saved = await volunteer.press(place_question, "dfx:1:n:")  # no place
+    saved = await volunteer.press(place_question, "🚫 No place")
     assert "✅" in (saved.text or "")
     assert await totals(clocked) == [("blankets", 40), ("tea", 10)]
 
@@ -186,7 +186,7 @@ async def test_forged_distribution_buttons_change_nothing(
     items = await volunteer.say("/distrib")
     menu = await public.say("/menu")
     for presser, data in [
-        (VOLUNTEER, "dfx:1:p:abc"),  # not a number
+        (VOLUNTEER, "dfx:1:0:p:abc"),  # not a number
         (VOLUNTEER, "dsv:blankets:40:99999:abcdef12"),  # no such place
         (VOLUNTEER, "dsv:gold:40:0:abcdef12"),  # no such item
         (777, "dqt:blankets:40:abcdef12"),  # a public user inside the form

@@ -167,15 +167,16 @@ FORGED: dict[type[CallbackData], Builder] = {
     ],
     DistAgain: lambda v, _p: [DistAgain(v.batch, NONCE)],
     DistFix: lambda v, _p: [
-        DistFix(v.draft, "x", ""),
-        DistFix(v.draft, "i", "blankets"),
-        DistFix(v.draft, "n", ""),
-        DistFix(v.draft, "p", str(v.place)),
+        # The victim's open question is question 0: the draft's owner is checked before it.
+        DistFix(v.draft, 0, "x", ""),
+        DistFix(v.draft, 0, "i", "blankets"),
+        DistFix(v.draft, 0, "n", ""),
+        DistFix(v.draft, 0, "p", str(v.place)),
         # "q" goes the way of "i" and "s" (the draft's owner is checked first); more cases
         # here burst past the emulator's 30 messages a second, which the fake clock never
         # waits out.
-        DistFix(v.draft, "s", ""),
-        DistFix(v.draft, "m", "0"),
+        DistFix(v.draft, 0, "s", ""),
+        DistFix(v.draft, 0, "m", "0"),
     ],
     DistMenu: _public_or([DistMenu()], [DistMenu()]),
     DistPage: _public_or([DistPage(1)], [DistPage(-1), DistPage(99)]),

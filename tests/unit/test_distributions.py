@@ -650,3 +650,140 @@ def test_french_item_names_use_the_typographic_apostrophe() -> None:
     assert [name for name in shown if "'" in name] == []
     # People type the straight one: both find the same item.
     assert normalize("kits d'hygiène") == normalize("kits d’hygiène")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A "/" glued before a number, or standing alone, parts two pairs; "tea/coffee" stays.
+        ("40 blankets/25 tea", [("blankets", 40), ("tea", 25)]),
+        ("40 blankets / 25 tea", [("blankets", 40), ("tea", 25)]),
+        ("40 blankets /٢٥ tea", [("blankets", 40), ("tea", 25)]),
+        ("5 tea/coffee/2 tents", [("tea", 5), ("tents", 2)]),
+        # A comma is a separator unless it stands between two digits.
+        ("40 couvertures,25 thé", [("blankets", 40), ("tea", 25)]),
+        # A unit word between the number and the item, glued or not, with or without "of".
+        ("40 litres water", [("water", 40)]),
+        ("40 L water", [("water", 40)]),
+        ("40L water", [("water", 40)]),
+        ("12 kg wood", [("wood", 12)]),
+        ("12kg bois", [("wood", 12)]),
+        ("12 kilos de bois, 3 litres d'eau", [("wood", 12), ("water", 3)]),
+    ],
+)
+async def test_slashes_decimal_commas_and_units(
+    service: DistributionService, text: str, expected: list[tuple[str, int]]
+) -> None:
+    quick = service.parse_quick(text, "calais")
+    assert [(line.item, line.quantity) for line in quick.lines] == expected
+    assert quick.complete
+
+
+@pytest.mark.parametrize("text", ["1,5 couvertures", "2,5 kg bois", "١,٥ couvertures"])
+async def test_a_decimal_comma_is_one_quantity_asked_for(
+    service: DistributionService, text: str
+) -> None:
+    """Never "5 × couvertures" and "1 of what?": the one number, not whole, is asked."""
+    quick = service.parse_quick(text, "calais")
+    [line] = quick.lines
+    assert (line.quantity, line.problem) == (None, "quantity")
+    assert line.item in ("blankets", "wood")
+
+
+@pytest.mark.parametrize("text", ["12 kg blankets", "40 litres tents", "1/2 blankets"])
+async def test_a_unit_or_fraction_that_does_not_fit_is_asked(
+    service: DistributionService, text: str
+) -> None:
+    quick = service.parse_quick(text, "calais")
+    [line] = quick.lines
+    assert not line.understood
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "expected"),
+    [
+        ("40 blankets @ Marck, 25 tea", "Marck", [("blankets", 40), ("tea", 25)]),
+        ("40 blankets @ Marck 25 tea", "Marck", [("blankets", 40), ("tea", 25)]),
+        ("40 blankets @ Marck and 25 tea", "Marck", [("blankets", 40), ("tea", 25)]),
+        ("40 blankets @ Fort Nieulay; 25 tea, 2 tents", "Fort-Nieulay", None),
+        ("@ Beau Marais 40 blankets", "Beau-Marais", [("blankets", 40)]),
+    ],
+)
+async def test_pairs_after_the_place_are_read(
+    service: DistributionService,
+    text: str,
+    place: str,
+    expected: list[tuple[str, int]] | None,
+) -> None:
+    quick = service.parse_quick(text, "calais")
+    assert quick.place_id is not None
+    assert service.catalogue.places[quick.place_id].name == place
+    pairs = [(line.item, line.quantity) for line in quick.lines]
+    assert pairs == (expected or [("blankets", 40), ("tea", 25), ("tents", 2)])
+    assert quick.complete
+
+
+async def test_a_place_unknown_or_named_with_a_number_keeps_what_follows(
+    service: DistributionService, storage: Storage, clock: FakeClock
+) -> None:
+    unknown = service.parse_quick("40 blankets @ Nowhere, 25 tea", "calais")
+    assert unknown.place_text == "Nowhere"
+    assert [(line.item, line.quantity) for line in unknown.lines] == [
+        ("blankets", 40),
+        ("tea", 25),
+    ]
+    # A place whose name holds a number or a separator is read whole.
+    for name in ("Extra 107", "Quai - Est"):
+        await storage.catalogue.upsert_place("calais", name, name, [], None, None, clock.now())
+    await service.reindex()
+    for name in ("Extra 107", "Quai - Est"):
+        quick = service.parse_quick(f"40 blankets @ {name}, 2 tents", "calais")
+        assert quick.place_id is not None
+        assert service.catalogue.places[quick.place_id].name == name
+        assert [(line.item, line.quantity) for line in quick.lines] == [
+            ("blankets", 40),
+            ("tents", 2),
+        ]
+    # Two places, however written, are still two.
+    assert (
+        len(service.parse_quick("4 tea @ Marck, 2 tents @ Coquelles", "calais").places_typed) == 2
+    )
+
+
+async def test_an_answer_names_its_question_and_a_second_one_changes_nothing(
+    service: DistributionService, storage: Storage, clock: FakeClock
+) -> None:
+    user = await volunteer(storage, clock)
+    draft_id, dropped = await service.save_draft(user, service.parse_quick("4 blankez 5 tez", "x"))
+    assert dropped == []
+    quick = await service.answer_draft(user, draft_id, 0, "i", "blankets")
+    assert (quick.step, quick.next_question) == (1, quick.lines[1])
+    before = await storage.drafts.get(draft_id)
+    with pytest.raises(DomainError) as error:
+        await service.answer_draft(user, draft_id, 0, "i", "blankets")  # the same tap again
+    assert error.value.code == "already_answered"
+    assert await storage.drafts.get(draft_id) == before
+    done = await service.answer_draft(user, draft_id, 1, "i", "tea")
+    assert done.complete
+    # Complete, it is kept until saved: a log that cannot be saved keeps its question.
+    assert await storage.drafts.get(draft_id) == before
+    logged = await service.finish_draft(user, draft_id, done)
+    assert [(row.item_code, row.quantity) for row in logged.rows] == [("blankets", 4), ("tea", 5)]
+    assert await storage.drafts.get(draft_id) is None
+
+
+async def test_at_most_five_quick_logs_wait_per_person(
+    service: DistributionService, storage: Storage, clock: FakeClock
+) -> None:
+    ana = await volunteer(storage, clock, 1)
+    bob = await volunteer(storage, clock, 2)
+    await service.save_draft(bob, service.parse_quick("9 blankez", "calais"))
+    ids = []
+    for n in range(1, 7):
+        draft_id, dropped = await service.save_draft(
+            ana, service.parse_quick(f"{n} blankez", "calais")
+        )
+        ids.append(draft_id)
+        assert [old.lines[0].text for old in dropped] == (["1 blankez"] if n == 6 else [])
+    assert [d.id for d in await storage.drafts.all_of(ana.id, "quick")] == ids[1:]
+    assert len(await storage.drafts.all_of(bob.id, "quick")) == 1
