@@ -196,7 +196,9 @@ class DistAgain(CallbackData):
 
 @dataclasses.dataclass(frozen=True)
 class DistFix(CallbackData):
-    """A quick log's open question answered: "i" item, "p" place, "n" no place, "x" cancel."""
+    """A quick log's open question answered: "i" item, "q" quantity, "o" other number (more
+    numbers, or type one), "p" place, "n" no place, "s" save what was understood, "m" a page
+    of items, "x" cancel."""
 
     prefix: ClassVar[str] = "dfx"
     draft: int

@@ -20,7 +20,7 @@ from bot.callbacks import (
 )
 from bot.context import BotContext
 from bot.handlers.catalogue import retired_answer
-from bot.handlers.common import ECHO_MAX, refuse
+from bot.handlers.common import ECHO_MAX, ask_privately, refuse, typed_here
 from bot.i18n import Markup, Translator, escape, pN_
 from bot.services.distributions import MAX_LINES, MAX_QUANTITY, QuickLine, QuickLog, parse_quantity
 from bot.services.errors import DomainError
@@ -104,6 +104,8 @@ async def item_step(update: Update, context: BotContext, page: int = 0) -> None:
     """Step 1: what was given (the team's most used first), or one tap to log it again."""
     t = context.t
     services = context.services
+    # Back to the items (or /distrib again): a number asked by "➕ Other number" is not.
+    await services.distributions.forget_number_wait(context.user)
     try:
         codes = await services.distributions.items_for(context.user)
         pages = max(1, -(-len(codes) // ITEMS_PER_PAGE))
@@ -169,7 +171,11 @@ async def quantity_step(update: Update, context: BotContext) -> None:
     name = escape(context.services.distributions.catalogue.item_name(chosen.item, t.locale))
     text = t._("📦 {item}: how many?", item=name)
     if chosen.more:
-        text += "\n" + t._("Another number? Type it, for example: {example}", example="35")
+        another = t._("Another number? Type it, for example: {example}", example="35")
+        if not typed_here(update):
+            await ask_privately(update, context, text + "\n" + another, rows)
+            another = t._("⌨️ I asked you in our private chat: type it there.")
+        text += "\n" + another
     await context.edit(update, text, rows)
 
 
@@ -302,12 +308,13 @@ async def location_shared(update: Update, context: BotContext) -> bool:
 async def distrib(update: Update, context: BotContext) -> None:
     """Log from one line ("/distrib 40 blankets, 25 tea @ Marck"), or open the guided form."""
     if not context.args:
-        await context.services.distributions.forget_number_wait(context.user)
         await item_step(update, context)
         return
     t = context.t
     services = context.services
     user = context.user
+    # A new log: a number typed from now on is not the answer to an older one's question.
+    await services.distributions.forget_number_wait(user)
     if not user.has(Role.VOLUNTEER):
         await refuse(update, context, DomainError("not_allowed"))
         return
@@ -417,11 +424,19 @@ async def _item_question(
 
 
 async def ask_next(
-    update: Update, context: BotContext, draft_id: int, quick: QuickLog, page: int | None = None
+    update: Update,
+    context: BotContext,
+    draft_id: int,
+    quick: QuickLog,
+    page: int | None = None,
+    *,
+    more: bool = False,
 ) -> None:
-    """Say what was understood, and ask about the first thing that was not."""
+    """Say what was understood, and ask about the first thing that was not (a quantity is
+    tapped or typed: see `quick_number_typed`; `more` after "➕ Other number")."""
     t = context.t
     lines: list[str] = []
+    typing_line: int | None = None
     if quick.understood:
         what = Markup(
             ", ".join(quantity_text(context, code, total) for code, total in quick.merged())
@@ -451,10 +466,17 @@ async def ask_next(
                 max=MAX_QUANTITY,
             )
         )
+        numbers = MORE_QUANTITIES if more else QUANTITIES
         rows = _rows(
-            [Button(str(n), data=DistFix(draft_id, "q", str(n)).pack()) for n in QUANTITIES],
+            [Button(str(n), data=DistFix(draft_id, "q", str(n)).pack()) for n in numbers],
             per_row=4,
         )
+        if more:
+            typing_line = len(lines)
+            lines.append(t._("Another number? Type it, for example: {example}", example="35"))
+        else:
+            other = DistFix(draft_id, "o", "").pack()
+            rows.append([Button(t.p_("button", "➕ Other number"), data=other)])
     else:
         text, rows = await _item_question(context, draft_id, question, page)
         lines.append(text)
@@ -466,6 +488,9 @@ async def ask_next(
         label = t.p_("button", "💾 Save only what was understood")
         rows.append([Button(label, data=DistFix(draft_id, "s", "").pack())])
     rows.append([Button(t.p_("button", "❌ Cancel"), data=DistFix(draft_id, "x", "").pack())])
+    if typing_line is not None and not typed_here(update):
+        await ask_privately(update, context, "\n".join(lines), rows)
+        lines[typing_line] = t._("⌨️ I asked you in our private chat: type it there.")
     await context.edit(update, "\n".join(lines), rows)
 
 
@@ -488,12 +513,54 @@ async def fix_pressed(update: Update, context: BotContext) -> None:
                 raise DomainError("stale_button")
             await ask_next(update, context, chosen.draft, quick, int(chosen.value))
             return
+        if chosen.kind == "o":
+            quick, shown = await services.distributions.other_number(context.user, chosen.draft)
+            if shown:
+                # A second tap: the numbers are already there.
+                await context.answer(update)
+                return
+            await ask_next(update, context, chosen.draft, quick, more=True)
+            return
         draft_id, quick = await services.distributions.resolve_draft(
             context.user, chosen.draft, chosen.kind, chosen.value
         )
     except DomainError as error:
         await refuse(update, context, error)
         return
+    await _answered(update, context, draft_id, quick)
+
+
+async def quick_number_typed(update: Update, context: BotContext) -> bool:
+    """A number typed while a quick log asks "how many?" answers it; False if none asks."""
+    message = update.message
+    if message is None or message.text is None:
+        return False
+    services = context.services
+    draft_id = await services.distributions.quick_quantity_wait(context.user)
+    if draft_id is None:
+        return False
+    quantity = parse_quantity(message.text)
+    if quantity is None:
+        # Still waiting, as after the guided form's "➕ Other number".
+        text = context.t._(
+            "❌ Type a whole number from 1 to {max}, for example 35.", max=MAX_QUANTITY
+        )
+        await context.reply(update, text)
+        return True
+    try:
+        draft_id, quick = await services.distributions.resolve_draft(
+            context.user, draft_id, "q", str(quantity)
+        )
+    except DomainError as error:
+        await refuse(update, context, error)
+        return True
+    await _answered(update, context, draft_id, quick)
+    return True
+
+
+async def _answered(update: Update, context: BotContext, draft_id: int, quick: QuickLog) -> None:
+    """A quick log's question answered: the next question, or the log saved."""
+    services = context.services
     if not quick.complete:
         await ask_next(update, context, draft_id, quick)
         return
