@@ -305,6 +305,9 @@ class HelpService:
 
     async def end_relay(self, request: HelpRequest, *, by_person: bool = False) -> None:
         await self.storage.help.set_relay(request.id, False, by_person=by_person)
+        if request.owner_id is not None:
+            # Ended (by either side) after "✉ Write": the message awaited no longer goes.
+            await self.waits.end(request.owner_id, WRITE, request=request.id)
 
     # --- data protection ------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import asyncio
 
 import pytest
 
-from bot.sandbox.emulator import BotApiEmulator, ChatMessage
+from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
 from tests.helpers.harness import TEAM_CHAT_ID, Person, RunningBot, enrol, outbox_settled
@@ -227,3 +227,233 @@ async def test_a_type_it_button_in_the_team_chat_can_be_answered(
     await asyncio.sleep(1)
     said = [m.plain_text or "" for m in emu.bot_messages(TEAM_CHAT_ID)]
     assert asked_privately or any(wanted in text for text in said), said[-2:]
+
+
+# --- this branch's own: one typed wait per person, the latest wins ---------------------------
+
+KINDS = ("rename", "other number", "how many", "plan")
+# What each wait is given, typed.
+TYPED = {"rename": "Marck bridge", "other number": "35", "how many": "3", "plan": "24/12"}
+
+
+async def open_wait(clocked: RunningBot, person: Person, kind: str) -> None:
+    """Open a typed wait of `kind` as the coordinator would, by taps and commands."""
+    if kind == "rename":
+        listing = await person.say("/places", expect=lambda m: bool(m.buttons()))
+        asked = await person.press(listing, f"cate:p:n:{await place_id(clocked, 'marck')}:0")
+        assert "Type the new name" in (asked.plain_text or "")
+    elif kind == "other number":
+        items = await person.say("/distrib", expect=lambda m: bool(m.buttons()))
+        quantities = await person.press(items, "dit:blankets:0")
+        asked = await person.press(quantities, "dit:blankets:1")
+        assert "Type it" in (asked.plain_text or "")
+    elif kind == "how many":
+        asked = await person.say("/distrib 2.5 blankets")
+        assert "how many" in (asked.plain_text or "")
+    else:
+        form = await person.say("/plan", expect=lambda m: bool(m.buttons()))
+        asked = await person.press(form, "⌨️ Another day")
+        assert "Type the day" in (asked.plain_text or "")
+
+
+async def taken_by(clocked: RunningBot, kind: str, answer: ChatMessage) -> bool:
+    """Whether the wait of `kind` took the text of TYPED."""
+    text = answer.plain_text or ""
+    if kind == "rename":
+        return await place_name(clocked, "marck") == "Marck bridge"
+    if kind == "other number":
+        return text.startswith("📍 35 × blankets: where?")
+    if kind == "how many":
+        return await distributed(clocked) == [("blankets", 3)]
+    return "Thu, 24 Dec 2026" in text and "Type the start and end" in text
+
+
+async def state(clocked: RunningBot) -> tuple[object, ...]:
+    """What the waits could change: the place's name, the logs, the plans and their forms."""
+    db = clocked.bot.storage.db
+    forms = await db.fetch_all("SELECT payload FROM drafts WHERE kind = 'plan'")
+    planned = await db.fetch_value("SELECT COUNT(*) FROM planned_shifts")
+    return await place_name(clocked, "marck"), await distributed(clocked), forms, planned
+
+
+async def press_write(emu: BotApiEmulator, member_id: int) -> None:
+    """ "✉ Write" pressed again on request 1's alert."""
+    [alert] = alerts(emu)
+    since = len(emu.bot_messages(member_id))
+    await press(emu, member_id, alert, "hlpw:1")
+    prompt = await emu.wait_for_bot_message(member_id, since=since)
+    assert "✍️" in (prompt.plain_text or "")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_text_reaches_the_person_only_when_write_was_pressed_last(
+    emu: BotApiEmulator, clocked: RunningBot, kind: str
+) -> None:
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    await writing_to_the_person(emu, clocked, COORDINATOR)
+    # ✉ Write, then another wait: the text is that wait's, and the person gets nothing.
+    await open_wait(clocked, claire, kind)
+    to_person = len(emu.bot_messages(AHMAD))
+    answer = await claire.say(TYPED[kind])
+    await outbox_settled(clocked)
+    assert await taken_by(clocked, kind, answer), answer.plain_text
+    assert len(emu.bot_messages(AHMAD)) == to_person
+    # The other wait, then ✉ Write: the message goes to the person, and nothing else changes.
+    await open_wait(clocked, claire, kind)
+    await press_write(emu, COORDINATOR)
+    before = await state(clocked)
+    sent = await claire.say("On arrive au pont, 10 minutes")
+    assert "✅" in (sent.plain_text or "")
+    await outbox_settled(clocked)
+    assert relayed_to(emu, AHMAD, "On arrive au pont, 10 minutes")
+    assert await state(clocked) == before
+    # ✉ Write ended the other wait, for good: the next text answers neither.
+    to_person = len(emu.bot_messages(AHMAD))
+    answer = await claire.say(TYPED[kind])
+    await outbox_settled(clocked)
+    assert "Please tap a button" in (answer.plain_text or ""), answer.plain_text
+    assert await state(clocked) == before
+    assert len(emu.bot_messages(AHMAD)) == to_person
+
+
+async def test_back_and_a_new_distrib_end_the_wait_and_an_old_back_ends_no_newer_one(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    ana = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    items = await ana.say("/distrib")
+    quantities = await ana.press(items, "dit:blankets:0")
+    more = await ana.press(quantities, "dit:blankets:1")
+    await ana.press(more, "⬅️ Back")
+    answer = await ana.say("35")
+    assert "Please tap a button" in (answer.plain_text or ""), answer.plain_text
+    # A quick /distrib while a number is awaited: that log is saved, the number not awaited.
+    items = await ana.say("/distrib")
+    quantities = await ana.press(items, "dit:tea:0")
+    await ana.press(quantities, "dit:tea:1")
+    saved = await ana.say("/distrib 5 tents")
+    assert (saved.plain_text or "").startswith("✅ Saved: 5 × tents")
+    answer = await ana.say("35")
+    assert "Please tap a button" in (answer.plain_text or ""), answer.plain_text
+    assert await distributed(clocked) == [("tents", 5)]
+    # "➕ Other number", then ✉ Write, then the distrib message's Back: the later wait stays.
+    items = await ana.say("/distrib")
+    quantities = await ana.press(items, "dit:blankets:0")
+    more = await ana.press(quantities, "dit:blankets:1")
+    await writing_to_the_person(emu, clocked, VOLUNTEER)
+    await ana.press(more, "⬅️ Back")
+    await ana.say("J'arrive au pont")
+    await outbox_settled(clocked)
+    assert relayed_to(emu, AHMAD, "J'arrive au pont")
+    assert await distributed(clocked) == [("tents", 5)]
+
+
+async def test_a_wait_lives_from_its_tap_and_an_older_one_never_comes_back(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    await writing_to_the_person(emu, clocked, COORDINATOR)
+    await open_wait(clocked, claire, "rename")
+    clock.advance(minutes=16)  # the rename's quarter of an hour is over
+    to_person = len(emu.bot_messages(AHMAD))
+    answer = await claire.say("Marck bridge")
+    await outbox_settled(clocked)
+    assert "Please tap a button" in (answer.plain_text or ""), answer.plain_text
+    assert await place_name(clocked, "marck") == "Marck"
+    assert len(emu.bot_messages(AHMAD)) == to_person  # ✉ Write ended when ✏️ was pressed
+    # /plan's "⌨️": 30 minutes from the tap, however old the form.
+    form = await claire.say("/plan", expect=lambda m: bool(m.buttons()))
+    await claire.press(form, "⌨️ Another day")
+    clock.advance(minutes=29)
+    answer = await claire.say("24/12")
+    assert "Thu, 24 Dec 2026" in (answer.plain_text or ""), answer.plain_text
+    clock.advance(minutes=31)  # the time, typed too late
+    answer = await claire.say("19:30-23:00")
+    assert "Please tap a button" in (answer.plain_text or ""), answer.plain_text
+
+
+async def test_the_type_it_buttons_of_the_team_chat_are_answered_privately(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    team = Person(emu, COORDINATOR, TEAM_CHAT_ID)
+    # /plan in the team chat: "⌨️ Another day" asks privately and says so on the button.
+    form = await team.say("/plan", expect=lambda m: bool(m.buttons()))
+    since = len(emu.bot_messages(COORDINATOR))
+    toast = await press(emu, COORDINATOR, form, "⌨️ Another day")
+    assert toast == "⌨️ I asked you in our private chat: type it there."
+    asked = await emu.wait_for_bot_message(COORDINATOR, since=since)
+    assert "Type the day" in (asked.plain_text or "")
+    await emu.wait_until(lambda: "private chat" in (form.plain_text or ""))
+    assert "Type the day" not in (form.plain_text or "")  # not in the group, where it is not read
+    # Pressed again in the group: the same toast, the message left as it is.
+    edits = form.edits
+    assert await press(emu, COORDINATOR, form, "⌨️ Another day") == toast
+    assert form.edits == edits
+    answer = await claire.say("24/12")
+    assert "Type the start and end" in (answer.plain_text or ""), answer.plain_text
+    answer = await claire.say("19:30-23:00")
+    assert "Thu, 24 Dec 2026, 19:30–23:00" in (answer.plain_text or ""), answer.plain_text
+    assert "Which activity?" in (answer.plain_text or "")
+    # /distrib in the team chat: "➕ Other number" the same way; the log goes on privately.
+    message = await team.say("/distrib", expect=lambda m: bool(m.buttons()))
+    message = await team.press(message, "dit:blankets:0")
+    since = len(emu.bot_messages(COORDINATOR))
+    assert await press(emu, COORDINATOR, message, "dit:blankets:1") == toast
+    asked = await emu.wait_for_bot_message(COORDINATOR, since=since)
+    assert "Type it, for example: 35" in (asked.plain_text or "")
+    await emu.wait_until(lambda: "private chat" in (message.plain_text or ""))
+    places = await claire.say("35")
+    assert (places.plain_text or "").startswith("📍 35 × blankets: where?")
+    saved = await claire.press(places, "Marck")
+    assert (saved.plain_text or "").startswith("✅ Saved: 35 × blankets · Marck")
+
+
+async def test_a_quick_logs_how_many_offers_other_numbers_and_reads_a_typed_one(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    ana = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    question = await ana.say("/distrib 2.5 blankets, 40 tea")
+    other = question.button("➕ Other number").callback_data or ""
+    more = await ana.press(question, other)
+    labels = [button.text for button in more.buttons()]
+    assert {"1", "3", "500"} <= set(labels)
+    assert "➕ Other number" not in labels
+    assert "Another number? Type it, for example: 35" in (more.plain_text or "")
+    # A double tap: the numbers are already there, the message is not edited again.
+    edits = more.edits
+    more.keyboard = [[Button(text="➕ Other number", callback_data=other)]]
+    await press(emu, VOLUNTEER, more, other)
+    assert more.edits == edits
+    wrong = await ana.say("abc")
+    assert wrong.plain_text == "❌ Type a whole number from 1 to 10000, for example 35."
+    saved = await ana.say("٣")  # Arabic-Indic digits
+    assert (saved.plain_text or "").startswith("✅ Saved: 3 × blankets, 40 × tea/coffee")
+    assert await distributed(clocked) == [("blankets", 3), ("tea", 40)]
+    # The quantity typed, the item is asked by buttons: a number typed then is not taken.
+    question = await ana.say("/distrib 2.5 blanketz")
+    item = await ana.say("4")
+    assert "Which item" in (item.plain_text or ""), item.plain_text
+    answer = await ana.say("5")
+    assert "Please tap a button" in (answer.plain_text or ""), answer.plain_text
+    await ana.press(item, "blankets")
+    assert await distributed(clocked) == [("blankets", 3), ("tea", 40), ("blankets", 4)]
+
+
+async def test_a_conversation_ended_after_write_was_pressed_takes_no_message(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    ana = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    person = await writing_to_the_person(emu, clocked, VOLUNTEER)
+    await ana.say("J'arrive")
+    relayed = await emu.wait_for_bot_message(AHMAD, lambda m: "J'arrive" in (m.plain_text or ""))
+    await press_write(emu, VOLUNTEER)
+    # The person ends the conversation before the volunteer's next message is typed.
+    since = len(emu.bot_messages(VOLUNTEER))
+    await press(emu, AHMAD, relayed, "hlpe:1")
+    await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    to_person = len(emu.bot_messages(AHMAD))
+    answer = await ana.say("Tu es où ?")
+    await outbox_settled(clocked)
+    assert "Please tap a button" in (answer.plain_text or ""), answer.plain_text
+    assert len(emu.bot_messages(AHMAD)) == to_person
+    assert person.id == AHMAD
