@@ -265,6 +265,10 @@ async def ask_privately(
 ) -> None:
     """A "type it" button pressed in a group: ask the question in the presser's private chat,
     where their answer is read, and say so on the button."""
-    t = context.t
     await context.services.outbox.send_text(context.user.id, text, keyboard=keyboard)
-    await context.answer(update, t._("⌨️ I asked you in our private chat: type it there."))
+    await context.answer(update, asked_privately(context.t))
+
+
+def asked_privately(t: Translator) -> str:
+    """Said on the button, and in the group's message, once a question was asked privately."""
+    return t._("⌨️ I asked you in our private chat: type it there.")

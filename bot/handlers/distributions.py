@@ -20,7 +20,7 @@ from bot.callbacks import (
 )
 from bot.context import BotContext
 from bot.handlers.catalogue import retired_answer
-from bot.handlers.common import ECHO_MAX, ask_privately, refuse, typed_here
+from bot.handlers.common import ECHO_MAX, ask_privately, asked_privately, refuse, typed_here
 from bot.i18n import Markup, Translator, escape, pN_
 from bot.services.distributions import MAX_LINES, MAX_QUANTITY, QuickLine, QuickLog, parse_quantity
 from bot.services.errors import DomainError
@@ -174,7 +174,7 @@ async def quantity_step(update: Update, context: BotContext) -> None:
         another = t._("Another number? Type it, for example: {example}", example="35")
         if not typed_here(update):
             await ask_privately(update, context, text + "\n" + another, rows)
-            another = t._("⌨️ I asked you in our private chat: type it there.")
+            another = asked_privately(t)
         text += "\n" + another
     await context.edit(update, text, rows)
 
@@ -490,7 +490,7 @@ async def ask_next(
     rows.append([Button(t.p_("button", "❌ Cancel"), data=DistFix(draft_id, "x", "").pack())])
     if typing_line is not None and not typed_here(update):
         await ask_privately(update, context, "\n".join(lines), rows)
-        lines[typing_line] = t._("⌨️ I asked you in our private chat: type it there.")
+        lines[typing_line] = asked_privately(t)
     await context.edit(update, "\n".join(lines), rows)
 
 

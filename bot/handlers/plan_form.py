@@ -18,7 +18,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.callbacks import PlanStep
 from bot.context import BotContext
-from bot.handlers.common import ask_privately, error_text, refuse, typed_here
+from bot.handlers.common import ask_privately, asked_privately, error_text, refuse, typed_here
 from bot.handlers.planning import publish, understood
 from bot.handlers.shifts import activity_label
 from bot.i18n import Markup, Translator, escape, isolate_ltr
@@ -194,19 +194,15 @@ async def pressed(update: Update, context: BotContext) -> None:
         # "⌨️" again (a double tap, a group's message): the question is already asked, and
         # an edit with the same text would be refused.
         elsewhere = not typed_here(update)
-        await context.answer(update, _asked_privately(t) if elsewhere else None)
+        await context.answer(update, asked_privately(t) if elsewhere else None)
         return
     text, keyboard = render(context, form)
     if form.typing and not typed_here(update):
         # A group does not pass typed text on: the question goes to the private chat.
         await ask_privately(update, context, text, keyboard)
         text, keyboard = render(context, dataclasses.replace(form, typing=False))
-        text += "\n" + _asked_privately(t)
+        text += "\n" + asked_privately(t)
     await context.edit(update, text, keyboard)
-
-
-def _asked_privately(t: Translator) -> str:
-    return t._("⌨️ I asked you in our private chat: type it there.")
 
 
 async def _confirmed(

@@ -338,7 +338,8 @@ class PlanningService:
         if form.nonce != nonce:
             raise DomainError("plan_form_gone")
         wait = await self.waits.waiting_for(actor.id, PLAN)
-        form.typing = wait is not None and wait.details == {"form": draft_id, "nonce": nonce}
+        awaited = wait is not None and wait.details == {"form": draft_id, "nonce": nonce}
+        form.typing = awaited and form.step in TYPED_STEPS
         return form
 
     async def typing_form(self, actor: User) -> PlanForm | None:
