@@ -196,10 +196,10 @@ class DistAgain(CallbackData):
 
 @dataclasses.dataclass(frozen=True)
 class DistFix(CallbackData):
-    """A quick log's open question answered: "i" item, "q" quantity, "p" place, "n" no place,
-    "s" save what was understood, "m" a page of items, "x" cancel. `question` is the number of
-    the question in its log (the answers given before it): a second tap on an answer never
-    answers the question that follows."""
+    """A quick log's open question answered: "i" item, "q" quantity, "o" other number (more
+    numbers, or type one), "p" place, "n" no place, "s" save what was understood, "m" a page
+    of items, "x" cancel. `question` is the number of the question in its log (the answers
+    given before it): a second tap on an answer never answers the question that follows."""
 
     prefix: ClassVar[str] = "dfx"
     draft: int

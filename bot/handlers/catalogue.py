@@ -51,6 +51,8 @@ async def _command(update: Update, context: BotContext, kind: Kind) -> None:
     user = context.user
     args = context.args or []
     verb, rest = (args[0].lower(), " ".join(args[1:])) if args else ("", "")
+    # A new /places or /items: a name asked by an earlier ✏️ is no longer awaited.
+    await admin.forget_rename(user)
     try:
         match verb:
             case "":

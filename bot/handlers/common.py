@@ -268,3 +268,24 @@ async def in_confidence(update: Update, context: BotContext) -> bool:
             return True
     await point_to_private_chat(update, context)
     return False
+
+
+def typed_here(update: Update) -> bool:
+    """Typed text is read in private chats only (a group in privacy mode does not even pass it
+    on): a question asked in a group is answered elsewhere."""
+    chat = update.effective_chat
+    return chat is None or chat.type == ChatType.PRIVATE
+
+
+async def ask_privately(
+    update: Update, context: BotContext, text: str, keyboard: Keyboard | None = None
+) -> None:
+    """A "type it" button pressed in a group: ask the question in the presser's private chat,
+    where their answer is read, and say so on the button."""
+    await context.services.outbox.send_text(context.user.id, text, keyboard=keyboard)
+    await context.answer(update, asked_privately(context.t))
+
+
+def asked_privately(t: Translator) -> str:
+    """Said on the button, and in the group's message, once a question was asked privately."""
+    return t._("⌨️ I asked you in our private chat: type it there.")

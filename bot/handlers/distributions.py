@@ -20,7 +20,14 @@ from bot.callbacks import (
 )
 from bot.context import BotContext
 from bot.handlers.catalogue import retired_answer
-from bot.handlers.common import ECHO_MAX, error_text, refuse
+from bot.handlers.common import (
+    ECHO_MAX,
+    ask_privately,
+    asked_privately,
+    error_text,
+    refuse,
+    typed_here,
+)
 from bot.i18n import Markup, Translator, escape, pN_
 from bot.services.distributions import (
     MAX_LINES,
@@ -121,6 +128,8 @@ async def item_step(update: Update, context: BotContext, page: int = 0) -> None:
     """Step 1: what was given (the team's most used first), or one tap to log it again."""
     t = context.t
     services = context.services
+    # Back to the items (or /distrib again): a number asked by "➕ Other number" is not.
+    await services.distributions.forget_number_wait(context.user)
     try:
         codes = await services.distributions.items_for(context.user)
         pages = max(1, -(-len(codes) // ITEMS_PER_PAGE))
@@ -186,7 +195,11 @@ async def quantity_step(update: Update, context: BotContext) -> None:
     name = escape(context.services.distributions.catalogue.item_name(chosen.item, t.locale))
     text = t._("📦 {item}: how many?", item=name)
     if chosen.more:
-        text += "\n" + t._("Another number? Type it, for example: {example}", example="35")
+        another = t._("Another number? Type it, for example: {example}", example="35")
+        if not typed_here(update):
+            await ask_privately(update, context, text + "\n" + another, rows)
+            another = asked_privately(t)
+        text += "\n" + another
     await context.edit(update, text, rows)
 
 
@@ -319,12 +332,13 @@ async def location_shared(update: Update, context: BotContext) -> bool:
 async def distrib(update: Update, context: BotContext) -> None:
     """Log from one line ("/distrib 40 blankets, 25 tea @ Marck"), or open the guided form."""
     if not context.args:
-        await context.services.distributions.forget_number_wait(context.user)
         await item_step(update, context)
         return
     t = context.t
     services = context.services
     user = context.user
+    # A new log: a number typed from now on is not the answer to an older one's question.
+    await services.distributions.forget_number_wait(user)
     if not user.has(Role.VOLUNTEER):
         await refuse(update, context, DomainError("not_allowed"))
         return
@@ -450,11 +464,14 @@ async def ask_next(
     page: int | None = None,
     *,
     notices: list[str] | None = None,
+    more: bool = False,
 ) -> None:
-    """Say what was understood, and ask about the first thing that was not."""
+    """Say what was understood, and ask about the first thing that was not (a quantity is
+    tapped or typed: see `quick_number_typed`; `more` after "➕ Other number")."""
     t = context.t
     catalogue = context.services.distributions.catalogue
     lines: list[str] = list(notices or [])
+    typing_line: int | None = None
 
     def fix(kind: str, value: str) -> str:
         return DistFix(draft_id, quick.step, kind, value).pack()
@@ -485,7 +502,13 @@ async def ask_next(
                 max=MAX_QUANTITY,
             )
         )
-        rows = _rows([Button(str(n), data=fix("q", str(n))) for n in QUANTITIES], per_row=4)
+        numbers = MORE_QUANTITIES if more else QUANTITIES
+        rows = _rows([Button(str(n), data=fix("q", str(n))) for n in numbers], per_row=4)
+        if more:
+            typing_line = len(lines)
+            lines.append(t._("Another number? Type it, for example: {example}", example="35"))
+        else:
+            rows.append([Button(t.p_("button", "➕ Other number"), data=fix("o", ""))])
     else:
         text, rows = await _item_question(context, draft_id, quick, question, page)
         lines.append(text)
@@ -497,6 +520,9 @@ async def ask_next(
         label = t.p_("button", "💾 Save only what was understood")
         rows.append([Button(label, data=fix("s", ""))])
     rows.append([Button(t.p_("button", "❌ Cancel"), data=fix("x", ""))])
+    if typing_line is not None and not typed_here(update):
+        await ask_privately(update, context, "\n".join(lines), rows)
+        lines[typing_line] = asked_privately(t)
     await context.edit(update, "\n".join(lines), rows)
 
 
@@ -526,21 +552,67 @@ async def fix_pressed(update: Update, context: BotContext) -> None:
                 raise DomainError("stale_button")
             await ask_next(update, context, chosen.draft, quick, int(chosen.value))
             return
+        if chosen.kind == "o":
+            quick = await services.distributions.draft(context.user, chosen.draft)
+            if chosen.question != quick.step:
+                raise DomainError("already_answered")
+            quick, shown = await services.distributions.other_number(context.user, chosen.draft)
+            if shown:
+                # A second tap: the numbers are already there.
+                await context.answer(update)
+                return
+            await ask_next(update, context, chosen.draft, quick, more=True)
+            return
         quick = await services.distributions.answer_draft(
             context.user, chosen.draft, chosen.question, chosen.kind, chosen.value
         )
     except DomainError as error:
         await _fix_refused(update, context, chosen.draft, error)
         return
+    await _answered(update, context, chosen.draft, quick)
+
+
+async def quick_number_typed(update: Update, context: BotContext) -> bool:
+    """A number typed while a quick log asks "how many?" answers it; False if none asks."""
+    message = update.message
+    if message is None or message.text is None:
+        return False
+    services = context.services
+    draft_id = await services.distributions.quick_quantity_wait(context.user)
+    if draft_id is None:
+        return False
+    quantity = parse_quantity(message.text)
+    if quantity is None:
+        # Still waiting, as after the guided form's "➕ Other number".
+        text = context.t._(
+            "❌ Type a whole number from 1 to {max}, for example 35.", max=MAX_QUANTITY
+        )
+        await context.reply(update, text)
+        return True
+    try:
+        open_log = await services.distributions.draft(context.user, draft_id)
+        quick = await services.distributions.answer_draft(
+            context.user, draft_id, open_log.step, "q", str(quantity)
+        )
+    except DomainError as error:
+        await _fix_refused(update, context, draft_id, error)
+        return True
+    await _answered(update, context, draft_id, quick)
+    return True
+
+
+async def _answered(update: Update, context: BotContext, draft_id: int, quick: QuickLog) -> None:
+    """A quick log's question answered (tapped or typed): the next question, or the log saved."""
+    services = context.services
     if not quick.complete:
-        await ask_next(update, context, chosen.draft, quick)
+        await ask_next(update, context, draft_id, quick)
         return
     if services.distributions.over_cap(quick):
         # Refused, the question still open: another answer or "❌ Cancel" still answers.
         await _save_quick(update, context, quick, None)
         return
     try:
-        logged = await services.distributions.finish_draft(context.user, chosen.draft, quick)
+        logged = await services.distributions.finish_draft(context.user, draft_id, quick)
     except DomainError as error:
         await refuse(update, context, error)
         return

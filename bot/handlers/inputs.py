@@ -4,6 +4,11 @@ Several features wait for the same kind of message (a guided log's "where?", a h
 location, a relayed reply), and PTB lets only one handler of a group take an update: so one
 handler asks each feature in turn, in the order below, and the first that was waiting answers.
 Each answer returns False, having changed nothing, when it was not waiting.
+
+A team member's typed text answers one thing: the typed wait they opened last (a name after
+✏️, a number after ➕ Other number or a quick log's "how many?", a day or time after ⌨️ in
+/plan, a message after ✉ Write). Each person has at most one (`bot.services.waits`): opening
+one ends the others, so the answers of those waits never compete, whatever their order here.
 """
 
 from __future__ import annotations
@@ -31,12 +36,10 @@ LOCATION_ANSWERS: list[Answer] = [
 ]
 TEXT_ANSWERS: list[Answer] = [
     help_requests.skip_typed,  # a person in the help flow, at the location step
-    # A coordinator who just pressed "✏️" (a quarter of an hour at most): the name belongs to
-    # that form, even while a conversation with a person is open.
-    catalogue.rename_typed,
-    # A volunteer who just tapped "➕ Other number" (a wait of minutes, set by that tap): before
-    # "✉ Write", whose wait lasts the whole conversation.
-    distributions.number_typed,
+    # A team member's one typed wait, whichever it is (see above).
+    catalogue.rename_typed,  # a coordinator who pressed "✏️"
+    distributions.number_typed,  # a volunteer who tapped "➕ Other number" in the guided form
+    distributions.quick_number_typed,  # a quick log asking "how many?"
     plan_form.typed,  # a coordinator who pressed "⌨️ Another day" (time, number) in /plan
     help_requests.owner_typed,  # a volunteer who pressed "✉ Write"
     # Keep it after the specific waits: any text of a person whose request is open goes to

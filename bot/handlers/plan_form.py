@@ -2,12 +2,14 @@
 
 The form is a draft in the database (`PlanningService.start_form`), so a restart in the middle
 loses nothing; each button names the draft and its nonce, and is re-authorised when pressed.
-The day, the time and the number of people can also be typed, after their "type it" button:
-typed text reaches `typed` through bot/handlers/inputs.py.
+The day, the time and the number of people can also be typed, after their "type it" button
+(asked privately when pressed in a group, where typed text is not read): typed text reaches
+`typed` through bot/handlers/inputs.py while it is the coordinator's latest typed wait.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, time
 
 from babel.dates import format_skeleton
@@ -16,17 +18,17 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.callbacks import PlanStep
 from bot.context import BotContext
-from bot.handlers.common import error_text, refuse
+from bot.handlers.common import ask_privately, asked_privately, error_text, refuse, typed_here
 from bot.handlers.planning import publish, understood
 from bot.handlers.shifts import activity_label
 from bot.i18n import Markup, Translator, escape, isolate_ltr
 from bot.services import keywords
 from bot.services.errors import DomainError
 from bot.services.outbox import Button, Keyboard
-from bot.services.planning import FORM_NEEDED, FORM_SLOTS, PlanForm
+from bot.services.planning import FORM_NEEDED, FORM_SLOTS, TYPE_IT, PlanForm
 from bot.storage.models import PlannedShift
 
-TYPE = "t"
+TYPE = TYPE_IT
 CONFIRM = "ok"
 CANCEL = "x"
 
@@ -92,23 +94,14 @@ def render(context: BotContext, form: PlanForm) -> tuple[str, Keyboard]:
             elif index == 1:
                 label = t.p_("button", "Tomorrow · {day}", day=label)
             buttons.append(_button(form, label, day.isoformat()))
-        rows = _rows(buttons, 2)
-        rows.append([_button(form, t.p_("button", "⌨️ Another day"), TYPE)])
+        rows = [*_rows(buttons, 2), *_type_it(form, t.p_("button", "⌨️ Another day"))]
         question = t._("🗓️ Plan a shift. Which day?")
-        if form.typing:
-            question = t._(
-                "⌨️ Type the day, for example 24/12, 2026-12-24, or a word such as {choices}",
-                choices=keywords.day_choices(t),
-            )
     elif form.step == "time":
         buttons = [
             _button(form, slot.replace("-", "–"), slot.replace(":", "h")) for slot in FORM_SLOTS
         ]
-        rows = _rows(buttons, 2)
-        rows.append([_button(form, t.p_("button", "⌨️ Another time"), TYPE)])
+        rows = [*_rows(buttons, 2), *_type_it(form, t.p_("button", "⌨️ Another time"))]
         question = t._("🕒 What time?")
-        if form.typing:
-            question = t._("⌨️ Type the start and end, for example 19:30-23:00.")
     elif form.step == "activity":
         buttons = [
             _button(form, activity_label(t, activity), activity)
@@ -118,11 +111,10 @@ def render(context: BotContext, form: PlanForm) -> tuple[str, Keyboard]:
         question = t._("Which activity?")
     elif form.step == "needed":
         buttons = [_button(form, str(n), str(n)) for n in FORM_NEEDED]
-        buttons.append(_button(form, t.p_("button", "⌨️ Other number"), TYPE))
+        for row in _type_it(form, t.p_("button", "⌨️ Other number")):
+            buttons += row
         rows = _rows(buttons, 3)
         question = t._("👥 How many people are needed?")
-        if form.typing:
-            question = t._("⌨️ Type the number of people needed, from 1 to 50.")
     elif form.step == "place":
         catalogue = services.distributions.catalogue
         buttons = [
@@ -135,8 +127,27 @@ def render(context: BotContext, form: PlanForm) -> tuple[str, Keyboard]:
     else:
         rows = [[_button(form, t.p_("button", "✅ Confirm"), "", CONFIRM), cancel]]
         return "\n".join([*summary(context, form), t._("Plan this shift?")]), rows
+    if form.typing:
+        question = typing_question(t, form.step)
     rows.append([cancel])
     return "\n".join([*summary(context, form), question]), rows
+
+
+def _type_it(form: PlanForm, label: str) -> Keyboard:
+    """The step's "⌨️" button, unless its typed answer is already awaited."""
+    return [] if form.typing else [[_button(form, label, TYPE)]]
+
+
+def typing_question(t: Translator, step: str) -> str:
+    """What to type at a step whose "⌨️" was pressed."""
+    if step == "date":
+        return t._(
+            "⌨️ Type the day, for example 24/12, 2026-12-24, or a word such as {choices}",
+            choices=keywords.day_choices(t),
+        )
+    if step == "time":
+        return t._("⌨️ Type the start and end, for example 19:30-23:00.")
+    return t._("⌨️ Type the number of people needed, from 1 to 50.")
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -160,7 +171,7 @@ async def pressed(update: Update, context: BotContext) -> None:
         step = PlanStep.unpack(query.data if query else None)
         form = await services.planning.form(context.user, step.draft, step.nonce)
         if step.step == CANCEL:
-            if await services.planning.cancel_form(form):
+            if await services.planning.cancel_form(context.user, form):
                 await context.edit(update, t._("Nothing was planned."))
             else:
                 await context.answer(update, t._("ℹ️ Already planned."))
@@ -170,6 +181,7 @@ async def pressed(update: Update, context: BotContext) -> None:
             await _confirmed(update, context, planned, created=created)
             return
         value = step.value.replace("h", ":") if step.step == "time" else step.value
+        asked = form.typing and value == TYPE
         form = await services.planning.answer_form(context.user, form, step.step, value)
     except DomainError as error:
         if error.code == "already_answered":
@@ -183,7 +195,18 @@ async def pressed(update: Update, context: BotContext) -> None:
         else:
             await refuse(update, context, error)
         return
+    if asked:
+        # "⌨️" again (a double tap, a group's message): the question is already asked, and
+        # an edit with the same text would be refused.
+        elsewhere = not typed_here(update)
+        await context.answer(update, asked_privately(t) if elsewhere else None)
+        return
     text, keyboard = render(context, form)
+    if form.typing and not typed_here(update):
+        # A group does not pass typed text on: the question goes to the private chat.
+        await ask_privately(update, context, text, keyboard)
+        text, keyboard = render(context, dataclasses.replace(form, typing=False))
+        text += "\n" + asked_privately(t)
     await context.edit(update, text, keyboard)
 
 
@@ -213,7 +236,9 @@ async def typed(update: Update, context: BotContext) -> bool:
     if form is None:
         return False
     try:
-        form = await services.planning.answer_form(context.user, form, form.step, message.text)
+        form = await services.planning.answer_form(
+            context.user, form, form.step, message.text, typed=True
+        )
     except DomainError as error:
         # Still waiting: the person reads what is wrong and types again.
         await context.reply(update, error_text(context.t, error))

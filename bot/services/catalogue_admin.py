@@ -41,6 +41,7 @@ from bot.clock import Clock
 from bot.services.catalogue import UNITS, Catalogue, normalize, to_ascii_digits
 from bot.services.distributions import CONNECTORS, DistributionService
 from bot.services.errors import DomainError, NotAllowed
+from bot.services.waits import RENAME, TypedWaits
 from bot.storage.interface import Store
 from bot.storage.models import Role, User
 
@@ -55,7 +56,6 @@ MAX_ITEMS = 60
 MAX_PLACES = 60
 # A rename asked by button waits this long for the typed name, across restarts.
 RENAME_WAIT = timedelta(minutes=15)
-RENAME_DRAFT = "rename"
 # "<b", "</a", "<!--", "<?xml", and entities such as "&lt;", "&#60;", "&#x3c;".
 MARKUP = re.compile(
     r"<\s*/?\s*[^\W\d_]|<\s*[!?]|&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.IGNORECASE
@@ -137,6 +137,7 @@ class CatalogueAdmin:
         self.storage = storage
         self.clock = clock
         self.distributions = distributions
+        self.waits = TypedWaits(storage, clock)
 
     @property
     def catalogue(self) -> Catalogue:
@@ -305,28 +306,24 @@ class CatalogueAdmin:
     # --- a rename asked by button, answered by typing --------------------------------------
 
     async def ask_rename(self, actor: User, kind: Kind, key: str) -> None:
-        """Remember that the coordinator's next text is this entry's new name."""
+        """Remember that the coordinator's next text is this entry's new name (any other typed
+        wait of theirs ends: see `bot.services.waits`)."""
         self._editable(actor, kind, key, offered_only=True)
-        await self.storage.drafts.add(
-            actor.id, RENAME_DRAFT, {"kind": kind, "key": key}, self.clock.now()
-        )
+        await self.waits.open(actor.id, RENAME, RENAME_WAIT, kind=kind, key=key)
 
     async def rename_wait(self, actor: User) -> tuple[Kind, str] | None:
-        """The entry the coordinator was asked to name, if they were asked lately."""
-        draft = await self.storage.drafts.latest(actor.id, RENAME_DRAFT)
-        if draft is None or self.clock.now() - draft.created_at > RENAME_WAIT:
+        """The entry the coordinator was asked to name, if that is the latest thing asked."""
+        wait = await self.waits.waiting_for(actor.id, RENAME)
+        if wait is None:
             return None
-        kind = str(draft.payload.get("kind"))
+        kind = str(wait.details.get("kind"))
         if kind not in KINDS:
             return None
-        return ("place" if kind == "place" else "item"), str(draft.payload.get("key"))
+        return ("place" if kind == "place" else "item"), str(wait.details.get("key"))
 
     async def forget_rename(self, actor: User) -> bool:
-        """Stop waiting for a typed name; False if nothing was waiting."""
-        draft = await self.storage.drafts.latest(actor.id, RENAME_DRAFT)
-        if draft is None:
-            return False
-        return await self.storage.drafts.delete(draft.id)
+        """Stop waiting for a typed name; False if no name was waited for."""
+        return await self.waits.end(actor.id, RENAME)
 
     # --- checks -----------------------------------------------------------------------------
 

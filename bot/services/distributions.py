@@ -20,6 +20,8 @@ from bot.services.catalogue import (
     to_ascii_digits,
 )
 from bot.services.errors import DomainError, NotAllowed
+from bot.services.waits import QUANTITY as QUANTITY_WAIT
+from bot.services.waits import QUICK_QUANTITY, TypedWaits
 from bot.storage.interface import Store
 from bot.storage.models import Distribution, Role, User
 
@@ -65,6 +67,8 @@ RECENT_DAYS = 30
 NEAREST_PLACE_KM = 2.0
 LOCATION_WAIT = timedelta(minutes=15)
 QUICK_DRAFT = "quick"
+# A quantity asked to be typed (➕ Other number, a quick log's "how many?") waits this long.
+NUMBER_WAIT = timedelta(minutes=15)
 
 
 @dataclass
@@ -367,6 +371,7 @@ class DistributionService:
         self.default_antenna = default_antenna
         self.catalogue = Catalogue([], [])
         self.singulars: dict[str, dict[str, str]] = {}
+        self.waits = TypedWaits(storage, clock)
 
     # --- catalogue -----------------------------------------------------------------------
 
@@ -636,22 +641,23 @@ class DistributionService:
             raise NotAllowed
         if item not in self.catalogue.items:
             raise DomainError("stale_button")
-        await self.storage.drafts.add(user.id, "number", {"item": item}, self.clock.now())
+        await self.waits.open(user.id, QUANTITY_WAIT, NUMBER_WAIT, item=item)
 
     async def number_wait(self, user: User) -> str | None:
-        """The item whose quantity the person was asked to type, for a few minutes."""
+        """The item whose quantity the person was asked to type, if that is the latest thing
+        they were asked to type."""
         if not user.has(Role.VOLUNTEER):
             return None
-        draft = await self.storage.drafts.latest(user.id, "number")
-        if draft is None or self.clock.now() - draft.created_at > LOCATION_WAIT:
+        wait = await self.waits.waiting_for(user.id, QUANTITY_WAIT)
+        if wait is None:
             return None
-        item = str(draft.payload["item"])
+        item = str(wait.details.get("item"))
         return item if item in self.catalogue.items else None
 
     async def forget_number_wait(self, user: User) -> None:
-        draft = await self.storage.drafts.latest(user.id, "number")
-        if draft is not None:
-            await self.storage.drafts.delete(draft.id)
+        """No typed quantity is awaited any more (the guided form's or a quick log's): the
+        person went back, tapped a number, or started another log."""
+        await self.waits.end(user.id, QUANTITY_WAIT, QUICK_QUANTITY)
 
     # --- drafts: a quick log waiting for a name to be chosen ------------------------------
 
@@ -665,7 +671,44 @@ class DistributionService:
         draft_id = await self.storage.drafts.add(
             user.id, QUICK_DRAFT, quick.to_payload(), self.clock.now(), replace=False
         )
+        await self._follow(user, draft_id, quick)
         return draft_id, [QuickLog.from_payload(old.payload) for old in dropped]
+
+    async def _follow(self, user: User, draft_id: int, quick: QuickLog) -> None:
+        """While a quick log asks "how many?", a typed number answers it; its other
+        questions (an item, a place) are answered by buttons."""
+        question = quick.next_question
+        if question is not None and question.quantity is None:
+            await self.waits.open(user.id, QUICK_QUANTITY, NUMBER_WAIT, draft=draft_id)
+        else:
+            await self.waits.end(user.id, QUICK_QUANTITY, draft=draft_id)
+
+    async def quick_quantity_wait(self, user: User) -> int | None:
+        """The quick log whose "how many?" the person's next text answers, if any."""
+        if not user.has(Role.VOLUNTEER):
+            return None
+        wait = await self.waits.waiting_for(user.id, QUICK_QUANTITY)
+        if wait is None:
+            return None
+        draft_id = int(wait.details.get("draft") or 0)
+        draft = await self.storage.drafts.get(draft_id)
+        if draft is None or draft.user_id != user.id or draft.kind != "quick":
+            await self.waits.end(user.id, QUICK_QUANTITY)
+            return None
+        question = QuickLog.from_payload(draft.payload).next_question
+        return draft_id if question is not None and question.quantity is None else None
+
+    async def other_number(self, user: User, draft_id: int) -> tuple[QuickLog, bool]:
+        """ "➕ Other number" on a quick log's "how many?": more numbers, and a typed one
+        awaited. True when they were already shown (a second tap)."""
+        quick = await self.draft(user, draft_id)
+        question = quick.next_question
+        if question is None or question.quantity is not None:
+            raise DomainError("stale_button")
+        wait = await self.waits.waiting_for(user.id, QUICK_QUANTITY)
+        shown = wait is not None and wait.details == {"draft": draft_id, "more": True}
+        await self.waits.open(user.id, QUICK_QUANTITY, NUMBER_WAIT, draft=draft_id, more=True)
+        return quick, shown
 
     async def answer_draft(
         self, user: User, draft_id: int, question: int, kind: str, value: str
@@ -692,6 +735,7 @@ class DistributionService:
             raise DomainError("stale_button")
         if not quick.complete:
             await self.storage.drafts.update(draft_id, quick.to_payload())
+            await self._follow(user, draft_id, quick)
         return quick
 
     def _retired_answer(self, quick: QuickLog, kind: str, value: str) -> DomainError | None:
@@ -713,6 +757,7 @@ class DistributionService:
         that cannot be saved keeps its draft and its question."""
         logged = await self.log(user, quick.merged(), quick.place_id, f"draft{draft_id}")
         await self.storage.drafts.delete(draft_id)
+        await self.waits.end(user.id, QUICK_QUANTITY, draft=draft_id)
         return logged
 
     def over_cap(self, quick: QuickLog) -> list[tuple[str, int]]:
@@ -732,3 +777,4 @@ class DistributionService:
         """Cancel one of the caller's own quick logs; anyone else's is not theirs to drop."""
         await self.draft(user, draft_id)
         await self.storage.drafts.delete(draft_id)
+        await self.waits.end(user.id, QUICK_QUANTITY, draft=draft_id)

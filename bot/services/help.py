@@ -22,13 +22,14 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.services.scheduler import Scheduler
 from bot.services.timeparse import next_occurrence
+from bot.services.waits import WRITE, TypedWaits
 from bot.storage.interface import Store
 from bot.storage.models import HelpRequest, Role, User
 
 NEEDS = ("medical", "shelter", "legal", "minor", "other")
 DRAFT = "help"  # a person between "need" and "location"
-WRITE_DRAFT = "help_write"  # a volunteer about to write to the person
-# A volunteer's "write" waits this long for the message; later text is theirs again.
+# A volunteer's "write" waits this long for the message; later text is theirs again. Like
+# every typed wait (`bot.services.waits`), it ends when the volunteer opens another one.
 WRITE_WINDOW = timedelta(minutes=15)
 # A person's flow (need chosen, location not yet): for this long, any text they type is read
 # as an answer to the location step ("Skip", or asked again).
@@ -121,6 +122,7 @@ class HelpService:
         self.realert = realert
         self.max_per_day = max_per_day
         self.retention = retention
+        self.waits = TypedWaits(storage, clock)
         self._secret: bytes | None = None
 
     async def person_key(self, user_id: int) -> str:
@@ -267,9 +269,7 @@ class HelpService:
     async def release_owned(self, owner: User) -> list[HelpRequest]:
         """Its owner left the team (/forget, /demote): their taken requests go back to the
         team, re-alerted, and they can no longer write to the people."""
-        draft = await self.storage.drafts.latest(owner.id, WRITE_DRAFT)
-        if draft is not None:
-            await self.storage.drafts.delete(draft.id)
+        await self.waits.end(owner.id, WRITE)
         owned = await self.storage.help.owned_by(owner.id)
         for request in owned:
             await self.release(request)
@@ -289,25 +289,25 @@ class HelpService:
 
     async def start_writing(self, owner: User, request: HelpRequest) -> None:
         await self.storage.help.set_relay(request.id, True)
-        await self.storage.drafts.add(
-            owner.id, WRITE_DRAFT, {"request": request.id}, self.clock.now()
-        )
+        await self.waits.open(owner.id, WRITE, WRITE_WINDOW, request=request.id)
 
     async def writing(self, owner: User) -> HelpRequest | None:
-        """The request a volunteer is writing to, if they pressed "write" a moment ago."""
-        draft = await self.storage.drafts.latest(owner.id, WRITE_DRAFT)
-        if draft is None:
+        """The request a volunteer is writing to, if "write" is the latest thing they pressed
+        that waits for text, a moment ago; one message per press."""
+        wait = await self.waits.waiting_for(owner.id, WRITE)
+        if wait is None:
             return None
-        await self.storage.drafts.delete(draft.id)
-        if self.clock.now() - draft.created_at > WRITE_WINDOW:
-            return None
-        request = await self.storage.help.get(int(draft.payload.get("request", 0)))
+        await self.waits.end(owner.id, WRITE)
+        request = await self.storage.help.get(int(wait.details.get("request") or 0))
         if request is None or request.status != "taken" or request.owner_id != owner.id:
             return None
         return request
 
     async def end_relay(self, request: HelpRequest, *, by_person: bool = False) -> None:
         await self.storage.help.set_relay(request.id, False, by_person=by_person)
+        if request.owner_id is not None:
+            # Ended (by either side) after "✉ Write": the message awaited no longer goes.
+            await self.waits.end(request.owner_id, WRITE, request=request.id)
 
     # --- data protection ------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from bot.services.keywords import ACTIVITIES, day_of
 from bot.services.scheduler import Scheduler
 from bot.services.shifts import parse_activity
 from bot.services.timeparse import CLOCK, at_local, parse_clock, parse_date
+from bot.services.waits import PLAN, TypedWaits
 from bot.storage.interface import Store
 from bot.storage.models import Draft, PlannedShift, Role, User
 
@@ -45,8 +46,10 @@ FORM = "plan"
 STEPS = ("date", "time", "activity", "needed", "place", "confirm", "done")
 # Answers a step takes by typing, after its "type it" button.
 TYPED_STEPS = frozenset({"date", "time", "needed"})
-# A form started longer ago than this no longer takes typed text (its buttons still work).
+# A "type it" tap waits this long for the typed answer (its buttons work longer).
 FORM_TYPING_WAIT = timedelta(minutes=30)
+# The value of the "type it" buttons.
+TYPE_IT = "t"
 # Days offered as buttons, today first; others are typed.
 FORM_DAYS = 7
 # Usual slots, offered as buttons: a day, an afternoon, an evening, a night round.
@@ -161,6 +164,8 @@ class PlanForm:
     activity: str | None = None
     needed: int | None = None
     place_id: int | None = None
+    # Its typed answer awaited: the person's latest typed wait (`bot.services.waits`), never
+    # stored with the form.
     typing: bool = False
     planned: int | None = None
 
@@ -175,7 +180,6 @@ class PlanForm:
             "activity": self.activity,
             "needed": self.needed,
             "place": self.place_id,
-            "typing": self.typing,
             "planned": self.planned,
         }
 
@@ -193,7 +197,6 @@ class PlanForm:
             activity=payload.get("activity"),
             needed=payload.get("needed"),
             place_id=payload.get("place"),
-            typing=bool(payload.get("typing")),
             planned=payload.get("planned"),
         )
 
@@ -228,6 +231,7 @@ class PlanningService:
         self.default_antenna = default_antenna
         # The distribution places, read when needed: /places add changes them at run time.
         self.catalogue = catalogue or (lambda: Catalogue([], []))
+        self.waits = TypedWaits(storage, clock)
 
     def match_place(self, antenna: str, text: str) -> int:
         """One of the antenna's places, matched as /distrib … @ PLACE matches it; else refused
@@ -253,6 +257,8 @@ class PlanningService:
         any shipped language."""
         if not actor.has(Role.COORDINATOR):
             raise NotAllowed
+        # A new /plan: a day or time asked by a form's "⌨️" is no longer awaited.
+        await self.waits.end(actor.id, PLAN)
         request = split_plan(" ".join(args))
         now = self.clock.now()
         starts_at, ends_at = parse_span(request.date_text, request.span_text, now, self.tz)
@@ -315,6 +321,7 @@ class PlanningService:
         if not actor.has(Role.COORDINATOR):
             raise NotAllowed
         form = PlanForm(0, secrets.token_hex(4), "date", actor.antenna or self.default_antenna)
+        await self.waits.end(actor.id, PLAN)
         form.draft = await self.storage.drafts.add(
             actor.id, FORM, form.to_payload(), self.clock.now()
         )
@@ -330,29 +337,59 @@ class PlanningService:
         form = PlanForm.from_draft(draft)
         if form.nonce != nonce:
             raise DomainError("plan_form_gone")
+        wait = await self.waits.waiting_for(actor.id, PLAN)
+        awaited = wait is not None and wait.details == {"form": draft_id, "nonce": nonce}
+        form.typing = awaited and form.step in TYPED_STEPS
         return form
 
     async def typing_form(self, actor: User) -> PlanForm | None:
-        """The caller's form waiting for a typed answer, if any (recent, at a typed step)."""
+        """The caller's form whose typed answer is awaited, if that is the latest thing they
+        were asked to type (a "⌨️" tapped less than FORM_TYPING_WAIT ago)."""
         if not actor.has(Role.COORDINATOR):
             return None
-        draft = await self.storage.drafts.latest(actor.id, FORM)
-        if draft is None or self.clock.now() - draft.created_at > FORM_TYPING_WAIT:
+        wait = await self.waits.waiting_for(actor.id, PLAN)
+        if wait is None:
+            return None
+        draft = await self.storage.drafts.get(int(wait.details.get("form") or 0))
+        if draft is None or draft.user_id != actor.id or draft.kind != FORM:
+            await self.waits.end(actor.id, PLAN)
             return None
         form = PlanForm.from_draft(draft)
-        return form if form.typing and form.step in TYPED_STEPS else None
+        if form.nonce != wait.details.get("nonce") or form.step not in TYPED_STEPS:
+            return None
+        form.typing = True
+        return form
 
-    async def answer_form(self, actor: User, form: PlanForm, step: str, value: str) -> PlanForm:
+    async def answer_form(
+        self, actor: User, form: PlanForm, step: str, value: str, *, typed: bool = False
+    ) -> PlanForm:
         """Apply one answer (a button's value, or typed text) to the step it belongs to.
 
         An answer for another step than the form's (an old message's button) is refused; "t"
-        asks to type the answer of the date, time and needed steps."""
+        asks to type the answer of the date, time and needed steps. After a typed answer, the
+        next step's answer is awaited typed too, when it can be (the day typed, the time
+        follows); a tapped one ends the wait."""
         _check_step(form, step)
+        if value == TYPE_IT and step in TYPED_STEPS and not typed:
+            form.typing = True
+        else:
+            self._apply(form, step, value)
+            form.typing = typed and form.step in TYPED_STEPS
+        if form.typing:
+            # Counted from this question: the tap, or the typed answer before it.
+            await self.waits.open(
+                actor.id, PLAN, FORM_TYPING_WAIT, form=form.draft, nonce=form.nonce
+            )
+        else:
+            await self.waits.end(actor.id, PLAN, form=form.draft)
+        await self.storage.drafts.update(form.draft, form.to_payload())
+        return form
+
+    def _apply(self, form: PlanForm, step: str, value: str) -> None:
+        """Fill in one step of the form and move it to the next; refused if it cannot."""
         now = self.clock.now()
         today = now.astimezone(self.tz).date()
-        if value == "t" and step in TYPED_STEPS:
-            form.typing = True
-        elif step == "date":
+        if step == "date":
             form.day = parse_day(value, today)
             if form.day < today:
                 raise DomainError("in_the_past")
@@ -377,10 +414,6 @@ class PlanningService:
             form.place_id, form.step = place_id or None, "confirm"
         else:
             raise DomainError("stale_button")
-        if value != "t":
-            form.typing = False
-        await self.storage.drafts.update(form.draft, form.to_payload())
-        return form
 
     def form_span(self, form: PlanForm) -> tuple[datetime, datetime]:
         assert form.day is not None
@@ -413,13 +446,15 @@ class PlanningService:
         )
         form.step, form.planned = "done", planned.id
         await self.storage.drafts.update(form.draft, form.to_payload())
+        await self.waits.end(actor.id, PLAN, form=form.draft)
         return planned, True
 
-    async def cancel_form(self, form: PlanForm) -> bool:
+    async def cancel_form(self, actor: User, form: PlanForm) -> bool:
         """Drop the form; False if it had already planned its shift (that stays)."""
         if form.step == "done":
             return False
         await self.storage.drafts.delete(form.draft)
+        await self.waits.end(actor.id, PLAN, form=form.draft)
         return True
 
     async def get(self, planned_id: int) -> PlannedShift | None:

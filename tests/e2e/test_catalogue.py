@@ -218,7 +218,7 @@ async def test_rename_by_buttons_waits_for_the_typed_name_across_a_restart(
         )
         renamed = await coordinator.say("Marck beach")
         assert (renamed.plain_text or "").startswith("✏️ Place renamed: Marck → Marck beach.")
-        assert await running.bot.storage.drafts.latest(COORDINATOR, "rename") is None
+        assert await running.bot.storage.drafts.latest(COORDINATOR, "wait") is None
         # The next text is no longer taken for a name.
         await coordinator.say("Marck dunes")
         assert (

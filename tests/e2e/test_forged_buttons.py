@@ -172,7 +172,7 @@ FORGED: dict[type[CallbackData], Builder] = {
         DistFix(v.draft, 0, "i", "blankets"),
         DistFix(v.draft, 0, "n", ""),
         DistFix(v.draft, 0, "p", str(v.place)),
-        # "q" goes the way of "i" and "s" (the draft's owner is checked first); more cases
+        # "q" and "o" go the way of "i" and "s" (the draft's owner is checked first); more cases
         # here burst past the emulator's 30 messages a second, which the fake clock never
         # waits out.
         DistFix(v.draft, 0, "s", ""),
