@@ -13,7 +13,9 @@ import asyncio
 import base64
 import contextlib
 import logging
+import time
 import warnings
+from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -60,6 +62,15 @@ BULK_GAP_GROUP = timedelta(seconds=3)
 # Pacing needs to remember a chat only this long.
 LARGEST_GAP = max(BULK_GAP_PRIVATE, BULK_GAP_GROUP)
 IDLE_WAKE = 30.0
+# Telegram's budget for the whole bot: about thirty messages in any second. The sender keeps it
+# itself, so that the message chosen is the most urgent one at the moment a slot frees: a
+# broadcast then uses the whole budget, yet an answer or an alert queued meanwhile takes the
+# next slot instead of waiting behind the rest of the broadcast.
+GLOBAL_PER_SECOND = 30
+# Pacing waits in between while an upload holds every slot.
+PACE_POLL = 0.05
+# Evenly spread sends may run this many slots ahead after a late wake-up.
+SPREAD_SLACK = 3
 # Seconds to upload a file (up to 45 MB) over a slow line; PTB's default of 20 is for photos.
 UPLOAD_TIMEOUT = 300.0
 # Harmless answers: the wanted state is already there, or the moment has passed.
@@ -116,6 +127,54 @@ def too_large(exc: TelegramError) -> bool:
     return isinstance(exc, NetworkError) and any(phrase in text for phrase in TOO_LARGE)
 
 
+class GlobalPace:
+    """At most `limit` requests to chats in any second, counted from when Telegram answered.
+
+    Counting from the answer, not the request, keeps the window Telegram sees (it counts from
+    when each request arrived, which is between the two) within the limit whatever the network
+    does; it costs one round trip per `limit` messages. Bulk sends are also spread evenly
+    (`spaced`): sent in bursts, they would fill the second in its first tenth, and an answer
+    queued then would wait most of a second for a free slot. Real time, not the injected
+    clock: it is Telegram's clock that counts.
+    """
+
+    def __init__(self, limit: int, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.limit = limit
+        self.monotonic = monotonic
+        self._answered: deque[float] = deque()
+        self._in_flight = 0
+        # When the next evenly spread request is due (the "theoretical arrival time").
+        self._next_start = 0.0
+
+    def delay(self, *, spaced: bool = False) -> float:
+        """Seconds until a request may start (0: now)."""
+        now = self.monotonic()
+        while self._answered and self._answered[0] <= now - 1.0:
+            self._answered.popleft()
+        wait = 0.0
+        if self._in_flight + len(self._answered) >= self.limit:
+            wait = self._answered[0] + 1.0 - now if self._answered else PACE_POLL
+        if spaced:
+            # A late wake-up may catch up a few slots, not a whole second of them.
+            slack = SPREAD_SLACK / self.limit
+            wait = max(wait, self._next_start - slack - now)
+        return max(wait, 0.0)
+
+    async def wait(self, *, spaced: bool = False) -> None:
+        # Nothing to wait on but time: the slot frees a second after an earlier answer.
+        while (wait := self.delay(spaced=spaced)) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
+
+    async def acquire(self, *, spaced: bool = False) -> None:
+        await self.wait(spaced=spaced)
+        self._in_flight += 1
+        self._next_start = max(self._next_start, self.monotonic()) + 1.0 / self.limit
+
+    def release(self) -> None:
+        self._in_flight -= 1
+        self._answered.append(self.monotonic())
+
+
 class Delivery:
     """Sends outbox rows, in order within each chat's queue, most urgent first."""
 
@@ -127,6 +186,8 @@ class Delivery:
         on_blocked: Callable[[int], Awaitable[None]],
         on_migrated: Callable[[int, int], Awaitable[None]],
         on_urgent_lost: Callable[[int | None, str], Awaitable[None]] | None = None,
+        *,
+        per_second: int | None = GLOBAL_PER_SECOND,
     ) -> None:
         self.bot = bot
         self.storage = storage
@@ -140,6 +201,8 @@ class Delivery:
         self._wake_uploads = asyncio.Event()
         # When each chat was last written to, oldest first; only the last few seconds count.
         self._last_sent: dict[int, datetime] = {}
+        # Shared by both senders: a file counts against the budget like a message.
+        self._pace = GlobalPace(per_second) if per_second else None
 
     def wake(self) -> None:
         self._wake_messages.set()
@@ -154,7 +217,7 @@ class Delivery:
     async def _send_forever(self, wake: asyncio.Event, *, uploads: bool) -> None:
         while True:
             wake.clear()
-            sent_any = await self.drain(uploads=uploads)
+            sent_any = await self.drain(uploads=uploads, queued=wake)
             if sent_any:
                 continue
             next_wake = await self.storage.outbox.next_wake(uploads=uploads)
@@ -172,30 +235,49 @@ class Delivery:
         while await self.drain():
             pass
 
-    async def drain(self, *, uploads: bool | None = None) -> bool:
+    async def drain(
+        self, *, uploads: bool | None = None, queued: asyncio.Event | None = None
+    ) -> bool:
         """Send what is due now (only files, or no file; both by default); return whether
-        anything was attempted."""
+        anything was attempted.
+
+        `queued` is set when a message is queued: the rest of the batch read before it may be
+        less urgent, so the batch is read again (an alert or an answer must not wait behind
+        the twenty bulk messages read just before it).
+        """
         entries = await self.storage.outbox.due(self.clock.now(), uploads=uploads)
-        for entry in entries:
+        for index, entry in enumerate(entries):
+            if self._pace is not None and entry.chat_id is not None:
+                # Choose when a slot is free, not before: the wait is when others queue.
+                await self._pace.wait(spaced=entry.priority >= BULK)
+            if index and queued is not None and queued.is_set():
+                return True
             await self.deliver(entry)
         return bool(entries)
 
     async def deliver(self, entry: OutboxEntry) -> None:
         now = self.clock.now()
         outbox = self.storage.outbox
-        # Only bulk sends keep a pace: a reply, an alert or the files someone asked for go now.
+        # Only bulk sends keep a pace per chat: a reply, an alert or a file asked for goes now.
         if entry.priority == BULK and entry.chat_id is not None:
             gap = BULK_GAP_GROUP if entry.chat_id < 0 else BULK_GAP_PRIVATE
             last = self._last_sent.get(entry.chat_id)
             if last is not None and now - last < gap:
                 await outbox.postpone(entry.id, last + gap, "paced", count_attempt=False)
                 return
+        # Button answers are not messages to a chat: Telegram does not count them.
+        pace = self._pace if entry.chat_id is not None else None
+        if pace is not None:
+            await pace.acquire(spaced=entry.priority >= BULK)
         try:
             message_id = await self._call(entry)
         except Exception as exc:
             answer: int | Exception | None = exc
         else:
             answer = message_id
+        finally:
+            if pace is not None:
+                pace.release()
         # Telegram has answered: record it even if the sender is being stopped (shutdown),
         # or a message it already took would be sent again.
         await asyncio.shield(self._record(entry, answer, now))

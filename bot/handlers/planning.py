@@ -12,7 +12,7 @@ from bot.handlers.shifts import activity_label
 from bot.i18n import Translator, escape
 from bot.jobs import JobHandler
 from bot.services.errors import DomainError
-from bot.services.outbox import INTERACTIVE, Button, Keyboard
+from bot.services.outbox import BULK, INTERACTIVE, Button, Keyboard
 from bot.services.planning import JOB_REMINDER, JOB_SHORT
 from bot.storage.models import Job, PlannedShift, Role, User
 
@@ -330,6 +330,8 @@ async def reminder_job(job: Job, services: Services) -> None:
             when=when(t, planned),
         )
         + place_suffix(planned),
+        # One of many due at the same time before a shift: behind any answer or alert.
+        priority=BULK,
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox.emulator import BotApiEmulator
+from bot.services.outbox import BULK
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
 from tests.helpers.harness import (
@@ -87,6 +88,11 @@ async def test_signed_up_volunteers_are_reminded_once_even_across_a_restart(
         reminder = await emu.wait_for_bot_message(ANA, since=since)
         assert "⏰" in (reminder.text or "")
         assert "21:00" in (reminder.plain_text or "")
+        # A reminder is a bulk send: any answer or alert waiting goes before it.
+        priority = await second.bot.storage.db.fetch_value(
+            "SELECT priority FROM outbox WHERE chat_id = ? ORDER BY id DESC LIMIT 1", (ANA,)
+        )
+        assert priority == BULK
         assert await second.bot.jobs.fire_due() == 0  # never twice
     finally:
         await second.stop()
