@@ -240,6 +240,18 @@ async def show_places(
     await context.edit(update, text, rows)
 
 
+async def _typed_quantity(update: Update, context: BotContext, text: str) -> int | None:
+    """The whole number typed as a quantity; None, said to the person, when it is not one (the
+    wait stays open: the next number typed is taken)."""
+    quantity = parse_quantity(text)
+    if quantity is None:
+        answer = context.t._(
+            "❌ Type a whole number from 1 to {max}, for example 35.", max=MAX_QUANTITY
+        )
+        await context.reply(update, answer)
+    return quantity
+
+
 async def number_typed(update: Update, context: BotContext) -> bool:
     """A number typed after "➕ Other number" is the quantity; False if none is awaited."""
     message = update.message
@@ -249,13 +261,8 @@ async def number_typed(update: Update, context: BotContext) -> bool:
     item = await services.distributions.number_wait(context.user)
     if item is None:
         return False
-    quantity = parse_quantity(message.text)
+    quantity = await _typed_quantity(update, context, message.text)
     if quantity is None:
-        # Still waiting: the next number typed is taken.
-        text = context.t._(
-            "❌ Type a whole number from 1 to {max}, for example 35.", max=MAX_QUANTITY
-        )
-        await context.reply(update, text)
         return True
     await services.distributions.forget_number_wait(context.user)
     await show_places(update, context, item, quantity, nonce())
@@ -581,13 +588,8 @@ async def quick_number_typed(update: Update, context: BotContext) -> bool:
     draft_id = await services.distributions.quick_quantity_wait(context.user)
     if draft_id is None:
         return False
-    quantity = parse_quantity(message.text)
+    quantity = await _typed_quantity(update, context, message.text)
     if quantity is None:
-        # Still waiting, as after the guided form's "➕ Other number".
-        text = context.t._(
-            "❌ Type a whole number from 1 to {max}, for example 35.", max=MAX_QUANTITY
-        )
-        await context.reply(update, text)
         return True
     try:
         open_log = await services.distributions.draft(context.user, draft_id)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.logs import WORDY_AT_DEBUG
-from bot.sandbox.emulator import BotApiEmulator, ChatMessage
+from bot.sandbox.emulator import BotApiEmulator
 from bot.services import help as help_rules
 from bot.storage import Storage
 from bot.storage.models import Role
@@ -31,7 +31,7 @@ from tests.helpers.harness import (
     outbox_settled,
     start_bot,
 )
-from tests.helpers.help import alerts, ask_for_help
+from tests.helpers.help import alerts, ask_for_help, has_button, press
 
 AHMAD = 501  # a person in exile, phone in Arabic
 SECRET_NAMES = ("501", "Ahmad", "Karimi", "ahmad_k99")
@@ -44,18 +44,6 @@ GS_COORDINATOR = 261
 def newcomer(emu: BotApiEmulator, user_id: int = AHMAD, language: str = "ar") -> Person:
     emu.add_user(user_id, "Ahmad Karimi", language_code=language, username="ahmad_k99")
     return Person(emu, user_id)
-
-
-async def press(emu: BotApiEmulator, user_id: int, message: ChatMessage, data: str) -> str:
-    """Press a button (in any chat) and return the toast, once the press is handled."""
-    answers = len(emu.callback_answers)
-    await emu.press(user_id, message, data)
-    await emu.wait_until(lambda: len(emu.callback_answers) > answers)
-    return str(list(emu.callback_answers.values())[answers].get("text") or "")
-
-
-def has_button(message: ChatMessage, data: str) -> bool:
-    return any(button.callback_data == data for button in message.buttons())
 
 
 async def row(running: RunningBot, request_id: int = 1) -> dict[str, object]:

@@ -10,26 +10,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.sandbox.emulator import BotApiEmulator, ChatMessage
+from bot.sandbox.emulator import BotApiEmulator
 from bot.sandbox.emulator import Button as EmuButton
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
 from tests.helpers.harness import RunningBot, enrol, make_settings, outbox_settled, start_bot
+from tests.helpers.help import has_button, press
 
 VOLUNTEER = 401
 COORDINATOR = 251
-
-
-async def press(emu: BotApiEmulator, user_id: int, message: ChatMessage, data: str) -> str:
-    """Press a button (in any chat) and return the toast, once the press is handled."""
-    answers = len(emu.callback_answers)
-    await emu.press(user_id, message, data)
-    await emu.wait_until(lambda: len(emu.callback_answers) > answers)
-    return str(list(emu.callback_answers.values())[answers].get("text") or "")
-
-
-def has_button(message: ChatMessage, data: str) -> bool:
-    return any(button.callback_data == data for button in message.buttons())
 
 
 async def place_id(running: RunningBot, code: str) -> int:

@@ -16,7 +16,7 @@ from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
 from tests.helpers.harness import TEAM_CHAT_ID, Person, RunningBot, enrol, outbox_settled
-from tests.helpers.help import alerts, ask_for_help
+from tests.helpers.help import alerts, ask_for_help, has_button, press
 
 AHMAD = 501  # a person in exile, phone in Arabic
 VOLUNTEER = 401
@@ -26,18 +26,6 @@ COORDINATOR = 251
 def newcomer(emu: BotApiEmulator, user_id: int = AHMAD, language: str = "ar") -> Person:
     emu.add_user(user_id, "Ahmad Karimi", language_code=language, username="ahmad_k99")
     return Person(emu, user_id)
-
-
-async def press(emu: BotApiEmulator, user_id: int, message: ChatMessage, data: str) -> str:
-    """Press a button (in any chat) and return the toast, once the press is handled."""
-    answers = len(emu.callback_answers)
-    await emu.press(user_id, message, data)
-    await emu.wait_until(lambda: len(emu.callback_answers) > answers)
-    return str(list(emu.callback_answers.values())[answers].get("text") or "")
-
-
-def has_button(message: ChatMessage, data: str) -> bool:
-    return any(button.callback_data == data for button in message.buttons())
 
 
 async def writing_to_the_person(

@@ -42,3 +42,15 @@ async def ask_for_help(
     if running is not None:
         await outbox_settled(running)
     return person.last()
+
+
+async def press(emu: BotApiEmulator, user_id: int, message: ChatMessage, data: str) -> str:
+    """Press a button (in any chat) and return the toast, once the press is handled."""
+    answers = len(emu.callback_answers)
+    await emu.press(user_id, message, data)
+    await emu.wait_until(lambda: len(emu.callback_answers) > answers)
+    return str(list(emu.callback_answers.values())[answers].get("text") or "")
+
+
+def has_button(message: ChatMessage, data: str) -> bool:
+    return any(button.callback_data == data for button in message.buttons())
