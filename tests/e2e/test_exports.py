@@ -133,6 +133,8 @@ async def test_a_file_telegram_refuses_is_final_the_person_is_told_and_the_chat_
     # The chat is not stuck behind the refused file: the next answer comes at once.
     menu = await coordinator.say("/menu", expect=lambda m: m.kind == "text")
     assert menu.buttons()
+    # The next file goes by the uploads' own sender: after the answer or before it, never lost.
+    await emu.wait_until(lambda: bool(documents(emu, since)))
     assert [m.extra["file_name"] for m in documents(emu, since)] == [CSV_NAMES[1]]
     assert [(r.method, r.error_code) for r in emu.refused] == [("sendDocument", 413)]
     emu.refused.clear()  # the refusal this test provoked on purpose
