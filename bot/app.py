@@ -17,13 +17,14 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import AppState, BotApplication, BotContext, Services
 from bot.delivery import Delivery
-from bot.handlers import ALWAYS_RUN_JOBS, DETACHED_JOBS, JOB_HANDLERS, register
+from bot.handlers import ALWAYS_RUN_JOBS, DETACHED_JOBS, JOB_HANDLERS, SKIP_HANDLERS, register
 from bot.handlers.info import schedule_weekly_lists
 from bot.handlers.team import warn_uncovered_antennas
 from bot.i18n import LANGUAGES, Catalogs
 from bot.jobs import JobRunner
 from bot.runtime import Runtime
 from bot.services import keywords
+from bot.services.alerts import AlertService
 from bot.services.catalogue_admin import CatalogueAdmin
 from bot.services.content import CONTENT_DIR, ContentError
 from bot.services.distributions import DistributionService
@@ -185,6 +186,8 @@ class MaraudeBot:
                 settings.content_stale_days,
                 DEFAULT_ANTENNA,
             ),
+            # Team alerts and the weekly summary (issue 10 §4–5).
+            alerts=AlertService(self.storage, self.clock, scheduler, settings.tz, DEFAULT_ANTENNA),
             bot_username=self.app.bot.username,
         )
         keywords.warm_up()
@@ -206,6 +209,7 @@ class MaraudeBot:
             await services.distributions.backfill_days()
             await warn_uncovered_antennas(services)
             await schedule_weekly_lists(services)
+            await services.alerts.arm_summaries(timedelta(minutes=settings.misfire_grace_minutes))
             await services.help.arm_retention()
         await services.help.ensure_secret()
         self._services = services
@@ -219,6 +223,7 @@ class MaraudeBot:
             self._runtime.report_error,
             ALWAYS_RUN_JOBS,
             DETACHED_JOBS,
+            SKIP_HANDLERS,
         )
 
     async def _prune(self, context: BotContext) -> None:

@@ -384,3 +384,22 @@ class PlanStep(CallbackData):
     nonce: str
     step: str
     value: str
+
+
+# Team alerts and the weekly summary (issue 10 §4–5).
+@dataclasses.dataclass(frozen=True)
+class AlertDelete(CallbackData):
+    """🗑 on a line of /alerts: delete that alert (a coordinator of its antenna, or an admin)."""
+
+    prefix: ClassVar[str] = "ald"
+    alert: int
+
+
+@dataclasses.dataclass(frozen=True)
+class SummarySwitch(CallbackData):
+    """The weekly summary of an antenna switched on or off (set, not toggled: a double tap
+    sets the same state twice and changes nothing)."""
+
+    prefix: ClassVar[str] = "aws"
+    antenna: str
+    on: bool

@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator, negotiate
+from bot.services.alerts import AlertService
 from bot.services.catalogue_admin import CatalogueAdmin
 from bot.services.distributions import DistributionService
 from bot.services.exports import ExportService
@@ -52,6 +53,8 @@ class Services:
     # Spreadsheets, read through read-only connections and written in a worker thread.
     exports: ExportService
     info: InfoService
+    # Team alerts and the weekly summary (issue 10 §4–5).
+    alerts: AlertService
     bot_username: str = ""
 
     def translator(self, locale: str | None) -> Translator:

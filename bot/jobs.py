@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 # results outside any transaction, and they count only if the job is still its own.
 Commit = Callable[[], Awaitable[None]]
 JobHandler = Callable[[Job, Services], Awaitable[Commit | None]]
+# What a kind does when one of its jobs is skipped as too late, in the same transaction: a
+# recurring job (a daily alert) arms its next occurrence instead of stopping for good.
+SkipHandler = Callable[[Job, Services], Awaitable[None]]
 SWEEP_INTERVAL = 60.0
 # A long job whose lease was not renewed for this long (the bot died under it) is taken again.
 # The sweeper renews the leases of running jobs every minute.
@@ -41,6 +44,7 @@ class JobRunner:
         report: Callable[[str, str], Awaitable[None]],
         always_run: frozenset[str] = frozenset(),
         detached: frozenset[str] = frozenset(),
+        on_skip: dict[str, SkipHandler] | None = None,
     ) -> None:
         self.app = app
         self.services = services
@@ -52,6 +56,7 @@ class JobRunner:
         # Kinds whose work runs outside the claim's transaction: a long export must not hold
         # the database lock (and every update and alert) for seconds.
         self.detached = detached
+        self.on_skip = on_skip or {}
         self.grace = timedelta(minutes=services.settings.misfire_grace_minutes)
         # Long jobs running now, and the lease each holds (its `fired_at`).
         self._leases: dict[int, datetime] = {}
@@ -107,8 +112,9 @@ class JobRunner:
             for job in jobs:
                 if self._too_late(job, now):
                     log.warning("job %s missed by %s: skipped", job.key, now - job.due_at)
-                    await services.storage.jobs.finish(job.id, "skipped", "missed", now)
-        for job in jobs:
+                    await self._skip(job, "missed", now)
+        # Read again: a skipped recurring job may be pending again, for its next occurrence.
+        for job in await services.storage.jobs.pending():
             if not self._too_late(job, now):
                 self.arm(job)
         queue = self.app.job_queue
@@ -116,6 +122,19 @@ class JobRunner:
         queue.run_repeating(
             self._sweep, interval=SWEEP_INTERVAL, first=SWEEP_INTERVAL, name="jobs:sweep"
         )
+
+    async def _skip(self, job: Job, note: str, now: datetime) -> None:
+        """Mark a job skipped, then let its kind re-arm what comes next (in a savepoint: a
+        failing hook leaves the job skipped, and is reported)."""
+        await self.services.storage.jobs.finish(job.id, "skipped", note, now)
+        hook = self.on_skip.get(job.kind)
+        if hook is None:
+            return
+        try:
+            async with self.services.storage.transaction():
+                await hook(job, self.services)
+        except Exception as exc:
+            log.exception("job %s: re-arming after the skip failed", job.key, exc_info=exc)
 
     def _too_late(self, job: Job, now: datetime) -> bool:
         return job.kind not in self.always_run and now - job.due_at > self.grace
@@ -148,7 +167,7 @@ class JobRunner:
                 return False
             if self._too_late(job, now):
                 log.warning("job %s late by %s: skipped", job.key, now - job.due_at)
-                await storage.jobs.finish(job.id, "skipped", "late", now)
+                await self._skip(job, "late", now)
                 return False
             if not detached:
                 await self._run_inside(job)

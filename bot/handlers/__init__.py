@@ -15,6 +15,7 @@ from telegram.ext import Application, TypeHandler
 
 from bot.context import BotContext
 from bot.handlers import (
+    alerts,
     cards,
     catalogue,
     distributions,
@@ -31,7 +32,7 @@ from bot.handlers import (
 )
 from bot.handlers.errors import on_error
 from bot.handlers.gate import gatekeeper
-from bot.jobs import JobHandler
+from bot.jobs import JobHandler, SkipHandler
 from bot.services.shifts import SAFETY_JOBS
 
 # Stored jobs by kind (see bot/jobs.py), and those that run however late the bot restarts.
@@ -41,10 +42,13 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     **reports.JOBS,
     **info.JOBS,
     **help_requests.JOBS,
+    **alerts.JOBS,
 }
 ALWAYS_RUN_JOBS = SAFETY_JOBS | {reports.JOB_EXPORT} | help_requests.ALWAYS_RUN
 # Long jobs that run outside any transaction (they write their results in a short one).
-DETACHED_JOBS = frozenset({reports.JOB_EXPORT})
+DETACHED_JOBS = frozenset({reports.JOB_EXPORT}) | alerts.DETACHED
+# What a kind does when one of its jobs is skipped as too late (recurring ones re-arm).
+SKIP_HANDLERS: dict[str, SkipHandler] = {**alerts.ON_SKIP}
 
 GATE_GROUP = -1
 FEATURE_GROUP = 0
@@ -64,6 +68,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *reports.handlers(),
         *info.handlers(),
         *help_requests.handlers(),
+        *alerts.handlers(),
         # Typed text and locations after every command and button: forms waiting for them.
         *inputs.handlers(),
     ]

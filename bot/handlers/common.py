@@ -126,14 +126,39 @@ ERRORS: dict[str, str] = {
     "plan_form_gone": N_(
         "ℹ️ This form was already used, cancelled or replaced. Send /plan to plan a shift."
     ),
+    # Team alerts (issue 10 §4).
+    "bad_when": N_("❌ “{value}” is not a time I understand. {choices}"),
+    "alert_usage": N_("Usage: /alert WHEN TEXT. {choices}"),
+    "alert_too_long": N_("❌ An alert is {max} characters at most."),
+    "too_many_alerts": N_("❌ {max} alerts at most: delete one first (/alerts)."),
+    "unknown_alert": N_("❌ There is no alert #{value} here. See /alerts."),
+    "alert_del_usage": N_("Usage: /alert del NUMBER (the numbers are in /alerts)"),
 }
+
+
+def alert_forms(t: Translator) -> str:
+    """The forms of /alert's WHEN, with examples (issue 10 §4)."""
+    return t._(
+        "Write it like this:\n"
+        "• /alert 18:00 TEXT (the next 18:00; 18h30 and 18h work too)\n"
+        "• /alert 2026-12-24 18:00 TEXT (or 24/12, tomorrow, monday…)\n"
+        "• /alert daily 08:00 TEXT (or: every day, chaque jour)\n"
+        "• /alert weekly monday 18:00 TEXT (or: every Monday, chaque lundi)\n"
+        "• /alert del NUMBER to delete one; /alerts to see them."
+    )
+
+
 # Refusals that list the words a person may type: in the reader's own language, whatever the
 # service put there.
 CHOICES: dict[str, Callable[[Translator], str]] = {
     "unknown_activity": keywords.activity_choices,
     "bad_period": keywords.period_choices,
     "bad_plan_date": keywords.day_choices,
+    "bad_when": alert_forms,
+    "alert_usage": alert_forms,
 }
+
+
 FALLBACK_ERROR = N_("❌ This could not be done. Nothing was changed.")
 
 

@@ -18,7 +18,7 @@ from bot.callbacks import (
     DistSave,
     StaleButton,
 )
-from bot.context import BotContext
+from bot.context import BotContext, Services
 from bot.handlers.catalogue import retired_answer
 from bot.handlers.common import (
     ECHO_MAX,
@@ -61,8 +61,12 @@ def nonce() -> str:
 
 def quantity_text(context: BotContext, code: str, quantity: int) -> Markup:
     """ "40 × blankets", "12 kg wood", "30 L water": the item in the reader's language."""
-    t = context.t
-    catalogue = context.services.distributions.catalogue
+    return item_quantity(context.services, context.t, code, quantity)
+
+
+def item_quantity(services: Services, t: Translator, code: str, quantity: int) -> Markup:
+    """`quantity_text` for a reader other than the caller (a team chat, from a job)."""
+    catalogue = services.distributions.catalogue
     name = catalogue.item_name(code, t.locale, quantity)
     item = catalogue.all_items.get(code)
     unit = item.unit if item else "piece"

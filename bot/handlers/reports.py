@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.callbacks import ReportPeriod
 from bot.context import BotContext, Services
 from bot.handlers.common import error_text, in_confidence, refuse
-from bot.handlers.distributions import SLOT_NAMES, quantity_text
+from bot.handlers.distributions import SLOT_NAMES, item_quantity
 from bot.handlers.help_requests import need_label
 from bot.handlers.public import TOPICS
 from bot.i18n import Markup, Translator, escape, pN_
@@ -49,8 +49,11 @@ def count_line(t: Translator, label: str, count: int) -> str:
 
 
 async def render_report(context: BotContext, report: Report) -> str:
-    t = context.t
-    services = context.services
+    return await report_text(context.services, context.t, report)
+
+
+async def report_text(services: Services, t: Translator, report: Report) -> str:
+    """The report in any reader's language (the caller's, or a team chat's from a job)."""
     catalogue = services.distributions.catalogue
     where = (
         (await services.users.antenna(report.antenna)).name
@@ -63,7 +66,7 @@ async def render_report(context: BotContext, report: Report) -> str:
     else:
         lines.append(t._("📦 Given:"))
         lines += [
-            f"• {quantity_text(context, total.key, total.quantity)}" for total in report.items
+            f"• {item_quantity(services, t, total.key, total.quantity)}" for total in report.items
         ]
         lines.append(t._("🕒 When (number of logs):"))
         lines += [

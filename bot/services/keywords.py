@@ -363,3 +363,12 @@ def day_choices(t: Translator) -> str:
     names = get_day_names("wide", "format", locale)
     words += [names[0], names[1]]  # Monday, Tuesday
     return ", ".join(words) + " …"
+
+
+def weekday_of(text: str) -> int | None:
+    """The weekday (0 is Monday) a name gives in any shipped language ("lundi", "Monday",
+    "mardis", "الاثنين"), accents and case aside; None for anything else, "today" included."""
+    value = _lookup(_day_index(), text)
+    if value is None or not value.startswith("w"):
+        return None
+    return int(value[1:])

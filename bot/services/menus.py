@@ -45,6 +45,8 @@ COMMANDS: list[tuple[str, tuple[str, str], Role]] = [
         pN_("command", "Information to check: /content, /content reload"),
         Role.COORDINATOR,
     ),
+    ("alert", pN_("command", "Post to the team chat later: /alert 18:00 TEXT"), Role.COORDINATOR),
+    ("alerts", pN_("command", "Planned alerts and the weekly summary"), Role.COORDINATOR),
     ("volunteers", pN_("command", "Team members of the antenna"), Role.COORDINATOR),
     ("invite", pN_("command", "Invite a volunteer"), Role.COORDINATOR),
     ("promote", pN_("command", "Give a role: /promote NAME coordinator|legal"), Role.COORDINATOR),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from bot.storage.models import (
@@ -29,6 +29,7 @@ from bot.storage.models import (
     PlannedShift,
     Role,
     Shift,
+    TeamAlert,
     Total,
     User,
 )
@@ -353,6 +354,25 @@ class HelpStore(Protocol):
     ) -> list[tuple[str, datetime, datetime | None]]: ...
 
 
+class AlertStore(Protocol):
+    async def add(
+        self,
+        antenna: str,
+        kind: str,
+        at: time,
+        weekday: int | None,
+        day: date | None,
+        text: str,
+        created_by: int,
+        now: datetime,
+    ) -> int: ...
+    async def get(self, alert_id: int) -> TeamAlert | None: ...
+    async def active(self, antenna: str) -> list[TeamAlert]: ...
+    async def delete(self, alert_id: int, now: datetime) -> bool: ...
+    async def summary_enabled(self, antenna: str) -> bool: ...
+    async def set_summary(self, antenna: str, enabled: bool, by: int, now: datetime) -> bool: ...
+
+
 class Store(Protocol):
     """Every repository, and atomic blocks spanning them."""
 
@@ -386,5 +406,7 @@ class Store(Protocol):
     def info(self) -> InfoStore: ...
     @property
     def help(self) -> HelpStore: ...
+    @property
+    def alerts(self) -> AlertStore: ...
 
     def transaction(self) -> AbstractAsyncContextManager[None]: ...

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -242,3 +242,20 @@ class HelpRequest:
     @property
     def active(self) -> bool:
         return self.status in ("open", "taken")
+
+
+# Team alerts and the weekly summary (issue 10 §4–5).
+@dataclass(frozen=True)
+class TeamAlert:
+    """A text posted to an antenna's team chat: once (`day`), daily, or weekly (`weekday`)."""
+
+    id: int
+    antenna: str
+    kind: str  # once | daily | weekly
+    at: time  # local wall time
+    weekday: int | None  # 0 is Monday
+    day: date | None
+    text: str
+    created_by: int | None
+    created_at: datetime
+    deleted_at: datetime | None
