@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from bot.callbacks import (
+    AlertDelete,
     AntennaChoice,
     CallbackData,
     CatalogueCancel,
@@ -53,6 +54,7 @@ from bot.callbacks import (
     ShiftStart,
     StaffNeed,
     StaffPain,
+    SummarySwitch,
     TeamPage,
 )
 from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
@@ -231,6 +233,14 @@ FORGED: dict[type[CallbackData], Builder] = {
     ],
     MemberHours: lambda _v, _p: [MemberHours(VICTIM), MemberHours(COORDINATOR)],
     TeamPage: lambda _v, _p: [TeamPage(0), TeamPage(-1), TeamPage(99)],
+    # Alerts and the weekly summary are for coordinators (of that antenna) and admins only.
+    AlertDelete: lambda _v, _p: [AlertDelete(1), AlertDelete(999)],
+    SummarySwitch: lambda _v, _p: [
+        SummarySwitch("calais", on=False),
+        SummarySwitch("calais", on=True),
+        SummarySwitch("grande-synthe", on=False),
+        SummarySwitch("nope", on=False),
+    ],
 }
 
 
@@ -287,6 +297,7 @@ async def victim_records(
     await victim.say("/distrib 10 tea @ Marck")
     await coordinator.say("/plan 2026-12-05 21:00-23:00 maraude 3")
     await outsider.say("/plan 2026-12-05 21:00-23:00 maraude 3")
+    await coordinator.say("/alert daily 08:00 Tea")  # alert 1, of Calais
     await victim.say("/shift start maraude 21:30")
     clock.advance(hours=1)  # 22:00 in Paris: "all OK?" is asked
     await running.bot.jobs.fire_due()
