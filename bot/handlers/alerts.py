@@ -78,7 +78,7 @@ def when_text(t: Translator, due: datetime | None) -> str:
 
 
 def alerts_view(
-    t: Translator, antenna: str, listed: list[Listed], summary_on: bool
+    t: Translator, antenna: str, name: str, listed: list[Listed], summary_on: bool
 ) -> tuple[str, Keyboard]:
     """The list (one message, within Telegram's limits) and its buttons."""
     if listed:
@@ -86,12 +86,12 @@ def alerts_view(
             "⏰ {antenna}: {n} alert.",
             "⏰ {antenna}: {n} alerts.",
             len(listed),
-            antenna=antenna,
+            antenna=name,
         )
     else:
         head = t._(
             "⏰ {antenna}: no alert. Add one, for example: /alert 18:00 Distribution at 19:00",
-            antenna=antenna,
+            antenna=name,
         )
     lines = [head]
     keyboard: Keyboard = []
@@ -139,7 +139,8 @@ def alerts_view(
 async def _view(context: BotContext) -> tuple[str, Keyboard]:
     services = context.services
     antenna, listed, summary_on = await services.alerts.listed(context.user)
-    return alerts_view(context.t, antenna, listed, summary_on)
+    name = (await services.users.antenna(antenna)).name
+    return alerts_view(context.t, antenna, name, listed, summary_on)
 
 
 async def alert(update: Update, context: BotContext) -> None:

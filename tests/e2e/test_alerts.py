@@ -216,7 +216,7 @@ async def test_list_delete_by_button_and_by_command(
     await claire.say("/alert 2026-12-24 18:00 Christmas meal")
     listed = await claire.say("/alerts")
     text = listed.text or ""
-    assert "3 alerts" in text
+    assert "Calais: 3 alerts" in text
     assert "every day at 08:00" in text
     assert "every Monday at 18:00" in text
     assert "Weekly summary: on" in text
