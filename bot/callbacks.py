@@ -384,3 +384,16 @@ class PlanStep(CallbackData):
     nonce: str
     step: str
     value: str
+
+
+# --- Wood-cutting sessions (issue 10 §3) -------------------------------------------------
+# Their "I'm in" is PlanSignup and their cancellation PlanCancel: a session is a planned shift.
+
+
+@dataclasses.dataclass(frozen=True)
+class WoodcutPeople(CallbackData):
+    """ "👥 Participants" on a session's post: who comes, sent privately to a coordinator of
+    its antenna (re-checked on every press)."""
+
+    prefix: ClassVar[str] = "wcp"
+    planned: int

@@ -126,6 +126,23 @@ ERRORS: dict[str, str] = {
     "plan_form_gone": N_(
         "ℹ️ This form was already used, cancelled or replaced. Send /plan to plan a shift."
     ),
+    # Wood-cutting sessions (issue 10 §3).
+    "woodcut_usage": N_(
+        "Usage: /woodcut DATE HH:MM [PLACE] [SLOTS], for example /woodcut tomorrow 09:30 Marck 8; "
+        "/woodcut list; /woodcut cancel NUMBER"
+    ),
+    "bad_slots": N_("❌ The number of places must be between 1 and {max}, not {value}."),
+    "woodcut_time_skipped": N_(
+        "❌ {value} does not exist that day: the clocks jump forward an hour that night. "
+        "Choose another time."
+    ),
+    "woodcut_full": N_(
+        "🙏 This wood-cutting session is already full ({needed} people). Thank you! "
+        "Watch for the next one."
+    ),
+    "woodcut_unknown": N_(
+        "❌ There is no wood-cutting session #{value} to come. Send /woodcut list to see them."
+    ),
 }
 # Refusals that list the words a person may type: in the reader's own language, whatever the
 # service put there.

@@ -54,6 +54,7 @@ from bot.callbacks import (
     StaffNeed,
     StaffPain,
     TeamPage,
+    WoodcutPeople,
 )
 from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
 from bot.storage.models import Role
@@ -231,6 +232,13 @@ FORGED: dict[type[CallbackData], Builder] = {
     ],
     MemberHours: lambda _v, _p: [MemberHours(VICTIM), MemberHours(COORDINATOR)],
     TeamPage: lambda _v, _p: [TeamPage(0), TeamPage(-1), TeamPage(99)],
+    # Who comes to a wood-cutting session: a coordinator's, whatever the session (the
+    # coordinator of another antenna is refused in tests/e2e/test_woodcut.py).
+    WoodcutPeople: lambda v, _p: [
+        WoodcutPeople(v.planned),
+        WoodcutPeople(v.other_planned),
+        WoodcutPeople(999),
+    ],
 }
 
 
