@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.services.catalogue import to_ascii_digits
 from bot.services.errors import DomainError, NotAllowed
@@ -88,11 +89,10 @@ def parse_slots(text: str | None) -> int:
 
 
 def parse_when(
-    date_text: str, time_text: str, now: datetime, planning: PlanningService
+    date_text: str, time_text: str, now: datetime, tz: ZoneInfo
 ) -> tuple[datetime, datetime]:
     """When the session starts and ends. A start the clocks skip (02:30 on the spring-forward
     night) is refused rather than moved: a session is announced at the time people will read."""
-    tz = planning.tz
     day = parse_day(date_text, now.astimezone(tz).date())
     if SPAN.fullmatch(time_text):
         start, end = parse_clocks(time_text)
@@ -103,7 +103,7 @@ def parse_when(
         ends_at = starts_at + DEFAULT_LENGTH
     if starts_at.astimezone(tz).time() != start:
         raise DomainError("woodcut_time_skipped", value=time_text)
-    planning.check_span(starts_at, ends_at, now)
+    PlanningService.check_span(starts_at, ends_at, now)
     return starts_at, ends_at
 
 
@@ -125,7 +125,9 @@ class WoodcutService:
         self._require_coordinator(actor)
         request = split_woodcut(" ".join(args))
         now = self.clock.now()
-        starts_at, ends_at = parse_when(request.date_text, request.time_text, now, self.planning)
+        starts_at, ends_at = parse_when(
+            request.date_text, request.time_text, now, self.planning.tz
+        )
         slots = parse_slots(request.slots_text)
         antenna = actor.antenna or self.planning.default_antenna
         place_id = (
