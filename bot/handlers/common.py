@@ -137,8 +137,7 @@ ERRORS: dict[str, str] = {
         "Choose another time."
     ),
     "woodcut_full": N_(
-        "🙏 This wood-cutting session is already full ({needed} people). Thank you! "
-        "Watch for the next one."
+        "🙏 This wood-cutting session is already full. Thank you! Watch for the next one."
     ),
     "woodcut_unknown": N_(
         "❌ There is no wood-cutting session #{value} to come. Send /woodcut list to see them."

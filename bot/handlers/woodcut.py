@@ -119,10 +119,14 @@ async def ask_cancel(update: Update, context: BotContext, id_text: str | None) -
             Button(t.p_("button", "↩️ No"), data=PlanList().pack()),
         ]
     ]
-    question = t.n_(
-        "Cancel this session? {n} person signed up will be told.",
-        "Cancel this session? {n} people signed up will be told.",
-        planned.signed,
+    question = (
+        t.n_(
+            "Cancel this session? {n} person signed up will be told.",
+            "Cancel this session? {n} people signed up will be told.",
+            planned.signed,
+        )
+        if planned.signed
+        else t._("Cancel this session? Nobody has signed up yet.")
     )
     await context.reply(update, question + "\n" + headline(t, planned), keyboard)
 

@@ -409,3 +409,20 @@ async def test_a_session_across_the_spring_clock_change(
         await running.bot.jobs.fire_due()
     finally:
         await running.stop()
+
+
+async def test_the_team_chat_and_a_french_volunteer_read_it_in_french(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    """(Needs the French catalogue filled: /work/notes/i18n-woodcut.json.)"""
+    post = await first_session(emu, clocked)  # the team chat reads the deployment's French
+    assert "🪵 J’en suis (0/2)" in post.buttons()[0].text
+    assert "Chantier bois" in (post.plain_text or "")
+    toast = await press(emu, BOB, post, "pls:1:post")  # Bob reads French
+    assert "la veille et une heure avant" in toast
+    await press(emu, ANA, post, "pls:1:post")
+    toast = await press(emu, CLEO, post, "pls:1:post")
+    assert "already full" in toast  # Cleo reads English
+    bob = Person(emu, BOB)
+    refused = await bob.say("/woodcut demain 9h")
+    assert "🔒" in (refused.text or "")

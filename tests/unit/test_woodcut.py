@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,6 +25,8 @@ from bot.services.woodcut import (
     parse_when,
     split_woodcut,
 )
+from bot.storage import Storage
+from bot.storage.database import available_migrations
 from bot.storage.models import PlannedShift, Role, User
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -149,3 +153,32 @@ def test_a_full_session_of_a_hundred_long_names_fits_one_message() -> None:
         "🪵 I'm in (100/100)",
         "👥 Participants",
     ]
+
+
+async def test_migration_0015_keeps_every_planned_shift_a_shift(tmp_path: Path) -> None:
+    """A database from before 0015: its planned shifts and sign-ups stay shifts."""
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.execute(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+            "applied_at TEXT NOT NULL)"
+        )
+        for version, name, script in available_migrations():
+            if version < 15:
+                old.executescript(script)
+                old.execute("INSERT INTO schema_migrations VALUES (?, ?, '')", (version, name))
+        old.execute(
+            "INSERT INTO planned_shifts (antenna, activity, starts_at, ends_at, needed, "
+            "created_by, created_at) VALUES ('calais', 'woodyard', "
+            "'2026-12-05T08:30:00.000000Z', '2026-12-05T11:30:00.000000Z', 4, NULL, '')"
+        )
+    storage = Storage(path)
+    assert "0015_woodcut_sessions" in await storage.open()
+    try:
+        planned = await storage.planning.get(1)
+        assert planned is not None
+        assert (planned.kind, planned.activity, planned.needed) == ("shift", "woodyard", 4)
+        with pytest.raises(sqlite3.IntegrityError):
+            await storage.db.execute("UPDATE planned_shifts SET kind = 'party' WHERE id = 1")
+    finally:
+        await storage.close()
