@@ -39,6 +39,7 @@ from bot.services.reports import ReportService
 from bot.services.scheduler import Scheduler
 from bot.services.shifts import ShiftService
 from bot.services.users import UserService
+from bot.services.woodcut import WoodcutService
 from bot.storage import Storage
 from bot.storage.exports import ExportReader
 from bot.storage.models import Job
@@ -139,6 +140,15 @@ class MaraudeBot:
         distributions = DistributionService(
             self.storage, self.clock, settings.tz, settings.slot_starts, DEFAULT_ANTENNA
         )
+        planning = PlanningService(
+            self.storage,
+            self.clock,
+            scheduler,
+            settings.tz,
+            timedelta(minutes=settings.shift_reminder_minutes),
+            DEFAULT_ANTENNA,
+            lambda: distributions.catalogue,
+        )
         services = Services(
             settings=settings,
             storage=self.storage,
@@ -150,15 +160,8 @@ class MaraudeBot:
             errors=ErrorReporter(self.clock),
             scheduler=scheduler,
             shifts=ShiftService(self.storage, self.clock, scheduler, settings.tz, DEFAULT_ANTENNA),
-            planning=PlanningService(
-                self.storage,
-                self.clock,
-                scheduler,
-                settings.tz,
-                timedelta(minutes=settings.shift_reminder_minutes),
-                DEFAULT_ANTENNA,
-                lambda: distributions.catalogue,
-            ),
+            planning=planning,
+            woodcut=WoodcutService(planning),
             distributions=distributions,
             catalogue=CatalogueAdmin(self.storage, self.clock, distributions),
             reports=ReportService(self.storage, self.clock, settings.tz, DEFAULT_ANTENNA),

@@ -403,3 +403,16 @@ class SummarySwitch(CallbackData):
     prefix: ClassVar[str] = "aws"
     antenna: str
     on: bool
+
+
+# --- Wood-cutting sessions (issue 10 §3) -------------------------------------------------
+# Their "I'm in" is PlanSignup and their cancellation PlanCancel: a session is a planned shift.
+
+
+@dataclasses.dataclass(frozen=True)
+class WoodcutPeople(CallbackData):
+    """ "👥 Participants" on a session's post: who comes, sent privately to a coordinator of
+    its antenna (re-checked on every press)."""
+
+    prefix: ClassVar[str] = "wcp"
+    planned: int

@@ -26,6 +26,7 @@ from bot.services.reports import ReportService
 from bot.services.scheduler import Scheduler
 from bot.services.shifts import ShiftService
 from bot.services.users import UserService
+from bot.services.woodcut import WoodcutService
 from bot.storage import Storage
 from bot.storage.models import User
 
@@ -45,6 +46,8 @@ class Services:
     scheduler: Scheduler
     shifts: ShiftService
     planning: PlanningService
+    # Wood-cutting sessions: planned shifts of their own kind (issue 10 §3).
+    woodcut: WoodcutService
     distributions: DistributionService
     # Coordinators' changes to the places and items the distributions use.
     catalogue: CatalogueAdmin

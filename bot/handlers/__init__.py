@@ -29,6 +29,7 @@ from bot.handlers import (
     reports,
     shifts,
     team,
+    woodcut,
 )
 from bot.handlers.errors import on_error
 from bot.handlers.gate import gatekeeper
@@ -63,6 +64,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *shifts.handlers(),
         *planning.handlers(),
         *plan_form.handlers(),
+        *woodcut.handlers(),
         *distributions.handlers(),
         *catalogue.handlers(),
         *reports.handlers(),

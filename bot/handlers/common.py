@@ -133,6 +133,22 @@ ERRORS: dict[str, str] = {
     "too_many_alerts": N_("❌ {max} alerts at most: delete one first (/alerts)."),
     "unknown_alert": N_("❌ There is no alert #{value} here. See /alerts."),
     "alert_del_usage": N_("Usage: /alert del NUMBER (the numbers are in /alerts)"),
+    # Wood-cutting sessions (issue 10 §3).
+    "woodcut_usage": N_(
+        "Usage: /woodcut DATE HH:MM [PLACE] [SLOTS], for example /woodcut tomorrow 09:30 Marck 8; "
+        "/woodcut list; /woodcut cancel NUMBER"
+    ),
+    "bad_slots": N_("❌ The number of places must be between 1 and {max}, not {value}."),
+    "woodcut_time_skipped": N_(
+        "❌ {value} does not exist that day: the clocks jump forward an hour that night. "
+        "Choose another time."
+    ),
+    "woodcut_full": N_(
+        "🙏 This wood-cutting session is already full. Thank you! Watch for the next one."
+    ),
+    "woodcut_unknown": N_(
+        "❌ There is no wood-cutting session #{value} to come. Send /woodcut list to see them."
+    ),
 }
 
 

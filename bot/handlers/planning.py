@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import PlanCancel, PlanList, PlanSignup
+from bot.callbacks import PlanCancel, PlanList, PlanSignup, WoodcutPeople
 from bot.context import BotContext, Services
 from bot.handlers.common import alert_responders, person_name, refuse
 from bot.handlers.shifts import activity_label
@@ -13,7 +13,7 @@ from bot.i18n import Translator, escape
 from bot.jobs import JobHandler
 from bot.services.errors import DomainError
 from bot.services.outbox import BULK, INTERACTIVE, Button, Keyboard
-from bot.services.planning import JOB_REMINDER, JOB_SHORT
+from bot.services.planning import JOB_REMINDER, JOB_SHORT, KIND_WOODCUT
 from bot.storage.models import Job, PlannedShift, Role, User
 
 POST = "post"
@@ -36,6 +36,13 @@ def when(t: Translator, planned: PlannedShift) -> str:
     )
 
 
+def planned_label(t: Translator, planned: PlannedShift) -> str:
+    """What a planned shift is: its activity, or "wood-cutting session" for one (issue 10 §3)."""
+    if planned.kind == KIND_WOODCUT:
+        return t._("🪵 Wood-cutting session")
+    return activity_label(t, planned.activity)
+
+
 def place_suffix(planned: PlannedShift) -> str:
     """ " · 📍 Marck" when the shift has a place: a proper noun, shown as written."""
     return f" · 📍 {escape(planned.place_name)}" if planned.place_name else ""
@@ -46,13 +53,13 @@ def render_post(t: Translator, planned: PlannedShift, people: list[User]) -> str
     if planned.cancelled_at is not None:
         return t._(
             "❌ Cancelled: {activity}, {when}.",
-            activity=activity_label(t, planned.activity),
+            activity=planned_label(t, planned),
             when=when(t, planned),
         ) + place_suffix(planned)
     lines = [
         t._(
             "📅 {activity}: {when}",
-            activity=activity_label(t, planned.activity),
+            activity=planned_label(t, planned),
             when=when(t, planned),
         )
         + place_suffix(planned),
@@ -85,6 +92,22 @@ def names_line(t: Translator, people: list[User]) -> str:
 def post_keyboard(t: Translator, planned: PlannedShift) -> Keyboard | None:
     if planned.cancelled_at is not None:
         return None
+    if planned.kind == KIND_WOODCUT:
+        # Who comes is for the coordinators: the press is re-checked, and answered privately.
+        return [
+            [
+                Button(
+                    t.p_(
+                        "button",
+                        "🪵 I'm in ({signed}/{slots})",
+                        signed=planned.signed,
+                        slots=planned.needed,
+                    ),
+                    data=PlanSignup(planned.id, POST).pack(),
+                )
+            ],
+            [Button(t.p_("button", "👥 Participants"), data=WoodcutPeople(planned.id).pack())],
+        ]
     label = t.p_(
         "button", "✋ I'm in ({signed}/{needed})", signed=planned.signed, needed=planned.needed
     )
@@ -115,7 +138,7 @@ def understood(t: Translator, planned: PlannedShift) -> str:
     """ "📅 Distribution: Wed 2 Dec, 18:00–20:00 · 📍 Marck": what was planned."""
     return t._(
         "📅 {activity}: {when}",
-        activity=activity_label(t, planned.activity),
+        activity=planned_label(t, planned),
         when=when(t, planned),
     ) + place_suffix(planned)
 
@@ -179,9 +202,12 @@ async def signup_pressed(update: Update, context: BotContext) -> None:
             error,
         )
         return
-    toast = (
-        t._("✅ You are in. I will remind you.") if change.signed_up else t._("↩️ You withdrew.")
-    )
+    if not change.signed_up:
+        toast = t._("↩️ You withdrew.")
+    elif change.planned.kind == KIND_WOODCUT:
+        toast = t._("🪵 You are in. I will remind you the day before and an hour before.")
+    else:
+        toast = t._("✅ You are in. I will remind you.")
     await context.answer(update, toast)
     if not change.changed:
         return  # a double tap: every view already shows this
@@ -222,7 +248,7 @@ async def render_list(context: BotContext) -> tuple[str, Keyboard | None]:
             "{number}. {when} · {activity} · {signed}/{needed}",
             number=number,
             when=when(t, planned),
-            activity=activity_label(t, planned.activity),
+            activity=planned_label(t, planned),
             signed=planned.signed,
             needed=planned.needed,
         )
@@ -288,7 +314,7 @@ async def cancel_pressed(update: Update, context: BotContext) -> None:
             ]
             text = t._(
                 "Cancel this shift? {activity}, {when}",
-                activity=activity_label(t, planned.activity),
+                activity=planned_label(t, planned),
                 when=when(t, planned),
             )
             await context.edit(update, text, keyboard)
@@ -304,7 +330,8 @@ async def cancel_pressed(update: Update, context: BotContext) -> None:
     await refresh_post(services, cancelled)
     for person in people:
         pt = services.translator_for(person)
-        await services.outbox.send_text(person.id, render_post(pt, cancelled, []))
+        # One of many at once: behind any answer or alert (issue 10 §1).
+        await services.outbox.send_text(person.id, render_post(pt, cancelled, []), priority=BULK)
     await context.edit(update, t._("✅ Cancelled. Those who had signed up were told."))
 
 
@@ -322,16 +349,36 @@ async def reminder_job(job: Job, services: Services) -> None:
         return
     planned, user = target
     t = services.translator_for(user)
-    await services.outbox.send_text(
-        user.id,
-        t._(
+    if planned.kind == KIND_WOODCUT:
+        text = woodcut_reminder(t, planned, int(job.payload.get("before") or 0))
+    else:
+        text = t._(
             "⏰ Reminder: {activity}, {when}. Thank you for coming!",
-            activity=activity_label(t, planned.activity),
+            activity=planned_label(t, planned),
             when=when(t, planned),
         )
-        + place_suffix(planned),
+    await services.outbox.send_text(
+        user.id,
+        text + place_suffix(planned),
         # One of many due at the same time before a shift: behind any answer or alert.
         priority=BULK,
+    )
+
+
+# A wood-cutting session's reminders: the day before, and an hour before (in minutes).
+DAY_BEFORE = 24 * 60
+
+
+def woodcut_reminder(t: Translator, planned: PlannedShift, before: int) -> str:
+    if before >= DAY_BEFORE:
+        return t._(
+            "⏰🪵 Tomorrow: wood-cutting session at the wood-yard, {when}. "
+            "If you can no longer come, withdraw in /planning.",
+            when=when(t, planned),
+        )
+    return t._(
+        "⏰🪵 In an hour: wood-cutting session at the wood-yard, {when}. See you there!",
+        when=when(t, planned),
     )
 
 
@@ -346,7 +393,7 @@ async def short_job(job: Job, services: Services) -> None:
             "⚠️ {n} more person needed: {activity}, {when}.",
             "⚠️ {n} more people needed: {activity}, {when}.",
             planned.missing,
-            activity=activity_label(t, planned.activity),
+            activity=planned_label(t, planned),
             when=when(t, planned),
         )
 

@@ -36,6 +36,11 @@ COMMANDS: list[tuple[str, tuple[str, str], Role]] = [
         pN_("command", "Plan a shift: /plan DATE HH:MM-HH:MM ACTIVITY [PEOPLE] [@ PLACE]"),
         Role.COORDINATOR,
     ),
+    (
+        "woodcut",
+        pN_("command", "Wood-cutting session: /woodcut DATE HH:MM [PLACE] [SLOTS], list, cancel"),
+        Role.COORDINATOR,
+    ),
     ("places", pN_("command", "Distribution places"), Role.VOLUNTEER),
     ("items", pN_("command", "Items that can be logged"), Role.VOLUNTEER),
     ("report", pN_("command", "Figures: /report today|week|month|YYYY-MM"), Role.COORDINATOR),

@@ -30,9 +30,17 @@ PLACE_CHOICES = 10
 PLACE_TEXT_SHOWN = 60
 # Pressing "I'm in" again withdraws (issue 3), but not within seconds of signing up.
 DOUBLE_TAP = timedelta(seconds=10)
+MINUTE = timedelta(minutes=1)
 
 JOB_REMINDER = "planning.reminder"
 JOB_SHORT = "planning.short"
+
+# The kinds of planned shift: a shift of any activity (/plan), or a wood-cutting session with
+# the partner wood-yard (/woodcut, issue 10 §3), reminded a day and an hour before (the key's
+# last part names each reminder).
+KIND_SHIFT = "shift"
+KIND_WOODCUT = "woodcut"
+WOODCUT_REMINDERS = (("24h", timedelta(hours=24)), ("1h", timedelta(hours=1)))
 
 # "21:00-02:00", "21h00–02h00": the span of a planned shift, one word once spaces around the
 # dash are gone.
@@ -262,7 +270,7 @@ class PlanningService:
         request = split_plan(" ".join(args))
         now = self.clock.now()
         starts_at, ends_at = parse_span(request.date_text, request.span_text, now, self.tz)
-        self._check_span(starts_at, ends_at, now)
+        self.check_span(starts_at, ends_at, now)
         activity = parse_activity(request.activity_text)
         needed = parse_needed(request.needed_text)
         antenna = actor.antenna or self.default_antenna
@@ -271,18 +279,18 @@ class PlanningService:
             if request.place_text is not None
             else None
         )
-        return await self._create(
+        return await self.create(
             actor, antenna, activity, starts_at, ends_at, needed, place_id, now
         )
 
     @staticmethod
-    def _check_span(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+    def check_span(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
         if starts_at <= now:
             raise DomainError("in_the_past")
         if ends_at - starts_at > MAX_LENGTH:
             raise DomainError("too_long")
 
-    async def _create(
+    async def create(
         self,
         actor: User,
         antenna: str,
@@ -292,12 +300,15 @@ class PlanningService:
         needed: int,
         place_id: int | None,
         now: datetime,
+        kind: str = KIND_SHIFT,
     ) -> PlannedShift:
         planned = await self.storage.planning.add(
-            antenna, activity, starts_at, ends_at, needed, actor.id, now, place_id
+            antenna, activity, starts_at, ends_at, needed, actor.id, now, place_id, kind
         )
         warn_at = starts_at - SHORT_WARNING_BEFORE
-        if warn_at > now:
+        # A wood-cutting session has no "short of people" warning: its coordinator follows
+        # its participants with /woodcut list.
+        if warn_at > now and kind == KIND_SHIFT:
             await self.scheduler.schedule(
                 JOB_SHORT, f"plan:{planned.id}:short", warn_at, {"planned": planned.id}
             )
@@ -398,7 +409,7 @@ class PlanningService:
             assert form.day is not None
             start, end = parse_clocks(value)
             starts_at, ends_at = span_at(form.day, start, end, self.tz)
-            self._check_span(starts_at, ends_at, now)
+            self.check_span(starts_at, ends_at, now)
             form.start, form.end, form.step = start, end, "activity"
         elif step == "activity":
             if value not in ACTIVITIES:
@@ -440,8 +451,8 @@ class PlanningService:
             raise DomainError("plan_place_retired", place=place.name if place else "?")
         now = self.clock.now()
         starts_at, ends_at = self.form_span(form)
-        self._check_span(starts_at, ends_at, now)
-        planned = await self._create(
+        self.check_span(starts_at, ends_at, now)
+        planned = await self.create(
             actor, form.antenna, form.activity, starts_at, ends_at, form.needed, form.place_id, now
         )
         form.step, form.planned = "done", planned.id
@@ -482,19 +493,28 @@ class PlanningService:
             # The second tap of a double tap on a weak network: "I'm in" stays "I'm in".
             return SignupChange(planned, signed_up=True, changed=False)
         if since is None and planned.signed >= planned.needed:
-            raise DomainError("shift_full", needed=planned.needed)
+            full = "woodcut_full" if planned.kind == KIND_WOODCUT else "shift_full"
+            raise DomainError(full, needed=planned.needed)
         signed_up = await self.storage.planning.toggle_signup(planned.id, user.id, now)
-        key = f"plan:{planned.id}:remind:{user.id}"
-        remind_at = planned.starts_at - self.reminder_before
-        if signed_up and remind_at > now:
-            await self.scheduler.schedule(
-                JOB_REMINDER, key, remind_at, {"planned": planned.id, "user": user.id}
-            )
-        elif not signed_up:
-            await self.scheduler.cancel(key)
+        for key, before in self.reminders(planned, user.id):
+            remind_at = planned.starts_at - before
+            if signed_up and remind_at > now:
+                payload = {"planned": planned.id, "user": user.id, "before": before // MINUTE}
+                await self.scheduler.schedule(JOB_REMINDER, key, remind_at, payload)
+            elif not signed_up:
+                await self.scheduler.cancel(key)
         updated = await self.storage.planning.get(planned.id)
         assert updated is not None
         return SignupChange(updated, signed_up)
+
+    def reminders(self, planned: PlannedShift, user_id: int) -> list[tuple[str, timedelta]]:
+        """The reminders a person signed up for gets: their job keys and how long before the
+        start each comes. A shift's one key is kept as it was; a wood-cutting session's two
+        keys end with their name."""
+        key = f"plan:{planned.id}:remind:{user_id}"
+        if planned.kind == KIND_WOODCUT:
+            return [(f"{key}:{name}", before) for name, before in WOODCUT_REMINDERS]
+        return [(key, self.reminder_before)]
 
     async def cancel(self, actor: User, planned_id: int) -> tuple[PlannedShift, list[User]]:
         """Cancel a planned shift; returns it and the people who had signed up."""

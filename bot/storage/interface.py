@@ -187,10 +187,11 @@ class PlanningStore(Protocol):
         created_by: int,
         now: datetime,
         place_id: int | None = None,
+        kind: str = "shift",
     ) -> PlannedShift: ...
     async def get(self, planned_id: int) -> PlannedShift | None: ...
     async def upcoming(
-        self, antenna: str | None, since: datetime, until: datetime
+        self, antenna: str | None, since: datetime, until: datetime, kind: str | None = None
     ) -> list[PlannedShift]: ...
     async def near(
         self, antenna: str, activity: str, since: datetime, until: datetime

@@ -129,6 +129,8 @@ class PlannedShift:
     signed: int
     place_id: int | None = None
     place_name: str | None = None  # the place's name, for showing it
+    # "shift", or "woodcut": a wood-cutting session with the partner wood-yard (issue 10 §3).
+    kind: str = "shift"
 
     @property
     def missing(self) -> int:

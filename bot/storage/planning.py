@@ -28,6 +28,7 @@ def _planned(row: aiosqlite.Row) -> PlannedShift:
         signed=row["signed"],
         place_id=row["place_id"],
         place_name=row["place_name"],
+        kind=row["kind"],
     )
 
 
@@ -52,10 +53,11 @@ class PlanningRepo:
         created_by: int,
         now: datetime,
         place_id: int | None = None,
+        kind: str = "shift",
     ) -> PlannedShift:
         planned_id = await self.db.insert(
             "INSERT INTO planned_shifts (antenna, activity, starts_at, ends_at, needed, "
-            "created_by, created_at, place_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "created_by, created_at, place_id, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 antenna,
                 activity,
@@ -65,6 +67,7 @@ class PlanningRepo:
                 created_by,
                 to_db(now),
                 place_id,
+                kind,
             ),
         )
         planned = await self.get(planned_id)
@@ -76,7 +79,7 @@ class PlanningRepo:
         return None if row is None else _planned(row)
 
     async def upcoming(
-        self, antenna: str | None, since: datetime, until: datetime
+        self, antenna: str | None, since: datetime, until: datetime, kind: str | None = None
     ) -> list[PlannedShift]:
         sql = (
             f"{PLANNED_WITH_COUNT} WHERE p.cancelled_at IS NULL "
@@ -86,6 +89,9 @@ class PlanningRepo:
         if antenna is not None:
             sql += " AND p.antenna = ?"
             params.append(antenna)
+        if kind is not None:
+            sql += " AND p.kind = ?"
+            params.append(kind)
         rows = await self.db.fetch_all(sql + " ORDER BY p.starts_at, p.id", params)
         return [_planned(row) for row in rows]
 

@@ -56,6 +56,7 @@ from bot.callbacks import (
     StaffPain,
     SummarySwitch,
     TeamPage,
+    WoodcutPeople,
 )
 from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
 from bot.storage.models import Role
@@ -240,6 +241,13 @@ FORGED: dict[type[CallbackData], Builder] = {
         SummarySwitch("calais", on=True),
         SummarySwitch("grande-synthe", on=False),
         SummarySwitch("nope", on=False),
+    ],
+    # Who comes to a wood-cutting session: a coordinator's, whatever the session (the
+    # coordinator of another antenna is refused in tests/e2e/test_woodcut.py).
+    WoodcutPeople: lambda v, _p: [
+        WoodcutPeople(v.planned),
+        WoodcutPeople(v.other_planned),
+        WoodcutPeople(999),
     ],
 }
 
