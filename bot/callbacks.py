@@ -384,3 +384,13 @@ class PlanStep(CallbackData):
     nonce: str
     step: str
     value: str
+
+
+# Issue 10, §2.
+@dataclasses.dataclass(frozen=True)
+class BroadcastAnswer(CallbackData):
+    """✅ Send / ✖ Cancel under a broadcast's preview: the stored draft, and which."""
+
+    prefix: ClassVar[str] = "bca"
+    draft: int
+    send: bool

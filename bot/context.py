@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator, negotiate
+from bot.services.broadcasts import BroadcastService
 from bot.services.catalogue_admin import CatalogueAdmin
 from bot.services.distributions import DistributionService
 from bot.services.exports import ExportService
@@ -52,6 +53,8 @@ class Services:
     # Spreadsheets, read through read-only connections and written in a worker thread.
     exports: ExportService
     info: InfoService
+    # Issue 10, §2.
+    broadcasts: BroadcastService
     bot_username: str = ""
 
     def translator(self, locale: str | None) -> Translator:

@@ -15,6 +15,7 @@ from telegram.ext import Application, TypeHandler
 
 from bot.context import BotContext
 from bot.handlers import (
+    broadcast,
     cards,
     catalogue,
     distributions,
@@ -64,6 +65,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *reports.handlers(),
         *info.handlers(),
         *help_requests.handlers(),
+        *broadcast.handlers(),
         # Typed text and locations after every command and button: forms waiting for them.
         *inputs.handlers(),
     ]

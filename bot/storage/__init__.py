@@ -9,6 +9,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
+from bot.storage.broadcasts import BroadcastRepo
 from bot.storage.database import Database
 from bot.storage.distributions import CatalogueRepo, DistributionRepo
 from bot.storage.drafts import DraftRepo
@@ -42,6 +43,8 @@ class Storage:
         self.drafts = DraftRepo(self.db)
         self.info = InfoRepo(self.db)
         self.help = HelpRepo(self.db)
+        # Issue 10, §2.
+        self.broadcasts = BroadcastRepo(self.db)
 
     async def open(self) -> list[str]:
         """Open the database and apply pending migrations; return the ones applied."""

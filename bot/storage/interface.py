@@ -14,6 +14,8 @@ from typing import Any, Protocol
 
 from bot.storage.models import (
     Antenna,
+    Broadcast,
+    BroadcastProgress,
     Confirmation,
     Distribution,
     Draft,
@@ -353,6 +355,31 @@ class HelpStore(Protocol):
     ) -> list[tuple[str, datetime, datetime | None]]: ...
 
 
+class BroadcastStore(Protocol):
+    async def add(
+        self,
+        antenna: str,
+        target: str,
+        *,
+        draft_id: int | None,
+        created_by: int | None,
+        now: datetime,
+        summary_chat_id: int | None,
+    ) -> int: ...
+    async def set_recipients(self, broadcast_id: int, recipients: int) -> None: ...
+    async def get(self, broadcast_id: int) -> Broadcast | None: ...
+    async def by_draft(self, draft_id: int) -> Broadcast | None: ...
+    async def unfinished(self) -> list[Broadcast]: ...
+    async def has_pending(self, batch: str) -> bool: ...
+    async def progress(self, batch: str) -> BroadcastProgress: ...
+    async def set_summary(
+        self, broadcast_id: int, summary: str, progress: BroadcastProgress
+    ) -> None: ...
+    async def finish(
+        self, broadcast_id: int, progress: BroadcastProgress, now: datetime
+    ) -> bool: ...
+
+
 class Store(Protocol):
     """Every repository, and atomic blocks spanning them."""
 
@@ -386,5 +413,7 @@ class Store(Protocol):
     def info(self) -> InfoStore: ...
     @property
     def help(self) -> HelpStore: ...
+    @property
+    def broadcasts(self) -> BroadcastStore: ...
 
     def transaction(self) -> AbstractAsyncContextManager[None]: ...
