@@ -20,6 +20,7 @@ from bot.delivery import Delivery
 from bot.handlers import ALWAYS_RUN_JOBS, DETACHED_JOBS, JOB_HANDLERS, register
 from bot.handlers.broadcast import SummaryPacer
 from bot.handlers.broadcast import catch_up as broadcast_summaries_catch_up
+from bot.handlers.broadcast import close_done as broadcast_summaries_close_done
 from bot.handlers.info import schedule_weekly_lists
 from bot.handlers.team import warn_uncovered_antennas
 from bot.i18n import LANGUAGES, Catalogs
@@ -119,6 +120,7 @@ class MaraudeBot:
     async def _recipient_blocked(self, user_id: int) -> None:
         async with self.storage.transaction():
             await self.services.users.set_reachable(user_id, False)
+            await broadcast_summaries_close_done(self.services)
 
     async def _urgent_lost(self, chat_id: int | None, error: str) -> None:
         """An alert did not reach someone: the admins hear it (once per ten minutes)."""

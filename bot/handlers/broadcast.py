@@ -159,6 +159,15 @@ async def catch_up(services: Services) -> None:
         await refresh_summary(services, broadcast_id)
 
 
+async def close_done(services: Services) -> None:
+    """A recipient blocked the bot: the sender gave up every row still waiting for them at
+    once, without a copy of each going out, so a broadcast they were the last one of is
+    closed here."""
+    for broadcast_id in await services.broadcasts.unfinished():
+        if not await services.broadcasts.has_pending(broadcast_id):
+            await refresh_summary(services, broadcast_id)
+
+
 class SummaryPacer:
     """Called by the sender as each copy of a broadcast is done (sent, blocked or refused):
     refreshes the summary every few seconds, and when the last copy is done."""

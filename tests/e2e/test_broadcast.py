@@ -225,11 +225,17 @@ async def test_admin_may_broadcast_to_another_antenna_a_coordinator_may_not(
     assert "team chat of Calais" in (question.plain_text or "")
     admin = Person(emu, ADMIN_ID)
     _, question = await preview(admin, "/broadcast grande-synthe volunteers Hi")
-    # (The admin reads French: these new sentences are translated after the merge.)
-    assert "2" in (question.plain_text or "")
-    assert "Grande-Synthe" in (question.plain_text or "")
-    await emu.press(ADMIN_ID, question, question.buttons()[0].text)
+    # The admin reads French.
+    assert question.plain_text == (
+        "📣 Envoyer le message ci-dessus en privé à 2 bénévoles de Grande-Synthe\u202f?"
+    )
+    assert [b.text for b in question.buttons()] == ["✅ Envoyer", "✖ Annuler"]
+    await emu.press(ADMIN_ID, question, "✅ Envoyer")
     await emu.wait_until(lambda: all(copies(emu, v) == ["Hi"] for v in others))
+    await emu.wait_until(lambda: "terminée" in (question.plain_text or ""))
+    assert question.plain_text == (
+        "✅ Diffusion n°\u202f1 terminée\u202f: envoyés 2/2 · bloqués 0 · échecs 0"
+    )
 
 
 async def test_blocked_and_refused_recipients_are_counted(
