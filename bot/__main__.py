@@ -50,6 +50,15 @@ def _parser() -> argparse.ArgumentParser:
         dest="bot_username",
         help="the bot's Telegram username (default: asked to Telegram with BOT_TOKEN)",
     )
+    broadcast = verbs.add_parser(
+        "broadcast",
+        help="queue a message to an antenna's team chat or volunteers (the running bot sends it)",
+    )
+    broadcast.add_argument("text", help="the message as it will be read, or - for standard input")
+    broadcast.add_argument("--antenna", help="the antenna's code (default: the default antenna)")
+    broadcast.add_argument(
+        "--to", dest="target", choices=["team", "volunteers"], default="team", help="default: team"
+    )
     admin = verbs.add_parser("admin", help="administration without Telegram")
     admin_verbs = admin.add_subparsers(dest="admin_verb", required=True)
     admin_verbs.add_parser("antennas", help="list antennas and their team chats")
@@ -80,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run(settings)
         if args.verb == "flyer":
             return _flyer(settings, args)
+        if args.verb == "broadcast":
+            return asyncio.run(_broadcast(settings, args))
         return asyncio.run(_maintenance(settings, args))
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
@@ -279,6 +290,47 @@ async def _maintenance(settings: Settings, args: argparse.Namespace) -> int:
             print(f"user {args.user_id} is now {args.role} of {code}")
     finally:
         await storage.close()
+    return 0
+
+
+async def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
+    """`maraude broadcast --antenna calais --to volunteers TEXT`: what /broadcast sends once
+    confirmed, queued in the database; the running bot's sender finds it on its next look at
+    the outbox (`bot.delivery.IDLE_WAKE`). No summary in Telegram: the id and count are here."""
+    from bot.app import DEFAULT_ANTENNA
+    from bot.clock import SystemClock
+    from bot.delivery import IDLE_WAKE
+    from bot.handlers.common import error_text
+    from bot.i18n import Catalogs
+    from bot.services.broadcasts import TEAM, BroadcastService
+    from bot.services.errors import DomainError
+    from bot.services.outbox import Outbox
+
+    text = sys.stdin.read() if args.text == "-" else args.text
+    storage = Storage(settings.database_path)
+    await storage.open()
+    clock = SystemClock()
+    # No sender runs in this process: the bot's own looks at the outbox instead.
+    outbox = Outbox(storage, clock, lambda: None)
+    service = BroadcastService(storage, clock, outbox, DEFAULT_ANTENNA)
+    code = str(args.antenna or DEFAULT_ANTENNA)
+    try:
+        async with storage.transaction():
+            sent = await service.from_command_line(code, args.target, text)
+    except DomainError as error:
+        print(error_text(Catalogs().translator("en", settings.tz), error), file=sys.stderr)
+        return 1
+    finally:
+        await storage.close()
+    where = (
+        f"the team chat of {code}"
+        if args.target == TEAM
+        else f"{sent.recipients} volunteer(s) of {code}"
+    )
+    print(
+        f"broadcast #{sent.id} queued for {where}: the running bot sends it "
+        f"within {IDLE_WAKE:.0f} s"
+    )
     return 0
 
 

@@ -18,6 +18,9 @@ from bot.config import Settings
 from bot.context import AppState, BotApplication, BotContext, Services
 from bot.delivery import Delivery
 from bot.handlers import ALWAYS_RUN_JOBS, DETACHED_JOBS, JOB_HANDLERS, SKIP_HANDLERS, register
+from bot.handlers.broadcast import SummaryPacer
+from bot.handlers.broadcast import catch_up as broadcast_summaries_catch_up
+from bot.handlers.broadcast import close_done as broadcast_summaries_close_done
 from bot.handlers.info import schedule_weekly_lists
 from bot.handlers.team import warn_uncovered_antennas
 from bot.i18n import LANGUAGES, Catalogs
@@ -25,6 +28,7 @@ from bot.jobs import JobRunner
 from bot.runtime import Runtime
 from bot.services import keywords
 from bot.services.alerts import AlertService
+from bot.services.broadcasts import BroadcastService
 from bot.services.catalogue_admin import CatalogueAdmin
 from bot.services.content import CONTENT_DIR, ContentError
 from bot.services.distributions import DistributionService
@@ -42,7 +46,7 @@ from bot.services.users import UserService
 from bot.services.woodcut import WoodcutService
 from bot.storage import Storage
 from bot.storage.exports import ExportReader
-from bot.storage.models import Job
+from bot.storage.models import Job, OutboxEntry
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +93,9 @@ class MaraudeBot:
             self._recipient_blocked,
             self._chat_migrated,
             self._urgent_lost,
+            on_batch_done=self._batch_done,
         )
+        self._broadcast_pacer = SummaryPacer()
         self._services: Services | None = None
         self._runtime: Runtime | None = None
         self._jobs: JobRunner | None = None
@@ -116,6 +122,7 @@ class MaraudeBot:
     async def _recipient_blocked(self, user_id: int) -> None:
         async with self.storage.transaction():
             await self.services.users.set_reachable(user_id, False)
+            await broadcast_summaries_close_done(self.services)
 
     async def _urgent_lost(self, chat_id: int | None, error: str) -> None:
         """An alert did not reach someone: the admins hear it (once per ten minutes)."""
@@ -123,6 +130,11 @@ class MaraudeBot:
             await self.runtime.report_error(
                 "an alert could not be delivered", f"chat {chat_id}: {error}"
             )
+
+    async def _batch_done(self, entry: OutboxEntry) -> None:
+        """A copy of a broadcast is done: its summary follows (every few seconds)."""
+        if self._services is not None:
+            await self._broadcast_pacer.copy_done(self._services, entry)
 
     async def _chat_migrated(self, old_chat_id: int, new_chat_id: int) -> None:
         await self.services.users.move_team_chat(old_chat_id, new_chat_id)
@@ -192,6 +204,7 @@ class MaraudeBot:
             # Team alerts and the weekly summary (issue 10 §4–5).
             alerts=AlertService(self.storage, self.clock, scheduler, settings.tz, DEFAULT_ANTENNA),
             bot_username=self.app.bot.username,
+            broadcasts=BroadcastService(self.storage, self.clock, outbox, DEFAULT_ANTENNA),
         )
         keywords.warm_up()
         # An invalid catalogue stops the bot here, naming each file and line at fault.
@@ -214,6 +227,7 @@ class MaraudeBot:
             await schedule_weekly_lists(services)
             await services.alerts.arm_summaries(timedelta(minutes=settings.misfire_grace_minutes))
             await services.help.arm_retention()
+            await broadcast_summaries_catch_up(services)
         await services.help.ensure_secret()
         self._services = services
         self.app.bot_data.services = services

@@ -416,3 +416,13 @@ class WoodcutPeople(CallbackData):
 
     prefix: ClassVar[str] = "wcp"
     planned: int
+
+
+# Issue 10, §2.
+@dataclasses.dataclass(frozen=True)
+class BroadcastAnswer(CallbackData):
+    """✅ Send / ✖ Cancel under a broadcast's preview: the stored draft, and which."""
+
+    prefix: ClassVar[str] = "bca"
+    draft: int
+    send: bool

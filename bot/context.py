@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator, negotiate
 from bot.services.alerts import AlertService
+from bot.services.broadcasts import BroadcastService
 from bot.services.catalogue_admin import CatalogueAdmin
 from bot.services.distributions import DistributionService
 from bot.services.exports import ExportService
@@ -58,6 +59,8 @@ class Services:
     info: InfoService
     # Team alerts and the weekly summary (issue 10 §4–5).
     alerts: AlertService
+    # Issue 10, §2.
+    broadcasts: BroadcastService
     bot_username: str = ""
 
     def translator(self, locale: str | None) -> Translator:

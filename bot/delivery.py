@@ -188,6 +188,7 @@ class Delivery:
         on_urgent_lost: Callable[[int | None, str], Awaitable[None]] | None = None,
         *,
         per_second: int | None = GLOBAL_PER_SECOND,
+        on_batch_done: Callable[[OutboxEntry], Awaitable[None]] | None = None,
     ) -> None:
         self.bot = bot
         self.storage = storage
@@ -203,6 +204,8 @@ class Delivery:
         self._last_sent: dict[int, datetime] = {}
         # Shared by both senders: a file counts against the budget like a message.
         self._pace = GlobalPace(per_second) if per_second else None
+        # A row of a batch (a broadcast's copy) is done: its summary may be brought up to date.
+        self.on_batch_done = on_batch_done
 
     def wake(self) -> None:
         self._wake_messages.set()
@@ -281,6 +284,12 @@ class Delivery:
         # Telegram has answered: record it even if the sender is being stopped (shutdown),
         # or a message it already took would be sent again.
         await asyncio.shield(self._record(entry, answer, now))
+        if entry.batch is not None and self.on_batch_done is not None:
+            try:
+                await self.on_batch_done(entry)
+            except Exception:
+                # A summary that cannot be updated must never stop the messages behind it.
+                log.exception("after %s #%s of batch %s", entry.method, entry.id, entry.batch)
 
     async def _record(
         self, entry: OutboxEntry, answer: int | Exception | None, now: datetime

@@ -16,6 +16,7 @@ from telegram.ext import Application, TypeHandler
 from bot.context import BotContext
 from bot.handlers import (
     alerts,
+    broadcast,
     cards,
     catalogue,
     distributions,
@@ -71,6 +72,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *info.handlers(),
         *help_requests.handlers(),
         *alerts.handlers(),
+        *broadcast.handlers(),
         # Typed text and locations after every command and button: forms waiting for them.
         *inputs.handlers(),
     ]

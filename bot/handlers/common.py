@@ -149,6 +149,25 @@ ERRORS: dict[str, str] = {
     "woodcut_unknown": N_(
         "❌ There is no wood-cutting session #{value} to come. Send /woodcut list to see them."
     ),
+    # /broadcast (issue 10, §2).
+    "broadcast_usage": N_(
+        "Usage: /broadcast [team|volunteers] TEXT, for example /broadcast volunteers "
+        "Wood-cutting on Saturday at 9:00. Without a word, it goes to the team chat."
+    ),
+    "broadcast_too_long": N_(
+        "❌ This message is too long: {max} characters at most. Nothing was sent."
+    ),
+    "broadcast_no_team_chat": N_(
+        "❌ {antenna} has no team chat yet: nothing was sent. Send it to the volunteers "
+        "with /broadcast volunteers TEXT, or ask an admin to set the team chat."
+    ),
+    "broadcast_nobody": N_("❌ No volunteer of {antenna} can be reached: nothing was sent."),
+    "broadcast_gone": N_(
+        "ℹ️ This preview was cancelled or replaced: nothing was sent. Send /broadcast again."
+    ),
+    "broadcast_already_sent": N_(
+        "ℹ️ Already sent as broadcast #{number}: it cannot be sent again or called back."
+    ),
 }
 
 

@@ -46,6 +46,11 @@ COMMANDS: list[tuple[str, tuple[str, str], Role]] = [
     ("report", pN_("command", "Figures: /report today|week|month|YYYY-MM"), Role.COORDINATOR),
     ("export", pN_("command", "Spreadsheets: /export month"), Role.COORDINATOR),
     (
+        "broadcast",
+        pN_("command", "Message the team chat or every volunteer: /broadcast [team|volunteers]"),
+        Role.COORDINATOR,
+    ),
+    (
         "content",
         pN_("command", "Information to check: /content, /content reload"),
         Role.COORDINATOR,
@@ -61,7 +66,7 @@ COMMANDS: list[tuple[str, tuple[str, str], Role]] = [
 
 # Commands answered only in a private chat (in a group the bot points to the private chat):
 # bot/handlers/fallback.py's PRIVATE_ONLY, and /reply, whose conversation is private.
-PRIVATE_ONLY = frozenset({"start", "lang", "forget", "invite", "join", "reply"})
+PRIVATE_ONLY = frozenset({"start", "lang", "forget", "invite", "join", "reply", "broadcast"})
 
 
 def commands_for(role: Role, t: Translator, *, in_group: bool = False) -> list[tuple[str, str]]:

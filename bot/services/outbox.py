@@ -7,6 +7,7 @@ sender in `bot/delivery.py` turns them into Bot API calls at Telegram's pace.
 from __future__ import annotations
 
 import html
+import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -79,6 +80,48 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+# A monster line is cut where a reader would: at a space if one is this close to the limit.
+CUT_AT_SPACE_WITHIN = 200
+# The longest HTML entity the bot writes (`&#x1F600;`, `&quot;`): a cut never falls inside one.
+LONGEST_ENTITY = 10
+# Characters that belong to the one before them (combining marks, variation selectors,
+# zero-width joiners and the emoji that follow them): a cut never separates them.
+_JOINERS = frozenset({"\u200d", "\ufe0e", "\ufe0f"})
+
+
+def _joined(line: str, cut: int) -> bool:
+    """Whether `line[cut]` belongs with the character before it."""
+    following = line[cut]
+    return (
+        following in _JOINERS
+        or line[cut - 1] == "\u200d"
+        or unicodedata.combining(following) != 0
+        or "\U0001f3fb" <= following <= "\U0001f3ff"  # skin tones
+    )
+
+
+def _clean_cut(line: str, limit: int) -> int:
+    """Where to cut a line longer than `limit` UTF-16 units: at a space near the limit, else
+    the limit, never inside an HTML entity (`&amp;` cut in two is refused by Telegram), a
+    surrogate pair or a sequence of joined characters (an emoji family, an accent)."""
+    # Python counts code points and Telegram UTF-16 units: an emoji takes two of those.
+    cut = used = 0
+    for char in line:
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > limit:
+            break
+        cut += 1
+    space = line.rfind(" ", max(1, cut - CUT_AT_SPACE_WITHIN), cut)
+    if space > 0:
+        return space + 1
+    amp = line.rfind("&", max(0, cut - LONGEST_ENTITY), cut)
+    if amp > 0 and ";" not in line[amp:cut]:
+        cut = amp
+    while cut > 1 and _joined(line, cut):
+        cut -= 1
+    return cut
+
+
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Split a long message at line breaks (or, for a monster line, anywhere) under the limit."""
     if utf16_length(text) <= limit:
@@ -88,9 +131,7 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     for original in text.split("\n"):
         line = original
         while utf16_length(line) > limit:
-            cut = limit
-            while utf16_length(line[:cut]) > limit:
-                cut -= 1
+            cut = _clean_cut(line, limit)
             if current:
                 parts.append(current)
                 current = ""

@@ -10,6 +10,7 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 from bot.storage.alerts import AlertRepo
+from bot.storage.broadcasts import BroadcastRepo
 from bot.storage.database import Database
 from bot.storage.distributions import CatalogueRepo, DistributionRepo
 from bot.storage.drafts import DraftRepo
@@ -45,6 +46,8 @@ class Storage:
         self.help = HelpRepo(self.db)
         # Team alerts and the weekly summary's switch (issue 10 §4–5).
         self.alerts = AlertRepo(self.db)
+        # Issue 10, §2.
+        self.broadcasts = BroadcastRepo(self.db)
 
     async def open(self) -> list[str]:
         """Open the database and apply pending migrations; return the ones applied."""

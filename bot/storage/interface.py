@@ -14,6 +14,8 @@ from typing import Any, Protocol
 
 from bot.storage.models import (
     Antenna,
+    Broadcast,
+    BroadcastProgress,
     Confirmation,
     Distribution,
     Draft,
@@ -374,6 +376,31 @@ class AlertStore(Protocol):
     async def set_summary(self, antenna: str, enabled: bool, by: int, now: datetime) -> bool: ...
 
 
+class BroadcastStore(Protocol):
+    async def add(
+        self,
+        antenna: str,
+        target: str,
+        *,
+        draft_id: int | None,
+        created_by: int | None,
+        now: datetime,
+        summary_chat_id: int | None,
+    ) -> int: ...
+    async def set_recipients(self, broadcast_id: int, recipients: int) -> None: ...
+    async def get(self, broadcast_id: int) -> Broadcast | None: ...
+    async def by_draft(self, draft_id: int) -> Broadcast | None: ...
+    async def unfinished(self) -> list[Broadcast]: ...
+    async def has_pending(self, batch: str) -> bool: ...
+    async def progress(self, batch: str) -> BroadcastProgress: ...
+    async def set_summary(
+        self, broadcast_id: int, summary: str, progress: BroadcastProgress
+    ) -> None: ...
+    async def finish(
+        self, broadcast_id: int, progress: BroadcastProgress, now: datetime
+    ) -> bool: ...
+
+
 class Store(Protocol):
     """Every repository, and atomic blocks spanning them."""
 
@@ -409,5 +436,7 @@ class Store(Protocol):
     def help(self) -> HelpStore: ...
     @property
     def alerts(self) -> AlertStore: ...
+    @property
+    def broadcasts(self) -> BroadcastStore: ...
 
     def transaction(self) -> AbstractAsyncContextManager[None]: ...

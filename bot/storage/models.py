@@ -261,3 +261,33 @@ class TeamAlert:
     created_by: int | None
     created_at: datetime
     deleted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    """A coordinator's message to a team chat or to every reachable member of an antenna;
+    its copies are the outbox rows of the batch `bc:<id>`."""
+
+    id: int
+    antenna: str
+    target: str
+    draft_id: int | None
+    created_by: int | None
+    created_at: datetime
+    recipients: int
+    summary_chat_id: int | None
+    summary: str | None
+    sent: int
+    blocked: int
+    failed: int
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BroadcastProgress:
+    """Recipients of a broadcast by outcome (a recipient of a long text has several rows)."""
+
+    pending: int
+    sent: int
+    blocked: int
+    failed: int

@@ -19,6 +19,7 @@ import pytest
 from bot.callbacks import (
     AlertDelete,
     AntennaChoice,
+    BroadcastAnswer,
     CallbackData,
     CatalogueCancel,
     CatalogueEdit,
@@ -91,6 +92,7 @@ class Victim:
     other_help: int  # a help request of another antenna, open
     plan_form: int  # the coordinator's guided /plan, at its confirmation
     plan_nonce: str
+    broadcast: int = 0  # the coordinator's /broadcast preview, waiting for ✅ Send
 
 
 Builder = Callable[[Victim, Role], list[CallbackData]]
@@ -249,6 +251,12 @@ FORGED: dict[type[CallbackData], Builder] = {
         WoodcutPeople(v.other_planned),
         WoodcutPeople(999),
     ],
+    # The coordinator's broadcast preview, sent or cancelled by someone else; no such preview.
+    BroadcastAnswer: lambda v, _p: [
+        BroadcastAnswer(v.broadcast, send=True),
+        BroadcastAnswer(v.broadcast, send=False),
+        BroadcastAnswer(999, send=True),
+    ],
 }
 
 
@@ -294,6 +302,7 @@ async def victim_records(
     *,
     with_help: bool = True,
     with_plan_form: bool = True,
+    with_broadcast: bool = False,
 ) -> tuple[Victim, Any]:
     """The victim's open records, made through the bot as the victim would make them (help
     requests only for the help buttons: no other button reaches them, and they take time)."""
@@ -315,6 +324,8 @@ async def victim_records(
         await plan_to_confirmation(coordinator)
     if with_help:
         await help_records(emu, running, clock, coordinator)
+    if with_broadcast:
+        await coordinator.say("/broadcast volunteers Meeting at 18:00")
     storage = running.bot.storage
     catalogue = running.bot.services.distributions.catalogue
     planned = await storage.db.fetch_all("SELECT id, antenna FROM planned_shifts")
@@ -340,8 +351,15 @@ async def victim_records(
         other_help=2,
         plan_form=plan_form.id if plan_form else 0,
         plan_nonce=str(plan_form.payload["nonce"]) if plan_form else NONCE,
+        broadcast=await broadcast_draft(running) if with_broadcast else 0,
     )
     return records, victim
+
+
+async def broadcast_draft(running: RunningBot) -> int:
+    draft = await running.bot.storage.drafts.latest(COORDINATOR, "broadcast")
+    assert draft is not None
+    return draft.id
 
 
 async def plan_to_confirmation(coordinator: Person) -> None:
@@ -387,6 +405,7 @@ async def test_a_forged_button_of_every_kind_changes_nothing(
         clock,
         with_help=kind.__name__.startswith("Help"),
         with_plan_form=kind is PlanStep,
+        with_broadcast=kind is BroadcastAnswer,
     )
     pressers = {
         Role.PUBLIC: await enrol(emu, clocked, PUBLIC, "Someone", Role.PUBLIC),
