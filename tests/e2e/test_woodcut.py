@@ -325,6 +325,9 @@ async def test_strangers_and_the_public_cannot_announce_nor_sign_up(
     assert "(0/2)" in post.buttons()[0].text
     usage = await coordinator.say("/woodcut")
     assert "Usage: /woodcut" in (usage.text or "")
+    # In the coordinators' /help (and command menu), not in a volunteer's.
+    assert "/woodcut" in ((await coordinator.say("/help")).text or "")
+    assert "/woodcut" not in ((await ana.say("/help")).text or "")
 
 
 @pytest.mark.parametrize(
@@ -426,3 +429,30 @@ async def test_the_team_chat_and_a_french_volunteer_read_it_in_french(
     bob = Person(emu, BOB)
     refused = await bob.say("/woodcut demain 9h")
     assert "🔒" in (refused.text or "")
+
+
+async def test_the_day_before_reminder_across_the_autumn_clock_change(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    """Europe/Paris goes back from 03:00 to 02:00 on 2026-10-25: a session at 10:00 that
+    Sunday (09:00 UTC) is reminded 24 real hours before, 11:00 summer time on the Saturday."""
+    clock = FakeClock(datetime(2026, 10, 20, 12, 0, tzinfo=UTC))
+    running = await start_bot(make_settings(emu, tmp_path / "autumn.sqlite3"), clock)
+    try:
+        coordinator = await enrol(emu, running, COORDINATOR, "Claire", Role.COORDINATOR)
+        await enrol(emu, running, ANA, "Ana", Role.VOLUNTEER)
+        post = await announce(emu, coordinator, "/woodcut 2026-10-25 10:00")
+        await Person(emu, ANA, TEAM_CHAT_ID).press(post, "pls:1:post")
+        day_before = datetime(2026, 10, 24, 9, 0, tzinfo=UTC)
+        job = await running.bot.storage.jobs.by_key(f"plan:1:remind:{ANA}:24h")
+        assert job is not None
+        assert job.due_at == day_before
+        clock.current = day_before
+        await running.bot.jobs.fire_due()
+        await emu.wait_until(lambda: len(reminders(emu, ANA)) == 1)
+        assert "10:00" in (reminders(emu, ANA)[0].plain_text or "")
+        job = await running.bot.storage.jobs.by_key(f"plan:1:remind:{ANA}:1h")
+        assert job is not None
+        assert job.due_at == datetime(2026, 10, 25, 8, 0, tzinfo=UTC)  # 09:00 winter time
+    finally:
+        await running.stop()
