@@ -182,6 +182,26 @@ async def test_only_the_coordinator_who_previewed_can_send(
     assert copies(emu, CLAIRE).count("Hello") == 0
 
 
+async def test_a_preview_nobody_can_receive_any_more_is_kept_and_refused(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    sam = await enrol(emu, running, SAM, "Sam", Role.COORDINATOR)
+    (volunteer,) = await add_volunteers(emu, running, 1)
+    _, question = await preview(sam, "/broadcast volunteers Hello")
+    storage = running.bot.storage
+    async with storage.transaction():
+        await storage.users.set_active(volunteer, False)  # blocked the bot meanwhile
+    toast = await press(emu, SAM, question, "✅ Send")
+    assert toast == "❌ No volunteer of Calais can be reached: nothing was sent."
+    assert await storage.drafts.latest(SAM, "broadcast") is not None
+    assert await storage.db.fetch_value("SELECT COUNT(*) FROM broadcasts") == 0
+    # Back again: the same preview can be sent.
+    async with storage.transaction():
+        await storage.users.set_active(volunteer, True)
+    await sam.press(question, "✅ Send")
+    await emu.wait_until(lambda: copies(emu, volunteer) == ["Hello"])
+
+
 async def test_team_is_the_default_target_and_usage_when_empty(
     emu: BotApiEmulator, running: RunningBot
 ) -> None:
