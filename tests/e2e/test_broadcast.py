@@ -438,3 +438,32 @@ def test_the_command_line_refuses_clearly(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines()[-1].startswith("Usage: /broadcast")
     assert "Traceback" not in result.stderr
     assert (tmp_path / "cli.sqlite3").exists()
+
+
+async def test_a_broadcast_given_up_with_a_blocked_recipient_is_closed(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    """B blocked the bot; their copy of #2 waits behind their copy of #1. When #1's copy is
+    refused, the sender gives up #2's at once: no copy of #2 goes out, yet #2 is closed."""
+    a, b = await add_volunteers(emu, running, 2)
+    emu.block(b)
+    storage = running.bot.storage
+    services = running.bot.services
+    async with storage.transaction():
+        first = await services.broadcasts.from_command_line("calais", "volunteers", "One")
+        await storage.users.set_active(a, False)
+        second = await services.broadcasts.from_command_line("calais", "volunteers", "Two")
+    assert (first.recipients, second.recipients) == (2, 1)
+    running.bot.delivery.wake()
+    await emu.wait_until(lambda: copies(emu, a) == ["One"])
+    for _ in range(100):
+        unfinished = await services.broadcasts.unfinished()
+        if not unfinished:
+            break
+        await asyncio.sleep(0.05)
+    assert unfinished == []
+    row = await storage.db.fetch_one(
+        "SELECT sent, blocked, failed FROM broadcasts WHERE id = ?", (second.id,)
+    )
+    assert row is not None
+    assert tuple(row) == (0, 1, 0)
