@@ -204,7 +204,7 @@ class Delivery:
         self._last_sent: dict[int, datetime] = {}
         # Shared by both senders: a file counts against the budget like a message.
         self._pace = GlobalPace(per_second) if per_second else None
-        # A row of a batch (a broadcast's copy) is done: its summary may be brought up to date.
+        # Telegram answered a row of a batch (a broadcast's copy): its summary may follow.
         self.on_batch_done = on_batch_done
 
     def wake(self) -> None:

@@ -135,12 +135,16 @@ class BroadcastService:
             raise NotAllowed
         draft = await self._own_draft(actor, draft_id)
         antenna = await self._antenna_for(actor, str(draft.payload["antenna"]))
+        target = str(draft.payload["target"])
+        # Checked before the claim: a refusal keeps the preview, to press again once fixed
+        # (the team chat set, say); after the claim, nothing may refuse any more.
+        await self._recipients(antenna, target, excluding=actor.id)
         if not await self.storage.drafts.delete(draft.id):
             raise DomainError("broadcast_gone")
         now = self.clock.now()
         broadcast = await self._start(
             antenna,
-            str(draft.payload["target"]),
+            target,
             str(draft.payload["text"]),
             draft_id=draft.id,
             created_by=actor.id,

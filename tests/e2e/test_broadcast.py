@@ -182,6 +182,26 @@ async def test_only_the_coordinator_who_previewed_can_send(
     assert copies(emu, CLAIRE).count("Hello") == 0
 
 
+async def test_a_preview_nobody_can_receive_any_more_is_kept_and_refused(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    sam = await enrol(emu, running, SAM, "Sam", Role.COORDINATOR)
+    (volunteer,) = await add_volunteers(emu, running, 1)
+    _, question = await preview(sam, "/broadcast volunteers Hello")
+    storage = running.bot.storage
+    async with storage.transaction():
+        await storage.users.set_active(volunteer, False)  # blocked the bot meanwhile
+    toast = await press(emu, SAM, question, "✅ Send")
+    assert toast == "❌ No volunteer of Calais can be reached: nothing was sent."
+    assert await storage.drafts.latest(SAM, "broadcast") is not None
+    assert await storage.db.fetch_value("SELECT COUNT(*) FROM broadcasts") == 0
+    # Back again: the same preview can be sent.
+    async with storage.transaction():
+        await storage.users.set_active(volunteer, True)
+    await sam.press(question, "✅ Send")
+    await emu.wait_until(lambda: copies(emu, volunteer) == ["Hello"])
+
+
 async def test_team_is_the_default_target_and_usage_when_empty(
     emu: BotApiEmulator, running: RunningBot
 ) -> None:
@@ -224,18 +244,37 @@ async def test_admin_may_broadcast_to_another_antenna_a_coordinator_may_not(
     _, question = await preview(sam, "/broadcast calais is cold tonight")
     assert "team chat of Calais" in (question.plain_text or "")
     admin = Person(emu, ADMIN_ID)
+    await admin.say("/help")
+    async with running.bot.storage.transaction():
+        await running.bot.storage.users.set_locale(ADMIN_ID, "en")
     _, question = await preview(admin, "/broadcast grande-synthe volunteers Hi")
-    # The admin reads French.
     assert question.plain_text == (
-        "📣 Envoyer le message ci-dessus en privé à 2 bénévoles de Grande-Synthe\u202f?"
+        "📣 Send the message above privately to 2 volunteers of Grande-Synthe?"
+    )
+    await emu.press(ADMIN_ID, question, "✅ Send")
+    await emu.wait_until(lambda: all(copies(emu, v) == ["Hi"] for v in others))
+    await emu.wait_until(lambda: "done" in (question.plain_text or ""))
+    assert question.plain_text == "✅ Broadcast #1 done: 2/2 sent · 0 blocked · 0 failed"
+
+
+async def test_a_french_coordinator_reads_french(emu: BotApiEmulator, running: RunningBot) -> None:
+    fr = running.bot.services.translator("fr")
+    if fr.p_("button", "✅ Send") == "✅ Send":
+        pytest.skip("the French catalogue gets these sentences when the branch is merged")
+    sam = await enrol(emu, running, SAM, "Sam", Role.COORDINATOR, language="fr")
+    await add_volunteers(emu, running, 2)
+    _, question = await preview(sam, "/broadcast volunteers Bonjour")
+    assert question.plain_text == (
+        "📣 Envoyer le message ci-dessus en privé à 2 bénévoles de Calais\u202f?"
     )
     assert [b.text for b in question.buttons()] == ["✅ Envoyer", "✖ Annuler"]
-    await emu.press(ADMIN_ID, question, "✅ Envoyer")
-    await emu.wait_until(lambda: all(copies(emu, v) == ["Hi"] for v in others))
+    await sam.press(question, "✅ Envoyer")
     await emu.wait_until(lambda: "terminée" in (question.plain_text or ""))
     assert question.plain_text == (
         "✅ Diffusion n°\u202f1 terminée\u202f: envoyés 2/2 · bloqués 0 · échecs 0"
     )
+    refused = await sam.say("/broadcast volunteers")
+    assert (refused.plain_text or "").startswith("Utilisation\u202f: /broadcast")
 
 
 async def test_blocked_and_refused_recipients_are_counted(
@@ -399,3 +438,32 @@ def test_the_command_line_refuses_clearly(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines()[-1].startswith("Usage: /broadcast")
     assert "Traceback" not in result.stderr
     assert (tmp_path / "cli.sqlite3").exists()
+
+
+async def test_a_broadcast_given_up_with_a_blocked_recipient_is_closed(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    """B blocked the bot; their copy of #2 waits behind their copy of #1. When #1's copy is
+    refused, the sender gives up #2's at once: no copy of #2 goes out, yet #2 is closed."""
+    a, b = await add_volunteers(emu, running, 2)
+    emu.block(b)
+    storage = running.bot.storage
+    services = running.bot.services
+    async with storage.transaction():
+        first = await services.broadcasts.from_command_line("calais", "volunteers", "One")
+        await storage.users.set_active(a, False)
+        second = await services.broadcasts.from_command_line("calais", "volunteers", "Two")
+    assert (first.recipients, second.recipients) == (2, 1)
+    running.bot.delivery.wake()
+    await emu.wait_until(lambda: copies(emu, a) == ["One"])
+    for _ in range(100):
+        unfinished = await services.broadcasts.unfinished()
+        if not unfinished:
+            break
+        await asyncio.sleep(0.05)
+    assert unfinished == []
+    row = await storage.db.fetch_one(
+        "SELECT sent, blocked, failed FROM broadcasts WHERE id = ?", (second.id,)
+    )
+    assert row is not None
+    assert tuple(row) == (0, 1, 0)
