@@ -142,7 +142,8 @@ async def test_migration_0013_keeps_every_log_and_name(tmp_path: Path) -> None:
     logs_before = _logs(path)
 
     storage = Storage(path)
-    assert await storage.open() == ["0013_catalogue_renames_and_retirements"]
+    # Later migrations (0014…) follow it: 0013 is the first applied.
+    assert (await storage.open())[0] == "0013_catalogue_renames_and_retirements"
     try:
         catalogue = Catalogue(await storage.catalogue.items(), await storage.catalogue.places())
         assert sorted(catalogue.items) == ["tea", "x_soup"]
