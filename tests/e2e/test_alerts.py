@@ -96,6 +96,11 @@ async def test_each_form_fires_once_at_its_time_in_the_team_chat(
     texts = [m.text or "" for m in posted(emu)]
     assert len(texts) == 5
     assert sum("Tea" in text for text in texts) == 2
+    # The one-offs are over: /alerts lists what is still to come.
+    listed = (await claire.say("/alerts")).text or ""
+    assert "Calais: 2 alerts." in listed
+    assert "#1" not in listed
+    assert "#3 — next:" in listed
 
 
 @pytest.mark.parametrize(
