@@ -261,6 +261,7 @@ async def alert_job(job: Job, services: Services) -> Commit | None:
         chat, t = author.id, services.translator_for(author)
     name = person_name(author) if author else t._("a coordinator")
     text = t._("⏰ {text}\n\n— {name}, /alerts", text=found.text, name=name)
+    # One message to one chat, at a time someone chose: as prompt as an answer (not bulk).
     await services.outbox.send_text(chat, text)
     return None
 

@@ -294,6 +294,19 @@ class AlertService:
         await self.scheduler.schedule(JOB_ALERT, alert_key(alert_id), due, {"alert": alert_id})
         return due
 
+    async def arm_recurring(self) -> int:
+        """At start-up: a daily or weekly alert left without a pending job (its last run
+        failed, say) is armed for its next time; return how many were."""
+        armed = 0
+        now = self.clock.now()
+        for alert in await self.storage.alerts.recurring():
+            job = await self.storage.jobs.by_key(alert_key(alert.id))
+            if job is not None and job.status == "pending":
+                continue
+            if await self.reschedule(alert.id, now) is not None:
+                armed += 1
+        return armed
+
     # The weekly summary.
     async def switch_summary(self, actor: User, antenna: str, enabled: bool) -> bool:
         """Switch an antenna's weekly summary (its coordinators, or an admin); False if it

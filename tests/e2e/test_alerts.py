@@ -214,6 +214,9 @@ async def test_list_delete_by_button_and_by_command(
     emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
 ) -> None:
     claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    helped = (await claire.say("/help")).text or ""
+    assert "/alert" in helped
+    assert "/alerts" in helped
     gus = await enrol(emu, clocked, OUTSIDER, "Gus", Role.COORDINATOR, antenna="grande-synthe")
     vera = await enrol(emu, clocked, VOLUNTEER, "Vera", Role.VOLUNTEER)
     await claire.say("/alert daily 08:00 Tea")
@@ -369,3 +372,27 @@ async def test_a_french_coordinator_types_french_words_and_reads_french(
     assert "Bilan de la semaine : activé, le lundi à 08:00" in (listed.text or "")
     assert await fire_at(emu, clocked, clock, utc(2026, 12, 2, 6, 45)) == 1
     assert "Café au local\n\n— Claude (@claude), /alerts" in (posted(emu)[0].text or "")
+
+
+async def test_a_daily_alert_whose_run_failed_is_armed_again_at_start(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    clock = FakeClock(utc(2026, 12, 1, 20))
+    database = tmp_path / "failed.sqlite3"
+    running = await started(emu, database, clock)
+    try:
+        claire = await enrol(emu, running, COORDINATOR, "Claire", Role.COORDINATOR)
+        await claire.say("/alert daily 08:00 Tea")
+        # Its run failed (and so armed nothing): the row says so.
+        async with running.bot.storage.transaction():
+            job = await running.bot.storage.jobs.by_key(alert_key(1))
+            assert job is not None
+            await running.bot.storage.jobs.finish(job.id, "failed", "RuntimeError", clock.now())
+    finally:
+        await running.stop()
+    clock.current = utc(2026, 12, 2, 12)
+    running = await started(emu, database, clock)
+    try:
+        assert await due_of(running, alert_key(1)) == ("pending", utc(2026, 12, 3, 7))
+    finally:
+        await running.stop()
