@@ -226,6 +226,7 @@ class MaraudeBot:
             await warn_uncovered_antennas(services)
             await schedule_weekly_lists(services)
             await services.alerts.arm_summaries(timedelta(minutes=settings.misfire_grace_minutes))
+            await services.alerts.arm_recurring()
             await services.help.arm_retention()
             await broadcast_summaries_catch_up(services)
         await services.help.ensure_secret()

@@ -261,6 +261,7 @@ async def alert_job(job: Job, services: Services) -> Commit | None:
         chat, t = author.id, services.translator_for(author)
     name = person_name(author) if author else t._("a coordinator")
     text = t._("⏰ {text}\n\n— {name}, /alerts", text=found.text, name=name)
+    # One message to one chat, at a time someone chose: as prompt as an answer (not bulk).
     await services.outbox.send_text(chat, text)
     return None
 
@@ -297,6 +298,7 @@ async def summary_job(job: Job, services: Services) -> Commit | None:
     text = head + "\n" + await report_text(services, t, built)
     catalogue = services.distributions.catalogue
     labels = t.locale if t.locale in LATIN_SCRIPT else "en"
+    caption = t._("🗓️ {where}, {period}", where=antenna.name, period=period_text(t, built.period))
     chart = await services.exports.chart(
         [(catalogue.item_name(total.key, labels), total.quantity) for total in built.items],
         html.unescape(period_text(t, built.period)) if labels == t.locale else "",
@@ -306,7 +308,10 @@ async def summary_job(job: Job, services: Services) -> Commit | None:
         await rearm()
         await services.outbox.send_text(chat, text, priority=BULK)
         if chart is not None:
-            await services.outbox.send_document(chat, chart.path, chart.name, photo=True)
+            # A file may overtake the paced bulk text: its caption says what it is.
+            await services.outbox.send_document(
+                chat, chart.path, chart.name, caption=caption, photo=True
+            )
 
     return post
 

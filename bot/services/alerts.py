@@ -238,7 +238,7 @@ class AlertService:
             raise DomainError("alert_usage")
         if len(text) > MAX_TEXT:
             raise DomainError("alert_too_long", max=MAX_TEXT)
-        if len(await self.storage.alerts.active(antenna)) >= MAX_ALERTS:
+        if len(await self._coming(antenna)) >= MAX_ALERTS:
             raise DomainError("too_many_alerts", max=MAX_ALERTS)
         due = next_after(when, now, self.tz)
         if due is None:
@@ -254,13 +254,19 @@ class AlertService:
     async def listed(self, actor: User) -> tuple[str, list[Listed], bool]:
         """The antenna, its alerts (next occurrence first) and whether its summary is on."""
         antenna = self.scope(actor)
+        found = await self._coming(antenna)
+        found.sort(key=lambda item: (item.due_at is None, item.due_at or item.alert.created_at))
+        return antenna, found, await self.storage.alerts.summary_enabled(antenna)
+
+    async def _coming(self, antenna: str) -> list[Listed]:
+        """The antenna's alerts still to come: a one-off that fired (or was missed) is over."""
         found = []
         for alert in await self.storage.alerts.active(antenna):
             job = await self.storage.jobs.by_key(alert_key(alert.id))
             due = job.due_at if job is not None and job.status == "pending" else None
-            found.append(Listed(alert, due))
-        found.sort(key=lambda item: (item.due_at is None, item.due_at or item.alert.created_at))
-        return antenna, found, await self.storage.alerts.summary_enabled(antenna)
+            if due is not None or alert.kind != ONCE:
+                found.append(Listed(alert, due))
+        return found
 
     async def delete(self, actor: User, alert_id: int) -> tuple[TeamAlert, bool]:
         """Delete an alert of the actor's antenna (an admin: any); False if already deleted."""
@@ -287,6 +293,19 @@ class AlertService:
         assert due is not None
         await self.scheduler.schedule(JOB_ALERT, alert_key(alert_id), due, {"alert": alert_id})
         return due
+
+    async def arm_recurring(self) -> int:
+        """At start-up: a daily or weekly alert left without a pending job (its last run
+        failed, say) is armed for its next time; return how many were."""
+        armed = 0
+        now = self.clock.now()
+        for alert in await self.storage.alerts.recurring():
+            job = await self.storage.jobs.by_key(alert_key(alert.id))
+            if job is not None and job.status == "pending":
+                continue
+            if await self.reschedule(alert.id, now) is not None:
+                armed += 1
+        return armed
 
     # The weekly summary.
     async def switch_summary(self, actor: User, antenna: str, enabled: bool) -> bool:

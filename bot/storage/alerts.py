@@ -66,6 +66,13 @@ class AlertRepo:
         )
         return [_alert(row) for row in rows]
 
+    async def recurring(self) -> list[TeamAlert]:
+        """Every antenna's daily and weekly alerts not deleted."""
+        rows = await self.db.fetch_all(
+            "SELECT * FROM alerts WHERE kind != 'once' AND deleted_at IS NULL ORDER BY id"
+        )
+        return [_alert(row) for row in rows]
+
     async def delete(self, alert_id: int, now: datetime) -> bool:
         """Mark an alert deleted; False if it already was (a second tap)."""
         changed = await self.db.execute(
