@@ -44,6 +44,9 @@ from bot.storage.models import Job, TeamAlert
 log = logging.getLogger(__name__)
 PREVIEW = 40
 PREVIEW_ON_BUTTON = 24
+# A preview's length once escaped (what Telegram's 4096 and the outbox count): "&" is "&amp;",
+# so 25 previews full of markup still fit in one message with every alert listed.
+PREVIEW_HTML = 48
 
 
 def wall_time(t: Translator, at: time) -> Markup:
@@ -69,6 +72,16 @@ def preview(text: str, size: int) -> str:
     """The first words of an alert, on one line (plain text: escape it for HTML)."""
     line = " ".join(text.split())
     return line if len(line) <= size else line[: size - 1] + "…"
+
+
+def preview_html(text: str) -> str:
+    """The preview escaped for HTML, shortened until it fits PREVIEW_HTML code units."""
+    size = PREVIEW
+    shown = escape(preview(text, size))
+    while utf16_length(shown) > PREVIEW_HTML and size > 2:
+        size -= 1
+        shown = escape(preview(text, size))
+    return shown
 
 
 def when_text(t: Translator, due: datetime | None) -> str:
@@ -105,7 +118,7 @@ def alerts_view(
                 recurrence=Markup(recurrence(t, alert)),
             )
         )
-        lines.append(f"   <i>{escape(preview(alert.text, PREVIEW))}</i>")
+        lines.append(f"   <i>{preview_html(alert.text)}</i>")
         label = t.p_(
             "button",
             "🗑 #{id} {text}",

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
-from bot.services.alerts import MAX_TEXT, alert_key, summary_key
+from bot.services.alerts import MAX_ALERTS, MAX_TEXT, alert_key, summary_key
+from bot.services.outbox import utf16_length
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
 from tests.helpers.harness import (
@@ -410,3 +411,21 @@ async def test_a_daily_alert_whose_run_failed_is_armed_again_at_start(
         assert await due_of(running, alert_key(1)) == ("pending", utc(2026, 12, 3, 7))
     finally:
         await running.stop()
+
+
+async def test_the_list_at_its_limits_shows_every_alert_in_one_message(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    # 25 alerts (the cap) whose texts are all markup: "&" and "<" are five and four
+    # characters once escaped, which Telegram's 4096 counts.
+    for minute in range(MAX_ALERTS):
+        await claire.say(f"/alert daily 08:{minute:02d} " + "&<" * (MAX_TEXT // 2))
+    listed = await claire.say("/alerts")
+    text = listed.text or ""
+    assert utf16_length(text) <= 4096
+    assert "Calais: 25 alerts." in text
+    assert all(f"#{n} — next:" in text for n in range(1, MAX_ALERTS + 1))
+    assert "<i>&amp;&lt;&amp;" in text  # previews escaped, shortened, still there
+    assert "Weekly summary: on" in text
+    assert sum(len(row) for row in listed.keyboard) == MAX_ALERTS + 1
