@@ -429,3 +429,18 @@ async def test_the_list_at_its_limits_shows_every_alert_in_one_message(
     assert "<i>&amp;&lt;&amp;" in text  # previews escaped, shortened, still there
     assert "Weekly summary: on" in text
     assert sum(len(row) for row in listed.keyboard) == MAX_ALERTS + 1
+
+
+async def test_a_day_word_of_two_words_is_understood(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    # Tuesday 1 December 2026, 21:00 in Paris.
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    saved = await claire.say("/alert ce soir 22h Maraude at the station")
+    assert "#1 saved (once)" in (saved.text or "")
+    assert await due_of(clocked, alert_key(1)) == ("pending", utc(2026, 12, 1, 21))
+    await claire.say("/alert tomorrow night 20:00 Soup")
+    assert await due_of(clocked, alert_key(2)) == ("pending", utc(2026, 12, 2, 19))
+    stored = await clocked.bot.storage.alerts.get(1)
+    assert stored is not None
+    assert stored.text == "Maraude at the station"
