@@ -91,7 +91,12 @@ def when_text(t: Translator, due: datetime | None) -> str:
 
 
 def alerts_view(
-    t: Translator, antenna: str, name: str, listed: list[Listed], summary_on: bool
+    t: Translator,
+    antenna: str,
+    name: str,
+    listed: list[Listed],
+    summary_on: bool,
+    team_chat: bool = True,
 ) -> tuple[str, Keyboard]:
     """The list (one message, within Telegram's limits) and its buttons."""
     if listed:
@@ -136,6 +141,8 @@ def alerts_view(
         if summary_on
         else t._("📊 Weekly summary: off.")
     )
+    if summary_on and not team_chat:
+        summary += "\n" + t._("⚠️ This antenna has no team chat: the weekly summary is not posted.")
     switch = (
         t.p_("button", "🔕 Weekly summary off")
         if summary_on
@@ -152,8 +159,10 @@ def alerts_view(
 async def _view(context: BotContext) -> tuple[str, Keyboard]:
     services = context.services
     antenna, listed, summary_on = await services.alerts.listed(context.user)
-    name = (await services.users.antenna(antenna)).name
-    return alerts_view(context.t, antenna, name, listed, summary_on)
+    found = await services.users.antenna(antenna)
+    return alerts_view(
+        context.t, antenna, found.name, listed, summary_on, found.team_chat_id is not None
+    )
 
 
 async def alert(update: Update, context: BotContext) -> None:

@@ -444,3 +444,23 @@ async def test_a_day_word_of_two_words_is_understood(
     stored = await clocked.bot.storage.alerts.get(1)
     assert stored is not None
     assert stored.text == "Maraude at the station"
+
+
+async def test_the_summary_of_an_antenna_without_team_chat_says_it_goes_nowhere(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    gus = await enrol(emu, clocked, OUTSIDER, "Gus", Role.COORDINATOR, antenna="grande-synthe")
+    listed = (await gus.say("/alerts")).text or ""
+    assert "Weekly summary: on" in listed
+    assert "no team chat: the weekly summary is not posted" in listed
+    # Monday comes: nothing is sent anywhere, and next Monday's is armed.
+    sent = len(emu.bot_messages(OUTSIDER))
+    await fire_at(emu, clocked, clock, utc(2026, 12, 7, 7))
+    assert await due_of(clocked, summary_key("grande-synthe")) == (
+        "pending",
+        utc(2026, 12, 14, 7),
+    )
+    assert len(emu.bot_messages(OUTSIDER)) == sent
+    # Calais has its team chat: no such warning there.
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    assert "no team chat" not in ((await claire.say("/alerts")).text or "")
