@@ -6,6 +6,7 @@ JobQueue's own timers wait real seconds, which the tests never let pass).
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -464,3 +465,47 @@ async def test_the_summary_of_an_antenna_without_team_chat_says_it_goes_nowhere(
     # Calais has its team chat: no such warning there.
     claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
     assert "no team chat" not in ((await claire.say("/alerts")).text or "")
+
+
+async def test_the_timer_and_the_sweeper_racing_then_a_restart_fire_it_once(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    clock = FakeClock(utc(2026, 12, 1, 20))
+    database = tmp_path / "race.sqlite3"
+    running = await started(emu, database, clock)
+    try:
+        claire = await enrol(emu, running, COORDINATOR, "Claire", Role.COORDINATOR)
+        await claire.say("/alert daily 08:00 Tea")
+        await claire.say("/alert daily 09:00 Coffee")
+        tea = await running.bot.storage.jobs.by_key(alert_key(1))
+        coffee = await running.bot.storage.jobs.by_key(alert_key(2))
+        assert tea is not None
+        assert coffee is not None
+        clock.current = utc(2026, 12, 2, 7)
+        jobs = running.bot.jobs
+        # Its timer, a second timer and the sweeper, all at once: one runs it.
+        await asyncio.gather(jobs.fire(tea.id), jobs.fire(tea.id), jobs.fire_due())
+        # Coffee fires while a coordinator deletes it: either it fired, or it never will.
+        clock.current = utc(2026, 12, 2, 8)
+        user = await running.bot.services.users.get(COORDINATOR)
+        assert user is not None
+        await asyncio.gather(jobs.fire(coffee.id), running.bot.services.alerts.delete(user, 2))
+        assert await due_of(running, alert_key(2)) == ("cancelled", utc(2026, 12, 3, 8))
+    finally:
+        # Stopped right after: the posts may still be in the outbox.
+        await running.stop()
+    clock.current = utc(2026, 12, 2, 8, 5)
+    running = await started(emu, database, clock)
+    try:
+        await emu.wait_until(lambda: len(posted(emu)) >= 1)
+        await running.bot.jobs.fire_due()
+        await outbox_settled(running)
+        texts = [m.text or "" for m in posted(emu)]
+        assert sum("Tea" in text for text in texts) == 1
+        assert sum("Coffee" in text for text in texts) <= 1
+        assert await due_of(running, alert_key(1)) == ("pending", utc(2026, 12, 3, 7))
+        # The next day: Tea again, Coffee never.
+        assert await fire_at(emu, running, clock, utc(2026, 12, 3, 8)) == 1
+        assert "Tea" in (posted(emu)[-1].text or "")
+    finally:
+        await running.stop()
