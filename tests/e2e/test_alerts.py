@@ -509,3 +509,28 @@ async def test_the_timer_and_the_sweeper_racing_then_a_restart_fire_it_once(
         assert "Tea" in (posted(emu)[-1].text or "")
     finally:
         await running.stop()
+
+
+async def test_the_summary_switched_off_and_on_twice_posts_once_on_monday(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    listed = await claire.say("/alerts")
+    for _ in range(2):
+        assert "summary off" in await press(emu, COORDINATOR, listed, "aws:calais:0")
+        await outbox_settled(clocked)
+        assert "summary on" in await press(emu, COORDINATOR, listed, "aws:calais:1")
+        await outbox_settled(clocked)
+    assert "Weekly summary: on" in (listed.text or "")
+    assert await due_of(clocked, summary_key("calais")) == ("pending", utc(2026, 12, 7, 7))
+    count = await clocked.bot.storage.db.fetch_value(
+        "SELECT COUNT(*) FROM jobs WHERE key = ?", (summary_key("calais"),)
+    )
+    assert count == 1
+    await fire_at(emu, clocked, clock, utc(2026, 12, 7, 7))
+    clock.advance(seconds=5)
+    clocked.bot.services.outbox.wake()
+    await emu.wait_for_bot_message(TEAM_CHAT_ID, lambda m: "📊 Calais" in (m.text or ""))
+    await fire_at(emu, clocked, clock, utc(2026, 12, 7, 8))
+    assert len(weekly_summary_posts(emu)) == 1
+    assert await due_of(clocked, summary_key("calais")) == ("pending", utc(2026, 12, 14, 7))
