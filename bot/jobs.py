@@ -23,8 +23,9 @@ log = logging.getLogger(__name__)
 # results outside any transaction, and they count only if the job is still its own.
 Commit = Callable[[], Awaitable[None]]
 JobHandler = Callable[[Job, Services], Awaitable[Commit | None]]
-# What a kind does when one of its jobs is skipped as too late, in the same transaction: a
-# recurring job (a daily alert) arms its next occurrence instead of stopping for good.
+# What a kind does when one of its jobs is skipped as too late or failed, in the same
+# transaction: a recurring job (a daily alert) arms its next occurrence instead of stopping
+# for good.
 SkipHandler = Callable[[Job, Services], Awaitable[None]]
 SWEEP_INTERVAL = 60.0
 # A long job whose lease was not renewed for this long (the bot died under it) is taken again.
@@ -127,6 +128,10 @@ class JobRunner:
         """Mark a job skipped, then let its kind re-arm what comes next (in a savepoint: a
         failing hook leaves the job skipped, and is reported)."""
         await self.services.storage.jobs.finish(job.id, "skipped", note, now)
+        await self._rearm(job)
+
+    async def _rearm(self, job: Job) -> None:
+        """Let a skipped or failed job's kind arm what comes next (a failing hook is logged)."""
         hook = self.on_skip.get(job.kind)
         if hook is None:
             return
@@ -219,10 +224,12 @@ class JobRunner:
             self._leases.pop(job.id, None)
 
     async def _failed(self, job: Job, exc: Exception) -> None:
-        """Mark the job failed and tell the admins."""
+        """Mark the job failed (a recurring one is armed for its next time) and tell the
+        admins."""
         storage = self.services.storage
         log.error("job %s failed", job.key, exc_info=exc)
         async with storage.transaction():
             now = self.services.clock.now()
             await storage.jobs.finish(job.id, "failed", type(exc).__name__, now)
+            await self._rearm(job)
         await self.report(f"{type(exc).__name__} in job {job.kind}", job.key)

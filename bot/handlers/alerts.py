@@ -44,6 +44,9 @@ from bot.storage.models import Job, TeamAlert
 log = logging.getLogger(__name__)
 PREVIEW = 40
 PREVIEW_ON_BUTTON = 24
+# A preview's length once escaped (what Telegram's 4096 and the outbox count): "&" is "&amp;",
+# so 25 previews full of markup still fit in one message with every alert listed.
+PREVIEW_HTML = 48
 
 
 def wall_time(t: Translator, at: time) -> Markup:
@@ -71,6 +74,16 @@ def preview(text: str, size: int) -> str:
     return line if len(line) <= size else line[: size - 1] + "…"
 
 
+def preview_html(text: str) -> str:
+    """The preview escaped for HTML, shortened until it fits PREVIEW_HTML code units."""
+    size = PREVIEW
+    shown = escape(preview(text, size))
+    while utf16_length(shown) > PREVIEW_HTML and size > 2:
+        size -= 1
+        shown = escape(preview(text, size))
+    return shown
+
+
 def when_text(t: Translator, due: datetime | None) -> str:
     if due is None:
         return t._("done")
@@ -78,7 +91,12 @@ def when_text(t: Translator, due: datetime | None) -> str:
 
 
 def alerts_view(
-    t: Translator, antenna: str, name: str, listed: list[Listed], summary_on: bool
+    t: Translator,
+    antenna: str,
+    name: str,
+    listed: list[Listed],
+    summary_on: bool,
+    team_chat: bool = True,
 ) -> tuple[str, Keyboard]:
     """The list (one message, within Telegram's limits) and its buttons."""
     if listed:
@@ -105,7 +123,7 @@ def alerts_view(
                 recurrence=Markup(recurrence(t, alert)),
             )
         )
-        lines.append(f"   <i>{escape(preview(alert.text, PREVIEW))}</i>")
+        lines.append(f"   <i>{preview_html(alert.text)}</i>")
         label = t.p_(
             "button",
             "🗑 #{id} {text}",
@@ -123,6 +141,8 @@ def alerts_view(
         if summary_on
         else t._("📊 Weekly summary: off.")
     )
+    if summary_on and not team_chat:
+        summary += "\n" + t._("⚠️ This antenna has no team chat: the weekly summary is not posted.")
     switch = (
         t.p_("button", "🔕 Weekly summary off")
         if summary_on
@@ -139,8 +159,10 @@ def alerts_view(
 async def _view(context: BotContext) -> tuple[str, Keyboard]:
     services = context.services
     antenna, listed, summary_on = await services.alerts.listed(context.user)
-    name = (await services.users.antenna(antenna)).name
-    return alerts_view(context.t, antenna, name, listed, summary_on)
+    found = await services.users.antenna(antenna)
+    return alerts_view(
+        context.t, antenna, found.name, listed, summary_on, found.team_chat_id is not None
+    )
 
 
 async def alert(update: Update, context: BotContext) -> None:

@@ -164,21 +164,28 @@ def _recurring(raw: str) -> tuple[When, str] | None:
 
 
 def _once(raw: str, now: datetime, tz: ZoneInfo) -> tuple[When, str] | None:
-    """ "2026-12-24 18:00 TEXT", "24/12 18h TEXT", "demain 8h TEXT", "lundi 18:00 TEXT"."""
-    pair = _tokens(raw, 2)
-    if pair is None or (at := _clock(pair[0][1])) is None:
-        return None
-    word = to_ascii_digits(pair[0][0])
+    """ "2026-12-24 18:00 TEXT", "24/12 18h TEXT", "demain 8h TEXT", "lundi 18:00 TEXT",
+    "ce soir 20h TEXT" (a day word may be up to three words: "day after tomorrow")."""
     today = now.astimezone(tz).date()
-    named = day_of(word, today)
-    if named is None:
-        try:
-            named = parse_date(word, today)
-        except DomainError:
+    for length in (1, 2, 3):
+        found = _tokens(raw, length + 1)
+        if found is None:
             return None
-    if at_local(named, at, tz) <= now:
-        raise DomainError("in_the_past")
-    return When(ONCE, at, day=named), pair[1]
+        if (at := _clock(found[0][length])) is None:
+            continue
+        word = to_ascii_digits(" ".join(found[0][:length]))
+        named = day_of(word, today)
+        if named is None and length == 1:
+            try:
+                named = parse_date(word, today)
+            except DomainError:
+                return None
+        if named is None:
+            continue
+        if at_local(named, at, tz) <= now:
+            raise DomainError("in_the_past")
+        return When(ONCE, at, day=named), found[1]
+    return None
 
 
 def next_after(when: When, after: datetime, tz: ZoneInfo) -> datetime | None:

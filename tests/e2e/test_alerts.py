@@ -6,13 +6,15 @@ JobQueue's own timers wait real seconds, which the tests never let pass).
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
-from bot.services.alerts import MAX_TEXT, alert_key, summary_key
+from bot.services.alerts import MAX_ALERTS, MAX_TEXT, alert_key, summary_key
+from bot.services.outbox import utf16_length
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
 from tests.helpers.harness import (
@@ -410,3 +412,125 @@ async def test_a_daily_alert_whose_run_failed_is_armed_again_at_start(
         assert await due_of(running, alert_key(1)) == ("pending", utc(2026, 12, 3, 7))
     finally:
         await running.stop()
+
+
+async def test_the_list_at_its_limits_shows_every_alert_in_one_message(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    # 25 alerts (the cap) whose texts are all markup: "&" and "<" are five and four
+    # characters once escaped, which Telegram's 4096 counts.
+    for minute in range(MAX_ALERTS):
+        await claire.say(f"/alert daily 08:{minute:02d} " + "&<" * (MAX_TEXT // 2))
+    listed = await claire.say("/alerts")
+    text = listed.text or ""
+    assert utf16_length(text) <= 4096
+    assert "Calais: 25 alerts." in text
+    assert all(f"#{n} — next:" in text for n in range(1, MAX_ALERTS + 1))
+    assert "<i>&amp;&lt;&amp;" in text  # previews escaped, shortened, still there
+    assert "Weekly summary: on" in text
+    assert sum(len(row) for row in listed.keyboard) == MAX_ALERTS + 1
+
+
+async def test_a_day_word_of_two_words_is_understood(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    # Tuesday 1 December 2026, 21:00 in Paris.
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    saved = await claire.say("/alert ce soir 22h Maraude at the station")
+    assert "#1 saved (once)" in (saved.text or "")
+    assert await due_of(clocked, alert_key(1)) == ("pending", utc(2026, 12, 1, 21))
+    await claire.say("/alert tomorrow night 20:00 Soup")
+    assert await due_of(clocked, alert_key(2)) == ("pending", utc(2026, 12, 2, 19))
+    stored = await clocked.bot.storage.alerts.get(1)
+    assert stored is not None
+    assert stored.text == "Maraude at the station"
+
+
+async def test_the_summary_of_an_antenna_without_team_chat_says_it_goes_nowhere(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    gus = await enrol(emu, clocked, OUTSIDER, "Gus", Role.COORDINATOR, antenna="grande-synthe")
+    listed = (await gus.say("/alerts")).text or ""
+    assert "Weekly summary: on" in listed
+    assert "no team chat: the weekly summary is not posted" in listed
+    # Monday comes: nothing is sent anywhere, and next Monday's is armed.
+    sent = len(emu.bot_messages(OUTSIDER))
+    await fire_at(emu, clocked, clock, utc(2026, 12, 7, 7))
+    assert await due_of(clocked, summary_key("grande-synthe")) == (
+        "pending",
+        utc(2026, 12, 14, 7),
+    )
+    assert len(emu.bot_messages(OUTSIDER)) == sent
+    # Calais has its team chat: no such warning there.
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    assert "no team chat" not in ((await claire.say("/alerts")).text or "")
+
+
+async def test_the_timer_and_the_sweeper_racing_then_a_restart_fire_it_once(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    clock = FakeClock(utc(2026, 12, 1, 20))
+    database = tmp_path / "race.sqlite3"
+    running = await started(emu, database, clock)
+    try:
+        claire = await enrol(emu, running, COORDINATOR, "Claire", Role.COORDINATOR)
+        await claire.say("/alert daily 08:00 Tea")
+        await claire.say("/alert daily 09:00 Coffee")
+        tea = await running.bot.storage.jobs.by_key(alert_key(1))
+        coffee = await running.bot.storage.jobs.by_key(alert_key(2))
+        assert tea is not None
+        assert coffee is not None
+        clock.current = utc(2026, 12, 2, 7)
+        jobs = running.bot.jobs
+        # Its timer, a second timer and the sweeper, all at once: one runs it.
+        await asyncio.gather(jobs.fire(tea.id), jobs.fire(tea.id), jobs.fire_due())
+        # Coffee fires while a coordinator deletes it: either it fired, or it never will.
+        clock.current = utc(2026, 12, 2, 8)
+        user = await running.bot.services.users.get(COORDINATOR)
+        assert user is not None
+        await asyncio.gather(jobs.fire(coffee.id), running.bot.services.alerts.delete(user, 2))
+        assert await due_of(running, alert_key(2)) == ("cancelled", utc(2026, 12, 3, 8))
+    finally:
+        # Stopped right after: the posts may still be in the outbox.
+        await running.stop()
+    clock.current = utc(2026, 12, 2, 8, 5)
+    running = await started(emu, database, clock)
+    try:
+        await emu.wait_until(lambda: len(posted(emu)) >= 1)
+        await running.bot.jobs.fire_due()
+        await outbox_settled(running)
+        texts = [m.text or "" for m in posted(emu)]
+        assert sum("Tea" in text for text in texts) == 1
+        assert sum("Coffee" in text for text in texts) <= 1
+        assert await due_of(running, alert_key(1)) == ("pending", utc(2026, 12, 3, 7))
+        # The next day: Tea again, Coffee never.
+        assert await fire_at(emu, running, clock, utc(2026, 12, 3, 8)) == 1
+        assert "Tea" in (posted(emu)[-1].text or "")
+    finally:
+        await running.stop()
+
+
+async def test_the_summary_switched_off_and_on_twice_posts_once_on_monday(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    listed = await claire.say("/alerts")
+    for _ in range(2):
+        assert "summary off" in await press(emu, COORDINATOR, listed, "aws:calais:0")
+        await outbox_settled(clocked)
+        assert "summary on" in await press(emu, COORDINATOR, listed, "aws:calais:1")
+        await outbox_settled(clocked)
+    assert "Weekly summary: on" in (listed.text or "")
+    assert await due_of(clocked, summary_key("calais")) == ("pending", utc(2026, 12, 7, 7))
+    count = await clocked.bot.storage.db.fetch_value(
+        "SELECT COUNT(*) FROM jobs WHERE key = ?", (summary_key("calais"),)
+    )
+    assert count == 1
+    await fire_at(emu, clocked, clock, utc(2026, 12, 7, 7))
+    clock.advance(seconds=5)
+    clocked.bot.services.outbox.wake()
+    await emu.wait_for_bot_message(TEAM_CHAT_ID, lambda m: "📊 Calais" in (m.text or ""))
+    await fire_at(emu, clocked, clock, utc(2026, 12, 7, 8))
+    assert len(weekly_summary_posts(emu)) == 1
+    assert await due_of(clocked, summary_key("calais")) == ("pending", utc(2026, 12, 14, 7))

@@ -75,3 +75,33 @@ async def test_a_failing_hook_leaves_the_job_skipped(storage: Storage, clock: Fa
     assert job is not None
     # The hook's half-done work was undone with its savepoint.
     assert (job.status, job.due_at) == ("skipped", due)
+
+
+async def test_a_failed_job_lets_its_hook_arm_the_next_occurrence(
+    storage: Storage, clock: FakeClock
+) -> None:
+    """A daily alert whose run failed once still comes the next day (without a restart)."""
+
+    async def rearm(job: Job, services: Any) -> None:
+        await services.scheduler.schedule(job.kind, job.key, job.due_at + timedelta(days=1))
+
+    jobs = runner(storage, clock, {"boom": rearm, "plain": rearm})
+
+    async def broken(job: Job, _services: Any) -> None:
+        await _services.scheduler.schedule(job.kind, job.key, job.due_at + timedelta(hours=1))
+        raise RuntimeError("boom")
+
+    jobs.handlers["boom"] = broken
+    due = clock.now()
+    async with storage.transaction():
+        boom = await storage.jobs.upsert("boom", "boom:1", due, {}, due)
+    assert await jobs.fire(boom.id) is True
+    again = await storage.jobs.by_key("boom:1")
+    assert again is not None
+    # The run's own half-done work was undone; the hook armed the next day's.
+    assert (again.status, again.due_at) == ("pending", due + timedelta(days=1))
+    clock.advance(days=1)
+    assert await jobs.fire(boom.id) is True  # it fails again, and is armed again
+    again = await storage.jobs.by_key("boom:1")
+    assert again is not None
+    assert (again.status, again.due_at) == ("pending", due + timedelta(days=2))
