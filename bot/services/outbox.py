@@ -131,11 +131,15 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     for original in text.split("\n"):
         line = original
         while utf16_length(line) > limit:
-            cut = _clean_cut(line, limit)
-            if current:
+            # A monster line starts in the part begun before it, if there is room worth it:
+            # a heading ("Programme:") stays with what it heads rather than go alone.
+            room = limit - utf16_length(current) - 1 if current else limit
+            if room < CUT_AT_SPACE_WITHIN:
                 parts.append(current)
-                current = ""
-            parts.append(line[:cut])
+                current, room = "", limit
+            cut = _clean_cut(line, room)
+            parts.append(f"{current}\n{line[:cut]}" if current else line[:cut])
+            current = ""
             line = line[cut:]
         candidate = f"{current}\n{line}" if current else line
         if utf16_length(candidate) > limit:
