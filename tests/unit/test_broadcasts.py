@@ -113,6 +113,16 @@ def test_a_heading_stays_with_the_long_line_it_heads() -> None:
     assert "".join(parts) == text
 
 
+def test_a_long_run_of_joined_characters_is_cut_anyway() -> None:
+    # "Zalgo" text, or emoji glued with joiners: no sane cut exists; a few parts, not
+    # one message per character.
+    for text in ("a" + "\u0301" * 10_000, "\U0001f468\u200d" * 3_000):
+        parts = split_text(text)
+        assert len(parts) <= 4
+        assert "".join(parts) == text
+        assert all(utf16_length(part) <= MAX_TEXT for part in parts)
+
+
 async def volunteers(storage: Storage, clock: FakeClock, ids: list[int]) -> None:
     async with storage.transaction():
         for user_id in ids:
