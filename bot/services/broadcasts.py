@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.clock import Clock
 from bot.services.errors import DomainError, NotAllowed
@@ -31,6 +32,9 @@ BATCH_PREFIX = "bc:"
 # Characters a broadcast may hold (a typed one is at most 4096; the command line may pass
 # more): four or five messages, not a book.
 MAX_CHARS = 16_000
+# A preview confirmed later than this is refused: "soup tonight" found the next morning in
+# the chat history must not go to every phone (pressing Cancel still works).
+PREVIEW_VALID_HOURS = 3
 
 
 # The line above each copy saying who sends it, rendered for the antenna in the recipient's
@@ -145,6 +149,8 @@ class BroadcastService:
         if not actor.has(Role.COORDINATOR):
             raise NotAllowed
         draft = await self._own_draft(actor, draft_id)
+        if self.clock.now() - draft.created_at > timedelta(hours=PREVIEW_VALID_HOURS):
+            raise DomainError("broadcast_stale", hours=PREVIEW_VALID_HOURS)
         antenna = await self._antenna_for(actor, str(draft.payload["antenna"]))
         target = str(draft.payload["target"])
         # Checked before the claim: a refusal keeps the preview, to press again once fixed

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from bot.callbacks import BroadcastAnswer
 from bot.handlers.broadcast import copy_header
 from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
 from bot.services.outbox import MAX_TEXT, split_text, utf16_length
+from bot.storage.database import to_db
 from bot.storage.models import Role
 from tests.e2e.test_cli import ROOT, maraude
 from tests.helpers.harness import (
@@ -155,6 +157,29 @@ async def test_cancel_sends_nothing_and_a_stale_send_is_refused(
     await sam.press(newer, "✅ Send")
     await emu.wait_until(lambda: all(copies(emu, v) == [from_sam("Two")] for v in volunteers))
     assert await running.bot.storage.db.fetch_value("SELECT COUNT(*) FROM broadcasts") == 1
+
+
+async def test_a_preview_found_hours_later_is_refused(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    sam = await enrol(emu, running, SAM, "Sam", Role.COORDINATOR)
+    (volunteer,) = await add_volunteers(emu, running, 1)
+    _, question = await preview(sam, "/broadcast volunteers Soup tonight at 18:00")
+    storage = running.bot.storage
+    # The next morning, scrolling back through the chat.
+    async with storage.transaction():
+        late = running.bot.clock.now() - timedelta(hours=3, minutes=1)
+        await storage.db.execute("UPDATE drafts SET created_at = ?", (to_db(late),))
+    toast = await press(emu, SAM, question, "✅ Send")
+    assert toast == (
+        "⌛ This preview is over 3 hours old: nothing was sent. Check the text and "
+        "send /broadcast again."
+    )
+    await asyncio.sleep(0.3)
+    assert copies(emu, volunteer) == []
+    assert await storage.db.fetch_value("SELECT COUNT(*) FROM broadcasts") == 0
+    answered = await sam.press(question, "✖ Cancel")
+    assert answered.plain_text == "✖ Cancelled: nothing was sent."
 
 
 async def test_only_the_coordinator_who_previewed_can_send(
