@@ -198,9 +198,9 @@ async def catch_up(services: Services) -> None:
 
 
 async def close_done(services: Services) -> None:
-    """A recipient blocked the bot: the sender gave up every row still waiting for them at
-    once, without a copy of each going out, so a broadcast they were the last one of is
-    closed here."""
+    """A recipient blocked the bot (the sender gave up every row still waiting for them at
+    once) or asked to be forgotten (their rows were erased): no copy of theirs goes out, so
+    a broadcast they were the last one of is closed here."""
     for broadcast_id in await services.broadcasts.unfinished():
         if not await services.broadcasts.has_pending(broadcast_id):
             await refresh_summary(services, broadcast_id)

@@ -519,3 +519,33 @@ async def test_a_broadcast_given_up_with_a_blocked_recipient_is_closed(
     )
     assert row is not None
     assert tuple(row) == (0, 1, 0)
+
+
+async def test_a_broadcast_whose_last_copy_was_to_someone_who_forgot_is_closed(
+    emu: BotApiEmulator, running: RunningBot
+) -> None:
+    """Vera's copy is still waiting when she asks to be forgotten: her rows go with her, and
+    the broadcast, nothing left to send, is closed (not left "in progress" until a restart)."""
+    (other,) = await add_volunteers(emu, running, 1)
+    vera = await enrol(emu, running, VERA, "Vera", Role.VOLUNTEER)
+    storage = running.bot.storage
+    services = running.bot.services
+    async with storage.transaction():
+        sent = await services.broadcasts.from_command_line(
+            "calais", "volunteers", "One", copy_header(services, None)
+        )
+        later = to_db(running.bot.clock.now() + timedelta(hours=1))
+        await storage.db.execute(
+            "UPDATE outbox SET not_before = ? WHERE chat_id = ? AND batch = ?",
+            (later, VERA, f"bc:{sent.id}"),
+        )
+    running.bot.delivery.wake()
+    await emu.wait_until(lambda: len(copies(emu, other)) == 1)
+    assert await services.broadcasts.unfinished() == [sent.id]
+    confirm = await vera.say("/forget")
+    await vera.press(confirm, "forget:1")
+    for _ in range(100):
+        if not await services.broadcasts.unfinished():
+            break
+        await asyncio.sleep(0.05)
+    assert await services.broadcasts.unfinished() == []
