@@ -298,7 +298,8 @@ async def test_admin_may_broadcast_to_another_antenna_a_coordinator_may_not(
 
 async def test_a_french_coordinator_reads_french(emu: BotApiEmulator, running: RunningBot) -> None:
     fr = running.bot.services.translator("fr")
-    if fr.p_("button", "✅ Send") == "✅ Send":
+    header = "📣 Message from {name} ({antenna} coordination):"
+    if fr.p_("button", "✅ Send") == "✅ Send" or fr._(header) == header:
         pytest.skip("the French catalogue gets these sentences when the branch is merged")
     sam = await enrol(emu, running, SAM, "Sam", Role.COORDINATOR, language="fr")
     english = await add_volunteers(emu, running, 1)
