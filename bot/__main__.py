@@ -300,11 +300,13 @@ async def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import DEFAULT_ANTENNA
     from bot.clock import SystemClock
     from bot.delivery import IDLE_WAKE
+    from bot.handlers.broadcast import render_header
     from bot.handlers.common import error_text
-    from bot.i18n import Catalogs
+    from bot.i18n import Catalogs, negotiate
     from bot.services.broadcasts import TEAM, BroadcastService
     from bot.services.errors import DomainError
     from bot.services.outbox import Outbox
+    from bot.storage.models import Antenna, User
 
     text = sys.stdin.read() if args.text == "-" else args.text
     storage = Storage(settings.database_path)
@@ -314,11 +316,20 @@ async def _broadcast(settings: Settings, args: argparse.Namespace) -> int:
     outbox = Outbox(storage, clock, lambda: None)
     service = BroadcastService(storage, clock, outbox, DEFAULT_ANTENNA)
     code = str(args.antenna or DEFAULT_ANTENNA)
+    catalogs = Catalogs()
+
+    def header(antenna: Antenna, reader: User | None) -> str:
+        # From the coordination, in each reader's language (as `Services.translator_for`).
+        locale = settings.default_locale
+        if reader is not None:
+            locale = negotiate(reader.locale, reader.telegram_language, locale)
+        return render_header(catalogs.translator(locale, settings.tz), antenna, None)
+
     try:
         async with storage.transaction():
-            sent = await service.from_command_line(code, args.target, text)
+            sent = await service.from_command_line(code, args.target, text, header)
     except DomainError as error:
-        print(error_text(Catalogs().translator("en", settings.tz), error), file=sys.stderr)
+        print(error_text(catalogs.translator("en", settings.tz), error), file=sys.stderr)
         return 1
     finally:
         await storage.close()

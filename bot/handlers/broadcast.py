@@ -13,11 +13,19 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.callbacks import BroadcastAnswer
 from bot.context import BotContext, Services
 from bot.handlers.common import point_to_private_chat, refuse
+from bot.handlers.team import FSI, NAME_MAX, PDI
 from bot.i18n import Translator
-from bot.services.broadcasts import TEAM, Preview, Progress, broadcast_of, summary_ref
+from bot.services.broadcasts import (
+    TEAM,
+    Header,
+    Preview,
+    Progress,
+    broadcast_of,
+    summary_ref,
+)
 from bot.services.errors import DomainError
 from bot.services.outbox import Button
-from bot.storage.models import OutboxEntry
+from bot.storage.models import Antenna, OutboxEntry, User
 
 # The summary is brought up to date at most this often while copies go out (each edit is a
 # message against Telegram's budget), and once more when the last copy is done.
@@ -30,6 +38,31 @@ def command_body(text: str | None) -> str:
         return ""
     parts = text.split(None, 1)
     return parts[1] if len(parts) > 1 else ""
+
+
+def render_header(t: Translator, antenna: Antenna, sender: User | None) -> str:
+    """The first line of each copy: an official message, and whose (none from the command
+    line, or nameless). The name is isolated so that a right-to-left one does not reorder
+    the line."""
+    name = sender and (sender.display_name or sender.username)
+    if not name:
+        return t._("📣 Message from the {antenna} coordination:", antenna=antenna.name)
+    if len(name) > NAME_MAX:
+        name = name[: NAME_MAX - 1] + "…"
+    return t._(
+        "📣 Message from {name} ({antenna} coordination):",
+        name=f"{FSI}{name}{PDI}",
+        antenna=antenna.name,
+    )
+
+
+def copy_header(services: Services, sender: User | None) -> Header:
+    """Each copy's header in its reader's language (the team chat's: the default one)."""
+
+    def header(antenna: Antenna, reader: User | None) -> str:
+        return render_header(services.translator_for(reader), antenna, sender)
+
+    return header
 
 
 def render_question(t: Translator, preview: Preview) -> str:
@@ -86,7 +119,8 @@ async def broadcast(update: Update, context: BotContext) -> None:
     except DomainError as error:
         await refuse(update, context, error)
         return
-    await services.outbox.send_text(chat.id, preview.html)
+    header = render_header(t, preview.antenna, context.user)
+    await services.outbox.send_text(chat.id, f"{header}\n{preview.html}")
     await context.reply(
         update,
         render_question(t, preview),
@@ -119,7 +153,11 @@ async def answer_pressed(update: Update, context: BotContext) -> None:
             await context.edit(update, t._("✖ Cancelled: nothing was sent."))
             return
         sent = await services.broadcasts.confirm(
-            context.user, pressed.draft, query.message.chat.id, query.message.message_id
+            context.user,
+            pressed.draft,
+            query.message.chat.id,
+            query.message.message_id,
+            copy_header(services, context.user),
         )
     except DomainError as error:
         await refuse(update, context, error)
@@ -160,9 +198,9 @@ async def catch_up(services: Services) -> None:
 
 
 async def close_done(services: Services) -> None:
-    """A recipient blocked the bot: the sender gave up every row still waiting for them at
-    once, without a copy of each going out, so a broadcast they were the last one of is
-    closed here."""
+    """A recipient blocked the bot (the sender gave up every row still waiting for them at
+    once) or asked to be forgotten (their rows were erased): no copy of theirs goes out, so
+    a broadcast they were the last one of is closed here."""
     for broadcast_id in await services.broadcasts.unfinished():
         if not await services.broadcasts.has_pending(broadcast_id):
             await refresh_summary(services, broadcast_id)

@@ -165,6 +165,10 @@ ERRORS: dict[str, str] = {
     "broadcast_gone": N_(
         "ℹ️ This preview was cancelled or replaced: nothing was sent. Send /broadcast again."
     ),
+    "broadcast_stale": N_(
+        "⌛ This preview is over {hours} hours old: nothing was sent. Check the text and "
+        "send /broadcast again."
+    ),
     "broadcast_already_sent": N_(
         "ℹ️ Already sent as broadcast #{number}: it cannot be sent again or called back."
     ),

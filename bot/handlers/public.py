@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.callbacks import AntennaChoice, ForgetConfirm, LanguageChoice, MenuTopic, StaleButton
 from bot.context import BotContext
-from bot.handlers import distributions, help_requests, info, planning, shifts, team
+from bot.handlers import broadcast, distributions, help_requests, info, planning, shifts, team
 from bot.handlers.common import menu_button, refuse, role_name
 from bot.i18n import LANGUAGES, RLM, Translator, pN_, resolve_language_code
 from bot.services.errors import NotAllowed
@@ -403,6 +403,8 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
     await services.shifts.forget(user)
     await help_requests.forget(services, user)
     await services.users.forget(user)
+    # A broadcast whose last copy waiting was theirs has nothing left to send.
+    await broadcast.close_done(services)
     # The posts of the shifts they had signed up for no longer name them, nor count them.
     for planned in signed:
         updated = await services.planning.get(planned.id)

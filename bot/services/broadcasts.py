@@ -10,7 +10,9 @@ that it is sent at most once whoever presses what, and a restart goes on where i
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.clock import Clock
 from bot.services.errors import DomainError, NotAllowed
@@ -30,6 +32,14 @@ BATCH_PREFIX = "bc:"
 # Characters a broadcast may hold (a typed one is at most 4096; the command line may pass
 # more): four or five messages, not a book.
 MAX_CHARS = 16_000
+# A preview confirmed later than this is refused: "soup tonight" found the next morning in
+# the chat history must not go to every phone (pressing Cancel still works).
+PREVIEW_VALID_HOURS = 3
+
+
+# The line above each copy saying who sends it, rendered for the antenna in the recipient's
+# language (None: the team chat); it is HTML, escaped by whoever renders it.
+Header = Callable[[Antenna, User | None], str]
 
 
 def batch_of(broadcast_id: int) -> str:
@@ -86,7 +96,7 @@ class Preview:
     antenna: Antenna
     target: str
     recipients: int
-    # The text exactly as it will be received (escaped for Telegram's HTML).
+    # The text exactly as it will be received below its header (escaped for Telegram's HTML).
     html: str
 
 
@@ -124,7 +134,12 @@ class BroadcastService:
         return Preview(draft_id, antenna, request.target, len(recipients), _html(text))
 
     async def confirm(
-        self, actor: User, draft_id: int, summary_chat_id: int, summary_message_id: int
+        self,
+        actor: User,
+        draft_id: int,
+        summary_chat_id: int,
+        summary_message_id: int,
+        header: Header,
     ) -> Broadcast:
         """Send a previewed broadcast: claim the draft and queue every copy, together.
 
@@ -134,6 +149,8 @@ class BroadcastService:
         if not actor.has(Role.COORDINATOR):
             raise NotAllowed
         draft = await self._own_draft(actor, draft_id)
+        if self.clock.now() - draft.created_at > timedelta(hours=PREVIEW_VALID_HOURS):
+            raise DomainError("broadcast_stale", hours=PREVIEW_VALID_HOURS)
         antenna = await self._antenna_for(actor, str(draft.payload["antenna"]))
         target = str(draft.payload["target"])
         # Checked before the claim: a refusal keeps the preview, to press again once fixed
@@ -146,6 +163,7 @@ class BroadcastService:
             antenna,
             target,
             str(draft.payload["text"]),
+            header,
             draft_id=draft.id,
             created_by=actor.id,
             summary_chat_id=summary_chat_id,
@@ -163,7 +181,9 @@ class BroadcastService:
         if not await self.storage.drafts.delete(draft.id):
             raise DomainError("broadcast_gone")
 
-    async def from_command_line(self, antenna_code: str, target: str, text: str) -> Broadcast:
+    async def from_command_line(
+        self, antenna_code: str, target: str, text: str, header: Header
+    ) -> Broadcast:
         """`maraude broadcast`: queued for the running bot to send; no preview, no summary
         in Telegram (the operator reads the id and the count on the terminal)."""
         antenna = await self.storage.antennas.get(antenna_code)
@@ -175,6 +195,7 @@ class BroadcastService:
             antenna,
             target,
             self._checked_text(text),
+            header,
             draft_id=None,
             created_by=None,
             summary_chat_id=None,
@@ -234,15 +255,18 @@ class BroadcastService:
 
     async def _recipients(
         self, antenna: Antenna, target: str, *, excluding: int | None
-    ) -> list[int]:
-        """The chats a broadcast goes to: the team chat, or each reachable member (from
-        volunteer up) of the antenna privately, the sender left out (they saw the preview)."""
+    ) -> list[tuple[int, User | None]]:
+        """The chats a broadcast goes to, each with its reader: the team chat (None), or
+        each reachable member (from volunteer up) of the antenna privately, the sender left
+        out (they saw the preview)."""
         if target == TEAM:
             if antenna.team_chat_id is None:
                 raise DomainError("broadcast_no_team_chat", antenna=antenna.name)
-            return [antenna.team_chat_id]
+            return [(antenna.team_chat_id, None)]
         members = await self.storage.users.with_role_at_least(Role.VOLUNTEER, antenna.code)
-        chats = [user.id for user in members if user.active and user.id != excluding]
+        chats: list[tuple[int, User | None]] = [
+            (user.id, user) for user in members if user.active and user.id != excluding
+        ]
         if not chats:
             raise DomainError("broadcast_nobody", antenna=antenna.name)
         return chats
@@ -252,6 +276,7 @@ class BroadcastService:
         antenna: Antenna,
         target: str,
         text: str,
+        header: Header,
         *,
         draft_id: int | None,
         created_by: int | None,
@@ -267,8 +292,9 @@ class BroadcastService:
             summary_chat_id=summary_chat_id,
         )
         body = _html(text)
-        for chat_id in recipients:
-            await self.outbox.send_text(chat_id, body, priority=BULK, batch=batch_of(broadcast_id))
+        for chat_id, reader in recipients:
+            copy = f"{header(antenna, reader)}\n{body}"
+            await self.outbox.send_text(chat_id, copy, priority=BULK, batch=batch_of(broadcast_id))
         await self.storage.broadcasts.set_recipients(broadcast_id, len(recipients))
         broadcast = await self.storage.broadcasts.get(broadcast_id)
         assert broadcast is not None

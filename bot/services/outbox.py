@@ -84,6 +84,10 @@ def utf16_length(text: str) -> int:
 CUT_AT_SPACE_WITHIN = 200
 # The longest HTML entity the bot writes (`&#x1F600;`, `&quot;`): a cut never falls inside one.
 LONGEST_ENTITY = 10
+# The longest run of joined characters a cut steps back over (an emoji family with skin
+# tones is about a dozen): a longer run is no real character, and is cut anyway rather than
+# sent a character per message.
+LONGEST_JOINED = 32
 # Characters that belong to the one before them (combining marks, variation selectors,
 # zero-width joiners and the emoji that follow them): a cut never separates them.
 _JOINERS = frozenset({"\u200d", "\ufe0e", "\ufe0f"})
@@ -117,9 +121,10 @@ def _clean_cut(line: str, limit: int) -> int:
     amp = line.rfind("&", max(0, cut - LONGEST_ENTITY), cut)
     if amp > 0 and ";" not in line[amp:cut]:
         cut = amp
-    while cut > 1 and _joined(line, cut):
-        cut -= 1
-    return cut
+    joined = cut
+    while joined > 1 and _joined(line, joined):
+        joined -= 1
+    return joined if cut - joined <= LONGEST_JOINED else cut
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -131,11 +136,15 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     for original in text.split("\n"):
         line = original
         while utf16_length(line) > limit:
-            cut = _clean_cut(line, limit)
-            if current:
+            # A monster line starts in the part begun before it, if there is room worth it:
+            # a heading ("Programme:") stays with what it heads rather than go alone.
+            room = limit - utf16_length(current) - 1 if current else limit
+            if room < CUT_AT_SPACE_WITHIN:
                 parts.append(current)
-                current = ""
-            parts.append(line[:cut])
+                current, room = "", limit
+            cut = _clean_cut(line, room)
+            parts.append(f"{current}\n{line[:cut]}" if current else line[:cut])
+            current = ""
             line = line[cut:]
         candidate = f"{current}\n{line}" if current else line
         if utf16_length(candidate) > limit:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import unicodedata
 
@@ -22,7 +23,7 @@ from bot.services.broadcasts import (
 from bot.services.errors import DomainError
 from bot.services.outbox import BULK, MAX_TEXT, Outbox, split_text, utf16_length
 from bot.storage import Storage
-from bot.storage.models import BroadcastProgress, Role
+from bot.storage.models import Antenna, BroadcastProgress, Role, User
 from tests.helpers.clock import FakeClock
 
 ANTENNAS = {"calais", "grande-synthe"}
@@ -99,6 +100,29 @@ def test_a_long_text_of_words_is_cut_between_words() -> None:
     assert all(part.endswith(" ") for part in parts[:-1])
 
 
+def header(antenna: Antenna, reader: User | None) -> str:
+    return f"📣 {antenna.name} for {reader.id if reader else 'the team'}:"
+
+
+def test_a_heading_stays_with_the_long_line_it_heads() -> None:
+    text = "Programme:\n" + "word " * 2_000
+    parts = split_text(text)
+    assert len(parts) == 3
+    assert parts[0].startswith("Programme:\nword word")
+    assert all(utf16_length(part) <= MAX_TEXT for part in parts)
+    assert "".join(parts) == text
+
+
+def test_a_long_run_of_joined_characters_is_cut_anyway() -> None:
+    # "Zalgo" text, or emoji glued with joiners: no sane cut exists; a few parts, not
+    # one message per character.
+    for text in ("a" + "\u0301" * 10_000, "\U0001f468\u200d" * 3_000):
+        parts = split_text(text)
+        assert len(parts) <= 4
+        assert "".join(parts) == text
+        assert all(utf16_length(part) <= MAX_TEXT for part in parts)
+
+
 async def volunteers(storage: Storage, clock: FakeClock, ids: list[int]) -> None:
     async with storage.transaction():
         for user_id in ids:
@@ -114,7 +138,7 @@ async def test_recipients_are_counted_by_their_worst_outcome(
     service = BroadcastService(storage, clock, outbox, "calais")
     long_text = "x " * 3_000  # two messages each
     async with storage.transaction():
-        sent = await service.from_command_line("calais", VOLUNTEERS, long_text)
+        sent = await service.from_command_line("calais", VOLUNTEERS, long_text, header)
     assert sent.recipients == 5
     rows = await storage.db.fetch_all(
         "SELECT id, chat_id, priority, batch FROM outbox ORDER BY id"
@@ -161,7 +185,22 @@ async def test_the_command_line_checks_what_it_is_given(
     ):
         with pytest.raises(DomainError) as refused:
             async with storage.transaction():
-                await service.from_command_line(antenna, target, text)
+                await service.from_command_line(antenna, target, text, header)
         assert refused.value.code == code
     assert await storage.db.fetch_value("SELECT COUNT(*) FROM broadcasts") == 0
     assert await storage.db.fetch_value("SELECT COUNT(*) FROM outbox") == 0
+
+
+async def test_each_copy_starts_with_its_own_readers_header(
+    storage: Storage, clock: FakeClock
+) -> None:
+    await volunteers(storage, clock, [1, 2])
+    service = BroadcastService(storage, clock, Outbox(storage, clock, lambda: None), "calais")
+    async with storage.transaction():
+        await service.from_command_line("calais", VOLUNTEERS, "Soup <hot> & tea", header)
+    rows = await storage.db.fetch_all("SELECT chat_id, payload FROM outbox ORDER BY chat_id")
+    texts = [(row["chat_id"], json.loads(row["payload"])["text"]) for row in rows]
+    assert texts == [
+        (1, "📣 Calais for 1:\nSoup &lt;hot&gt; &amp; tea"),
+        (2, "📣 Calais for 2:\nSoup &lt;hot&gt; &amp; tea"),
+    ]
