@@ -524,7 +524,7 @@ class PlanningService:
         if planned.antenna != actor.antenna and not actor.has(Role.ADMIN):
             raise NotAllowed
         await self.storage.planning.cancel(planned.id, self.clock.now())
-        await self.scheduler.cancel(f"plan:{planned.id}:")
+        await self.scheduler.cancel_under(f"plan:{planned.id}:")
         cancelled = await self.storage.planning.get(planned.id)
         assert cancelled is not None
         return cancelled, await self.storage.planning.signed_up(planned.id)

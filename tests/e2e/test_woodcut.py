@@ -456,3 +456,29 @@ async def test_the_day_before_reminder_across_the_autumn_clock_change(
         assert job.due_at == datetime(2026, 10, 25, 8, 0, tzinfo=UTC)  # 09:00 winter time
     finally:
         await running.stop()
+
+
+async def test_a_withdrawal_cancels_only_that_persons_reminders(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    """Reminder keys are cancelled whole, not by prefix: when 123456789 withdraws,
+    1234567890 (whose key begins with the same characters) keeps their reminders."""
+    short, long = 123456789, 1234567890
+    coordinator = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    await enrol(emu, clocked, short, "Short", Role.VOLUNTEER)
+    await enrol(emu, clocked, long, "Long", Role.VOLUNTEER)
+    shift = await announce(emu, coordinator, "/plan 2026-12-03 21:00-23:00 maraude 3")
+    session = await announce(emu, coordinator, SESSION)
+    for post, planned in ((shift, 1), (session, 2)):
+        for who in (short, long):
+            await Person(emu, who, TEAM_CHAT_ID).press(post, f"pls:{planned}:post")
+    assert await job_status(clocked, f"plan:1:remind:{long}") == "pending"
+    assert await statuses(clocked, 2, long) == {"pending"}
+    clock.advance(minutes=1)
+    for post, planned in ((shift, 1), (session, 2)):
+        toast = await press(emu, short, post, f"pls:{planned}:post")
+        assert "withdrew" in toast
+    assert await job_status(clocked, f"plan:1:remind:{short}") == "cancelled"
+    assert await statuses(clocked, 2, short) == {"cancelled"}
+    assert await job_status(clocked, f"plan:1:remind:{long}") == "pending"
+    assert await statuses(clocked, 2, long) == {"pending"}
