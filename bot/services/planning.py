@@ -240,6 +240,10 @@ class PlanningService:
         # The distribution places, read when needed: /places add changes them at run time.
         self.catalogue = catalogue or (lambda: Catalogue([], []))
         self.waits = TypedWaits(storage, clock)
+        # When each person last withdrew from each planned shift: the second tap of a double
+        # tap meant to withdraw must not sign them up again. Seconds matter only, so memory
+        # is enough (a restart between two taps of a finger is not worth a table).
+        self.withdrawn_at: dict[tuple[int, int], datetime] = {}
 
     def match_place(self, antenna: str, text: str) -> int:
         """One of the antenna's places, matched as /distrib … @ PLACE matches it; else refused
@@ -492,10 +496,19 @@ class PlanningService:
         if since is not None and now - since < DOUBLE_TAP:
             # The second tap of a double tap on a weak network: "I'm in" stays "I'm in".
             return SignupChange(planned, signed_up=True, changed=False)
+        withdrew = self.withdrawn_at.get((planned.id, user.id))
+        if since is None and withdrew is not None and now - withdrew < DOUBLE_TAP:
+            # ... and of one meant to withdraw: "withdrew" stays "withdrew".
+            return SignupChange(planned, signed_up=False, changed=False)
         if since is None and planned.signed >= planned.needed:
             full = "woodcut_full" if planned.kind == KIND_WOODCUT else "shift_full"
             raise DomainError(full, needed=planned.needed)
         signed_up = await self.storage.planning.toggle_signup(planned.id, user.id, now)
+        self.withdrawn_at = {
+            pair: at for pair, at in self.withdrawn_at.items() if now - at < DOUBLE_TAP
+        }
+        if not signed_up:
+            self.withdrawn_at[(planned.id, user.id)] = now
         for key, before in self.reminders(planned, user.id):
             remind_at = planned.starts_at - before
             if signed_up and remind_at > now:

@@ -482,3 +482,24 @@ async def test_a_withdrawal_cancels_only_that_persons_reminders(
     assert await statuses(clocked, 2, short) == {"cancelled"}
     assert await job_status(clocked, f"plan:1:remind:{long}") == "pending"
     assert await statuses(clocked, 2, long) == {"pending"}
+
+
+async def test_a_double_tap_on_withdrawing_counts_once(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    """A tired volunteer taps "I'm in" twice to withdraw: the second tap does not sign them
+    up again (nor bring their reminders back); a deliberate press later does."""
+    post = await first_session(emu, clocked)
+    await Person(emu, ANA, TEAM_CHAT_ID).press(post, "pls:1:post")
+    await emu.wait_until(lambda: "(1/2)" in post.buttons()[0].text)
+    clock.advance(minutes=1)
+    assert "withdrew" in await press(emu, ANA, post, "pls:1:post")
+    clock.advance(seconds=2)
+    assert "withdrew" in await press(emu, ANA, post, "pls:1:post")
+    await emu.wait_until(lambda: "(0/2)" in post.buttons()[0].text)
+    assert await signed(clocked) == []
+    assert await statuses(clocked, 1, ANA) == {"cancelled"}
+    clock.advance(minutes=1)
+    assert "You are in" in await press(emu, ANA, post, "pls:1:post")
+    assert await signed(clocked) == [ANA]
+    assert await statuses(clocked, 1, ANA) == {"pending"}
