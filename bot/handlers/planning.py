@@ -357,9 +357,12 @@ async def reminder_job(job: Job, services: Services) -> None:
             activity=planned_label(t, planned),
             when=when(t, planned),
         )
+    if planned.place_name:
+        # On its own line: the sentences end with a full stop.
+        text += f"\n📍 {escape(planned.place_name)}"
     await services.outbox.send_text(
         user.id,
-        text + place_suffix(planned),
+        text,
         # One of many due at the same time before a shift: behind any answer or alert.
         priority=BULK,
     )

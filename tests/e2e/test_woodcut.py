@@ -139,7 +139,9 @@ async def test_a_session_with_sign_ups_a_full_session_a_withdrawal_and_both_remi
     day_before = reminders(emu, CLEO)[-1]
     assert "Tomorrow" in (day_before.plain_text or "")
     assert "09:30" in (day_before.plain_text or "")
-    assert "📍 Marck" in (day_before.plain_text or "")
+    # The place on its own line, not glued after the sentence's full stop.
+    assert (day_before.plain_text or "").splitlines()[-1] == "📍 Marck"
+    assert ". · " not in (day_before.plain_text or "")
     priority = await clocked.bot.storage.db.fetch_value(
         "SELECT priority FROM outbox WHERE chat_id = ? ORDER BY id DESC LIMIT 1", (CLEO,)
     )
