@@ -205,7 +205,14 @@ async def signup_pressed(update: Update, context: BotContext) -> None:
     if not change.signed_up:
         toast = t._("↩️ You withdrew.")
     elif change.planned.kind == KIND_WOODCUT:
-        toast = t._("🪵 You are in. I will remind you the day before and an hour before.")
+        # Only the reminders still ahead are promised: a late sign-up gets fewer.
+        toast = (
+            t._("🪵 You are in. I will remind you the day before and an hour before.")
+            if change.reminders >= 2
+            else t._("🪵 You are in. I will remind you an hour before.")
+            if change.reminders == 1
+            else t._("🪵 You are in. See you there!")
+        )
     else:
         toast = t._("✅ You are in. I will remind you.")
     await context.answer(update, toast)

@@ -70,6 +70,8 @@ class SignupChange:
     planned: PlannedShift
     signed_up: bool
     changed: bool = True
+    # How many of the person's reminders are still ahead (none for a late sign-up).
+    reminders: int = 0
 
 
 def parse_needed(text: str | None) -> int:
@@ -493,9 +495,11 @@ class PlanningService:
             raise NotAllowed
         now = self.clock.now()
         since = await self.storage.planning.signed_up_at(planned.id, user.id)
+        reminders = self.reminders(planned, user.id)
         if since is not None and now - since < DOUBLE_TAP:
             # The second tap of a double tap on a weak network: "I'm in" stays "I'm in".
-            return SignupChange(planned, signed_up=True, changed=False)
+            ahead = sum(planned.starts_at - before > now for _, before in reminders)
+            return SignupChange(planned, signed_up=True, changed=False, reminders=ahead)
         withdrew = self.withdrawn_at.get((planned.id, user.id))
         if since is None and withdrew is not None and now - withdrew < DOUBLE_TAP:
             # ... and of one meant to withdraw: "withdrew" stays "withdrew".
@@ -509,16 +513,18 @@ class PlanningService:
         }
         if not signed_up:
             self.withdrawn_at[(planned.id, user.id)] = now
-        for key, before in self.reminders(planned, user.id):
+        ahead = 0
+        for key, before in reminders:
             remind_at = planned.starts_at - before
             if signed_up and remind_at > now:
                 payload = {"planned": planned.id, "user": user.id, "before": before // MINUTE}
                 await self.scheduler.schedule(JOB_REMINDER, key, remind_at, payload)
+                ahead += 1
             elif not signed_up:
                 await self.scheduler.cancel(key)
         updated = await self.storage.planning.get(planned.id)
         assert updated is not None
-        return SignupChange(updated, signed_up)
+        return SignupChange(updated, signed_up, reminders=ahead)
 
     def reminders(self, planned: PlannedShift, user_id: int) -> list[tuple[str, timedelta]]:
         """The reminders a person signed up for gets: their job keys and how long before the

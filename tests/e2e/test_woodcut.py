@@ -293,13 +293,21 @@ async def test_a_late_sign_up_gets_only_the_reminders_still_ahead(
     coordinator, _, _, _ = await team(emu, clocked)
     # Today at 23:30 in Paris: two and a half hours away.
     post = await announce(emu, coordinator, "/woodcut today 23:30")
-    await Person(emu, ANA, TEAM_CHAT_ID).press(post, "pls:1:post")
+    # Only the reminder still ahead is promised.
+    toast = await press(emu, ANA, post, "pls:1:post")
+    assert toast == "🪵 You are in. I will remind you an hour before."
     assert await job_status(clocked, f"plan:1:remind:{ANA}:24h") is None
     assert await job_status(clocked, f"plan:1:remind:{ANA}:1h") == "pending"
     clock.advance(minutes=90)  # 22:30: Ana's reminder
     await clocked.bot.jobs.fire_due()
     assert await job_status(clocked, f"plan:1:remind:{ANA}:1h") == "done"
     clock.advance(minutes=30)  # 23:00: half an hour before, nothing is left to remind
+    toast = await press(emu, CLEO, post, "pls:1:post")
+    assert toast == "🪵 You are in. See you there!"
+    toast = await press(emu, CLEO, post, "pls:1:post")  # a double tap: the same promise
+    assert toast == "🪵 You are in. See you there!"
+    clock.advance(minutes=1)
+    await press(emu, CLEO, post, "pls:1:post")  # Cleo withdraws: Bob takes her place
     await Person(emu, BOB, TEAM_CHAT_ID).press(post, "pls:1:post")
     assert await signed(clocked) == [ANA, BOB]
     assert await job_status(clocked, f"plan:1:remind:{BOB}:1h") is None
