@@ -43,6 +43,30 @@ def planned_label(t: Translator, planned: PlannedShift) -> str:
     return activity_label(t, planned.activity)
 
 
+def headline(t: Translator, planned: PlannedShift) -> str:
+    """ "#3 · 🪵 Wood-cutting session: Sat 5 Dec, 09:00–12:00 · 📍 Marck" """
+    return t._(
+        "#{id} · {activity}: {when}",
+        id=planned.id,
+        activity=planned_label(t, planned),
+        when=when(t, planned),
+    ) + place_suffix(planned)
+
+
+def woodcut_cancel_question(t: Translator, planned: PlannedShift) -> str:
+    """Asked by `/woodcut cancel N` and by the 🗑️ of `/woodcut list` alike."""
+    question = (
+        t.n_(
+            "Cancel this session? {n} person signed up will be told.",
+            "Cancel this session? {n} people signed up will be told.",
+            planned.signed,
+        )
+        if planned.signed
+        else t._("Cancel this session? Nobody has signed up yet.")
+    )
+    return question + "\n" + headline(t, planned)
+
+
 def place_suffix(planned: PlannedShift) -> str:
     """ " · 📍 Marck" when the shift has a place: a proper noun, shown as written."""
     return f" · 📍 {escape(planned.place_name)}" if planned.place_name else ""
@@ -319,10 +343,14 @@ async def cancel_pressed(update: Update, context: BotContext) -> None:
                     Button(t.p_("button", "↩️ No"), data=PlanList().pack()),
                 ]
             ]
-            text = t._(
-                "Cancel this shift? {activity}, {when}",
-                activity=planned_label(t, planned),
-                when=when(t, planned),
+            text = (
+                woodcut_cancel_question(t, planned)
+                if planned.kind == KIND_WOODCUT
+                else t._(
+                    "Cancel this shift? {activity}, {when}",
+                    activity=planned_label(t, planned),
+                    when=when(t, planned),
+                )
             )
             await context.edit(update, text, keyboard)
             return

@@ -206,6 +206,11 @@ async def test_the_coordinator_sees_who_comes(emu: BotApiEmulator, clocked: Runn
     assert "nobody yet" in text
     assert "Maraude" not in text
     assert has_button(sessions, "plc:1:0")
+    # Its 🗑️ asks the same question as /woodcut cancel: a session, and who will be told.
+    question = await coordinator.press(sessions, "plc:1:0")
+    assert "Cancel this session? 1 person signed up will be told." in (question.text or "")
+    assert "#1 · 🪵 Wood-cutting session" in (question.plain_text or "")
+    sessions = await coordinator.say("/woodcut list")
 
     # "👥 Participants" on the post: sent privately to the coordinator who pressed.
     since = len(emu.bot_messages(COORDINATOR))
