@@ -43,6 +43,30 @@ def planned_label(t: Translator, planned: PlannedShift) -> str:
     return activity_label(t, planned.activity)
 
 
+def headline(t: Translator, planned: PlannedShift) -> str:
+    """ "#3 · 🪵 Wood-cutting session: Sat 5 Dec, 09:00–12:00 · 📍 Marck" """
+    return t._(
+        "#{id} · {activity}: {when}",
+        id=planned.id,
+        activity=planned_label(t, planned),
+        when=when(t, planned),
+    ) + place_suffix(planned)
+
+
+def woodcut_cancel_question(t: Translator, planned: PlannedShift) -> str:
+    """Asked by `/woodcut cancel N` and by the 🗑️ of `/woodcut list` alike."""
+    question = (
+        t.n_(
+            "Cancel this session? {n} person signed up will be told.",
+            "Cancel this session? {n} people signed up will be told.",
+            planned.signed,
+        )
+        if planned.signed
+        else t._("Cancel this session? Nobody has signed up yet.")
+    )
+    return question + "\n" + headline(t, planned)
+
+
 def place_suffix(planned: PlannedShift) -> str:
     """ " · 📍 Marck" when the shift has a place: a proper noun, shown as written."""
     return f" · 📍 {escape(planned.place_name)}" if planned.place_name else ""
@@ -205,7 +229,14 @@ async def signup_pressed(update: Update, context: BotContext) -> None:
     if not change.signed_up:
         toast = t._("↩️ You withdrew.")
     elif change.planned.kind == KIND_WOODCUT:
-        toast = t._("🪵 You are in. I will remind you the day before and an hour before.")
+        # Only the reminders still ahead are promised: a late sign-up gets fewer.
+        toast = (
+            t._("🪵 You are in. I will remind you the day before and an hour before.")
+            if change.reminders >= 2
+            else t._("🪵 You are in. I will remind you an hour before.")
+            if change.reminders == 1
+            else t._("🪵 You are in. See you there!")
+        )
     else:
         toast = t._("✅ You are in. I will remind you.")
     await context.answer(update, toast)
@@ -312,10 +343,14 @@ async def cancel_pressed(update: Update, context: BotContext) -> None:
                     Button(t.p_("button", "↩️ No"), data=PlanList().pack()),
                 ]
             ]
-            text = t._(
-                "Cancel this shift? {activity}, {when}",
-                activity=planned_label(t, planned),
-                when=when(t, planned),
+            text = (
+                woodcut_cancel_question(t, planned)
+                if planned.kind == KIND_WOODCUT
+                else t._(
+                    "Cancel this shift? {activity}, {when}",
+                    activity=planned_label(t, planned),
+                    when=when(t, planned),
+                )
             )
             await context.edit(update, text, keyboard)
             return
@@ -357,9 +392,12 @@ async def reminder_job(job: Job, services: Services) -> None:
             activity=planned_label(t, planned),
             when=when(t, planned),
         )
+    if planned.place_name:
+        # On its own line: the sentences end with a full stop.
+        text += f"\n📍 {escape(planned.place_name)}"
     await services.outbox.send_text(
         user.id,
-        text + place_suffix(planned),
+        text,
         # One of many due at the same time before a shift: behind any answer or alert.
         priority=BULK,
     )

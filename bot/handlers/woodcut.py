@@ -13,22 +13,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.callbacks import PlanCancel, PlanList, WoodcutPeople
 from bot.context import BotContext
 from bot.handlers.common import person_name, refuse
-from bot.handlers.planning import names_line, place_suffix, planned_label, publish, when
+from bot.handlers.planning import headline, names_line, publish, woodcut_cancel_question
 from bot.i18n import Translator, escape
 from bot.services.errors import DomainError
 from bot.services.outbox import Button, Keyboard
 from bot.services.woodcut import CANCEL_WORDS, LIST_WORDS, LISTED
 from bot.storage.models import PlannedShift, User
-
-
-def headline(t: Translator, planned: PlannedShift) -> str:
-    """ "#3 · 🪵 Wood-cutting session: Sat 5 Dec, 09:00–12:00 · 📍 Marck" """
-    return t._(
-        "#{id} · {activity}: {when}",
-        id=planned.id,
-        activity=planned_label(t, planned),
-        when=when(t, planned),
-    ) + place_suffix(planned)
 
 
 async def woodcut(update: Update, context: BotContext) -> None:
@@ -119,16 +109,7 @@ async def ask_cancel(update: Update, context: BotContext, id_text: str | None) -
             Button(t.p_("button", "↩️ No"), data=PlanList().pack()),
         ]
     ]
-    question = (
-        t.n_(
-            "Cancel this session? {n} person signed up will be told.",
-            "Cancel this session? {n} people signed up will be told.",
-            planned.signed,
-        )
-        if planned.signed
-        else t._("Cancel this session? Nobody has signed up yet.")
-    )
-    await context.reply(update, question + "\n" + headline(t, planned), keyboard)
+    await context.reply(update, woodcut_cancel_question(t, planned), keyboard)
 
 
 async def people_pressed(update: Update, context: BotContext) -> None:

@@ -239,13 +239,13 @@ class HelpService:
     async def take(self, actor: User, request: HelpRequest) -> bool:
         if not await self.storage.help.take(request.id, actor.id, self.clock.now()):
             return False
-        await self.scheduler.cancel(job_prefix(request.id))
+        await self.scheduler.cancel_under(job_prefix(request.id))
         return True
 
     async def close(self, request: HelpRequest, status: str = "closed") -> bool:
         if not await self.storage.help.close(request.id, status, self.clock.now()):
             return False
-        await self.scheduler.cancel(job_prefix(request.id))
+        await self.scheduler.cancel_under(job_prefix(request.id))
         return True
 
     async def block(self, request: HelpRequest) -> None:
@@ -316,7 +316,7 @@ class HelpService:
         taken requests go back to nobody. Returns (their own requests, those they owned)."""
         own = [r for r in [await self.storage.help.active_of(user.id)] if r is not None]
         for request in own:
-            await self.scheduler.cancel(job_prefix(request.id))
+            await self.scheduler.cancel_under(job_prefix(request.id))
         await self.storage.help.forget_person(user.id, self.clock.now())
         return own, await self.release_owned(user)
 

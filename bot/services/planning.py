@@ -70,6 +70,8 @@ class SignupChange:
     planned: PlannedShift
     signed_up: bool
     changed: bool = True
+    # How many of the person's reminders are still ahead (none for a late sign-up).
+    reminders: int = 0
 
 
 def parse_needed(text: str | None) -> int:
@@ -240,6 +242,10 @@ class PlanningService:
         # The distribution places, read when needed: /places add changes them at run time.
         self.catalogue = catalogue or (lambda: Catalogue([], []))
         self.waits = TypedWaits(storage, clock)
+        # When each person last withdrew from each planned shift: the second tap of a double
+        # tap meant to withdraw must not sign them up again. Seconds matter only, so memory
+        # is enough (a restart between two taps of a finger is not worth a table).
+        self.withdrawn_at: dict[tuple[int, int], datetime] = {}
 
     def match_place(self, antenna: str, text: str) -> int:
         """One of the antenna's places, matched as /distrib … @ PLACE matches it; else refused
@@ -489,23 +495,36 @@ class PlanningService:
             raise NotAllowed
         now = self.clock.now()
         since = await self.storage.planning.signed_up_at(planned.id, user.id)
+        reminders = self.reminders(planned, user.id)
         if since is not None and now - since < DOUBLE_TAP:
             # The second tap of a double tap on a weak network: "I'm in" stays "I'm in".
-            return SignupChange(planned, signed_up=True, changed=False)
+            ahead = sum(planned.starts_at - before > now for _, before in reminders)
+            return SignupChange(planned, signed_up=True, changed=False, reminders=ahead)
+        withdrew = self.withdrawn_at.get((planned.id, user.id))
+        if since is None and withdrew is not None and now - withdrew < DOUBLE_TAP:
+            # ... and of one meant to withdraw: "withdrew" stays "withdrew".
+            return SignupChange(planned, signed_up=False, changed=False)
         if since is None and planned.signed >= planned.needed:
             full = "woodcut_full" if planned.kind == KIND_WOODCUT else "shift_full"
             raise DomainError(full, needed=planned.needed)
         signed_up = await self.storage.planning.toggle_signup(planned.id, user.id, now)
-        for key, before in self.reminders(planned, user.id):
+        self.withdrawn_at = {
+            pair: at for pair, at in self.withdrawn_at.items() if now - at < DOUBLE_TAP
+        }
+        if not signed_up:
+            self.withdrawn_at[(planned.id, user.id)] = now
+        ahead = 0
+        for key, before in reminders:
             remind_at = planned.starts_at - before
             if signed_up and remind_at > now:
                 payload = {"planned": planned.id, "user": user.id, "before": before // MINUTE}
                 await self.scheduler.schedule(JOB_REMINDER, key, remind_at, payload)
+                ahead += 1
             elif not signed_up:
                 await self.scheduler.cancel(key)
         updated = await self.storage.planning.get(planned.id)
         assert updated is not None
-        return SignupChange(updated, signed_up)
+        return SignupChange(updated, signed_up, reminders=ahead)
 
     def reminders(self, planned: PlannedShift, user_id: int) -> list[tuple[str, timedelta]]:
         """The reminders a person signed up for gets: their job keys and how long before the
@@ -524,7 +543,7 @@ class PlanningService:
         if planned.antenna != actor.antenna and not actor.has(Role.ADMIN):
             raise NotAllowed
         await self.storage.planning.cancel(planned.id, self.clock.now())
-        await self.scheduler.cancel(f"plan:{planned.id}:")
+        await self.scheduler.cancel_under(f"plan:{planned.id}:")
         cancelled = await self.storage.planning.get(planned.id)
         assert cancelled is not None
         return cancelled, await self.storage.planning.signed_up(planned.id)

@@ -39,5 +39,10 @@ class Scheduler:
         self.arm(job)
         return job
 
-    async def cancel(self, key_prefix: str) -> int:
-        return await self.storage.jobs.cancel(key_prefix)
+    async def cancel(self, key: str) -> int:
+        """Cancel the job of exactly that key: "plan:1:remind:12" is not "…:remind:123"."""
+        return await self.storage.jobs.cancel(key)
+
+    async def cancel_under(self, key_prefix: str) -> int:
+        """Cancel a family of jobs, named by a prefix ending with ":" ("shift:12:")."""
+        return await self.storage.jobs.cancel_under(key_prefix)

@@ -137,7 +137,7 @@ class ShiftService:
 
     async def _close(self, shift: Shift, at: datetime, *, auto: bool) -> Shift:
         await self.storage.shifts.end(shift.id, at, auto_closed=auto)
-        await self.scheduler.cancel(f"shift:{shift.id}:")
+        await self.scheduler.cancel_under(f"shift:{shift.id}:")
         closed = await self.storage.shifts.get(shift.id)
         assert closed is not None
         return closed

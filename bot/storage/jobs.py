@@ -77,8 +77,17 @@ class JobRepo:
         row = await self.db.fetch_one("SELECT * FROM jobs WHERE key = ?", (key,))
         return None if row is None else _job(row)
 
-    async def cancel(self, key_prefix: str) -> int:
-        """Cancel the pending jobs whose key starts with the prefix."""
+    async def cancel(self, key: str) -> int:
+        """Cancel the pending job of exactly that key (0 or 1)."""
+        return await self.db.execute(
+            "UPDATE jobs SET status = 'cancelled' WHERE status = 'pending' AND key = ?", (key,)
+        )
+
+    async def cancel_under(self, key_prefix: str) -> int:
+        """Cancel the pending jobs whose key starts with the prefix, which ends with ":" so
+        that "shift:1:" never reaches "shift:12:check"."""
+        if not key_prefix.endswith(":"):
+            raise ValueError(f"a job family's prefix ends with a colon: {key_prefix!r}")
         return await self.db.execute(
             "UPDATE jobs SET status = 'cancelled' WHERE status = 'pending' AND "
             "substr(key, 1, ?) = ?",

@@ -139,7 +139,9 @@ async def test_a_session_with_sign_ups_a_full_session_a_withdrawal_and_both_remi
     day_before = reminders(emu, CLEO)[-1]
     assert "Tomorrow" in (day_before.plain_text or "")
     assert "09:30" in (day_before.plain_text or "")
-    assert "📍 Marck" in (day_before.plain_text or "")
+    # The place on its own line, not glued after the sentence's full stop.
+    assert (day_before.plain_text or "").splitlines()[-1] == "📍 Marck"
+    assert ". · " not in (day_before.plain_text or "")
     priority = await clocked.bot.storage.db.fetch_value(
         "SELECT priority FROM outbox WHERE chat_id = ? ORDER BY id DESC LIMIT 1", (CLEO,)
     )
@@ -204,6 +206,11 @@ async def test_the_coordinator_sees_who_comes(emu: BotApiEmulator, clocked: Runn
     assert "nobody yet" in text
     assert "Maraude" not in text
     assert has_button(sessions, "plc:1:0")
+    # Its 🗑️ asks the same question as /woodcut cancel: a session, and who will be told.
+    question = await coordinator.press(sessions, "plc:1:0")
+    assert "Cancel this session? 1 person signed up will be told." in (question.text or "")
+    assert "#1 · 🪵 Wood-cutting session" in (question.plain_text or "")
+    sessions = await coordinator.say("/woodcut list")
 
     # "👥 Participants" on the post: sent privately to the coordinator who pressed.
     since = len(emu.bot_messages(COORDINATOR))
@@ -291,13 +298,21 @@ async def test_a_late_sign_up_gets_only_the_reminders_still_ahead(
     coordinator, _, _, _ = await team(emu, clocked)
     # Today at 23:30 in Paris: two and a half hours away.
     post = await announce(emu, coordinator, "/woodcut today 23:30")
-    await Person(emu, ANA, TEAM_CHAT_ID).press(post, "pls:1:post")
+    # Only the reminder still ahead is promised.
+    toast = await press(emu, ANA, post, "pls:1:post")
+    assert toast == "🪵 You are in. I will remind you an hour before."
     assert await job_status(clocked, f"plan:1:remind:{ANA}:24h") is None
     assert await job_status(clocked, f"plan:1:remind:{ANA}:1h") == "pending"
     clock.advance(minutes=90)  # 22:30: Ana's reminder
     await clocked.bot.jobs.fire_due()
     assert await job_status(clocked, f"plan:1:remind:{ANA}:1h") == "done"
     clock.advance(minutes=30)  # 23:00: half an hour before, nothing is left to remind
+    toast = await press(emu, CLEO, post, "pls:1:post")
+    assert toast == "🪵 You are in. See you there!"
+    toast = await press(emu, CLEO, post, "pls:1:post")  # a double tap: the same promise
+    assert toast == "🪵 You are in. See you there!"
+    clock.advance(minutes=1)
+    await press(emu, CLEO, post, "pls:1:post")  # Cleo withdraws: Bob takes her place
     await Person(emu, BOB, TEAM_CHAT_ID).press(post, "pls:1:post")
     assert await signed(clocked) == [ANA, BOB]
     assert await job_status(clocked, f"plan:1:remind:{BOB}:1h") is None
@@ -456,3 +471,50 @@ async def test_the_day_before_reminder_across_the_autumn_clock_change(
         assert job.due_at == datetime(2026, 10, 25, 8, 0, tzinfo=UTC)  # 09:00 winter time
     finally:
         await running.stop()
+
+
+async def test_a_withdrawal_cancels_only_that_persons_reminders(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    """Reminder keys are cancelled whole, not by prefix: when 123456789 withdraws,
+    1234567890 (whose key begins with the same characters) keeps their reminders."""
+    short, long = 123456789, 1234567890
+    coordinator = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    await enrol(emu, clocked, short, "Short", Role.VOLUNTEER)
+    await enrol(emu, clocked, long, "Long", Role.VOLUNTEER)
+    shift = await announce(emu, coordinator, "/plan 2026-12-03 21:00-23:00 maraude 3")
+    session = await announce(emu, coordinator, SESSION)
+    for post, planned in ((shift, 1), (session, 2)):
+        for who in (short, long):
+            await Person(emu, who, TEAM_CHAT_ID).press(post, f"pls:{planned}:post")
+    assert await job_status(clocked, f"plan:1:remind:{long}") == "pending"
+    assert await statuses(clocked, 2, long) == {"pending"}
+    clock.advance(minutes=1)
+    for post, planned in ((shift, 1), (session, 2)):
+        toast = await press(emu, short, post, f"pls:{planned}:post")
+        assert "withdrew" in toast
+    assert await job_status(clocked, f"plan:1:remind:{short}") == "cancelled"
+    assert await statuses(clocked, 2, short) == {"cancelled"}
+    assert await job_status(clocked, f"plan:1:remind:{long}") == "pending"
+    assert await statuses(clocked, 2, long) == {"pending"}
+
+
+async def test_a_double_tap_on_withdrawing_counts_once(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    """A tired volunteer taps "I'm in" twice to withdraw: the second tap does not sign them
+    up again (nor bring their reminders back); a deliberate press later does."""
+    post = await first_session(emu, clocked)
+    await Person(emu, ANA, TEAM_CHAT_ID).press(post, "pls:1:post")
+    await emu.wait_until(lambda: "(1/2)" in post.buttons()[0].text)
+    clock.advance(minutes=1)
+    assert "withdrew" in await press(emu, ANA, post, "pls:1:post")
+    clock.advance(seconds=2)
+    assert "withdrew" in await press(emu, ANA, post, "pls:1:post")
+    await emu.wait_until(lambda: "(0/2)" in post.buttons()[0].text)
+    assert await signed(clocked) == []
+    assert await statuses(clocked, 1, ANA) == {"cancelled"}
+    clock.advance(minutes=1)
+    assert "You are in" in await press(emu, ANA, post, "pls:1:post")
+    assert await signed(clocked) == [ANA]
+    assert await statuses(clocked, 1, ANA) == {"pending"}

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.services.scheduler import Scheduler
 from bot.storage import Storage
 from tests.helpers.clock import FakeClock
@@ -35,7 +37,7 @@ async def test_cancel_by_prefix(storage: Storage, clock: FakeClock) -> None:
     await scheduler.schedule("k", "shift:1:autoclose", clock.now())
     await scheduler.schedule("k", "shift:10:check", clock.now())
     assert armed == ["shift:1:check", "shift:1:autoclose", "shift:10:check"]
-    assert await scheduler.cancel("shift:1:") == 2
+    assert await scheduler.cancel_under("shift:1:") == 2
     assert [job.key for job in await storage.jobs.pending()] == ["shift:10:check"]
 
 
@@ -74,3 +76,23 @@ async def test_a_renewed_lease_keeps_the_job_and_only_its_holder_finishes_it(
     assert not await storage.jobs.renew(job.id, renewed, clock.now())
     assert not await storage.jobs.finish(job.id, "done", "", clock.now(), leased_at=renewed)
     assert await storage.jobs.finish(job.id, "done", "", clock.now(), leased_at=second)
+
+
+async def test_cancel_hits_exactly_one_key(storage: Storage, clock: FakeClock) -> None:
+    scheduler = Scheduler(storage, clock)
+    for key in ("plan:1:remind:123456789", "plan:1:remind:1234567890", "alert:1", "alert:12"):
+        await scheduler.schedule("k", key, clock.now())
+    assert await scheduler.cancel("plan:1:remind:123456789") == 1
+    assert await scheduler.cancel("alert:1") == 1
+    assert [job.key for job in await storage.jobs.pending()] == [
+        "plan:1:remind:1234567890",
+        "alert:12",
+    ]
+
+
+async def test_a_family_of_jobs_is_named_by_a_prefix_ending_in_a_colon(
+    storage: Storage, clock: FakeClock
+) -> None:
+    scheduler = Scheduler(storage, clock)
+    with pytest.raises(ValueError, match="colon"):
+        await scheduler.cancel_under("shift:1")
