@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.clock import Clock
+from bot.services.catalogue import normalize
 from bot.services.errors import DomainError, NotAllowed
 from bot.services.outbox import BULK, Outbox
 from bot.storage.interface import Store
@@ -22,8 +23,17 @@ from bot.storage.models import Antenna, Broadcast, BroadcastProgress, Draft, Rol
 
 TEAM = "team"
 VOLUNTEERS = "volunteers"
-# The words typed after /broadcast to choose where it goes (English, as the command is).
-TARGET_WORDS = {"team": TEAM, "volunteers": VOLUNTEERS, "volunteer": VOLUNTEERS}
+# The words typed after /broadcast to choose where it goes: English, as the command is, and
+# French, the coordinators' working language ("/broadcast bénévoles …" must not go to the team
+# chat with "bénévoles" as its first word). Compared without case, accents or final s.
+TARGET_WORDS = {
+    normalize(word): target
+    for target, words in (
+        (TEAM, ("team", "équipe")),
+        (VOLUNTEERS, ("volunteers", "bénévoles")),
+    )
+    for word in words
+}
 # Without a target word the message goes to the team chat: the lighter of the two, where
 # everyone can read it once, rather than a private message to every phone.
 DEFAULT_TARGET = TEAM
@@ -76,11 +86,19 @@ def parse_request(body: str, antennas: set[str]) -> Request:
     """
     first, rest = _split_word(body)
     second, after = _split_word(rest)
-    if first.lower() in antennas and second.lower() in TARGET_WORDS:
-        return Request(first.lower(), TARGET_WORDS[second.lower()], after.strip())
-    if first.lower() in TARGET_WORDS:
-        return Request(None, TARGET_WORDS[first.lower()], rest.strip())
+    if first.lower() in antennas and _target(second):
+        return Request(first.lower(), _target(second), after.strip())
+    if _target(first):
+        return Request(None, _target(first), rest.strip())
     return Request(None, DEFAULT_TARGET, body.strip())
+
+
+def _target(word: str) -> str:
+    """The target a typed word names ("" if none): a word alone, not the start of a sentence
+    such as "Bénévoles, ce soir …"."""
+    if not word.isalpha():
+        return ""
+    return TARGET_WORDS.get(normalize(word), "")
 
 
 def _split_word(text: str) -> tuple[str, str]:

@@ -40,6 +40,16 @@ ANTENNAS = {"calais", "grande-synthe"}
         # An antenna's name without a target word after it is the start of the text.
         ("Calais is cold tonight", Request(None, TEAM, "Calais is cold tonight")),
         ("volunteers", Request(None, VOLUNTEERS, "")),
+        # French, the coordinators' working language, accents or not.
+        ("Bénévoles Soupe à 19h", Request(None, VOLUNTEERS, "Soupe à 19h")),
+        ("benevole Soupe", Request(None, VOLUNTEERS, "Soupe")),
+        ("ÉQUIPE Réunion", Request(None, TEAM, "Réunion")),
+        ("calais bénévoles Salut", Request("calais", VOLUNTEERS, "Salut")),
+        # A target word followed by a comma is the start of the text, not a target.
+        (
+            "Bénévoles, ce soir on a besoin de vous",
+            Request(None, TEAM, "Bénévoles, ce soir on a besoin de vous"),
+        ),
         ("", Request(None, TEAM, "")),
     ],
 )
