@@ -18,6 +18,7 @@ from bot.services.outbox import MAX_TEXT, split_text, utf16_length
 from bot.storage.database import to_db
 from bot.storage.models import Role
 from tests.e2e.test_cli import ROOT, maraude
+from tests.helpers.clock import FakeClock
 from tests.helpers.harness import (
     ADMIN_ID,
     TEAM_CHAT_ID,
@@ -550,3 +551,44 @@ async def test_a_broadcast_whose_last_copy_was_to_someone_who_forgot_is_closed(
             break
         await asyncio.sleep(0.05)
     assert await services.broadcasts.unfinished() == []
+
+
+async def test_a_safety_alert_during_a_broadcast_overtakes_it(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    """Issue 10: a volunteer's "I need help" while 300 copies are going out at Telegram's pace
+    reaches the team chat at once, not after the broadcast."""
+    assert emu.limits.global_per_second == 30  # Telegram's flood limits are on
+    ana = await enrol(emu, clocked, VERA, "Ana", Role.VOLUNTEER)
+    await ana.say("/shift start maraude 23:00")
+    clock.advance(hours=2, minutes=30)
+    since = len(emu.bot_messages(VERA))
+    await clocked.bot.jobs.fire_due()
+    ask = await emu.wait_for_bot_message(VERA, lambda m: bool(m.buttons()), since=since)
+    sam = await enrol(emu, clocked, SAM, "Sam", Role.COORDINATOR)
+    volunteers = await add_volunteers(emu, clocked, 300)
+    _, question = await preview(sam, "/broadcast volunteers Wood-cutting moved to Sunday")
+    await sam.press(question, "✅ Send")
+
+    def served() -> int:
+        return sum(1 for v in volunteers if copies(emu, v))
+
+    await emu.wait_until(lambda: served() >= 20, timeout=30)
+    team_since = len(emu.bot_messages(TEAM_CHAT_ID))
+    await emu.press(VERA, ask, "saf:1:help")
+    await emu.wait_for_bot_message(
+        TEAM_CHAT_ID, lambda m: "🆘" in (m.text or ""), since=team_since
+    )
+    await emu.wait_until(lambda: served() == 300, timeout=60)
+
+    # In the order Telegram received them: the alert, then most of the broadcast still.
+    sends = [
+        (int(p["chat_id"]), str(p.get("text"))) for m, p in emu.requests if m == "sendMessage"
+    ]
+    alert_at = next(
+        i for i, (chat, text) in enumerate(sends) if chat == TEAM_CHAT_ID and "🆘" in text
+    )
+    copies_after = sum(1 for chat, _ in sends[alert_at:] if chat >= FIRST_VOLUNTEER)
+    assert copies_after >= 100, copies_after
+    assert all(len(copies(emu, v)) == 1 for v in volunteers)
+    assert emu.refused == []
