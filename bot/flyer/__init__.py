@@ -8,38 +8,33 @@ Fonts: the page must print the same from a fresh clone on any machine, so it use
 font. `fonts/` holds static Noto fonts (SIL Open Font License 1.1, `fonts/OFL.txt`) cut down
 to the scripts printed here: Latin with Vietnamese marks, Arabic script (Arabic, Pashto,
 Dari/Farsi, Sorani) and Ethiopic (Tigrinya, Amharic); `tools/flyer_fonts.py` rebuilds them.
-Arabic script is joined by HarfBuzz (uharfbuzz) and laid right to left by fpdf2. A name
-whose letters no font has is printed under its English name, and `warn` says so.
+Arabic script is joined by HarfBuzz (uharfbuzz) and laid right to left by fpdf2 (shared with
+the incident export: `bot/printing.py`). A name whose letters no font has is printed under its
+English name, and `warn` says so.
 
 Synchronous and CPU-bound: call it from the command line, never on the bot's event loop.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import segno
 from babel import Locale
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
+from bot import printing
 from bot.handlers.public import LANG_DEEP_LINK
 from bot.i18n import LANGUAGES, N_
+from bot.printing import ARABIC, ETHIOPIC, FONT_FILES, LATIN, LATIN_BOLD
 
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
-LATIN, LATIN_BOLD = "NotoSans", "NotoSansBold"
 # Fonts for a language's own name, tried in order: the first that has every letter wins.
 NAME_FONTS: dict[str, str] = {
-    LATIN_BOLD: "NotoSans-Bold.ttf",
-    "NotoSansArabic": "NotoSansArabic-Bold.ttf",
-    "NotoSansEthiopic": "NotoSansEthiopic-Bold.ttf",
+    family: FONT_FILES[family] for family in (LATIN_BOLD, ARABIC, ETHIOPIC)
 }
-TEXT_FONTS: dict[str, str] = {LATIN: "NotoSans-Regular.ttf"}
 # Where the teams' word differs from CLDR's ("Persian", "Central Kurdish").
 ENGLISH_NAMES = {"fa": "Dari / Persian", "ckb": "Kurdish (Sorani)"}
 # Printed in French, then in English, each from the catalogue of its language.
@@ -47,8 +42,6 @@ TITLE = N_("Information and help, in your language")
 HINT = N_("Scan the code of your language with the camera of your phone.")
 # A Telegram username: 5 to 32 letters, digits and underscores, starting with a letter.
 USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
-# Invisible marks and spaces need no glyph.
-IGNORABLE = frozenset(" \u00a0\u200b\u200c\u200d\u200e\u200f\u2066\u2067\u2068\u2069")
 
 # The page, in millimetres (A4 portrait).
 PAGE_W, PAGE_H = 210.0, 297.0
@@ -90,22 +83,9 @@ def check_username(username: str) -> str:
     return name
 
 
-@cache
-def _characters(filename: str) -> frozenset[int]:
-    path = FONT_DIR / filename
-    if not path.exists():
-        return frozenset()
-    with TTFont(path, lazy=True) as font:
-        return frozenset(font.getBestCmap())
-
-
 def font_for(text: str, fonts: Iterable[str] = NAME_FONTS) -> str | None:
     """The first of `fonts` (families of NAME_FONTS) that has every letter of `text`."""
-    needed = {ord(ch) for ch in text if ch not in IGNORABLE}
-    for family in fonts:
-        if needed <= _characters(NAME_FONTS[family]):
-            return family
-    return None
+    return printing.font_for(text, {family: NAME_FONTS[family] for family in fonts})
 
 
 def english_name(code: str) -> str:
@@ -194,16 +174,10 @@ def build_flyer(
     """
     username = check_username(bot_username)
     entries = plan(username, warn)
-    # fontTools reports every glyph it keeps when fpdf2 subsets the fonts: not news.
-    logging.getLogger("fontTools").setLevel(logging.WARNING)
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=False)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.set_title(f"{titles[0]} — {antenna_name}")
-    pdf.set_creator("Maraude")
-    for family, filename in {**TEXT_FONTS, **NAME_FONTS}.items():
-        pdf.add_font(family, "", FONT_DIR / filename)
-    pdf.set_text_shaping(use_shaping_engine=True)
+    printing.prepare(pdf, f"{titles[0]} — {antenna_name}")
     pdf.add_page()
     _header(pdf, antenna_name, titles, hints)
     for entry in entries:
