@@ -12,6 +12,7 @@ Needs fpdf2, uharfbuzz and fontTools; everything here is synchronous and CPU-bou
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -32,6 +33,14 @@ FONT_FILES: dict[str, str] = {
 }
 # Tried in order for a letter the current font lacks.
 FALLBACK_FONTS = (ARABIC, ETHIOPIC)
+# Scripts whose letters change shape with their neighbours and run right to left (Arabic
+# script: Arabic, Pashto, Dari/Farsi, Sorani, Urdu), and the marks that set a direction (the
+# translations of right-to-left locales start with one): fpdf2 lays text out in both
+# directions only with shaping on, and would print the marks. Latin (Vietnamese included,
+# once composed) and Ethiopic need no shaping engine.
+NEEDS_SHAPING = re.compile(
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 # Invisible marks and spaces need no glyph.
 IGNORABLE = frozenset(" \u00a0\u200b\u200c\u200d\u200e\u200f\u2066\u2067\u2068\u2069")
 
@@ -67,3 +76,15 @@ def prepare(pdf: FPDF, title: str) -> None:
     pdf.set_fallback_fonts(list(FALLBACK_FONTS), exact_match=False)
     # The direction of each paragraph is found from its first strong letter (Unicode bidi).
     pdf.set_text_shaping(use_shaping_engine=True)
+
+
+def shape_for(pdf: FPDF, *texts: str) -> None:
+    """Turn HarfBuzz shaping (and bidirectional layout) on only if one of `texts` needs it:
+    fpdf2 shapes a line again for every letter it adds while wrapping, which makes long
+    Latin paragraphs tens of times slower, for nothing."""
+    needed = any(NEEDS_SHAPING.search(text) for text in texts)
+    current = pdf.text_shaping
+    if needed and (current is None or current["direction"] is not None):
+        pdf.set_text_shaping(use_shaping_engine=True)  # each paragraph finds its direction
+    elif not needed and current is not None:
+        pdf.set_text_shaping(use_shaping_engine=False)
