@@ -140,6 +140,7 @@ def render_incidents_pdf(
     pdf.set_auto_page_break(auto=True, margin=BOTTOM)
     title = t._("Documented incidents")
     printing.prepare(pdf, f"{title} — {period_label}")
+    pdf.set_creation_date(generated_at)  # not the machine's clock: the same records, the same file
     antennas = list(dict.fromkeys(antenna_names or [r.antenna_name for r in records]))
     ordered = sorted(records, key=lambda record: (record.occurred_at, record.reference))
     pdf.add_page()
