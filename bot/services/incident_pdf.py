@@ -177,12 +177,12 @@ def _cover(
         pdf,
         [
             (
-                t.n_("Antenna", "Antennas", max(1, len(antennas))),
+                t.np_("incident document", "Antenna", "Antennas", max(1, len(antennas))),
                 _printable(", ".join(antennas)) or "—",
             ),
-            (t._("Period"), _printable(period_label)),
-            (t._("Generated on"), _when(t, tz, generated_at)),
-            (t._("Incidents"), t.n_("{n} incident", "{n} incidents", count)),
+            (t.p_("incident document", "Period"), _printable(period_label)),
+            (t.p_("incident document", "Generated on"), _when(t, tz, generated_at)),
+            (t.p_("incident document", "Incidents"), t.n_("{n} incident", "{n} incidents", count)),
         ],
     )
     pdf.ln(2)
@@ -202,9 +202,15 @@ def _cover(
 
 def _summary(pdf: FPDF, t: Translator, tz: ZoneInfo, records: list[IncidentRecord]) -> None:
     pdf.ln(6)
-    _heading(pdf, t._("Summary"), size=14)
+    _heading(pdf, t.p_("incident document", "Summary"), size=14)
     pdf.set_font(LATIN, size=9)
-    headings = (t._("Reference"), t._("Date"), t._("Type"), t._("Place"), t._("People"))
+    headings = (
+        t.p_("incident document", "Reference"),
+        t.p_("incident document", "Date"),
+        t.p_("incident document", "Type"),
+        t.p_("incident document", "Place"),
+        t.p_("incident document", "People"),
+    )
     rows = [
         (
             record.reference,
@@ -217,7 +223,7 @@ def _summary(pdf: FPDF, t: Translator, tz: ZoneInfo, records: list[IncidentRecor
     ]
     printing.shape_for(pdf, *headings, *(text for row in rows for text in row))
     with pdf.table(
-        col_widths=(30, 32, 55, 45, 18),
+        col_widths=(30, 32, 53, 41, 24),
         headings_style=FontFace(family=LATIN_BOLD, fill_color=(230, 230, 230)),
         line_height=4.8,
         padding=1,
@@ -233,7 +239,7 @@ def _section(pdf: FPDF, t: Translator, tz: ZoneInfo, record: IncidentRecord) -> 
     pdf.add_page()
     kind = t.marked(INCIDENT_KINDS[record.kind])
     _heading(pdf, f"{record.reference} — {kind}", size=15)
-    not_given = t._("Not given")
+    not_given = t.p_("incident document", "Not given")
     coordinates = (
         f"{record.latitude:.5f}, {record.longitude:.5f}"
         if record.latitude is not None and record.longitude is not None
@@ -242,32 +248,38 @@ def _section(pdf: FPDF, t: Translator, tz: ZoneInfo, record: IncidentRecord) -> 
     _fields(
         pdf,
         [
-            (t._("Date and time"), _when(t, tz, record.occurred_at)),
-            (t._("Type"), kind),
-            (t.n_("Antenna", "Antennas", 1), _printable(record.antenna_name)),
-            (t._("Place"), _printable(record.place) if record.place else not_given),
-            (t._("Coordinates"), coordinates),
+            (t.p_("incident document", "Date and time"), _when(t, tz, record.occurred_at)),
+            (t.p_("incident document", "Type"), kind),
             (
-                t._("People affected"),
+                t.np_("incident document", "Antenna", "Antennas", 1),
+                _printable(record.antenna_name),
+            ),
+            (
+                t.p_("incident document", "Place"),
+                _printable(record.place) if record.place else not_given,
+            ),
+            (t.p_("incident document", "Coordinates"), coordinates),
+            (
+                t.p_("incident document", "People affected"),
                 str(record.people) if record.people is not None else not_given,
             ),
-            (t._("Minors present"), _answer(t, record.minors)),
-            (t._("Injuries"), _answer(t, record.injuries)),
+            (t.p_("incident document", "Minors present"), _answer(t, record.minors)),
+            (t.p_("incident document", "Injuries"), _answer(t, record.injuries)),
             (
-                t._("Reported by"),
+                t.p_("incident document", "Reported by"),
                 _printable(record.reporter_name)
                 if record.reporter_name
                 else t._("Not named (anonymous report)"),
             ),
-            (t._("Reported on"), _when(t, tz, record.reported_at)),
+            (t.p_("incident document", "Reported on"), _when(t, tz, record.reported_at)),
         ],
     )
     pdf.ln(3)
-    _heading(pdf, t._("Description"), size=12)
+    _heading(pdf, t.p_("incident document", "Description"), size=12)
     _paragraphs(pdf, record.description or not_given)
     if record.photos:
         pdf.ln(3)
-        _heading(pdf, t._("Photos"), size=12)
+        _heading(pdf, t.p_("incident document", "Photos"), size=12)
         for number, photo in enumerate(record.photos, start=1):
             caption = t._("Photo {n} of {total}", n=number, total=len(record.photos))
             if not _photo(pdf, photo):
@@ -304,17 +316,22 @@ def _write(pdf: FPDF, height: float, text: str, align: Align = Align.L) -> None:
 
 
 def _fields(pdf: FPDF, rows: list[tuple[str, str]]) -> None:
-    """Label and value, one row each; a long value wraps in its column."""
+    """Label and value, one row each, both wrapping in their columns (a label may be long in
+    another language); values against their column's left edge, as the labels, whatever
+    their script."""
     value_x = pdf.l_margin + LABEL_W
     for label, value in rows:
-        if pdf.get_y() + LINE > pdf.page_break_trigger:
+        if pdf.get_y() + 2 * LINE > pdf.page_break_trigger:
             pdf.add_page()
+        top, page = pdf.get_y(), pdf.page
         pdf.set_font(LATIN_BOLD, size=10)
-        printing.shape_for(pdf, label)
-        pdf.cell(LABEL_W - 2, LINE, label)
+        _lines(pdf, label, pdf.l_margin, LABEL_W - 2, to_the_right=False)
+        label_bottom = pdf.get_y()
+        pdf.set_y(top)
         pdf.set_font(LATIN, size=10)
-        # Values stay in their column's left edge, as the labels do, whatever their script.
         _lines(pdf, value, value_x, pdf.w - pdf.r_margin - value_x, to_the_right=False)
+        if pdf.page == page:  # a value that flowed onto the next page is below its label
+            pdf.set_y(max(pdf.get_y(), label_bottom))
         pdf.ln(0.8)
 
 
@@ -424,7 +441,7 @@ def _when(t: Translator, tz: ZoneInfo, moment: datetime, fmt: str = "long") -> s
 
 def _answer(t: Translator, value: bool | None) -> str:
     if value is None:
-        return t._("Not given")
+        return t.p_("incident document", "Not given")
     return t.p_("answer", "Yes") if value else t.p_("answer", "No")
 
 

@@ -40,8 +40,8 @@ class Page:
     text: str
     images: int
     fonts: set[str]
-    # Every drawn letter's box (left, bottom, right, top), in points.
-    boxes: list[tuple[float, float, float, float]]
+    # Every drawn letter with its box (left, bottom, right, top), in points.
+    boxes: list[tuple[str, tuple[float, float, float, float]]]
     width: float
 
 
@@ -57,8 +57,9 @@ def read(data: bytes) -> list[Page]:
             for index in range(textpage.count_chars()):
                 if pdfium.raw.FPDFText_GetFontInfo(textpage.raw, index, name, 256, None):
                     fonts.add(name.value.decode().split("+")[-1])
-                if not textpage.get_text_range(index, 1).isspace():
-                    boxes.append(textpage.get_charbox(index))
+                letter = textpage.get_text_range(index, 1)
+                if letter and not letter.isspace():
+                    boxes.append((letter, textpage.get_charbox(index)))
             text = textpage.get_text_range().replace("\r\n", "\n")
             images = sum(
                 1 for obj in page.get_objects() if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE
@@ -183,11 +184,13 @@ def test_a_french_reader_gets_french_labels_and_dates() -> None:
     catalog = Catalog(locale="fr")
     french = {
         (None, "Documented incidents"): "Incidents documentés",
-        (None, "Date and time"): "Date et heure",
-        (None, "Minors present"): "Mineurs présents",
+        ("incident document", "Date and time"): "Date et heure",
+        ("incident document", "Minors present"): "Présence de mineur·es",
         ("answer", "Yes"): "Oui",
         ("incident type", "Tear gas"): "Gaz lacrymogène",
         (None, "Page {page} of {pages}"): "Page {page} sur {pages}",
+        # Longer than its column: wraps there, clear of the values.
+        ("incident document", "Reported by"): "Personne ayant fait le signalement (témoin)",
     }
     for (context, msgid), msgstr in french.items():
         catalog.add(msgid, msgstr, context=context)
@@ -202,9 +205,25 @@ def test_a_french_reader_gets_french_labels_and_dates() -> None:
     section = pages[1].text
     assert section.startswith("INC-2026-0007 — Gaz lacrymogène")
     assert "Date et heure 3 décembre 2026 22:40" in section
-    assert "Mineurs présents Oui" in section
+    assert "Présence de mineur·es Oui" in section
     assert "Les CRS ont gazé le campement vers 22 h 30." in section
     assert "Page 2 sur 2" in section
+    assert "Not named (anonymous report)" in section  # not in this catalogue: English
+    # The long label wraps in its column: no two letters of the rows are drawn on each other.
+    letters = "".join(letter for letter, _ in pages[1].boxes)
+    heading_bottom = pages[1].boxes[0][1][1]
+    description_top = pages[1].boxes[letters.index("Description")][1][3]
+    rows = [
+        box for _, box in pages[1].boxes if box[3] < heading_bottom and box[1] > description_top
+    ]
+    assert len(rows) > 150
+    for index, (left, bottom, right, top) in enumerate(rows):
+        for other_left, other_bottom, other_right, other_top in rows[index + 1 :]:
+            across = min(right, other_right) - max(left, other_left)
+            up = min(top, other_top) - max(bottom, other_bottom)
+            assert across < 1 or up < 1, (left, bottom)
+    assert "Personne ayant fait le signalement" not in section  # not on one line
+    assert "Personne ayant fait le" in section
 
 
 def test_arabic_and_ethiopic_descriptions_are_drawn_with_their_fonts(
@@ -238,7 +257,7 @@ def test_a_long_description_wraps_inside_the_margins_and_flows_across_pages(
     assert text.count("x") >= 300
     assert text.rstrip().split("\n")[-2].endswith("FIN")  # last, before the footer
     for page in pages:
-        for left, _, right, _ in page.boxes:
+        for _, (left, _, right, _) in page.boxes:
             assert left >= MARGIN_PT - 1
             assert right <= page.width - MARGIN_PT + 1
         assert "Confidential" in page.text
