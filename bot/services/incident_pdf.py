@@ -56,6 +56,8 @@ MARGIN = 15.0
 BOTTOM = 18.0  # room for the footer
 LINE = 5.5
 PHOTO_MAX_H = 110.0
+# Larger photos are made smaller: 1600 pixels across 180 mm print at 225 dpi.
+PHOTO_MAX_PX = 1600
 LABEL_W = 50.0  # the column of field names
 # A small picture is not blown up beyond this resolution (dots per inch).
 PHOTO_MIN_DPI = 150
@@ -413,12 +415,7 @@ def _photo(pdf: FPDF, data: bytes) -> bool:
     try:
         with Image.open(BytesIO(data)) as opened:
             opened.load()
-            # A phone's photo may be stored sideways with an EXIF note saying how to turn it;
-            # an upright one is embedded as it came (a JPEG as is, not decoded and re-encoded).
-            source: BytesIO | Image.Image = BytesIO(data)
-            if opened.getexif().get(ExifTags.Base.Orientation, 1) != 1:
-                source = ImageOps.exif_transpose(opened)
-            width_px, height_px = source.size if isinstance(source, Image.Image) else opened.size
+            source, (width_px, height_px) = _embeddable(opened, data)
             natural = 25.4 / PHOTO_MIN_DPI
             scale = min(pdf.epw / width_px, PHOTO_MAX_H / height_px, natural)
             width, height = width_px * scale, height_px * scale
@@ -431,6 +428,29 @@ def _photo(pdf: FPDF, data: bytes) -> bool:
         return False
     pdf.ln(1)
     return True
+
+
+def _embeddable(opened: Image.Image, data: bytes) -> tuple[BytesIO, tuple[int, int]]:
+    """The file to embed and its size in pixels. A photo that is upright and not too big goes
+    in as it came (a JPEG is not decoded and re-encoded); one stored sideways with an EXIF
+    note saying how to turn it is turned, and one larger than PHOTO_MAX_PX on a side is made
+    smaller (JPEG, quality 85): the document must stay within what Telegram lets a bot send,
+    and the originals stay with the report."""
+    upright = opened
+    if opened.getexif().get(ExifTags.Base.Orientation, 1) != 1:
+        upright = ImageOps.exif_transpose(opened)
+    if upright is opened and max(opened.size) <= PHOTO_MAX_PX:
+        return BytesIO(data), opened.size
+    smaller = upright.copy()
+    smaller.thumbnail((PHOTO_MAX_PX, PHOTO_MAX_PX))
+    if smaller.mode != "RGB":  # transparency (a screenshot) on white, as on the screen
+        smaller = smaller.convert("RGBA")
+        smaller = Image.alpha_composite(Image.new("RGBA", smaller.size, "white"), smaller)
+        smaller = smaller.convert("RGB")
+    out = BytesIO()
+    smaller.save(out, "JPEG", quality=85)
+    out.seek(0)
+    return out, smaller.size
 
 
 def _when(t: Translator, tz: ZoneInfo, moment: datetime, fmt: str = "long") -> str:

@@ -340,6 +340,34 @@ def test_photos_are_embedded_scaled_to_the_page(en: Translator) -> None:
     assert w3 == pytest.approx(40 * 72 / 150, rel=0.01)  # a thumbnail is not blown up
 
 
+def test_a_sideways_photo_is_turned_and_a_huge_one_made_smaller(en: Translator) -> None:
+    sideways = BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # EXIF orientation: turn 90° clockwise to view
+    Image.new("RGB", (400, 200), (10, 120, 10)).save(sideways, "JPEG", exif=exif)
+    huge = picture(4000, 3000)
+    screenshot = picture(2000, 4000, "PNG")  # with transparency
+    data = render_incidents_pdf(
+        [record(photos=(sideways.getvalue(), huge, screenshot))],
+        t=en,
+        tz=PARIS,
+        period_label="December 2026",
+        generated_at=GENERATED,
+    )
+    document = pdfium.PdfDocument(data)
+    try:
+        found = [
+            (image.get_px_size(), image.get_bounds())
+            for page in list(document)[1:]
+            for image in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE])
+        ]
+    finally:
+        document.close()
+    assert [size for size, _ in found] == [(200, 400), (1600, 1200), (800, 1600)]
+    (left, bottom, right, top) = found[0][1]
+    assert top - bottom > right - left  # drawn upright: taller than wide
+
+
 def test_a_damaged_photo_is_listed_and_the_rest_still_printed(
     en: Translator, caplog: pytest.LogCaptureFixture
 ) -> None:
