@@ -11,9 +11,10 @@ people wrote (descriptions, places, names) is printed as written, in any script 
 fonts cover (`bot/printing.py`: Latin with Vietnamese, Arabic script, Ethiopic). A letter no
 font has (an emoji) is printed as its code point, so nothing is silently dropped from evidence.
 
-Synchronous and CPU-bound (about a second per hundred incidents): run it in a worker thread
-(`asyncio.to_thread`), never on the bot's event loop. Needs fpdf2, uharfbuzz, fontTools and
-Pillow.
+Synchronous and CPU-bound (5 to 10 seconds for 200 incidents: `bench/bench_incident_pdf.py`):
+run it in a worker thread (`asyncio.to_thread`), never on the bot's event loop. Needs fpdf2,
+uharfbuzz, fontTools and Pillow. The result may be large (photos): a Bot API upload is limited
+to 50 MB, so the caller checks its size.
 """
 
 from __future__ import annotations
