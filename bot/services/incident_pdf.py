@@ -42,13 +42,14 @@ from bot.printing import FONT_FILES, IGNORABLE, LATIN, LATIN_BOLD
 log = logging.getLogger(__name__)
 
 # The types of incident (issue 11), in the order the volunteer is offered them.
+# The codes are those stored in `incidents.kind` (migration 0017, bot/services/incidents.py).
 INCIDENT_KINDS: dict[str, tuple[str, str]] = {
-    "police_violence": pN_("incident type", "Police violence"),
+    "police": pN_("incident type", "Police violence"),
     "eviction": pN_("incident type", "Eviction / tent destruction"),
     "seizure": pN_("incident type", "Seizure of belongings"),
-    "tear_gas": pN_("incident type", "Tear gas"),
-    "refusal_discrimination": pN_("incident type", "Refusal of transport or other discrimination"),
-    "danger_at_sea": pN_("incident type", "Danger at sea"),
+    "teargas": pN_("incident type", "Tear gas"),
+    "refusal": pN_("incident type", "Refusal of transport or other discrimination"),
+    "sea": pN_("incident type", "Danger at sea"),
     "other": pN_("incident type", "Other"),
 }
 

@@ -80,7 +80,7 @@ def picture(width: int, height: int, fmt: str = "JPEG") -> bytes:
 def record(number: int = 7, **changes: object) -> IncidentRecord:
     base = IncidentRecord(
         reference=f"INC-2026-{number:04d}",
-        kind="police_violence",
+        kind="police",
         occurred_at=datetime(2026, 12, 3, 21, 40, tzinfo=UTC),
         antenna_name="Calais",
         place="Rue des Verrotières",
@@ -136,12 +136,12 @@ def test_cover_summary_and_one_dated_typed_section_per_incident(en: Translator) 
     assert positions == sorted(positions)  # the summary, in time order
     assert "01/12/2026 08:15" in cover  # 07:15 UTC, the first one, in the summary
     labels = {
-        "police_violence": "Police violence",
+        "police": "Police violence",
         "eviction": "Eviction / tent destruction",
         "seizure": "Seizure of belongings",
-        "tear_gas": "Tear gas",
-        "refusal_discrimination": "Refusal of transport or other discrimination",
-        "danger_at_sea": "Danger at sea",
+        "teargas": "Tear gas",
+        "refusal": "Refusal of transport or other discrimination",
+        "sea": "Danger at sea",
         "other": "Other",
     }
     assert len(pages) == 1 + len(kinds)  # the cover, then one page per incident
@@ -198,7 +198,7 @@ def test_a_french_reader_gets_french_labels_and_dates() -> None:
     write_mo(buffer, catalog)
     buffer.seek(0)
     fr = Translator("fr", Translations(fp=buffer, domain="bot"), PARIS)
-    pages = render([record(kind="tear_gas")], fr, period_label="décembre 2026")
+    pages = render([record(kind="teargas")], fr, period_label="décembre 2026")
     assert "Incidents documentés" in pages[0].text
     assert "4 décembre 2026 18:00" in pages[0].text
     assert "Gaz lacrymogène" in pages[0].text  # in the summary
