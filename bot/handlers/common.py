@@ -20,6 +20,17 @@ log = logging.getLogger(__name__)
 
 # What a user reads for each refusal code of the services; nothing was changed.
 ERRORS: dict[str, str] = {
+    # Rights-violation reports (issue 11).
+    "incident_key_missing": N_(
+        "🔐 Incident reports are switched off: no encryption key is configured. "
+        "Tell an admin (INCIDENT_KEY). Nothing was saved."
+    ),
+    "incident_key_wrong": N_(
+        "🔐 Incident reports are switched off: the encryption key does not match the stored "
+        "reports. Tell an admin. Nothing was saved."
+    ),
+    "incident_unreadable": N_("🔐 This report cannot be decrypted. Tell an admin."),
+    "incident_kind_unknown": N_("❌ Unknown kind of incident."),
     "not_allowed": N_("🔒 Sorry, this is only for team members who have this role."),
     "invite_unknown": N_(
         "❌ This invitation code does not exist. Check it with your coordinator."
