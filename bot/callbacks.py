@@ -426,3 +426,16 @@ class BroadcastAnswer(CallbackData):
     prefix: ClassVar[str] = "bca"
     draft: int
     send: bool
+
+
+# Rights-violation reports (issue 11).
+@dataclasses.dataclass(frozen=True)
+class IncidentStep(CallbackData):
+    """The guided /incident: an answer to `step` of the caller's own draft; the nonce makes the
+    buttons of a cancelled or filed draft stale. Step "x" cancels."""
+
+    prefix: ClassVar[str] = "inc"
+    draft: int
+    nonce: str
+    step: str
+    value: str

@@ -434,6 +434,7 @@ async def _send_text(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Messa
         parse_mode=ParseMode.HTML,
         reply_markup=_reply_markup(p),
         link_preview_options=NO_PREVIEW,
+        protect_content=p.get("protect_content") or None,
     )
 
 
@@ -495,6 +496,16 @@ async def _delete_commands(bot: ExtBot[Any], chat_id: int | None, p: dict[str, A
     return await bot.delete_my_commands(scope=_scope(p["scope_chat_id"]))
 
 
+async def _delete_message(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> bool:
+    try:
+        return await bot.delete_message(chat_id, p["message_id"])
+    except BadRequest as error:
+        # Already deleted (by the person, or a first try whose answer was lost): done.
+        if "not found" in str(error).lower():
+            return False
+        raise
+
+
 CALLS: dict[str, Call] = {
     "send_text": _send_text,
     "edit_text": _edit_text,
@@ -503,4 +514,5 @@ CALLS: dict[str, Call] = {
     "send_location": _send_location,
     "set_commands": _set_commands,
     "delete_commands": _delete_commands,
+    "delete_message": _delete_message,
 }

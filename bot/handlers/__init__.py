@@ -22,6 +22,7 @@ from bot.handlers import (
     distributions,
     fallback,
     help_requests,
+    incidents,
     info,
     inputs,
     plan_form,
@@ -73,6 +74,8 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *help_requests.handlers(),
         *alerts.handlers(),
         *broadcast.handlers(),
+        # Rights-violation reports (issue 11).
+        *incidents.handlers(),
         # Typed text and locations after every command and button: forms waiting for them.
         *inputs.handlers(),
     ]

@@ -541,6 +541,9 @@ class IncidentService:
         if len(draft.details.media) >= MAX_MEDIA:
             raise DomainError("incident_media_full", most=MAX_MEDIA)
         draft.details.media.append((kind, file_id))
+        if draft.step == "description" and draft.details.description:
+            # Photos after the text: the description is taken as done.
+            self._advance(draft, "media")
         return draft
 
     async def confirm(

@@ -40,6 +40,7 @@ from bot.callbacks import (
     HelpNeed,
     HelpTake,
     HelpWrite,
+    IncidentStep,
     LanguageChoice,
     MemberHours,
     MenuTopic,
@@ -93,6 +94,8 @@ class Victim:
     plan_form: int  # the coordinator's guided /plan, at its confirmation
     plan_nonce: str
     broadcast: int = 0  # the coordinator's /broadcast preview, waiting for ✅ Send
+    incident: int = 0  # the victim's /incident draft, at its "when?" step (issue 11)
+    incident_nonce: str = NONCE
 
 
 Builder = Callable[[Victim, Role], list[CallbackData]]
@@ -257,6 +260,15 @@ FORGED: dict[type[CallbackData], Builder] = {
         BroadcastAnswer(v.broadcast, send=False),
         BroadcastAnswer(999, send=True),
     ],
+    # The victim's report being written, answered, cancelled or filed by someone else; no such
+    # draft; a stale nonce.
+    IncidentStep: lambda v, _p: [
+        IncidentStep(v.incident, v.incident_nonce, "when", "now"),
+        IncidentStep(v.incident, v.incident_nonce, "x", ""),
+        IncidentStep(v.incident, v.incident_nonce, "consent", "1"),
+        IncidentStep(v.incident, NONCE, "kind", "police"),
+        IncidentStep(999, NONCE, "review", "ok"),
+    ],
 }
 
 
@@ -303,6 +315,7 @@ async def victim_records(
     with_help: bool = True,
     with_plan_form: bool = True,
     with_broadcast: bool = False,
+    with_incident: bool = False,
 ) -> tuple[Victim, Any]:
     """The victim's open records, made through the bot as the victim would make them (help
     requests only for the help buttons: no other button reaches them, and they take time)."""
@@ -326,6 +339,9 @@ async def victim_records(
         await help_records(emu, running, clock, coordinator)
     if with_broadcast:
         await coordinator.say("/broadcast volunteers Meeting at 18:00")
+    if with_incident:
+        form = await victim.say("/incident", expect=lambda m: "What happened" in (m.text or ""))
+        await victim.press(form, "Tear gas")
     storage = running.bot.storage
     catalogue = running.bot.services.distributions.catalogue
     planned = await storage.db.fetch_all("SELECT id, antenna FROM planned_shifts")
@@ -352,8 +368,15 @@ async def victim_records(
         plan_form=plan_form.id if plan_form else 0,
         plan_nonce=str(plan_form.payload["nonce"]) if plan_form else NONCE,
         broadcast=await broadcast_draft(running) if with_broadcast else 0,
+        **(await incident_draft(running) if with_incident else {}),
     )
     return records, victim
+
+
+async def incident_draft(running: RunningBot) -> dict[str, Any]:
+    draft = await running.bot.storage.incidents.draft_of(VICTIM)
+    assert draft is not None
+    return {"incident": draft.id, "incident_nonce": draft.nonce}
 
 
 async def broadcast_draft(running: RunningBot) -> int:
@@ -406,6 +429,7 @@ async def test_a_forged_button_of_every_kind_changes_nothing(
         with_help=kind.__name__.startswith("Help"),
         with_plan_form=kind is PlanStep,
         with_broadcast=kind is BroadcastAnswer,
+        with_incident=kind is IncidentStep,
     )
     pressers = {
         Role.PUBLIC: await enrol(emu, clocked, PUBLIC, "Someone", Role.PUBLIC),

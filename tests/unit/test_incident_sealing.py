@@ -40,6 +40,13 @@ async def member(storage: Storage, clock: FakeClock, user_id: int, role: Role) -
     return user
 
 
+def read_both(path: Path, wal: Path | None) -> bytes:
+    """The raw bytes of the database file and of its write-ahead log (which must exist)."""
+    if wal is not None:
+        assert wal.exists()
+    return path.read_bytes() + (wal.read_bytes() if wal is not None else b"")
+
+
 def details(text: str = "Three tents slashed near the bridge") -> IncidentDetails:
     return IncidentDetails(
         place_text="Rue des Verrotières",
@@ -77,7 +84,7 @@ def test_malformed_keys_are_refused(text: str) -> None:
     with pytest.raises(KeyFormatError):
         parse_key(text)
     assert len(parse_key(new_key())) == 32
-    assert "Sealer(<key>)" == repr(Sealer.from_text(KEY))
+    assert repr(Sealer.from_text(KEY)) == "Sealer(<key>)"
 
 
 async def test_round_trip_through_storage_and_audit(storage: Storage, clock: FakeClock) -> None:
@@ -101,7 +108,8 @@ async def test_round_trip_through_storage_and_audit(storage: Storage, clock: Fak
     report = await incidents.read(coordinator, row.id)
     assert report.details == details()
     assert report.row.kind == "eviction"
-    actions = [(e.actor_id, e.action, e.incident_id) for e in await incidents.audit_log(coordinator)]
+    entries = await incidents.audit_log(coordinator)
+    actions = [(e.actor_id, e.action, e.incident_id) for e in entries]
     assert actions == [(20, "read", row.id), (10, "create", second.id), (10, "create", row.id)]
 
 
@@ -181,10 +189,18 @@ async def test_tampered_and_swapped_ciphertexts_are_refused(
     await incidents.check_key()
     reporter = await member(storage, clock, 10, Role.VOLUNTEER)
     one = await incidents.file(
-        reporter, kind="police", occurred_at=clock.now(), details=details("one"), name_reporter=False
+        reporter,
+        kind="police",
+        occurred_at=clock.now(),
+        details=details("one"),
+        name_reporter=False,
     )
     two = await incidents.file(
-        reporter, kind="police", occurred_at=clock.now(), details=details("two"), name_reporter=False
+        reporter,
+        kind="police",
+        occurred_at=clock.now(),
+        details=details("two"),
+        name_reporter=False,
     )
     # Row two's sealed details copied into row one: they do not open there.
     await storage.db.execute(
@@ -298,13 +314,13 @@ async def test_the_database_file_reveals_no_word_of_a_report(
     draft.details.description.append(f"{WORDS[0]} in a draft")
     await incidents.save_draft(reporter, draft)
     wal = Path(f"{path}-wal")
-    assert wal.exists()  # the words would be there first: read before any checkpoint
-    raw = path.read_bytes() + wal.read_bytes()
+    # The words would be in the WAL first: it is read before any checkpoint.
+    raw = read_both(path, wal)
     for word in (*WORDS, "happened", "corner"):
         for encoded in (word.encode("utf-8"), word.encode("utf-16-le")):
             assert encoded not in raw, word
     assert b"INC-2026-0001" in raw  # the reading is real: what is not sealed is found
     await storage.close()
     # Checkpointed into the main file as well.
-    raw = path.read_bytes()
+    raw = read_both(path, None)
     assert not any(word.encode() in raw for word in WORDS)

@@ -1,0 +1,396 @@
+"""/incident: a guided report of a rights violation, in a private chat (issue 11, SPEC §5).
+
+kind → when → where → people (number, minors, injuries) → description (several messages, until
+✅ Done) → photos and videos (optional) → review (✏️ per field) → may we name you? → filed.
+The draft is sealed in the database (`IncidentService`), so a restart loses nothing.
+
+Nothing is left on the phone: every message of the form is sent with protect_content and named
+(outbox ref); once the report is filed, the person's messages that carried details and the
+bot's messages of the form are deleted, and the one kept shows the kind, the date and the
+reference only.
+"""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.callbacks import IncidentStep
+from bot.context import BotContext
+from bot.handlers.common import error_text, refuse
+from bot.i18n import Translator, escape
+from bot.services.errors import DomainError, NotAllowed
+from bot.services.incidents import (
+    CANCEL,
+    CONFIRM,
+    DONE,
+    KINDS,
+    PEOPLE_CHOICES,
+    READY,
+    IncidentDraft,
+)
+from bot.services.outbox import Button, Keyboard
+from bot.storage.models import IncidentRow, Role
+
+CONSENT = "consent"
+# The description shown in the review is cut here: the message must stay under 4096.
+REVIEW_DESCRIPTION = 2500
+
+
+def kind_label(t: Translator, kind: str) -> str:
+    labels = {
+        "police": t.p_("incident", "👮 Police violence"),
+        "eviction": t.p_("incident", "⛺ Eviction / tents destroyed"),
+        "seizure": t.p_("incident", "🎒 Belongings seized"),
+        "teargas": t.p_("incident", "💨 Tear gas"),
+        "refusal": t.p_("incident", "🚫 Refusal of transport or discrimination"),
+        "sea": t.p_("incident", "🌊 Danger at sea"),
+        "other": t.p_("incident", "❓ Other"),
+    }
+    return labels.get(kind, kind)
+
+
+def _button(draft: IncidentDraft, label: str, value: str, step: str | None = None) -> Button:
+    return Button(
+        label, data=IncidentStep(draft.id, draft.nonce, step or draft.step, value).pack()
+    )
+
+
+def _rows(buttons: list[Button], per_row: int) -> Keyboard:
+    return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+
+
+def _yes_no(t: Translator, draft: IncidentDraft) -> Keyboard:
+    return [
+        [
+            _button(draft, t.p_("button", "✅ Yes"), "1"),
+            _button(draft, t.p_("button", "❌ No"), "0"),
+        ]
+    ]
+
+
+def review_lines(context: BotContext, draft: IncidentDraft) -> list[str]:
+    """Everything the report says, one line per field (only ever sent protected)."""
+    t = context.t
+    details = draft.details
+    lines = [kind_label(t, draft.kind or "other")]
+    if draft.occurred_at is not None:
+        lines.append("🕒 " + t.fmt_datetime(draft.occurred_at, "short"))
+    place = context.services.distributions.catalogue.places.get(details.place_id or 0)
+    if place is not None:
+        lines.append("📍 " + escape(place.name))
+    elif details.place_text:
+        lines.append("📍 " + escape(details.place_text))
+    elif details.latitude is not None and details.longitude is not None:
+        lines.append(
+            t._(
+                "📍 Shared location ({lat}, {lon})",
+                lat=f"{details.latitude:.5f}",
+                lon=f"{details.longitude:.5f}",
+            )
+        )
+    if details.people is not None:
+        lines.append(t.n_("👥 {n} person affected", "👥 {n} people affected", details.people))
+    if details.minors is not None:
+        lines.append(t._("🧒 Minors present") if details.minors else t._("🧒 No minors"))
+    if details.injuries is not None:
+        lines.append(t._("🩹 Injuries") if details.injuries else t._("🩹 No injuries"))
+    text = "\n".join(details.description)
+    if len(text) > REVIEW_DESCRIPTION:
+        text = text[:REVIEW_DESCRIPTION] + "…"
+    if text:
+        lines.append("✍️ " + escape(text))
+    if details.media:
+        lines.append(t.n_("📷 {n} photo or video", "📷 {n} photos or videos", len(details.media)))
+    return lines
+
+
+def render(  # noqa: PLR0912 -- one branch per step reads as the form
+    context: BotContext, draft: IncidentDraft
+) -> tuple[str, Keyboard]:
+    """The form at its step: the question and its buttons."""
+    t = context.t
+    cancel = [_button(draft, t.p_("button", "❌ Cancel"), "", CANCEL)]
+    rows: Keyboard = []
+    step = draft.step
+    if step == "kind":
+        question = t._("🚨 Report a rights violation. What happened?")
+        rows = _rows([_button(draft, kind_label(t, kind), kind) for kind in KINDS], 2)
+    elif step == "when":
+        question = t._("🕒 When did it happen?")
+        rows = [
+            [_button(draft, t.p_("button", "Now"), "now")],
+            [_button(draft, t.p_("button", "🕒 Earlier today"), "today")],
+            [_button(draft, t.p_("button", "📅 Another day"), "date")],
+        ]
+    elif step == "when_time":
+        question = t._("⌨️ Type the time it happened today, for example 14:30.")
+    elif step == "when_date":
+        question = t._("⌨️ Type the day and time, for example 28/11 14:30 or 2026-11-28 14:30.")
+    elif step == "where":
+        question = t._(
+            "📍 Where? Tap a place, share a location (📎 → Location), or type the place."
+        )
+        catalogue = context.services.distributions.catalogue
+        buttons = [
+            _button(draft, escape(catalogue.places[place_id].name), str(place_id))
+            for place_id in context.services.planning.form_places(draft.antenna)
+        ]
+        rows = _rows(buttons[:30], 2)
+    elif step == "people":
+        question = t._("👥 How many people were affected? Tap or type a number.")
+        rows = _rows([_button(draft, str(n), str(n)) for n in PEOPLE_CHOICES], 3)
+    elif step == "minors":
+        question = t._("🧒 Were minors among them?")
+        rows = _yes_no(t, draft)
+    elif step == "injuries":
+        question = t._("🩹 Was anyone injured?")
+        rows = _yes_no(t, draft)
+    elif step == "description":
+        count = len(draft.details.description)
+        question = (
+            t.n_(
+                "✍️ {n} message noted. Write more, or tap ✅ Done.",
+                "✍️ {n} messages noted. Write more, or tap ✅ Done.",
+                count,
+            )
+            if count
+            else t._(
+                "✍️ Describe what happened, in one or several messages. "
+                "Tap ✅ Done when you have finished."
+            )
+        )
+        rows = [[_button(draft, t.p_("button", "✅ Done"), DONE)]] if count else []
+    elif step == "media":
+        count = len(draft.details.media)
+        question = (
+            t.n_(
+                "📷 {n} photo or video received. Send more, or tap ✅ Done.",
+                "📷 {n} photos or videos received. Send more, or tap ✅ Done.",
+                count,
+            )
+            if count
+            else t._("📷 Send photos or videos if you have some, or tap ✅ Done.")
+        )
+        label = t.p_("button", "✅ Done") if count else t.p_("button", "⏭ No photos")
+        rows = [[_button(draft, label, DONE)]]
+    elif step == "review":
+        question = "\n".join(
+            [t._("📋 Check the report:"), *review_lines(context, draft), t._("Send it?")]
+        )
+        edits = [
+            ("kind", t.p_("button", "✏️ Type")),
+            ("when", t.p_("button", "✏️ When")),
+            ("where", t.p_("button", "✏️ Where")),
+            ("people", t.p_("button", "✏️ People")),
+            ("description", t.p_("button", "✏️ Description")),
+            ("media", t.p_("button", "✏️ Photos")),
+        ]
+        rows = [
+            *_rows([_button(draft, label, value) for value, label in edits], 3),
+            [_button(draft, t.p_("button", "✅ Send the report"), CONFIRM)],
+        ]
+    else:  # consent
+        question = t._(
+            "⚖️ May we give your name if this report goes to the Défenseur des droits or a "
+            "court? Without your yes, it stays anonymous."
+        )
+        rows = _yes_no(t, draft)
+    if step in ("when_time", "when_date", "where", "people", "description", "media"):
+        question = "\n".join([kind_label(t, draft.kind or "other"), question])
+    return question, [*rows, cancel]
+
+
+def _private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+async def _show(
+    update: Update, context: BotContext, draft: IncidentDraft, *, prefix: str | None = None
+) -> None:
+    """Show the form: the pressed message edited, else a new protected message."""
+    text, keyboard = render(context, draft)
+    if prefix:
+        text = prefix + "\n" + text
+    query = update.callback_query
+    outbox = context.services.outbox
+    if query is not None and query.message is not None:
+        await context.answer(update)
+        await outbox.edit_text(
+            query.message.chat.id, query.message.message_id, text, keyboard=keyboard
+        )
+        return
+    chat = update.effective_chat
+    if chat is not None:
+        ref = draft.next_ref()
+        await outbox.send_text(chat.id, text, keyboard=keyboard, protect=True, ref=ref)
+        # The ref is kept with the draft, to delete the message once the report is filed.
+        await context.services.incidents.save_draft(context.user, draft)
+
+
+async def incident(update: Update, context: BotContext) -> None:
+    """Start a report, or resume the one left half-way."""
+    services = context.services
+    t = context.t
+    try:
+        if not context.user.has(Role.VOLUNTEER):
+            raise NotAllowed
+        services.incidents.require()
+        if not _private(update):
+            # Never in a group: the chat would show the details to everyone.
+            await context.reply(update, t._("ℹ️ Write to me privately for this."))
+            return
+        draft = await services.incidents.draft_of(context.user)
+        resumed = draft is not None and draft.step != "kind"
+        if draft is None or not resumed:
+            draft = await services.incidents.start_draft(context.user)
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    _note(draft, update.message)
+    prefix = t._("↩️ Your unfinished report, where you left it.") if resumed else None
+    await _show(update, context, draft, prefix=prefix)
+
+
+def _note(draft: IncidentDraft, message: Message | None) -> None:
+    """Remember a message of the person that is to go once the report is filed."""
+    if message is not None and message.message_id not in draft.messages:
+        draft.messages.append(message.message_id)
+
+
+async def pressed(update: Update, context: BotContext) -> None:
+    """Apply a pressed answer; Cancel drops the draft; the last answer files the report."""
+    services = context.services
+    incidents = services.incidents
+    t = context.t
+    query = update.callback_query
+    try:
+        step = IncidentStep.unpack(query.data if query else None)
+        draft = await incidents.pressed_draft(context.user, step.draft, step.nonce)
+        if step.step == CANCEL:
+            await incidents.cancel(context.user, draft)
+            await _clear(context, draft, keep=_pressed_id(update))
+            await context.edit(update, t._("❌ Cancelled: nothing was saved."))
+            return
+        if step.step == CONSENT and step.value in ("0", "1") and draft.step == "consent":
+            row = await incidents.confirm(context.user, draft, name_reporter=step.value == "1")
+            await _filed(update, context, draft, row)
+            return
+        draft = incidents.answer(draft, step.step, step.value)
+        await incidents.save_draft(context.user, draft)
+    except DomainError as error:
+        if error.code in ("already_answered", "incident_description_empty", "incident_draft_gone"):
+            await context.answer(update, error_text(t, error))
+        else:
+            await refuse(update, context, error)
+        return
+    await _show(update, context, draft)
+
+
+def _pressed_id(update: Update) -> int | None:
+    query = update.callback_query
+    return query.message.message_id if query and query.message else None
+
+
+async def _clear(context: BotContext, draft: IncidentDraft, *, keep: int | None) -> None:
+    """Delete the form's messages, the person's and the bot's, but the one kept."""
+    outbox = context.services.outbox
+    chat_id = context.user.id
+    ids = set(draft.messages)
+    for ref in draft.refs:
+        found = await outbox.where(ref)
+        if found is not None:
+            ids.add(found[1])
+    for message_id in sorted(ids - {keep}):
+        await outbox.delete_message(chat_id, message_id)
+
+
+async def _filed(
+    update: Update, context: BotContext, draft: IncidentDraft, row: IncidentRow
+) -> None:
+    t = context.t
+    await _clear(context, draft, keep=_pressed_id(update))
+    text = t._(
+        "✅ Report {reference} saved: {kind}, {day}. "
+        "Its details were removed from this chat. Thank you.",
+        reference=row.reference,
+        kind=kind_label(t, row.kind),
+        day=t.fmt_date(row.occurred_at),
+    )
+    await context.edit(update, text)
+
+
+async def typed(update: Update, context: BotContext) -> bool:
+    """A typed answer (time, day, place, number, description) for the person's draft; False
+    (nothing changed) when no draft waits for one."""
+    message = update.message
+    if message is None or message.text is None:
+        return False
+    incidents = context.services.incidents
+    draft = await incidents.typing_draft(context.user)
+    if draft is None:
+        return False
+    _note(draft, message)
+    try:
+        draft = incidents.typed(draft, message.text)
+    except DomainError as error:
+        # Still waiting: the person reads what is wrong and types again.
+        await incidents.save_draft(context.user, draft)
+        await _show(update, context, draft, prefix=error_text(context.t, error))
+        return True
+    await incidents.save_draft(context.user, draft)
+    await _show(update, context, draft)
+    return True
+
+
+async def location_shared(update: Update, context: BotContext) -> bool:
+    """A shared location at the "where?" step."""
+    message = update.message
+    if message is None or message.location is None:
+        return False
+    incidents = context.services.incidents
+    draft = await incidents.typing_draft(context.user)
+    if draft is None or draft.step != "where":
+        return False
+    _note(draft, message)
+    draft = incidents.located(draft, message.location.latitude, message.location.longitude)
+    await incidents.save_draft(context.user, draft)
+    await _show(update, context, draft)
+    return True
+
+
+async def media_received(update: Update, context: BotContext) -> bool:
+    """A photo or video for the person's draft, at its description or media step."""
+    message = update.message
+    if message is None or not _private(update) or not (message.photo or message.video):
+        return False
+    incidents = context.services.incidents
+    if incidents.status != READY or not context.user.has(Role.VOLUNTEER):
+        return False
+    draft = await incidents.draft_of(context.user)
+    if draft is None or draft.step not in ("description", "media"):
+        return False
+    _note(draft, message)
+    if message.photo:
+        kind, file_id = "photo", message.photo[-1].file_id
+    else:
+        assert message.video is not None
+        kind, file_id = "video", message.video.file_id
+    try:
+        draft = incidents.media_added(draft, kind, file_id)
+    except DomainError as error:
+        await incidents.save_draft(context.user, draft)
+        await _show(update, context, draft, prefix=error_text(context.t, error))
+        return True
+    await incidents.save_draft(context.user, draft)
+    await _show(update, context, draft)
+    return True
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    return [
+        CommandHandler("incident", incident),
+        CallbackQueryHandler(pressed, pattern=IncidentStep.pattern()),
+    ]

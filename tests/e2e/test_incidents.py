@@ -1,0 +1,209 @@
+"""/incident end to end (issue 11): a guided report, sealed, and nothing of it left in the chat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.sandbox.emulator import BotApiEmulator, ChatMessage
+from bot.services.sealing import new_key
+from bot.storage.models import Role
+from tests.helpers.clock import FakeClock
+from tests.helpers.harness import (
+    Person,
+    RunningBot,
+    enrol,
+    make_settings,
+    outbox_settled,
+    start_bot,
+)
+
+VOLUNTEER = 400
+OTHER = 401
+PUBLIC = 777
+COORDINATOR = 250
+SECRET = "Quetzalpommier"
+
+
+def text_of(message: ChatMessage) -> str:
+    return message.plain_text or ""
+
+
+def form_messages(emu: BotApiEmulator, chat: int, since: int) -> list[ChatMessage]:
+    """Every message of the chat from the `since`-th on, deleted ones included."""
+    return emu.messages(chat)[since:]
+
+
+async def photo(emu: BotApiEmulator, person: Person) -> ChatMessage:
+    since = len(emu.bot_messages(person.id))
+    await emu.send_photo(person.id)
+    return await emu.wait_for_bot_message(person.id, since=since)
+
+
+async def check_stored(clocked: RunningBot) -> None:
+    # Stored once, sealed; readable by the service with the key; the creation audited.
+    storage = clocked.bot.storage
+    services = clocked.bot.services
+    assert await storage.incidents.count() == 1
+    row = await storage.incidents.get(1)
+    assert row is not None
+    assert SECRET.encode() not in row.sealed
+    assert not row.name_reporter
+    user = await storage.users.get(VOLUNTEER)
+    assert user is not None
+    report = await services.incidents.read(user, 1)
+    assert report.details.people == 3
+    assert report.details.minors is True
+    assert report.details.injuries is False
+    assert report.details.place_text == f"Under the bridge <b>{SECRET}</b>"
+    assert len(report.details.description) == 2
+    assert [kind for kind, _ in report.details.media] == ["photo", "photo"]
+    assert report.row.occurred_at.astimezone(services.settings.tz).strftime("%H:%M") == "19:45"
+    audit = await storage.incidents.audit_entries(None, limit=5)
+    assert [(e.action, e.actor_id) for e in audit] == [("read", VOLUNTEER), ("create", VOLUNTEER)]
+    assert await storage.incidents.draft_of(VOLUNTEER) is None
+    # The old buttons are stale: a second tap files nothing twice.
+    assert await storage.incidents.count() == 1
+
+
+async def test_a_full_report_with_two_photos_leaves_only_its_reference(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    vic = await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    start = len(emu.messages(VOLUNTEER))
+    form = await vic.say("/incident")
+    assert "What happened?" in text_of(form)
+    form = await vic.press(form, "Eviction")
+    assert "When did it happen?" in text_of(form)
+    form = await vic.press(form, "Earlier today")
+    # 21:00 in Paris: 22:30 is still to come, and refused.
+    form = await vic.say("22:30")
+    assert "still to come" in text_of(form)
+    form = await vic.say("19:45")
+    assert "Where?" in text_of(form)
+    form = await vic.say(f"Under the bridge <b>{SECRET}</b>")
+    assert "How many people" in text_of(form)
+    form = await vic.say("٣")  # Arabic-Indic digits
+    assert "minors" in text_of(form)
+    form = await vic.press(form, "Yes")
+    form = await vic.press(form, "No")
+    assert "Describe what happened" in text_of(form)
+    form = await vic.say(f"The police slashed {SECRET} tents at dawn.")
+    assert "1 message noted" in text_of(form)
+    form = await vic.say("Two people were pushed to the ground.")
+    assert "2 messages noted" in text_of(form)
+    form = await vic.press(form, "Done")
+    assert "Send photos or videos" in text_of(form)
+    await photo(emu, vic)
+    form = await photo(emu, vic)
+    assert "2 photos or videos received" in text_of(form)
+    review = await vic.press(form, "Done")
+    shown = text_of(review)
+    assert "Check the report" in shown
+    assert f"<b>{SECRET}</b>" in shown  # echoed as typed, escaped
+    assert "3 people affected" in shown
+    assert "Minors present" in shown
+    assert "No injuries" in shown
+    assert "2 photos or videos" in shown
+    consent = await vic.press(review, "Send the report")
+    assert "May we give your name" in text_of(consent)
+    done = await vic.press(consent, "No")
+    assert "INC-2026-0001 saved" in text_of(done)
+    await outbox_settled(clocked)
+    # Nothing left in the chat but the summary: type, date and reference.
+    kept = [m for m in form_messages(emu, VOLUNTEER, start) if not m.deleted]
+    assert kept == [done]
+    assert SECRET not in text_of(done)
+    assert "Eviction" in text_of(done)
+    # Every message of the form the bot sent was protected.
+    sent = [m for m in form_messages(emu, VOLUNTEER, start) if m.from_bot]
+    assert len(sent) > 8
+    assert all(m.extra.get("protect_content") for m in sent)
+    await check_stored(clocked)
+
+
+async def test_a_draft_survives_a_restart_and_can_be_cancelled(
+    emu: BotApiEmulator, tmp_path: Path, clock: FakeClock
+) -> None:
+    database = tmp_path / "restart.sqlite3"
+    first = await start_bot(make_settings(emu, database), clock)
+    vic = await enrol(emu, first, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    form = await vic.say("/incident")
+    form = await vic.press(form, "Tear gas")
+    form = await vic.press(form, "Now")
+    await outbox_settled(first)
+    await first.stop()
+    second = await start_bot(make_settings(emu, database), clock)
+    try:
+        # The typed wait survived too: the place is read as the answer.
+        form = await vic.say("Near the hospital")
+        assert "How many people" in text_of(form)
+        resumed = await vic.say("/incident")
+        assert "unfinished report" in text_of(resumed)
+        assert "minors" not in text_of(resumed)
+        assert "How many people" in text_of(resumed)
+        start = len(emu.messages(VOLUNTEER))
+        cancelled = await vic.press(resumed, "Cancel")
+        assert "nothing was saved" in text_of(cancelled)
+        await outbox_settled(second)
+        assert await second.bot.storage.incidents.count() == 0
+        assert await second.bot.storage.incidents.draft_of(VOLUNTEER) is None
+        # The typed place went with the draft.
+        assert all(
+            m.deleted for m in emu.messages(VOLUNTEER)[: start - 1] if "hospital" in text_of(m)
+        )
+        # A new report starts afresh.
+        fresh = await vic.say("/incident")
+        assert "What happened?" in text_of(fresh)
+    finally:
+        await second.stop()
+
+
+async def test_without_a_key_reports_are_refused_and_the_rest_works(
+    emu: BotApiEmulator, tmp_path: Path, clock: FakeClock
+) -> None:
+    running = await start_bot(
+        make_settings(emu, tmp_path / "nokey.sqlite3", incident_key=None), clock
+    )
+    try:
+        vic = await enrol(emu, running, VOLUNTEER, "Vic", Role.VOLUNTEER)
+        answer = await vic.say("/incident")
+        assert "no encryption key is configured" in text_of(answer)
+        saved = await vic.say("/distrib 10 tea @ Marck")
+        assert "10" in text_of(saved)
+        assert len(await running.bot.storage.distributions.last_batch(VOLUNTEER)) == 1
+        public = await enrol(emu, running, PUBLIC, "Someone", Role.PUBLIC)
+        assert "🔒" in text_of(await public.say("/incident"))
+        assert await running.bot.storage.meta.get("incident_canary") is None
+    finally:
+        await running.stop()
+
+
+async def test_a_wrong_key_is_refused_without_sealing_anything(
+    emu: BotApiEmulator, tmp_path: Path, clock: FakeClock
+) -> None:
+    database = tmp_path / "wrongkey.sqlite3"
+    first = await start_bot(make_settings(emu, database), clock)
+    canary = await first.bot.storage.meta.get("incident_canary")
+    assert canary is not None
+    await first.stop()
+    second = await start_bot(make_settings(emu, database, incident_key=new_key()), clock)
+    try:
+        vic = await enrol(emu, second, VOLUNTEER, "Vic", Role.VOLUNTEER)
+        answer = await vic.say("/incident")
+        assert "does not match" in text_of(answer)
+        assert await second.bot.storage.meta.get("incident_canary") == canary
+        assert await second.bot.storage.incidents.draft_of(VOLUNTEER) is None
+    finally:
+        await second.stop()
+
+
+async def test_public_users_and_groups_get_no_form(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    public = await enrol(emu, clocked, PUBLIC, "Someone", Role.PUBLIC)
+    assert "🔒" in text_of(await public.say("/incident"))
+    assert await clocked.bot.storage.incidents.draft_of(PUBLIC) is None
+    # A photo from someone with no draft is not taken.
+    other = await enrol(emu, clocked, OTHER, "Olga", Role.VOLUNTEER)
+    answer = await photo(emu, other)
+    assert "I can read text" in text_of(answer)
