@@ -219,13 +219,21 @@ async def _show(
     if query is not None and query.message is not None:
         await context.answer(update)
         await outbox.edit_text(
-            query.message.chat.id, query.message.message_id, text, keyboard=keyboard
+            query.message.chat.id,
+            query.message.message_id,
+            text,
+            keyboard=keyboard,
+            ephemeral=True,
         )
         return
     chat = update.effective_chat
     if chat is not None:
         ref = draft.next_ref()
-        await outbox.send_text(chat.id, text, keyboard=keyboard, protect=True, ref=ref)
+        # Ephemeral: the outbox keeps no copy of the text once sent (the database must not
+        # hold a report's details in clear).
+        await outbox.send_text(
+            chat.id, text, keyboard=keyboard, protect=True, ref=ref, ephemeral=True
+        )
         # The ref is kept with the draft, to delete the message once the report is filed.
         await context.services.incidents.save_draft(context.user, draft)
 

@@ -61,6 +61,11 @@ async def check_stored(clocked: RunningBot) -> None:
     audit = await storage.incidents.audit_entries(None, limit=5)
     assert [(e.action, e.actor_id) for e in audit] == [("read", VOLUNTEER), ("create", VOLUNTEER)]
     assert await storage.incidents.draft_of(VOLUNTEER) is None
+    # The outbox kept no copy of the messages that showed the details, nor the inbox the
+    # person's messages.
+    for table in ("outbox", "inbox"):
+        rows = await storage.db.fetch_all(f"SELECT * FROM {table}")
+        assert not any(SECRET in repr(tuple(row)) for row in rows), table
     # The old buttons are stale: a second tap files nothing twice.
     assert await storage.incidents.count() == 1
 
@@ -207,3 +212,57 @@ async def test_public_users_and_groups_get_no_form(
     other = await enrol(emu, clocked, OTHER, "Olga", Role.VOLUNTEER)
     answer = await photo(emu, other)
     assert "I can read text" in text_of(answer)
+
+
+async def test_a_field_edited_from_the_review_and_a_double_tap_on_send(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    vic = await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    form = await vic.say("/incident")
+    form = await vic.press(form, "Danger at sea")
+    form = await vic.press(form, "Another day")
+    form = await vic.say("2026-12-05 10:00")  # the clock says 1 December
+    assert "still to come" in text_of(form)
+    form = await vic.say("28/11 ٠٦:١٥")  # a day without a year is the last one past
+    assert "Where?" in text_of(form)
+    await emu.send_location(VOLUNTEER, 50.9581, 1.8525)
+    form = await emu.wait_for_bot_message(VOLUNTEER, lambda m: "How many" in text_of(m))
+    form = await vic.press(form, "5")
+    form = await vic.press(form, "No")
+    form = await vic.press(form, "Yes")
+    assert "Done" not in [b.text for b in form.buttons()]  # nothing written yet
+    form = await vic.say("A boat in distress.")
+    form = await vic.press(form, "Done")
+    review = await vic.press(form, "No photos")
+    assert "Shared location (50.95810, 1.85250)" in text_of(review)
+    assert "28" in text_of(review)
+    # ✏️ People: the number, minors and injuries again, then straight back to the review.
+    form = await vic.press(review, "✏️ People")
+    form = await vic.say("12")
+    form = await vic.press(form, "Yes")
+    review = await vic.press(form, "No")
+    assert "12 people affected" in text_of(review)
+    assert "Minors present" in text_of(review)
+    # ✏️ Description: written again from scratch.
+    form = await vic.press(review, "✏️ Description")
+    form = await vic.say("Fifteen people on a small boat.")
+    review = await vic.press(form, "Done")
+    assert "Fifteen people" in text_of(review)
+    assert "A boat in distress" not in text_of(review)
+    consent = await vic.press(review, "Send the report")
+    yes = consent.button("Yes")
+    done = await vic.press(consent, "Yes")
+    assert "INC-2026-0001 saved" in text_of(done)
+    # The same "Yes" again (a double tap, a re-sent press): nothing is filed twice.
+    answers = len(emu.callback_answers)
+    consent.keyboard = [[yes]]
+    await emu.press(VOLUNTEER, consent, "Yes")
+    await emu.wait_until(lambda: len(emu.callback_answers) > answers)
+    await outbox_settled(clocked)
+    storage = clocked.bot.storage
+    assert await storage.incidents.count() == 1
+    row = await storage.incidents.get(1)
+    assert row is not None
+    assert row.name_reporter
+    assert row.kind == "sea"
+    assert row.occurred_at.isoformat() == "2026-11-28T05:15:00+00:00"
