@@ -439,3 +439,30 @@ class IncidentStep(CallbackData):
     nonce: str
     step: str
     value: str
+
+
+@dataclasses.dataclass(frozen=True)
+class IncidentList(CallbackData):
+    """A page of /incidents, filtered by kind ("" for all) and period ("all", "month"...);
+    what it lists is decided by the presser's role, never by the data."""
+
+    prefix: ClassVar[str] = "inl"
+    kind: str
+    period: str
+    page: int
+
+
+@dataclasses.dataclass(frozen=True)
+class IncidentOpen(CallbackData):
+    """🔎 on a line of /incidents: the report in full, if the presser may read it (audited)."""
+
+    prefix: ClassVar[str] = "ino"
+    incident: int
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditPage(CallbackData):
+    """Older entries of /audit, before an entry id (coordinators of the antenna, admins)."""
+
+    prefix: ClassVar[str] = "aup"
+    before: int

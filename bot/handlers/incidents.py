@@ -16,9 +16,9 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import IncidentStep
+from bot.callbacks import AuditPage, IncidentList, IncidentOpen, IncidentStep
 from bot.context import BotContext
-from bot.handlers.common import error_text, refuse
+from bot.handlers.common import error_text, person_name, refuse
 from bot.i18n import Translator, escape
 from bot.services.errors import DomainError, NotAllowed
 from bot.services.incidents import (
@@ -26,11 +26,14 @@ from bot.services.incidents import (
     CONFIRM,
     DONE,
     KINDS,
+    PAGE,
     PEOPLE_CHOICES,
     READY,
+    Incident,
     IncidentDraft,
 )
 from bot.services.outbox import Button, Keyboard
+from bot.services.reports import parse_period
 from bot.storage.models import IncidentRow, Role
 
 CONSENT = "consent"
@@ -397,8 +400,217 @@ async def media_received(update: Update, context: BotContext) -> bool:
     return True
 
 
+# /incidents: the reports the caller may see; /audit: who read what.
+
+PERIODS = ("all", "week", "month", "year")
+AUDIT_PAGE = 20
+
+
+async def _send_protected(update: Update, context: BotContext, text: str, kb: Keyboard) -> None:
+    """Edit the pressed message, or send a new one; details are never forwardable."""
+    query = update.callback_query
+    outbox = context.services.outbox
+    if query is not None and query.message is not None:
+        await context.answer(update)
+        await outbox.edit_text(
+            query.message.chat.id, query.message.message_id, text, keyboard=kb, ephemeral=True
+        )
+        return
+    chat = update.effective_chat
+    if chat is not None:
+        await outbox.send_text(chat.id, text, keyboard=kb, protect=True, ephemeral=True)
+
+
+def _period_label(t: Translator, period: str) -> str:
+    labels = {
+        "all": t.p_("button", "All time"),
+        "week": t.p_("button", "This week"),
+        "month": t.p_("button", "This month"),
+        "year": t.p_("button", "This year"),
+    }
+    return labels.get(period, period)
+
+
+async def incidents_list(update: Update, context: BotContext) -> None:
+    """List the reports the caller may see: /incidents [kind] [period]."""
+    kind = ""
+    words = []
+    for word in context.args or []:
+        if word.lower() in KINDS and not kind:
+            kind = word.lower()
+        else:
+            words.append(word)
+    await _listing(update, context, kind, " ".join(words) or "all", 0)
+
+
+async def list_pressed(update: Update, context: BotContext) -> None:
+    """Another page, kind or period of /incidents."""
+    query = update.callback_query
+    try:
+        data = IncidentList.unpack(query.data if query else None)
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    await _listing(update, context, data.kind, data.period, data.page)
+
+
+async def _listing(update: Update, context: BotContext, kind: str, period: str, page: int) -> None:
+    services = context.services
+    t = context.t
+    try:
+        if not context.user.has(Role.VOLUNTEER):
+            raise NotAllowed
+        services.incidents.require()
+        if not _private(update):
+            await context.reply(update, t._("ℹ️ Write to me privately for this."))
+            return
+        since = until = None
+        if period != "all":
+            span = parse_period(period, services.clock.now(), services.settings.tz)
+            since, until = span.since, span.until
+            if period not in PERIODS:
+                # Written in full in the buttons: a typed word may not fit in 64 bytes.
+                period = f"{span.first_day.isoformat()}..{span.last_day.isoformat()}"
+        rows, total = await services.incidents.listing(
+            context.user,
+            kind=kind or None,
+            since=since,
+            until=until,
+            page=page,
+            detail=f"kind {kind or 'all'}, period {period}",
+        )
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    lines = [t.n_("🗂️ {n} report", "🗂️ {n} reports", total)]
+    buttons: Keyboard = []
+    for row in rows:
+        lines.append(
+            f"{escape(row.reference)} · {kind_label(t, row.kind)} · "
+            + t.fmt_datetime(row.occurred_at, "short")
+        )
+        buttons.append([Button("🔎 " + row.reference, data=IncidentOpen(row.id).pack())])
+    nav = []
+    if page > 0:
+        nav.append(Button("◀️", data=IncidentList(kind, period, page - 1).pack()))
+    if (page + 1) * PAGE < total:
+        nav.append(Button("▶️", data=IncidentList(kind, period, page + 1).pack()))
+    if nav:
+        buttons.append(nav)
+    kinds = [Button(t.p_("button", "All types"), data=IncidentList("", period, 0).pack())]
+    kinds += [
+        Button(kind_label(t, code), data=IncidentList(code, period, 0).pack()) for code in KINDS
+    ]
+    buttons += _rows([b for b in kinds if b.data != IncidentList(kind, period, 0).pack()], 2)
+    buttons.append(
+        [
+            Button(_period_label(t, code), data=IncidentList(kind, code, 0).pack())
+            for code in PERIODS
+            if code != period
+        ]
+    )
+    await _send_protected(update, context, "\n".join(lines), buttons)
+
+
+def detail_text(context: BotContext, report: Incident) -> str:
+    """A report in full (only ever sent protected, to someone entitled)."""
+    t = context.t
+    row = report.row
+    shown = IncidentDraft(
+        row.id,
+        "",
+        row.antenna,
+        kind=row.kind,
+        occurred_at=row.occurred_at,
+        details=report.details,
+    )
+    lines = [f"<b>{escape(row.reference)}</b>", *review_lines(context, shown)]
+    lines.append(
+        t._("⚖️ The reporter may be named.")
+        if row.name_reporter
+        else t._("⚖️ Anonymous: the reporter is not to be named.")
+    )
+    return "\n".join(lines)
+
+
+async def open_pressed(update: Update, context: BotContext) -> None:
+    """Show one report in full to someone entitled to it (the read is audited)."""
+    query = update.callback_query
+    try:
+        data = IncidentOpen.unpack(query.data if query else None)
+        if not _private(update):
+            raise NotAllowed
+        report = await context.services.incidents.read(context.user, data.incident)
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    await context.answer(update)
+    chat = update.effective_chat
+    if chat is not None:
+        await context.services.outbox.send_text(
+            chat.id, detail_text(context, report), protect=True, ephemeral=True
+        )
+
+
+async def audit(update: Update, context: BotContext) -> None:
+    """Show who created, listed and read which report: /audit (coordinators, admins)."""
+    await _audit_page(update, context, None)
+
+
+async def audit_pressed(update: Update, context: BotContext) -> None:
+    """Older entries of /audit."""
+    query = update.callback_query
+    try:
+        data = AuditPage.unpack(query.data if query else None)
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    await _audit_page(update, context, data.before)
+
+
+async def _audit_page(update: Update, context: BotContext, before: int | None) -> None:
+    services = context.services
+    t = context.t
+    try:
+        if not _private(update) and context.user.has(Role.COORDINATOR):
+            await context.reply(update, t._("ℹ️ Write to me privately for this."))
+            return
+        entries = await services.incidents.audit_log(
+            context.user, limit=AUDIT_PAGE, before_id=before
+        )
+    except DomainError as error:
+        await refuse(update, context, error)
+        return
+    lines = [t._("🧾 Incident audit log, newest first:")]
+    for entry in entries:
+        who = await services.storage.users.get(entry.actor_id) if entry.actor_id else None
+        name = person_name(who) if who else (str(entry.actor_id) if entry.actor_id else "—")
+        reference = await services.incidents.reference_of(entry.incident_id)
+        lines.append(
+            " · ".join(
+                [
+                    t.fmt_datetime(entry.at, "short"),
+                    escape(name),
+                    escape(entry.action),
+                    escape(reference or ""),
+                ]
+            ).rstrip(" ·")
+        )
+    if not entries:
+        lines.append(t._("Nothing recorded yet."))
+    keyboard: Keyboard = []
+    if len(entries) == AUDIT_PAGE:
+        keyboard = [[Button(t.p_("button", "◀️ Older"), data=AuditPage(entries[-1].id).pack())]]
+    await _send_protected(update, context, "\n".join(lines), keyboard)
+
+
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     return [
         CommandHandler("incident", incident),
+        CommandHandler("incidents", incidents_list),
+        CommandHandler("audit", audit),
         CallbackQueryHandler(pressed, pattern=IncidentStep.pattern()),
+        CallbackQueryHandler(list_pressed, pattern=IncidentList.pattern()),
+        CallbackQueryHandler(open_pressed, pattern=IncidentOpen.pattern()),
+        CallbackQueryHandler(audit_pressed, pattern=AuditPage.pattern()),
     ]

@@ -61,6 +61,9 @@ MAX_MEDIA = 20
 WAIT_PURPOSE = "incident"
 WAIT_LIFE = timedelta(hours=2)
 
+# Reports per page of /incidents.
+PAGE = 8
+
 # Audit actions.
 CREATED = "create"
 READ = "read"
@@ -343,6 +346,49 @@ class IncidentService:
             self.clock.now(), reader.id, READ, incident_id=row.id, antenna=row.antenna
         )
         return Incident(row, details)
+
+    async def listing(
+        self,
+        reader: User,
+        *,
+        kind: str | None,
+        since: datetime | None,
+        until: datetime | None,
+        page: int,
+        detail: str,
+    ) -> tuple[list[IncidentRow], int]:
+        """A page of the reports the reader may see (kind, time and reference only: nothing
+        sealed is opened), and how many in all; the listing is audited."""
+        self.require()
+        if not reader.has(Role.VOLUNTEER):
+            raise NotAllowed
+        if kind is not None and kind not in KINDS:
+            raise DomainError("incident_kind_unknown")
+        entitled = reader.role in (Role.COORDINATOR, Role.LEGAL)
+        rows, total = await self.storage.incidents.visible(
+            antenna=(reader.antenna or self.default_antenna) if entitled else None,
+            reporter_id=reader.id,
+            everything=reader.role is Role.ADMIN,
+            kind=kind,
+            since=since,
+            until=until,
+            limit=PAGE,
+            offset=max(page, 0) * PAGE,
+        )
+        await self.storage.incidents.audit(
+            self.clock.now(),
+            reader.id,
+            LISTED,
+            antenna=reader.antenna or self.default_antenna,
+            detail=f"{detail} page {page}: {len(rows)} of {total}",
+        )
+        return rows, total
+
+    async def reference_of(self, incident_id: int | None) -> str | None:
+        if incident_id is None:
+            return None
+        row = await self.storage.incidents.get(incident_id)
+        return None if row is None else row.reference
 
     async def audit_log(
         self, reader: User, *, limit: int = 20, before_id: int | None = None

@@ -74,6 +74,62 @@ class IncidentRepo:
     async def count(self) -> int:
         return int(await self.db.fetch_value("SELECT count(*) FROM incidents") or 0)
 
+    async def visible(
+        self,
+        *,
+        antenna: str | None,
+        reporter_id: int,
+        everything: bool,
+        kind: str | None,
+        since: datetime | None,
+        until: datetime | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[IncidentRow], int]:
+        """Reports a reader may see, newest event first, and how many in all: every one
+        (`everything`), an antenna's (`antenna`), and in any case the reader's own."""
+        clauses: list[str] = []
+        params: list[object] = []
+        if not everything:
+            clauses.append("(reporter_id = ? OR antenna = ?)" if antenna else "reporter_id = ?")
+            params += [reporter_id, antenna] if antenna else [reporter_id]
+        if kind is not None:
+            clauses.append("kind = ?")
+            params.append(kind)
+        if since is not None:
+            clauses.append("occurred_at >= ?")
+            params.append(to_db(since))
+        if until is not None:
+            clauses.append("occurred_at < ?")
+            params.append(to_db(until))
+        where = " AND ".join(clauses) or "1 = 1"
+        total = await self.db.fetch_value(
+            f"SELECT count(*) FROM incidents WHERE {where}",  # noqa: S608 -- fixed clauses
+            params,
+        )
+        rows = await self.db.fetch_all(
+            f"SELECT * FROM incidents WHERE {where} "  # noqa: S608 -- fixed clauses
+            "ORDER BY occurred_at DESC, id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [_incident(row) for row in rows], int(total or 0)
+
+    async def kinds_between(
+        self, antenna: str | None, since: datetime, until: datetime
+    ) -> list[tuple[datetime, str]]:
+        """(when, kind) of the reports of a period: statistics, nothing else."""
+        clauses = ["occurred_at >= ?", "occurred_at < ?"]
+        params: list[object] = [to_db(since), to_db(until)]
+        if antenna is not None:
+            clauses.append("antenna = ?")
+            params.append(antenna)
+        where = " AND ".join(clauses)
+        rows = await self.db.fetch_all(
+            f"SELECT occurred_at, kind FROM incidents WHERE {where}",  # noqa: S608 -- fixed
+            params,
+        )
+        return [(from_db(row["occurred_at"]), row["kind"]) for row in rows]
+
     # Drafts: one per person.
 
     async def draft_save(

@@ -19,6 +19,7 @@ import pytest
 from bot.callbacks import (
     AlertDelete,
     AntennaChoice,
+    AuditPage,
     BroadcastAnswer,
     CallbackData,
     CatalogueCancel,
@@ -40,6 +41,8 @@ from bot.callbacks import (
     HelpNeed,
     HelpTake,
     HelpWrite,
+    IncidentList,
+    IncidentOpen,
     IncidentStep,
     LanguageChoice,
     MemberHours,
@@ -61,6 +64,7 @@ from bot.callbacks import (
     WoodcutPeople,
 )
 from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
+from bot.services.incidents import IncidentDetails
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
 from tests.helpers.harness import ADMIN_ID, Person, RunningBot, enrol
@@ -96,6 +100,7 @@ class Victim:
     broadcast: int = 0  # the coordinator's /broadcast preview, waiting for ✅ Send
     incident: int = 0  # the victim's /incident draft, at its "when?" step (issue 11)
     incident_nonce: str = NONCE
+    report: int = 0  # the victim's filed report
 
 
 Builder = Callable[[Victim, Role], list[CallbackData]]
@@ -269,6 +274,15 @@ FORGED: dict[type[CallbackData], Builder] = {
         IncidentStep(v.incident, NONCE, "kind", "police"),
         IncidentStep(999, NONCE, "review", "ok"),
     ],
+    # Listing one's own reports is a volunteer's right (and audited): forged, a kind or period
+    # the bot never offers; the public may list nothing.
+    IncidentList: _public_or(
+        [IncidentList("", "all", 0)],
+        [IncidentList("nope", "all", 0), IncidentList("", "nope", 0)],
+    ),
+    # The victim's filed report, read by someone who is neither its reporter nor entitled.
+    IncidentOpen: lambda v, _p: [IncidentOpen(v.report), IncidentOpen(999)],
+    AuditPage: lambda _v, _p: [AuditPage(999_999), AuditPage(1)],
 }
 
 
@@ -374,9 +388,19 @@ async def victim_records(
 
 
 async def incident_draft(running: RunningBot) -> dict[str, Any]:
-    draft = await running.bot.storage.incidents.draft_of(VICTIM)
+    storage = running.bot.storage
+    draft = await storage.incidents.draft_of(VICTIM)
     assert draft is not None
-    return {"incident": draft.id, "incident_nonce": draft.nonce}
+    reporter = await storage.users.get(VICTIM)
+    assert reporter is not None
+    row = await running.bot.services.incidents.file(
+        reporter,
+        kind="police",
+        occurred_at=running.bot.clock.now(),
+        details=IncidentDetails(description=["forged-button target"]),
+        name_reporter=False,
+    )
+    return {"incident": draft.id, "incident_nonce": draft.nonce, "report": row.id}
 
 
 async def broadcast_draft(running: RunningBot) -> int:
@@ -429,7 +453,7 @@ async def test_a_forged_button_of_every_kind_changes_nothing(
         with_help=kind.__name__.startswith("Help"),
         with_plan_form=kind is PlanStep,
         with_broadcast=kind is BroadcastAnswer,
-        with_incident=kind is IncidentStep,
+        with_incident=kind in (IncidentStep, IncidentOpen, AuditPage),
     )
     pressers = {
         Role.PUBLIC: await enrol(emu, clocked, PUBLIC, "Someone", Role.PUBLIC),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage
+from bot.services.incidents import IncidentDetails
 from bot.services.sealing import new_key
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
@@ -21,6 +22,8 @@ VOLUNTEER = 400
 OTHER = 401
 PUBLIC = 777
 COORDINATOR = 250
+OUTSIDER = 260
+LEGAL = 270
 SECRET = "Quetzalpommier"
 
 
@@ -266,3 +269,66 @@ async def test_a_field_edited_from_the_review_and_a_double_tap_on_send(
     assert row.name_reporter
     assert row.kind == "sea"
     assert row.occurred_at.isoformat() == "2026-11-28T05:15:00+00:00"
+
+
+async def file_report(running: RunningBot, reporter_id: int, text: str) -> int:
+    services = running.bot.services
+    reporter = await running.bot.storage.users.get(reporter_id)
+    assert reporter is not None
+    row = await services.incidents.file(
+        reporter,
+        kind="police",
+        occurred_at=running.bot.clock.now(),
+        details=IncidentDetails(people=2, description=[text]),
+        name_reporter=False,
+    )
+    return row.id
+
+
+async def test_only_the_entitled_list_and_read_and_every_read_is_audited(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    vic = await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    olga = await enrol(emu, clocked, OTHER, "Olga", Role.VOLUNTEER)
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    lea = await enrol(emu, clocked, LEGAL, "Lea", Role.LEGAL)
+    gus = await enrol(emu, clocked, OUTSIDER, "Gus", Role.COORDINATOR, antenna="grande-synthe")
+    public = await enrol(emu, clocked, PUBLIC, "Someone", Role.PUBLIC)
+    first = await file_report(clocked, VOLUNTEER, f"Batons used, {SECRET}.")
+    await file_report(clocked, VOLUNTEER, "A second report.")
+    storage = clocked.bot.storage
+    listing = await claire.say("/incidents")
+    assert "2 reports" in text_of(listing)
+    assert listing.extra.get("protect_content")
+    assert SECRET not in text_of(listing)  # a list shows kind, time and reference only
+    detail = await claire.press(listing, "🔎 INC-2026-0001")
+    assert SECRET in text_of(detail)
+    assert "Anonymous" in text_of(detail)
+    assert detail.extra.get("protect_content")
+    assert "2 reports" in text_of(await lea.say("/incidents police month"))
+    assert "2 reports" in text_of(await vic.say("/incidents"))  # the reporter's own
+    assert "0 reports" in text_of(await olga.say("/incidents"))
+    assert "0 reports" in text_of(await gus.say("/incidents"))
+    assert "🔒" in text_of(await public.say("/incidents"))
+    assert "🔒" in text_of(await olga.say("/audit"))
+    entries_before = len(await storage.incidents.audit_entries(None, limit=100))
+    # Olga and Gus forge Claire's 🔎 button: refused, and no read is recorded.
+    for person in (olga, gus):
+        message = person.last()
+        message.keyboard = [[listing.button("🔎 INC-2026-0001")]]
+        answers = len(emu.callback_answers)
+        await emu.press(person.id, message, "🔎 INC-2026-0001")
+        await emu.wait_until(lambda: len(emu.callback_answers) > answers)  # noqa: B023
+        answer = list(emu.callback_answers.values())[answers]
+        assert "🔒" in (answer.get("text") or "")
+    await outbox_settled(clocked)
+    entries = await storage.incidents.audit_entries(None, limit=100)
+    assert len(entries) == entries_before
+    reads = [(e.actor_id, e.incident_id) for e in entries if e.action == "read"]
+    assert reads == [(COORDINATOR, first)]
+    listed = {e.actor_id for e in entries if e.action == "list"}
+    assert listed == {COORDINATOR, LEGAL, VOLUNTEER, OTHER, OUTSIDER}
+    log = text_of(await claire.say("/audit"))
+    assert "read · INC-2026-0001" in log
+    assert "Claire" in log
+    assert SECRET not in log
