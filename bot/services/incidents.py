@@ -384,6 +384,20 @@ class IncidentService:
         )
         return rows, total
 
+    async def counts(
+        self, antenna: str | None, since: datetime, until: datetime
+    ) -> list[tuple[str, str, int]]:
+        """(YYYY-MM in TIMEZONE, kind, how many) of the reports of a period, for /report and
+        the weekly summary: counts only, readable without the key."""
+        found: dict[tuple[str, str], int] = {}
+        for moment, kind in await self.storage.incidents.kinds_between(antenna, since, until):
+            key = (moment.astimezone(self.tz).strftime("%Y-%m"), kind)
+            found[key] = found.get(key, 0) + 1
+        return [
+            (month, kind, found[month, kind])
+            for month, kind in sorted(found, key=lambda k: (k[0], KINDS.index(k[1])))
+        ]
+
     async def reference_of(self, incident_id: int | None) -> str | None:
         if incident_id is None:
             return None

@@ -332,3 +332,19 @@ async def test_only_the_entitled_list_and_read_and_every_read_is_audited(
     assert "read · INC-2026-0001" in log
     assert "Claire" in log
     assert SECRET not in log
+
+
+async def test_the_report_counts_incidents_per_month_and_kind_only(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    await file_report(clocked, VOLUNTEER, f"{SECRET} one")
+    await file_report(clocked, VOLUNTEER, f"{SECRET} two")
+    report = text_of(await claire.say("/report month"))
+    assert "Rights violations documented" in report
+    assert "2026-12: 👮 Police violence 2" in report
+    assert SECRET not in report
+    # Counts open nothing sealed: no read is recorded.
+    entries = await clocked.bot.storage.incidents.audit_entries(None, limit=9)
+    assert {e.action for e in entries} == {"create"}
