@@ -86,13 +86,8 @@ def review_lines(context: BotContext, draft: IncidentDraft) -> list[str]:
     elif details.place_text:
         lines.append("📍 " + escape(details.place_text))
     elif details.latitude is not None and details.longitude is not None:
-        lines.append(
-            t._(
-                "📍 Shared location ({lat}, {lon})",
-                lat=f"{details.latitude:.5f}",
-                lon=f"{details.longitude:.5f}",
-            )
-        )
+        lat, lon = format(details.latitude, ".5f"), format(details.longitude, ".5f")
+        lines.append(t._("📍 Shared location ({lat}, {lon})", lat=lat, lon=lon))
     if details.people is not None:
         lines.append(t.n_("👥 {n} person affected", "👥 {n} people affected", details.people))
     if details.minors is not None:
