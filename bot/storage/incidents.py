@@ -165,6 +165,12 @@ class IncidentRepo:
     async def draft_delete(self, draft_id: int) -> bool:
         return await self.db.execute("DELETE FROM incident_drafts WHERE id = ?", (draft_id,)) == 1
 
+    async def drafts_prune(self, before: datetime) -> int:
+        """Forget drafts left untouched since `before`."""
+        return await self.db.execute(
+            "DELETE FROM incident_drafts WHERE updated_at < ?", (to_db(before),)
+        )
+
     async def drafts_sealed(self) -> list[tuple[int, bytes]]:
         rows = await self.db.fetch_all("SELECT id, sealed FROM incident_drafts ORDER BY id")
         return [(row["id"], bytes(row["sealed"])) for row in rows]

@@ -10,6 +10,7 @@ from bot.services.sealing import new_key
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
 from tests.helpers.harness import (
+    TEAM_CHAT_ID,
     Person,
     RunningBot,
     enrol,
@@ -215,6 +216,10 @@ async def test_public_users_and_groups_get_no_form(
     other = await enrol(emu, clocked, OTHER, "Olga", Role.VOLUNTEER)
     answer = await photo(emu, other)
     assert "I can read text" in text_of(answer)
+    # Never in a group: the team chat would see every detail.
+    in_group = Person(emu, OTHER, chat_id=TEAM_CHAT_ID)
+    assert "privately" in text_of(await in_group.say("/incident@" + emu.bot_username))
+    assert await clocked.bot.storage.incidents.draft_of(OTHER) is None
 
 
 async def test_a_field_edited_from_the_review_and_a_double_tap_on_send(

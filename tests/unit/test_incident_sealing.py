@@ -324,3 +324,18 @@ async def test_the_database_file_reveals_no_word_of_a_report(
     # Checkpointed into the main file as well.
     raw = read_both(path, None)
     assert not any(word.encode() in raw for word in WORDS)
+
+
+async def test_drafts_left_for_a_week_are_pruned(storage: Storage, clock: FakeClock) -> None:
+    incidents = service(storage, clock)
+    await incidents.check_key()
+    old = await member(storage, clock, 10, Role.VOLUNTEER)
+    recent = await member(storage, clock, 11, Role.VOLUNTEER)
+    await incidents.start_draft(old)
+    clock.advance(days=6)
+    draft = await incidents.start_draft(recent)
+    clock.advance(days=2)
+    await incidents.save_draft(recent, draft)
+    assert await storage.incidents.drafts_prune(clock.now() - timedelta(days=7)) == 1
+    assert await storage.incidents.draft_of(10) is None
+    assert await storage.incidents.draft_of(11) is not None
