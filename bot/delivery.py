@@ -75,7 +75,7 @@ SPREAD_SLACK = 3
 UPLOAD_TIMEOUT = 300.0
 # Harmless answers: the wanted state is already there, or the moment has passed.
 ALREADY_DONE = ("message is not modified", "message to delete not found")
-TOO_LATE = ("query is too old", "query id is invalid")
+TOO_LATE = ("query is too old", "query id is invalid", "message can't be deleted")
 OLD_MESSAGE_METHODS = frozenset({"edit_text"})
 # Telegram's 413, which PTB raises as a NetworkError: the same file will never be taken.
 TOO_LARGE = ("entity too large", "file too large", "(413)")
@@ -497,13 +497,8 @@ async def _delete_commands(bot: ExtBot[Any], chat_id: int | None, p: dict[str, A
 
 
 async def _delete_message(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> bool:
-    try:
-        return await bot.delete_message(chat_id, p["message_id"])
-    except BadRequest as error:
-        # Already deleted (by the person, or a first try whose answer was lost): done.
-        if "not found" in str(error).lower():
-            return False
-        raise
+    # Already gone counts as done (ALREADY_DONE); past Telegram's 48 hours, dropped (TOO_LATE).
+    return await bot.delete_message(chat_id, p["message_id"])
 
 
 CALLS: dict[str, Call] = {
