@@ -46,10 +46,11 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     **info.JOBS,
     **help_requests.JOBS,
     **alerts.JOBS,
+    **incidents.JOBS,
 }
 ALWAYS_RUN_JOBS = SAFETY_JOBS | {reports.JOB_EXPORT} | help_requests.ALWAYS_RUN
 # Long jobs that run outside any transaction (they write their results in a short one).
-DETACHED_JOBS = frozenset({reports.JOB_EXPORT}) | alerts.DETACHED
+DETACHED_JOBS = frozenset({reports.JOB_EXPORT}) | alerts.DETACHED | incidents.DETACHED
 # What a kind does when one of its jobs is skipped as too late (recurring ones re-arm).
 SKIP_HANDLERS: dict[str, SkipHandler] = {**alerts.ON_SKIP}
 

@@ -12,14 +12,17 @@ reference only.
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import AuditPage, IncidentList, IncidentOpen, IncidentStep
-from bot.context import BotContext
+from bot.context import BotContext, Services
 from bot.handlers.common import error_text, person_name, refuse
 from bot.i18n import Translator, escape
+from bot.jobs import Commit, JobHandler
 from bot.services.errors import DomainError, NotAllowed
 from bot.services.incidents import (
     CANCEL,
@@ -34,7 +37,9 @@ from bot.services.incidents import (
 )
 from bot.services.outbox import Button, Keyboard
 from bot.services.reports import parse_period
-from bot.storage.models import IncidentRow, Role
+from bot.storage.models import IncidentRow, Job, Role
+
+log = logging.getLogger(__name__)
 
 CONSENT = "consent"
 # The description shown in the review is cut here: the message must stay under 4096.
@@ -317,6 +322,10 @@ async def _filed(
     update: Update, context: BotContext, draft: IncidentDraft, row: IncidentRow
 ) -> None:
     t = context.t
+    # Once this update is committed: the person's typed details, cleared from the inbox, must
+    # not linger in older pages of the write-ahead log.
+    services = context.services
+    await services.scheduler.schedule(JOB_CHECKPOINT, JOB_CHECKPOINT, services.clock.now())
     await _clear(context, draft, keep=_pressed_id(update))
     text = t._(
         "✅ Report {reference} saved: {kind}, {day}. "
@@ -393,6 +402,20 @@ async def media_received(update: Update, context: BotContext) -> bool:
     await incidents.save_draft(context.user, draft)
     await _show(update, context, draft)
     return True
+
+
+JOB_CHECKPOINT = "incident_checkpoint"
+
+
+async def checkpoint_job(job: Job, services: Services) -> Commit | None:
+    """Empty the database's write-ahead log (run outside any transaction)."""
+    if not await services.storage.db.checkpoint():
+        log.info("the write-ahead log could not be emptied entirely (a reader held it)")
+    return None
+
+
+JOBS: dict[str, JobHandler] = {JOB_CHECKPOINT: checkpoint_job}
+DETACHED = frozenset({JOB_CHECKPOINT})
 
 
 # /incidents: the reports the caller may see; /audit: who read what.

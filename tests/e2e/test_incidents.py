@@ -74,8 +74,20 @@ async def check_stored(clocked: RunningBot) -> None:
     assert await storage.incidents.count() == 1
 
 
+def raw_database(path: Path) -> bytes:
+    """The database file and its write-ahead log, as a thief would copy them."""
+    wal = Path(f"{path}-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def check_raw(raw: bytes) -> None:
+    assert b"INC-2026-0001" in raw  # what is not sealed is found: the reading is real
+    for word in (SECRET, "slashed", "pushed to the ground", "Under the bridge"):
+        assert word.encode() not in raw, word
+
+
 async def test_a_full_report_with_two_photos_leaves_only_its_reference(
-    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock, tmp_path: Path
 ) -> None:
     vic = await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
     start = len(emu.messages(VOLUNTEER))
@@ -128,6 +140,10 @@ async def test_a_full_report_with_two_photos_leaves_only_its_reference(
     assert len(sent) > 8
     assert all(m.extra.get("protect_content") for m in sent)
     await check_stored(clocked)
+    # Once the log is emptied (a job queued at filing), the file holds no word of it: not in
+    # the reports, not in the handled updates, not in what was sent.
+    await clocked.bot.jobs.fire_due()
+    check_raw(raw_database(tmp_path / "clocked.sqlite3"))
 
 
 async def test_a_draft_survives_a_restart_and_can_be_cancelled(
