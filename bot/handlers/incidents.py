@@ -289,6 +289,8 @@ async def pressed(update: Update, context: BotContext) -> None:
             row = await incidents.confirm(context.user, draft, name_reporter=step.value == "1")
             await _filed(update, context, draft, row)
             return
+        if step.step == "where" and step.value not in _place_values(context, draft):
+            raise DomainError("stale_button")  # a place of no list the person was shown
         draft = incidents.answer(draft, step.step, step.value)
         await incidents.save_draft(context.user, draft)
     except DomainError as error:
@@ -298,6 +300,10 @@ async def pressed(update: Update, context: BotContext) -> None:
             await refuse(update, context, error)
         return
     await _show(update, context, draft)
+
+
+def _place_values(context: BotContext, draft: IncidentDraft) -> set[str]:
+    return {str(place) for place in context.services.planning.form_places(draft.antenna)}
 
 
 def _pressed_id(update: Update) -> int | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.sandbox.emulator import BotApiEmulator, ChatMessage
+from bot.callbacks import IncidentStep
+from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
 from bot.services.incidents import IncidentDetails
 from bot.services.sealing import new_key
 from bot.storage.models import Role
@@ -369,3 +370,34 @@ async def test_the_report_counts_incidents_per_month_and_kind_only(
     # Counts open nothing sealed: no read is recorded.
     entries = await clocked.bot.storage.incidents.audit_entries(None, limit=9)
     assert {e.action for e in entries} == {"create"}
+
+
+async def test_a_place_of_another_antenna_forged_on_ones_own_form_is_refused(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    vic = await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    form = await vic.press(await vic.say("/incident"), "seized")
+    form = await vic.press(form, "Now")
+    storage = clocked.bot.storage
+    draft = await clocked.bot.services.incidents.draft_of(await storage.users.get(VOLUNTEER))  # type: ignore[arg-type]
+    assert draft is not None
+    assert draft.step == "where"
+    catalogue = clocked.bot.services.distributions.catalogue
+    foreign = next(p.id for p in catalogue.places_of("grande-synthe"))
+    shown = form.keyboard
+    for value in (str(foreign), "999999"):
+        forged = IncidentStep(draft.id, draft.nonce, "where", value).pack()
+        form.keyboard = [[Button(text="forged", callback_data=forged)]]
+        answers = len(emu.callback_answers)
+        await emu.press(VOLUNTEER, form, forged)
+        await emu.wait_until(lambda: len(emu.callback_answers) > answers)  # noqa: B023
+        answer = list(emu.callback_answers.values())[answers]
+        assert "no longer valid" in (answer.get("text") or "")
+    after = await clocked.bot.services.incidents.draft_of(await storage.users.get(VOLUNTEER))  # type: ignore[arg-type]
+    assert after is not None
+    assert after.step == "where"
+    assert after.details.place_id is None
+    # A place of the list is taken.
+    form.keyboard = shown
+    form = await vic.press(form, form.buttons()[0].text)
+    assert "How many people" in text_of(form)
