@@ -398,6 +398,41 @@ class IncidentService:
             for month, kind in sorted(found, key=lambda k: (k[0], KINDS.index(k[1])))
         ]
 
+    async def for_export(
+        self,
+        reader: User,
+        *,
+        since: datetime | None,
+        until: datetime | None,
+        kind: str | None = None,
+        limit: int = 500,
+    ) -> list[Incident]:
+        """Every report of a period the reader may export, opened, oldest event first; each is
+        audited as exported. Coordinators and the legal team of the antenna, admins: a
+        volunteer exports nothing, not even their own (a legal referral is the team's)."""
+        self.require()
+        if reader.role not in (Role.COORDINATOR, Role.LEGAL, Role.ADMIN):
+            raise NotAllowed
+        rows, _ = await self.storage.incidents.visible(
+            antenna=None if reader.role is Role.ADMIN else reader.antenna or self.default_antenna,
+            reporter_id=reader.id,
+            everything=reader.role is Role.ADMIN,
+            kind=kind,
+            since=since,
+            until=until,
+            limit=limit,
+            offset=0,
+        )
+        now = self.clock.now()
+        opened = []
+        for row in sorted(rows, key=lambda r: (r.occurred_at, r.id)):
+            details = IncidentDetails.from_json(self._open(row.sealed, incident_where(row.id)))
+            await self.storage.incidents.audit(
+                now, reader.id, EXPORTED, incident_id=row.id, antenna=row.antenna
+            )
+            opened.append(Incident(row, details))
+        return opened
+
     async def reference_of(self, incident_id: int | None) -> str | None:
         if incident_id is None:
             return None

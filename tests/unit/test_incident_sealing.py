@@ -339,3 +339,36 @@ async def test_drafts_left_for_a_week_are_pruned(storage: Storage, clock: FakeCl
     assert await storage.incidents.drafts_prune(clock.now() - timedelta(days=7)) == 1
     assert await storage.incidents.draft_of(10) is None
     assert await storage.incidents.draft_of(11) is not None
+
+
+async def test_an_export_opens_the_period_for_the_entitled_and_audits_each(
+    storage: Storage, clock: FakeClock
+) -> None:
+    incidents = service(storage, clock)
+    await incidents.check_key()
+    reporter = await member(storage, clock, 10, Role.VOLUNTEER)
+    first = await incidents.file(
+        reporter,
+        kind="police",
+        occurred_at=clock.now() - timedelta(days=40),
+        details=details("old"),
+        name_reporter=True,
+    )
+    second = await incidents.file(
+        reporter, kind="sea", occurred_at=clock.now(), details=details("new"), name_reporter=False
+    )
+    legal = await member(storage, clock, 14, Role.LEGAL)
+    records = await incidents.for_export(legal, since=None, until=None)
+    assert [r.id for r in records] == [first.id, second.id]  # oldest event first
+    assert records[0].details.description[0] == "old"
+    recent = await incidents.for_export(legal, since=clock.now() - timedelta(days=1), until=None)
+    assert [r.id for r in recent] == [second.id]
+    exported = [
+        e
+        for e in await incidents.audit_log(await member(storage, clock, 20, Role.COORDINATOR))
+        if e.action == "export"
+    ]
+    assert len(exported) == 3
+    for reader in (reporter, await member(storage, clock, 12, Role.PUBLIC)):
+        with pytest.raises(DomainError):
+            await incidents.for_export(reader, since=None, until=None)
