@@ -69,6 +69,16 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("user_id", type=int)
     role.add_argument("role", choices=["public", "volunteer", "legal", "coordinator"])
     role.add_argument("--antenna")
+    # Rights-violation reports (issue 11).
+    incidents = verbs.add_parser("incidents", help="rights-violation reports (INCIDENT_KEY)")
+    incident_verbs = incidents.add_subparsers(dest="incident_verb", required=True)
+    incident_verbs.add_parser("new-key", help="print a fresh INCIDENT_KEY")
+    rotate = incident_verbs.add_parser(
+        "rotate-key", help="re-encrypt every report and draft with a new key, in one transaction"
+    )
+    rotate.add_argument(
+        "--new-key", help="the new key (else INCIDENT_NEW_KEY from the environment)"
+    )
     return parser
 
 
@@ -84,7 +94,14 @@ def main(argv: list[str] | None = None) -> int:
             from bot.sandbox.terminal import run_sandbox
 
             return int(run_sandbox(args.db))
+        if args.verb == "incidents" and args.incident_verb == "new-key":
+            from bot.services.sealing import new_key
+
+            print(new_key())
+            return 0
         settings = load_settings()
+        if args.verb == "incidents":
+            return asyncio.run(_rotate_key(settings, args.new_key))
         if args.verb == "run":
             return _run(settings)
         if args.verb == "flyer":
@@ -290,6 +307,51 @@ async def _maintenance(settings: Settings, args: argparse.Namespace) -> int:
             print(f"user {args.user_id} is now {args.role} of {code}")
     finally:
         await storage.close()
+    return 0
+
+
+async def _rotate_key(settings: Settings, new_key: str | None) -> int:
+    """Re-seal every report, draft and the key canary with a new key (the bot stopped)."""
+    import os
+
+    from bot.app import DEFAULT_ANTENNA
+    from bot.clock import SystemClock
+    from bot.services.errors import DomainError
+    from bot.services.incidents import READY, IncidentService
+    from bot.services.sealing import KeyFormatError, parse_key
+
+    new_key = new_key or os.environ.get("INCIDENT_NEW_KEY")
+    if not new_key:
+        print("give the new key with --new-key or INCIDENT_NEW_KEY", file=sys.stderr)
+        return 2
+    try:
+        parse_key(new_key)
+    except KeyFormatError as error:
+        print(f"the new key is refused: {error}", file=sys.stderr)
+        return 2
+    old_key = settings.incident_key.get_secret_value() if settings.incident_key else None
+    storage = Storage(settings.database_path)
+    await storage.open()
+    try:
+        service = IncidentService(storage, SystemClock(), settings.tz, old_key, DEFAULT_ANTENNA)
+        status = await service.check_key()
+        if status != READY:
+            print(
+                f"INCIDENT_KEY is {status}: the current key is needed to re-encrypt",
+                file=sys.stderr,
+            )
+            return 1
+        try:
+            reports, drafts = await service.rotate(new_key)
+        except DomainError:
+            print("a stored report does not open: nothing was changed", file=sys.stderr)
+            return 1
+    finally:
+        await storage.close()
+    print(
+        f"re-encrypted {reports} reports and {drafts} drafts: "
+        "set INCIDENT_KEY to the new key before starting the bot"
+    )
     return 0
 
 

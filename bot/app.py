@@ -34,6 +34,7 @@ from bot.services.content import CONTENT_DIR, ContentError
 from bot.services.distributions import DistributionService
 from bot.services.exports import ExportService
 from bot.services.help import HelpService
+from bot.services.incidents import IncidentService
 from bot.services.info import InfoService
 from bot.services.menus import MenuService
 from bot.services.outbox import Outbox
@@ -205,6 +206,13 @@ class MaraudeBot:
             alerts=AlertService(self.storage, self.clock, scheduler, settings.tz, DEFAULT_ANTENNA),
             bot_username=self.app.bot.username,
             broadcasts=BroadcastService(self.storage, self.clock, outbox, DEFAULT_ANTENNA),
+            incidents=IncidentService(
+                self.storage,
+                self.clock,
+                settings.tz,
+                settings.incident_key.get_secret_value() if settings.incident_key else None,
+                DEFAULT_ANTENNA,
+            ),
         )
         keywords.warm_up()
         # An invalid catalogue stops the bot here, naming each file and line at fault.
@@ -230,6 +238,8 @@ class MaraudeBot:
             await services.help.arm_retention()
             await broadcast_summaries_catch_up(services)
         await services.help.ensure_secret()
+        # A missing or wrong INCIDENT_KEY refuses the incident features only (logged).
+        await services.incidents.check_key()
         self._services = services
         self.app.bot_data.services = services
         self._runtime = Runtime(self.app, services, self.delivery)

@@ -426,3 +426,43 @@ class BroadcastAnswer(CallbackData):
     prefix: ClassVar[str] = "bca"
     draft: int
     send: bool
+
+
+# Rights-violation reports (issue 11).
+@dataclasses.dataclass(frozen=True)
+class IncidentStep(CallbackData):
+    """The guided /incident: an answer to `step` of the caller's own draft; the nonce makes the
+    buttons of a cancelled or filed draft stale. Step "x" cancels."""
+
+    prefix: ClassVar[str] = "inc"
+    draft: int
+    nonce: str
+    step: str
+    value: str
+
+
+@dataclasses.dataclass(frozen=True)
+class IncidentList(CallbackData):
+    """A page of /incidents, filtered by kind ("" for all) and period ("all", "month"...);
+    what it lists is decided by the presser's role, never by the data."""
+
+    prefix: ClassVar[str] = "inl"
+    kind: str
+    period: str
+    page: int
+
+
+@dataclasses.dataclass(frozen=True)
+class IncidentOpen(CallbackData):
+    """🔎 on a line of /incidents: the report in full, if the presser may read it (audited)."""
+
+    prefix: ClassVar[str] = "ino"
+    incident: int
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditPage(CallbackData):
+    """Older entries of /audit, before an entry id (coordinators of the antenna, admins)."""
+
+    prefix: ClassVar[str] = "aup"
+    before: int

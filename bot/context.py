@@ -18,6 +18,7 @@ from bot.services.catalogue_admin import CatalogueAdmin
 from bot.services.distributions import DistributionService
 from bot.services.exports import ExportService
 from bot.services.help import HelpService
+from bot.services.incidents import IncidentService
 from bot.services.info import InfoService
 from bot.services.menus import MenuService
 from bot.services.outbox import Keyboard, Outbox
@@ -61,6 +62,8 @@ class Services:
     alerts: AlertService
     # Issue 10, §2.
     broadcasts: BroadcastService
+    # Rights-violation reports, sealed with INCIDENT_KEY (issue 11).
+    incidents: IncidentService
     bot_username: str = ""
 
     def translator(self, locale: str | None) -> Translator:

@@ -75,7 +75,7 @@ SPREAD_SLACK = 3
 UPLOAD_TIMEOUT = 300.0
 # Harmless answers: the wanted state is already there, or the moment has passed.
 ALREADY_DONE = ("message is not modified", "message to delete not found")
-TOO_LATE = ("query is too old", "query id is invalid")
+TOO_LATE = ("query is too old", "query id is invalid", "message can't be deleted")
 OLD_MESSAGE_METHODS = frozenset({"edit_text"})
 # Telegram's 413, which PTB raises as a NetworkError: the same file will never be taken.
 TOO_LARGE = ("entity too large", "file too large", "(413)")
@@ -434,6 +434,7 @@ async def _send_text(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Messa
         parse_mode=ParseMode.HTML,
         reply_markup=_reply_markup(p),
         link_preview_options=NO_PREVIEW,
+        protect_content=p.get("protect_content") or None,
     )
 
 
@@ -495,6 +496,11 @@ async def _delete_commands(bot: ExtBot[Any], chat_id: int | None, p: dict[str, A
     return await bot.delete_my_commands(scope=_scope(p["scope_chat_id"]))
 
 
+async def _delete_message(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> bool:
+    # Already gone counts as done (ALREADY_DONE); past Telegram's 48 hours, dropped (TOO_LATE).
+    return await bot.delete_message(chat_id, p["message_id"])
+
+
 CALLS: dict[str, Call] = {
     "send_text": _send_text,
     "edit_text": _edit_text,
@@ -503,4 +509,5 @@ CALLS: dict[str, Call] = {
     "send_location": _send_location,
     "set_commands": _set_commands,
     "delete_commands": _delete_commands,
+    "delete_message": _delete_message,
 }

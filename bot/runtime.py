@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT = 25
 # Telegram re-sends an unconfirmed update for 24 hours at most; keep ids twice that long.
 INBOX_KEEP = timedelta(hours=48)
+# An incident report left half-way (issue 11): kept a week, sealed, then forgotten.
+INCIDENT_DRAFT_KEEP = timedelta(days=7)
 # Finished jobs and expired invitations are kept a while for anyone looking into a problem.
 HISTORY_KEEP = timedelta(days=30)
 # Where a message went is kept while it may still be edited (a sign-up post, until its shift);
@@ -226,6 +228,7 @@ class Runtime:
             updates = await storage.inbox.prune(before)
             messages = await storage.outbox.prune(before)
             await storage.drafts.prune(before)
+            await storage.incidents.drafts_prune(now - INCIDENT_DRAFT_KEEP)
             await storage.distributions.prune_nonces(before)
             await storage.message_refs.prune(now - MESSAGE_REF_KEEP)
             await storage.jobs.prune(now - HISTORY_KEEP)

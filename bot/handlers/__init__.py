@@ -22,6 +22,7 @@ from bot.handlers import (
     distributions,
     fallback,
     help_requests,
+    incidents,
     info,
     inputs,
     plan_form,
@@ -45,10 +46,11 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     **info.JOBS,
     **help_requests.JOBS,
     **alerts.JOBS,
+    **incidents.JOBS,
 }
 ALWAYS_RUN_JOBS = SAFETY_JOBS | {reports.JOB_EXPORT} | help_requests.ALWAYS_RUN
 # Long jobs that run outside any transaction (they write their results in a short one).
-DETACHED_JOBS = frozenset({reports.JOB_EXPORT}) | alerts.DETACHED
+DETACHED_JOBS = frozenset({reports.JOB_EXPORT}) | alerts.DETACHED | incidents.DETACHED
 # What a kind does when one of its jobs is skipped as too late (recurring ones re-arm).
 SKIP_HANDLERS: dict[str, SkipHandler] = {**alerts.ON_SKIP}
 
@@ -73,6 +75,8 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *help_requests.handlers(),
         *alerts.handlers(),
         *broadcast.handlers(),
+        # Rights-violation reports (issue 11).
+        *incidents.handlers(),
         # Typed text and locations after every command and button: forms waiting for them.
         *inputs.handlers(),
     ]

@@ -20,6 +20,26 @@ log = logging.getLogger(__name__)
 
 # What a user reads for each refusal code of the services; nothing was changed.
 ERRORS: dict[str, str] = {
+    # Rights-violation reports (issue 11).
+    "incident_key_missing": N_(
+        "🔐 Incident reports are switched off: no encryption key is configured. "
+        "Tell an admin (INCIDENT_KEY). Nothing was saved."
+    ),
+    "incident_key_wrong": N_(
+        "🔐 Incident reports are switched off: the encryption key does not match the stored "
+        "reports. Tell an admin. Nothing was saved."
+    ),
+    "incident_unreadable": N_("🔐 This report cannot be decrypted. Tell an admin."),
+    "incident_kind_unknown": N_("❌ Unknown kind of incident."),
+    "incident_draft_gone": N_("ℹ️ This report was already sent or cancelled. Send /incident."),
+    "incident_future": N_("❌ This time is still to come. Type when it happened."),
+    "incident_place_length": N_("❌ Type the place in at most 300 characters."),
+    "incident_people": N_("❌ Type a number of people from 1 to {most}."),
+    "incident_description_empty": N_("✍️ Write what happened first."),
+    "incident_description_full": N_(
+        "❌ The description has {most} messages already. Tap ✅ Done to go on."
+    ),
+    "incident_media_full": N_("❌ {most} photos or videos at most. Tap ✅ Done to go on."),
     "not_allowed": N_("🔒 Sorry, this is only for team members who have this role."),
     "invite_unknown": N_(
         "❌ This invitation code does not exist. Check it with your coordinator."

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.handlers import help_requests
+from bot.handlers import help_requests, incidents
 from bot.handlers.common import menu_button, point_to_private_chat
 from bot.handlers.public import stale_button
 
@@ -30,6 +30,9 @@ async def unexpected_text(update: Update, context: BotContext) -> None:
 async def unsupported_message(update: Update, context: BotContext) -> None:
     """Explain what kinds of messages the bot understands."""
     if await help_requests.person_media(update, context):
+        return
+    # A photo or video for a report being written (/incident).
+    if await incidents.media_received(update, context):
         return
     t = context.t
     await context.reply(

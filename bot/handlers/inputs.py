@@ -19,7 +19,15 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.handlers import catalogue, distributions, fallback, help_requests, plan_form, public
+from bot.handlers import (
+    catalogue,
+    distributions,
+    fallback,
+    help_requests,
+    incidents,
+    plan_form,
+    public,
+)
 from bot.services.outbox import REMOVE_REPLY_KEYBOARD
 
 Answer = Callable[[Update, BotContext], Awaitable[bool]]
@@ -27,6 +35,7 @@ Answer = Callable[[Update, BotContext], Awaitable[bool]]
 # The most specific wait first: a form the person is filling in right now.
 LOCATION_ANSWERS: list[Answer] = [
     help_requests.location_shared,  # a person in the help flow: the most urgent wait
+    incidents.location_shared,  # a volunteer's report at its "where?" step (a typed wait)
     distributions.location_shared,
     # A person whose help request is open or taken: to the team, or their volunteer.
     help_requests.person_location,
@@ -41,6 +50,7 @@ TEXT_ANSWERS: list[Answer] = [
     distributions.number_typed,  # a volunteer who tapped "➕ Other number" in the guided form
     distributions.quick_number_typed,  # a quick log asking "how many?"
     plan_form.typed,  # a coordinator who pressed "⌨️ Another day" (time, number) in /plan
+    incidents.typed,  # a volunteer writing a report (/incident): time, place, number, text
     help_requests.owner_typed,  # a volunteer who pressed "✉ Write"
     # Keep it after the specific waits: any text of a person whose request is open goes to
     # its volunteer.

@@ -14,6 +14,7 @@ from bot.context import BotContext, Services
 from bot.handlers.common import error_text, in_confidence, refuse
 from bot.handlers.distributions import SLOT_NAMES, item_quantity
 from bot.handlers.help_requests import need_label
+from bot.handlers.incidents import kind_label
 from bot.handlers.public import TOPICS
 from bot.i18n import Markup, Translator, escape, pN_
 from bot.jobs import Commit, JobHandler
@@ -92,7 +93,23 @@ async def report_text(services: Services, t: Translator, report: Report) -> str:
     lines += info_lines(t, report)
     if report.help is not None:
         lines += render_help_stats(t, report.help)
+    lines += await incident_lines(services, t, report)
     return "\n".join(lines)
+
+
+async def incident_lines(services: Services, t: Translator, report: Report) -> list[str]:
+    """Rights-violation reports per month and kind (issue 11): counts, nothing else."""
+    counts = await services.incidents.counts(
+        report.antenna, report.period.since, report.period.until
+    )
+    if not counts:
+        return []
+    lines = [t._("⚖️ Rights violations documented:")]
+    months: dict[str, list[str]] = {}
+    for month, kind, count in counts:
+        months.setdefault(month, []).append(f"{kind_label(t, kind)} {count}")
+    lines += [f"• {month}: " + ", ".join(parts) for month, parts in months.items()]
+    return lines
 
 
 def info_lines(t: Translator, report: Report) -> list[str]:

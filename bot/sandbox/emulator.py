@@ -1558,6 +1558,9 @@ class BotApiEmulator:
             extra["reply_markup"] = markup.inline
             if markup.other is not None:
                 extra["reply_keyboard"] = markup.other
+        if params.flag("protect_content"):
+            # Telegram forbids forwarding and saving the message: tests check it was asked.
+            extra["protect_content"] = True
         message = self._store(
             chat,
             self.bot_id,

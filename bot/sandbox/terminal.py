@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
 import sys
 import tempfile
@@ -92,6 +93,10 @@ class Line:
     text: str = ""  # the text to send, the command without its prefix, or the error
     number: int = 0  # the button pressed or tapped (-1: a number too long to be one)
     message_id: int | None = None  # "#5 2": the message whose button is pressed
+
+
+# Issue 11: /incident works in the sandbox (never use this key for real reports).
+SANDBOX_INCIDENT_KEY = "c2FuZGJveC1vbmx5LWtleS1uZXZlci1mb3ItcmVhbCE="
 
 
 def _button_number(digits: str) -> int:
@@ -608,6 +613,8 @@ async def session(
         database_url=f"sqlite:///{database}",
         admin_ids=frozenset({ADMIN_ID}),
         team_chat_id=TEAM_CHAT_ID,
+        # Pretend reports need a key too: a fixed one, for the sandbox's pretend data only.
+        incident_key=os.environ.get("INCIDENT_KEY") or SANDBOX_INCIDENT_KEY,
     )
     stop = asyncio.Event()
     bot_task = asyncio.create_task(MaraudeBot(settings).run(stop))

@@ -26,6 +26,13 @@ COMMANDS: list[tuple[str, tuple[str, str], Role]] = [
     ("shift", pN_("command", "Start, end or see my shift"), Role.VOLUNTEER),
     ("planning", pN_("command", "Planned shifts and sign-up"), Role.VOLUNTEER),
     ("hours", pN_("command", "My volunteer hours"), Role.VOLUNTEER),
+    # Issue 11.
+    ("incident", pN_("command", "Report a rights violation (encrypted)"), Role.VOLUNTEER),
+    (
+        "incidents",
+        pN_("command", "Rights-violation reports: /incidents [KIND] [PERIOD]"),
+        Role.VOLUNTEER,
+    ),
     (
         "reply",
         pN_("command", "Write to the person of a help request: /reply NUMBER"),
@@ -61,12 +68,16 @@ COMMANDS: list[tuple[str, tuple[str, str], Role]] = [
     ("invite", pN_("command", "Invite a volunteer"), Role.COORDINATOR),
     ("promote", pN_("command", "Give a role: /promote NAME coordinator|legal"), Role.COORDINATOR),
     ("demote", pN_("command", "Remove a role: /demote NAME"), Role.COORDINATOR),
+    ("audit", pN_("command", "Who read or changed which incident report"), Role.COORDINATOR),
 ]
 
 
 # Commands answered only in a private chat (in a group the bot points to the private chat):
 # bot/handlers/fallback.py's PRIVATE_ONLY, and /reply, whose conversation is private.
-PRIVATE_ONLY = frozenset({"start", "lang", "forget", "invite", "join", "reply", "broadcast"})
+PRIVATE_ONLY = frozenset(
+    {"start", "lang", "forget", "invite", "join", "reply", "broadcast"}
+    | {"incident", "incidents", "audit"}
+)
 
 
 def commands_for(role: Role, t: Translator, *, in_group: bool = False) -> list[tuple[str, str]]:

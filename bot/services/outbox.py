@@ -214,12 +214,14 @@ class Outbox:
         ref: str | None = None,
         reply_keyboard: ReplyKeyboard | None = None,
         ephemeral: bool = False,
+        protect: bool = False,
     ) -> list[int]:
         """Queue a message (split if too long; the keyboard goes with the last part).
 
         `ref` names the message so that it can be edited later with `edit_ref`. A message
         carries either inline buttons (`keyboard`) or a `reply_keyboard` (or its removal).
         An `ephemeral` message leaves no row behind once done (a relayed message).
+        A `protect`ed message cannot be forwarded or saved from the chat (incident details).
         """
         if keyboard is not None and reply_keyboard is not None:
             raise ValueError("a message has inline buttons or a reply keyboard, not both")
@@ -235,6 +237,8 @@ class Outbox:
                 payload["reply_keyboard"] = _reply_keyboard(reply_keyboard)
             if ephemeral:
                 payload[EPHEMERAL] = True
+            if protect:
+                payload["protect_content"] = True
             ids.append(
                 await self._add(
                     chat_id,
@@ -305,6 +309,11 @@ class Outbox:
             "keyboard": _keyboard(keyboard),
         }
         await self._add(chat_id, "edit_text", payload)
+
+    async def delete_message(self, chat_id: int, message_id: int) -> None:
+        """Delete a message from a chat (the bot's own, or in a private chat anyone's, within
+        Telegram's 48 hours); one already gone counts as done."""
+        await self._add(chat_id, "delete_message", {"message_id": message_id, EPHEMERAL: True})
 
     async def where(self, ref: str) -> tuple[int, int] | None:
         """The chat and message id a named message was sent as, once it was sent."""

@@ -16,6 +16,7 @@ from bot.storage.distributions import CatalogueRepo, DistributionRepo
 from bot.storage.drafts import DraftRepo
 from bot.storage.help import HelpRepo
 from bot.storage.inbox import InboxRepo
+from bot.storage.incidents import IncidentRepo
 from bot.storage.info import InfoRepo
 from bot.storage.jobs import JobRepo, MetaRepo
 from bot.storage.outbox import MessageRefRepo, OutboxRepo
@@ -48,6 +49,8 @@ class Storage:
         self.alerts = AlertRepo(self.db)
         # Issue 10, §2.
         self.broadcasts = BroadcastRepo(self.db)
+        # Rights-violation reports, their drafts and audit log (issue 11).
+        self.incidents = IncidentRepo(self.db)
 
     async def open(self) -> list[str]:
         """Open the database and apply pending migrations; return the ones applied."""

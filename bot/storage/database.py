@@ -183,6 +183,17 @@ class Database:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
 
+    async def checkpoint(self) -> bool:
+        """Copy the write-ahead log into the file and empty it, so that no older version of a
+        page (a handled update's text, say) stays in the log; False when a reader kept part of
+        it (best effort: it runs again next time)."""
+        async with (
+            self._access() as connection,
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor,
+        ):
+            row = await cursor.fetchone()
+        return row is not None and row[0] == 0
+
     async def migrate(self) -> list[str]:
         """Apply pending migrations, each in its own transaction; return their names."""
         async with self._lock:

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from bot.storage.models import (
     Antenna,
+    AuditEntry,
     Broadcast,
     BroadcastProgress,
     Confirmation,
@@ -22,6 +23,8 @@ from bot.storage.models import (
     HelpRequest,
     Hours,
     InboxEntry,
+    IncidentDraftRow,
+    IncidentRow,
     InfoCount,
     Invite,
     Item,
@@ -403,6 +406,67 @@ class BroadcastStore(Protocol):
     ) -> bool: ...
 
 
+# Rights-violation reports (issue 11).
+class IncidentStore(Protocol):
+    async def add(
+        self,
+        *,
+        reference: str,
+        antenna: str,
+        reporter_id: int | None,
+        kind: str,
+        occurred_at: datetime,
+        created_at: datetime,
+        name_reporter: bool,
+    ) -> int: ...
+    async def set_sealed(self, incident_id: int, sealed: bytes) -> None: ...
+    async def get(self, incident_id: int) -> IncidentRow | None: ...
+    async def visible(
+        self,
+        *,
+        antenna: str | None,
+        reporter_id: int,
+        everything: bool,
+        kind: str | None,
+        since: datetime | None,
+        until: datetime | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[IncidentRow], int]: ...
+    async def kinds_between(
+        self, antenna: str | None, since: datetime, until: datetime
+    ) -> list[tuple[datetime, str]]: ...
+    async def count_created_between(self, start: datetime, end: datetime) -> int: ...
+    async def reference_taken(self, reference: str) -> bool: ...
+    async def all_sealed(self) -> list[tuple[int, bytes]]: ...
+    async def count(self) -> int: ...
+    async def draft_save(
+        self, user_id: int, antenna: str, nonce: str, now: datetime
+    ) -> IncidentDraftRow: ...
+    async def draft_update(
+        self, draft_id: int, nonce: str, sealed: bytes, now: datetime
+    ) -> None: ...
+    async def draft_get(self, draft_id: int) -> IncidentDraftRow | None: ...
+    async def draft_of(self, user_id: int) -> IncidentDraftRow | None: ...
+    async def draft_delete(self, draft_id: int) -> bool: ...
+    async def drafts_sealed(self) -> list[tuple[int, bytes]]: ...
+    async def drafts_prune(self, before: datetime) -> int: ...
+    async def draft_set_sealed(self, draft_id: int, sealed: bytes) -> None: ...
+    async def audit(
+        self,
+        at: datetime,
+        actor_id: int | None,
+        action: str,
+        *,
+        incident_id: int | None = None,
+        antenna: str | None = None,
+        detail: str | None = None,
+    ) -> int: ...
+    async def audit_entries(
+        self, antenna: str | None, *, limit: int, before_id: int | None = None
+    ) -> list[AuditEntry]: ...
+
+
 class Store(Protocol):
     """Every repository, and atomic blocks spanning them."""
 
@@ -440,5 +504,8 @@ class Store(Protocol):
     def alerts(self) -> AlertStore: ...
     @property
     def broadcasts(self) -> BroadcastStore: ...
+    # Issue 11.
+    @property
+    def incidents(self) -> IncidentStore: ...
 
     def transaction(self) -> AbstractAsyncContextManager[None]: ...

@@ -291,3 +291,39 @@ class BroadcastProgress:
     sent: int
     blocked: int
     failed: int
+
+
+# Rights-violation reports (issue 11): rows as stored, the sensitive part still sealed.
+@dataclass(frozen=True)
+class IncidentRow:
+    id: int
+    reference: str
+    antenna: str
+    reporter_id: int | None
+    kind: str
+    occurred_at: datetime
+    created_at: datetime
+    name_reporter: bool
+    sealed: bytes
+
+
+@dataclass(frozen=True)
+class IncidentDraftRow:
+    id: int
+    user_id: int
+    antenna: str
+    nonce: str
+    sealed: bytes
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor_id: int | None
+    action: str
+    incident_id: int | None
+    antenna: str | None
+    detail: str | None

@@ -19,6 +19,7 @@ import pytest
 from bot.callbacks import (
     AlertDelete,
     AntennaChoice,
+    AuditPage,
     BroadcastAnswer,
     CallbackData,
     CatalogueCancel,
@@ -40,6 +41,9 @@ from bot.callbacks import (
     HelpNeed,
     HelpTake,
     HelpWrite,
+    IncidentList,
+    IncidentOpen,
+    IncidentStep,
     LanguageChoice,
     MemberHours,
     MenuTopic,
@@ -60,6 +64,7 @@ from bot.callbacks import (
     WoodcutPeople,
 )
 from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
+from bot.services.incidents import IncidentDetails
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
 from tests.helpers.harness import ADMIN_ID, Person, RunningBot, enrol
@@ -93,6 +98,9 @@ class Victim:
     plan_form: int  # the coordinator's guided /plan, at its confirmation
     plan_nonce: str
     broadcast: int = 0  # the coordinator's /broadcast preview, waiting for ✅ Send
+    incident: int = 0  # the victim's /incident draft, at its "when?" step (issue 11)
+    incident_nonce: str = NONCE
+    report: int = 0  # the victim's filed report
 
 
 Builder = Callable[[Victim, Role], list[CallbackData]]
@@ -257,6 +265,24 @@ FORGED: dict[type[CallbackData], Builder] = {
         BroadcastAnswer(v.broadcast, send=False),
         BroadcastAnswer(999, send=True),
     ],
+    # The victim's report being written, answered, cancelled or filed by someone else; no such
+    # draft; a stale nonce.
+    IncidentStep: lambda v, _p: [
+        IncidentStep(v.incident, v.incident_nonce, "when", "now"),
+        IncidentStep(v.incident, v.incident_nonce, "x", ""),
+        IncidentStep(v.incident, v.incident_nonce, "consent", "1"),
+        IncidentStep(v.incident, NONCE, "kind", "police"),
+        IncidentStep(999, NONCE, "review", "ok"),
+    ],
+    # Listing one's own reports is a volunteer's right (and audited): forged, a kind or period
+    # the bot never offers; the public may list nothing.
+    IncidentList: _public_or(
+        [IncidentList("", "all", 0)],
+        [IncidentList("nope", "all", 0), IncidentList("", "nope", 0)],
+    ),
+    # The victim's filed report, read by someone who is neither its reporter nor entitled.
+    IncidentOpen: lambda v, _p: [IncidentOpen(v.report), IncidentOpen(999)],
+    AuditPage: lambda _v, _p: [AuditPage(999_999), AuditPage(1)],
 }
 
 
@@ -303,6 +329,7 @@ async def victim_records(
     with_help: bool = True,
     with_plan_form: bool = True,
     with_broadcast: bool = False,
+    with_incident: bool = False,
 ) -> tuple[Victim, Any]:
     """The victim's open records, made through the bot as the victim would make them (help
     requests only for the help buttons: no other button reaches them, and they take time)."""
@@ -326,6 +353,9 @@ async def victim_records(
         await help_records(emu, running, clock, coordinator)
     if with_broadcast:
         await coordinator.say("/broadcast volunteers Meeting at 18:00")
+    if with_incident:
+        form = await victim.say("/incident", expect=lambda m: "What happened" in (m.text or ""))
+        await victim.press(form, "Tear gas")
     storage = running.bot.storage
     catalogue = running.bot.services.distributions.catalogue
     planned = await storage.db.fetch_all("SELECT id, antenna FROM planned_shifts")
@@ -352,8 +382,25 @@ async def victim_records(
         plan_form=plan_form.id if plan_form else 0,
         plan_nonce=str(plan_form.payload["nonce"]) if plan_form else NONCE,
         broadcast=await broadcast_draft(running) if with_broadcast else 0,
+        **(await incident_draft(running) if with_incident else {}),
     )
     return records, victim
+
+
+async def incident_draft(running: RunningBot) -> dict[str, Any]:
+    storage = running.bot.storage
+    draft = await storage.incidents.draft_of(VICTIM)
+    assert draft is not None
+    reporter = await storage.users.get(VICTIM)
+    assert reporter is not None
+    row = await running.bot.services.incidents.file(
+        reporter,
+        kind="police",
+        occurred_at=running.bot.clock.now(),
+        details=IncidentDetails(description=["forged-button target"]),
+        name_reporter=False,
+    )
+    return {"incident": draft.id, "incident_nonce": draft.nonce, "report": row.id}
 
 
 async def broadcast_draft(running: RunningBot) -> int:
@@ -406,6 +453,7 @@ async def test_a_forged_button_of_every_kind_changes_nothing(
         with_help=kind.__name__.startswith("Help"),
         with_plan_form=kind is PlanStep,
         with_broadcast=kind is BroadcastAnswer,
+        with_incident=kind in (IncidentStep, IncidentOpen, AuditPage),
     )
     pressers = {
         Role.PUBLIC: await enrol(emu, clocked, PUBLIC, "Someone", Role.PUBLIC),

@@ -18,6 +18,10 @@ ADMIN_ID = 900
 TEAM_CHAT_ID = -1001234567890
 
 
+# A fixed key for the tests' incident reports (32 bytes, URL-safe base64).
+TEST_INCIDENT_KEY = "dGVzdC1vbmx5LWluY2lkZW50LWtleS0zMi1ieXRlcyE="
+
+
 def make_settings(emu: BotApiEmulator, database: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "bot_token": emu.token,
@@ -26,6 +30,8 @@ def make_settings(emu: BotApiEmulator, database: Path, **overrides: Any) -> Sett
         "database_url": f"sqlite:///{database}",
         "admin_ids": frozenset({ADMIN_ID}),
         "team_chat_id": TEAM_CHAT_ID,
+        # Incident reports work in every test unless one takes the key away (issue 11).
+        "incident_key": TEST_INCIDENT_KEY,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
