@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
+from bot.handlers.incident_export import JOB_INCIDENT_EXPORT, export_job
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage
 from bot.services.incidents import IncidentDetails
 from bot.services.sealing import new_key
-from bot.storage.models import Role
+from bot.storage.models import Job, Role
 from tests.e2e.test_cli import maraude
 from tests.helpers.clock import FakeClock
 from tests.helpers.harness import (
@@ -203,3 +204,56 @@ async def test_the_command_line_writes_the_pdf(
     assert reference in text
     assert "Rubbish" in text
     assert str(VOLUNTEER) not in text
+
+
+async def test_the_job_audits_nothing_until_its_document_is_queued(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    """A detached job run again after a crash builds the document again: only the transaction
+    that marks it done (and queues the document) audits, so the export counts once."""
+    await enrol(emu, clocked, VOLUNTEER, "Vicenta", Role.VOLUNTEER)
+    await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    await file_report(clocked, VOLUNTEER, "Shelters slashed", [], named=False)
+    services = clocked.bot.services
+    job = Job(
+        0,
+        JOB_INCIDENT_EXPORT,
+        "incident-export:test",
+        clocked.bot.clock.now(),
+        {
+            "user": COORDINATOR,
+            "period": "2026-12-01..2026-12-01",
+            "chat": COORDINATOR,
+            "locale": "en",
+        },
+        "running",
+    )
+    # Built twice (the first run's results lost with its lease): nothing audited yet.
+    assert await export_job(job, services) is not None
+    commit = await export_job(job, services)
+    assert commit is not None
+    assert await exported(clocked) == []
+    async with services.storage.transaction():
+        await commit()
+    assert await exported(clocked) == [(COORDINATOR, 1)]
+    await emu.wait_until(lambda: bool(documents(emu, COORDINATOR)))
+    await outbox_settled(clocked)
+    assert len(documents(emu, COORDINATOR)) == 1
+
+
+async def test_in_french_the_answers_and_the_document_speak_french(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    await enrol(emu, clocked, VOLUNTEER, "Vicenta", Role.VOLUNTEER)
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR, language="fr")
+    await claire.say("/incidents export 2026-11")
+    await emu.wait_until(
+        lambda: "rien à exporter" in (emu.bot_messages(COORDINATOR)[-1].plain_text or "")
+    )
+    await file_report(clocked, VOLUNTEER, "Cabanes rasées", [], named=False)
+    answer = await claire.say("/incidents export")
+    assert "Préparation du document" in (answer.plain_text or "")
+    await emu.wait_until(lambda: bool(documents(emu, COORDINATOR)))
+    [document] = documents(emu, COORDINATOR)
+    assert "1 signalement" in (document.plain_text or "")
+    assert "Confidentiel\u202f: ne pas transférer" in (document.plain_text or "")
