@@ -22,8 +22,8 @@ log = logging.getLogger(__name__)
 ERRORS: dict[str, str] = {
     # Rights-violation reports (issue 11).
     "incident_export_too_large": N_(
-        "⚠️ The document of the incident reports would be larger than the 50 MB Telegram "
-        "accepts (photos). Choose a shorter period, for example /incidents export 2026-11."
+        "⚠️ The document of the incident reports would be too large to send (over 50 MB "
+        "or 500 reports). Choose a shorter period, for example /incidents export 2026-11."
     ),
     "incident_key_missing": N_(
         "🔐 Incident reports are switched off: no encryption key is configured. "

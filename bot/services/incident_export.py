@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 # Telegram refuses a bot's upload above 50 MB (413): such a document is never queued.
 MAX_UPLOAD = 50 * 1024 * 1024
+# More reports than this in one document: a shorter period is asked for (never a silent cut).
+MAX_REPORTS = 500
 
 Fetch = Callable[[str], Awaitable[bytes]]
 
@@ -80,11 +82,14 @@ class IncidentExporter:
         """The document of the period, or None when it holds no report.
 
         `antenna` narrows an admin's export to one antenna (others export their own).
-        Raises DomainError("incident_export_too_large") above Telegram's 50 MB.
+        Raises DomainError("incident_export_too_large") above Telegram's 50 MB or
+        MAX_REPORTS reports.
         """
         incidents = await self.incidents.for_export(
-            reader, since=period.since, until=period.until, audit=False
+            reader, since=period.since, until=period.until, audit=False, limit=MAX_REPORTS + 1
         )
+        if len(incidents) > MAX_REPORTS:
+            raise DomainError("incident_export_too_large")
         if antenna is not None:
             incidents = [i for i in incidents if i.row.antenna == antenna]
         if not incidents:
