@@ -92,7 +92,8 @@ async def export_job(job: Job, services: Services) -> Commit | None:
         raise
     if document is None:
         empty = t._(
-            "📭 No incident was reported for {period}: there is nothing to export.", period=label
+            "📭 No incident was reported in this period ({period}): there is nothing to export.",
+            period=label,
         )
 
         async def tell_empty() -> None:
