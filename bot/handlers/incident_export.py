@@ -25,7 +25,7 @@ from bot.storage.models import Job
 
 JOB_INCIDENT_EXPORT = "incidents.export"
 # "/incidents export …" (and "/incidents@bot export …"); the rest of /incidents is the list.
-EXPORT_COMMAND = filters.Regex(r"^/incidents(@\w+)?\s+export\b")
+EXPORT_COMMAND = filters.Regex(r"(?i)^/incidents(@\w+)?\s+export\b")
 
 
 async def export_incidents(update: Update, context: BotContext) -> None:

@@ -100,7 +100,7 @@ async def test_a_coordinator_gets_the_protected_anonymised_pdf_and_it_is_audited
         clocked, OTHER, "Gendarmes confiscated sleepingbags", [], named=False
     )
     await outbox_settled(clocked)
-    answer = await claire.say("/incidents export month")
+    answer = await claire.say("/incidents EXPORT month")
     assert "Preparing" in (answer.plain_text or "")
     await emu.wait_until(lambda: bool(documents(emu, COORDINATOR)))
     await outbox_settled(clocked)
