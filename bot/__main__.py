@@ -10,10 +10,14 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 from bot.storage import Storage
+
+if TYPE_CHECKING:
+    from bot.services.incident_export import Fetch
 
 log = logging.getLogger("bot")
 
@@ -79,6 +83,14 @@ def _parser() -> argparse.ArgumentParser:
     rotate.add_argument(
         "--new-key", help="the new key (else INCIDENT_NEW_KEY from the environment)"
     )
+    incident_export = incident_verbs.add_parser(
+        "export", help="write the PDF of a period's reports for a legal referral"
+    )
+    incident_export.add_argument("--antenna", help="one antenna (default: all)")
+    incident_export.add_argument(
+        "--period", default="month", help="as /report reads it: month, 2026-11, D..D"
+    )
+    incident_export.add_argument("--out", type=Path, required=True, help="the PDF to write")
     return parser
 
 
@@ -100,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             print(new_key())
             return 0
         settings = load_settings()
+        if args.verb == "incidents" and args.incident_verb == "export":
+            return asyncio.run(_export_incidents(settings, args))
         if args.verb == "incidents":
             return asyncio.run(_rotate_key(settings, args.new_key))
         if args.verb == "run":
@@ -352,6 +366,92 @@ async def _rotate_key(settings: Settings, new_key: str | None) -> int:
         f"re-encrypted {reports} reports and {drafts} drafts: "
         "set INCIDENT_KEY to the new key before starting the bot"
     )
+    return 0
+
+
+def _file_fetcher(settings: Settings) -> Fetch | None:
+    """Files sent to the bot, fetched with its token (getFile); None without a token."""
+    if settings.bot_token is None:
+        return None
+    from telegram import Bot
+
+    bot = Bot(
+        settings.bot_token.get_secret_value(),
+        base_url=settings.bot_api_base_url,
+        base_file_url=settings.file_base_url,
+    )
+
+    async def fetch_file(file_id: str) -> bytes:
+        async with bot:
+            return bytes(await (await bot.get_file(file_id)).download_as_bytearray())
+
+    return fetch_file
+
+
+async def _export_incidents(settings: Settings, args: argparse.Namespace) -> int:
+    """`maraude incidents export --period P --out FILE.pdf`: what /incidents export sends,
+    photos fetched with BOT_TOKEN when it is set (else listed as missing); each report audited."""
+    from bot.app import DEFAULT_ANTENNA
+    from bot.clock import SystemClock
+    from bot.i18n import Catalogs
+    from bot.services.distributions import DistributionService
+    from bot.services.errors import DomainError
+    from bot.services.incident_export import IncidentExporter, cli_reader
+    from bot.services.incidents import READY, IncidentService
+    from bot.services.reports import parse_period
+
+    clock = SystemClock()
+    storage = Storage(settings.database_path)
+    await storage.open()
+    try:
+        key = settings.incident_key.get_secret_value() if settings.incident_key else None
+        incidents = IncidentService(storage, clock, settings.tz, key, DEFAULT_ANTENNA)
+        status = await incidents.check_key()
+        if status != READY:
+            print(f"INCIDENT_KEY is {status}: the reports cannot be opened", file=sys.stderr)
+            return 1
+        if args.antenna and await storage.antennas.get(args.antenna) is None:
+            print(f"no antenna {args.antenna!r}", file=sys.stderr)
+            return 1
+        distributions = DistributionService(
+            storage, clock, settings.tz, settings.slot_starts, DEFAULT_ANTENNA
+        )
+        async with storage.transaction():
+            await distributions.load()
+        try:
+            period = parse_period(args.period, clock.now(), settings.tz)
+        except DomainError:
+            print(f"not a period: {args.period!r}", file=sys.stderr)
+            return 1
+        t = Catalogs().translator(settings.default_locale, settings.tz)
+        exporter = IncidentExporter(
+            incidents,
+            storage,
+            lambda: distributions.catalogue,
+            clock,
+            settings.tz,
+            args.out.parent,
+        )
+        fetch = _file_fetcher(settings)
+        reader = cli_reader(args.antenna)
+        label = f"{period.first_day.isoformat()} – {period.last_day.isoformat()}"
+        try:
+            document = await exporter.build(
+                reader, period, t=t, period_label=label, fetch=fetch, antenna=args.antenna
+            )
+        except DomainError as error:
+            print(f"not written: {error.code}", file=sys.stderr)
+            return 1
+        if document is None:
+            print(f"no incident reported from {label}: nothing written")
+            return 0
+        async with storage.transaction():
+            await incidents.audit_exported(reader, document.incidents)
+        document.path.replace(args.out)
+    finally:
+        await storage.close()
+    missing = f", {document.missing_photos} photo(s) missing" if document.missing_photos else ""
+    print(f"wrote {args.out}: {len(document.incidents)} report(s){missing}")
     return 0
 
 

@@ -34,6 +34,7 @@ from bot.services.content import CONTENT_DIR, ContentError
 from bot.services.distributions import DistributionService
 from bot.services.exports import ExportService
 from bot.services.help import HelpService
+from bot.services.incident_export import IncidentExporter
 from bot.services.incidents import IncidentService
 from bot.services.info import InfoService
 from bot.services.menus import MenuService
@@ -140,6 +141,11 @@ class MaraudeBot:
     async def _chat_migrated(self, old_chat_id: int, new_chat_id: int) -> None:
         await self.services.users.move_team_chat(old_chat_id, new_chat_id)
 
+    async def _fetch_file(self, file_id: str) -> bytes:
+        """A file sent to the bot, by its file_id (getFile then download, over HTTP)."""
+        file = await self.app.bot.get_file(file_id)
+        return bytes(await file.download_as_bytearray())
+
     async def open(self) -> None:
         """Open storage and services (PTB's post_init moment)."""
         applied = await self.storage.open()
@@ -161,6 +167,13 @@ class MaraudeBot:
             timedelta(minutes=settings.shift_reminder_minutes),
             DEFAULT_ANTENNA,
             lambda: distributions.catalogue,
+        )
+        incidents = IncidentService(
+            self.storage,
+            self.clock,
+            settings.tz,
+            settings.incident_key.get_secret_value() if settings.incident_key else None,
+            DEFAULT_ANTENNA,
         )
         services = Services(
             settings=settings,
@@ -206,13 +219,16 @@ class MaraudeBot:
             alerts=AlertService(self.storage, self.clock, scheduler, settings.tz, DEFAULT_ANTENNA),
             bot_username=self.app.bot.username,
             broadcasts=BroadcastService(self.storage, self.clock, outbox, DEFAULT_ANTENNA),
-            incidents=IncidentService(
+            incidents=incidents,
+            incident_export=IncidentExporter(
+                incidents,
                 self.storage,
+                lambda: distributions.catalogue,
                 self.clock,
                 settings.tz,
-                settings.incident_key.get_secret_value() if settings.incident_key else None,
-                DEFAULT_ANTENNA,
+                settings.outgoing_path,
             ),
+            fetch_file=self._fetch_file,
         )
         keywords.warm_up()
         # An invalid catalogue stops the bot here, naming each file and line at fault.

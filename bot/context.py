@@ -18,6 +18,7 @@ from bot.services.catalogue_admin import CatalogueAdmin
 from bot.services.distributions import DistributionService
 from bot.services.exports import ExportService
 from bot.services.help import HelpService
+from bot.services.incident_export import Fetch, IncidentExporter
 from bot.services.incidents import IncidentService
 from bot.services.info import InfoService
 from bot.services.menus import MenuService
@@ -64,7 +65,11 @@ class Services:
     broadcasts: BroadcastService
     # Rights-violation reports, sealed with INCIDENT_KEY (issue 11).
     incidents: IncidentService
+    # The PDF of a period's reports for a legal referral (issue 11).
+    incident_export: IncidentExporter
     bot_username: str = ""
+    # A file's bytes by Telegram file_id (getFile), for the incident export; None offline.
+    fetch_file: Fetch | None = None
 
     def translator(self, locale: str | None) -> Translator:
         return self.catalogs.translator(locale or self.settings.default_locale, self.settings.tz)

@@ -469,6 +469,7 @@ async def _send_file(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Messa
         parse_mode=ParseMode.HTML,
         filename=p["filename"],
         write_timeout=UPLOAD_TIMEOUT,
+        protect_content=p.get("protect_content") or None,
     )
 
 

@@ -22,6 +22,7 @@ from bot.handlers import (
     distributions,
     fallback,
     help_requests,
+    incident_export,
     incidents,
     info,
     inputs,
@@ -47,10 +48,20 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     **help_requests.JOBS,
     **alerts.JOBS,
     **incidents.JOBS,
+    **incident_export.JOBS,
 }
-ALWAYS_RUN_JOBS = SAFETY_JOBS | {reports.JOB_EXPORT} | help_requests.ALWAYS_RUN
+ALWAYS_RUN_JOBS = (
+    SAFETY_JOBS
+    | {reports.JOB_EXPORT, incident_export.JOB_INCIDENT_EXPORT}
+    | help_requests.ALWAYS_RUN
+)
 # Long jobs that run outside any transaction (they write their results in a short one).
-DETACHED_JOBS = frozenset({reports.JOB_EXPORT}) | alerts.DETACHED | incidents.DETACHED
+DETACHED_JOBS = (
+    frozenset({reports.JOB_EXPORT})
+    | alerts.DETACHED
+    | incidents.DETACHED
+    | incident_export.DETACHED
+)
 # What a kind does when one of its jobs is skipped as too late (recurring ones re-arm).
 SKIP_HANDLERS: dict[str, SkipHandler] = {**alerts.ON_SKIP}
 
@@ -75,7 +86,8 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *help_requests.handlers(),
         *alerts.handlers(),
         *broadcast.handlers(),
-        # Rights-violation reports (issue 11).
+        # Rights-violation reports (issue 11); the export before the list.
+        *incident_export.handlers(),
         *incidents.handlers(),
         # Typed text and locations after every command and button: forms waiting for them.
         *inputs.handlers(),

@@ -21,6 +21,10 @@ log = logging.getLogger(__name__)
 # What a user reads for each refusal code of the services; nothing was changed.
 ERRORS: dict[str, str] = {
     # Rights-violation reports (issue 11).
+    "incident_export_too_large": N_(
+        "⚠️ The document of the incident reports would be too large to send (over 50 MB "
+        "or 500 reports). Choose a shorter period, for example /incidents export 2026-11."
+    ),
     "incident_key_missing": N_(
         "🔐 Incident reports are switched off: no encryption key is configured. "
         "Tell an admin (INCIDENT_KEY). Nothing was saved."

@@ -406,13 +406,14 @@ class IncidentService:
         until: datetime | None,
         kind: str | None = None,
         limit: int = 500,
+        audit: bool = True,
     ) -> list[Incident]:
         """Every report of a period the reader may export, opened, oldest event first; each is
-        audited as exported. Coordinators and the legal team of the antenna, admins: a
-        volunteer exports nothing, not even their own (a legal referral is the team's)."""
-        self.require()
-        if reader.role not in (Role.COORDINATOR, Role.LEGAL, Role.ADMIN):
-            raise NotAllowed
+        audited as exported (unless `audit` is False: a detached job audits with
+        `audit_exported` in the transaction that sends the document, so a retry counts once).
+        Coordinators and the legal team of the antenna, admins: a volunteer exports nothing,
+        not even their own (a legal referral is the team's)."""
+        self.check_export(reader)
         rows, _ = await self.storage.incidents.visible(
             antenna=None if reader.role is Role.ADMIN else reader.antenna or self.default_antenna,
             reporter_id=reader.id,
@@ -427,11 +428,26 @@ class IncidentService:
         opened = []
         for row in sorted(rows, key=lambda r: (r.occurred_at, r.id)):
             details = IncidentDetails.from_json(self._open(row.sealed, incident_where(row.id)))
-            await self.storage.incidents.audit(
-                now, reader.id, EXPORTED, incident_id=row.id, antenna=row.antenna
-            )
+            if audit:
+                await self.storage.incidents.audit(
+                    now, reader.id, EXPORTED, incident_id=row.id, antenna=row.antenna
+                )
             opened.append(Incident(row, details))
         return opened
+
+    def check_export(self, reader: User) -> None:
+        """May this person export reports at all (the key configured, the role)?"""
+        self.require()
+        if reader.role not in (Role.COORDINATOR, Role.LEGAL, Role.ADMIN):
+            raise NotAllowed
+
+    async def audit_exported(self, reader: User, incidents: list[Incident]) -> None:
+        """Record that these reports left in a document (once, as it is queued)."""
+        now = self.clock.now()
+        for incident in incidents:
+            await self.storage.incidents.audit(
+                now, reader.id, EXPORTED, incident_id=incident.id, antenna=incident.row.antenna
+            )
 
     async def reference_of(self, incident_id: int | None) -> str | None:
         if incident_id is None:

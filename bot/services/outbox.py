@@ -338,6 +338,7 @@ class Outbox:
         caption: str | None = None,
         photo: bool = False,
         if_refused: str | None = None,
+        protect: bool = False,
     ) -> None:
         """Queue a file waiting at `path`; it is deleted once sent or finally refused.
 
@@ -351,6 +352,8 @@ class Outbox:
             "photo": photo,
             "if_refused": if_refused,
         }
+        if protect:  # not forwardable nor saveable (an incident export)
+            payload["protect_content"] = True
         await self._add(chat_id, "send_file", payload, priority=UPLOAD)
 
     async def set_commands(
