@@ -35,15 +35,17 @@ from bot.services.incidents import (
     Incident,
     IncidentDraft,
 )
-from bot.services.outbox import Button, Keyboard
+from bot.services.outbox import MAX_TEXT, Button, Keyboard, utf16_length
 from bot.services.reports import parse_period
 from bot.storage.models import IncidentRow, Job, Role
 
 log = logging.getLogger(__name__)
 
 CONSENT = "consent"
-# The description shown in the review is cut here: the message must stay under 4096.
+# The description shown in the review is cut here (UTF-16 units, once escaped): the review is
+# one message, under Telegram's 4096, with room for the rest of the form around it.
 REVIEW_DESCRIPTION = 2500
+REVIEW_MARGIN = 300
 
 
 def kind_label(t: Translator, kind: str) -> str:
@@ -78,8 +80,24 @@ def _yes_no(t: Translator, draft: IncidentDraft) -> Keyboard:
     ]
 
 
-def review_lines(context: BotContext, draft: IncidentDraft) -> list[str]:
-    """Everything the report says, one line per field (only ever sent protected)."""
+def _cut(text: str, room: int) -> str:
+    """The text escaped, cut to `room` UTF-16 units without splitting an entity."""
+    shown = escape(text)
+    if utf16_length(shown) <= room:
+        return shown
+    pieces, used = [], 0
+    for char in text:
+        piece = escape(char)
+        used += utf16_length(piece)
+        if used > room - 1:
+            break
+        pieces.append(piece)
+    return "".join(pieces) + "…"
+
+
+def review_lines(context: BotContext, draft: IncidentDraft, room: int | None = None) -> list[str]:
+    """Everything the report says, one line per field (only ever sent protected); the
+    description cut to `room` (UTF-16 units, escaped), or whole (the caller splits)."""
     t = context.t
     details = draft.details
     lines = [kind_label(t, draft.kind or "other")]
@@ -100,10 +118,8 @@ def review_lines(context: BotContext, draft: IncidentDraft) -> list[str]:
     if details.injuries is not None:
         lines.append(t._("🩹 Injuries") if details.injuries else t._("🩹 No injuries"))
     text = "\n".join(details.description)
-    if len(text) > REVIEW_DESCRIPTION:
-        text = text[:REVIEW_DESCRIPTION] + "…"
     if text:
-        lines.append("✍️ " + escape(text))
+        lines.append("✍️ " + (escape(text) if room is None else _cut(text, room)))
     if details.media:
         lines.append(t.n_("📷 {n} photo or video", "📷 {n} photos or videos", len(details.media)))
     return lines
@@ -179,9 +195,10 @@ def render(  # noqa: PLR0912 -- one branch per step reads as the form
         label = t.p_("button", "✅ Done") if count else t.p_("button", "⏭ No photos")
         rows = [[_button(draft, label, DONE)]]
     elif step == "review":
-        question = "\n".join(
-            [t._("📋 Check the report:"), *review_lines(context, draft), t._("Send it?")]
-        )
+        head, foot = t._("📋 Check the report:"), t._("Send it?")
+        around = utf16_length("\n".join([head, *review_lines(context, draft, 0), foot]))
+        room = min(REVIEW_DESCRIPTION, MAX_TEXT - REVIEW_MARGIN - around)
+        question = "\n".join([head, *review_lines(context, draft, room), foot])
         edits = [
             ("kind", t.p_("button", "✏️ Type")),
             ("when", t.p_("button", "✏️ When")),
@@ -227,6 +244,7 @@ async def _show(
             text,
             keyboard=keyboard,
             ephemeral=True,
+            protect=True,
         )
         return
     chat = update.effective_chat
@@ -437,7 +455,12 @@ async def _send_protected(update: Update, context: BotContext, text: str, kb: Ke
     if query is not None and query.message is not None:
         await context.answer(update)
         await outbox.edit_text(
-            query.message.chat.id, query.message.message_id, text, keyboard=kb, ephemeral=True
+            query.message.chat.id,
+            query.message.message_id,
+            text,
+            keyboard=kb,
+            ephemeral=True,
+            protect=True,
         )
         return
     chat = update.effective_chat

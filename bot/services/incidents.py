@@ -55,7 +55,7 @@ CONFIRM = "ok"
 PEOPLE_CHOICES = (1, 2, 3, 5, 10, 20)
 MAX_PEOPLE = 10_000
 MAX_PARTS = 30  # description messages
-MAX_PART = 4000  # characters in one of them
+MAX_PART = 4096  # characters in one of them: a whole Telegram message, never cut
 MAX_MEDIA = 20
 # Purpose of the typed wait (bot.services.waits): the form's next text is its answer.
 WAIT_PURPOSE = "incident"

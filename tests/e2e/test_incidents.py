@@ -401,3 +401,54 @@ async def test_a_place_of_another_antenna_forged_on_ones_own_form_is_refused(
     form.keyboard = shown
     form = await vic.press(form, form.buttons()[0].text)
     assert "How many people" in text_of(form)
+
+
+async def test_a_huge_description_in_markup_is_reviewed_protected_and_read_in_full(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    # Review (issue 11): 4096 characters of "<b>&" grow fourfold once escaped; the review must
+    # still be one protected message deleted at filing, and the 🔎 view show every word.
+    vic = await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    start = len(emu.messages(VOLUNTEER))
+    huge = ("<b>&" * 1018) + SECRET + " end."
+    assert len(huge) <= 4096
+    form = await vic.say("/incident")
+    form = await vic.press(form, "Police violence")
+    form = await vic.press(form, "Now")
+    form = await vic.say("Le pont")
+    form = await vic.press(form, "2")
+    form = await vic.press(form, "No")
+    form = await vic.press(form, "No")
+    form = await vic.say(huge)
+    form = await vic.say("مرحبا، الشرطة " + "🚓" * 1500)
+    form = await vic.press(form, "Done")
+    review = await vic.press(form, "No photos")
+    assert "Check the report" in text_of(review)
+    assert "Send it?" in text_of(review)
+    consent = await vic.press(review, "Send the report")
+    done = await vic.press(consent, "No")
+    assert "INC-2026-0001 saved" in text_of(done)
+    await outbox_settled(clocked)
+    sent = [m for m in form_messages(emu, VOLUNTEER, start) if m.from_bot]
+    assert all(m.extra.get("protect_content") for m in sent)
+    kept = [m for m in form_messages(emu, VOLUNTEER, start) if not m.deleted]
+    assert kept == [done]
+    rows = await clocked.bot.storage.db.fetch_all("SELECT * FROM outbox")
+    assert not any(SECRET in repr(tuple(row)) for row in rows)
+    reporter = await clocked.bot.storage.users.get(VOLUNTEER)
+    assert reporter is not None
+    stored = await clocked.bot.services.incidents.read(reporter, 1)
+    assert stored.details.description[0] == huge  # nothing cut from the testimony
+    listing = await claire.say("/incidents")
+    since = len(emu.bot_messages(COORDINATOR))
+    await emu.press(COORDINATOR, listing, "🔎 INC-2026-0001")
+    await emu.wait_until(
+        lambda: any("🚓" in text_of(m) for m in emu.bot_messages(COORDINATOR)[since:])
+    )
+    await outbox_settled(clocked)
+    shown = emu.bot_messages(COORDINATOR)[since:]
+    assert all(m.extra.get("protect_content") for m in shown)
+    whole = "\n".join(text_of(m) for m in shown)
+    assert SECRET + " end." in whole
+    assert "🚓" * 1500 in whole.replace("\n", "")
