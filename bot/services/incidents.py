@@ -23,7 +23,7 @@ from bot.clock import Clock
 from bot.services.catalogue import to_ascii_digits
 from bot.services.errors import DomainError, NotAllowed
 from bot.services.sealing import KeyFormatError, Sealer, SealError
-from bot.services.timeparse import at_local, parse_clock, parse_date
+from bot.services.timeparse import at_local, last_occurrence, parse_clock, parse_date
 from bot.services.waits import TypedWaits
 from bot.storage.interface import Store
 from bot.storage.models import AuditEntry, IncidentDraftRow, IncidentRow, Role, User
@@ -60,6 +60,8 @@ MAX_MEDIA = 20
 # Purpose of the typed wait (bot.services.waits): the form's next text is its answer.
 WAIT_PURPOSE = "incident"
 WAIT_LIFE = timedelta(hours=2)
+# "Earlier today at 23:40", typed at 01:30: yesterday evening's, up to this long ago.
+EARLIER_TODAY = timedelta(hours=12)
 
 # Reports per page of /incidents.
 PAGE = 8
@@ -597,7 +599,10 @@ class IncidentService:
         text = text.strip()
         if draft.step == "when_time":
             clock = parse_clock(to_ascii_digits(text))
-            draft.occurred_at = self._past(at_local(self._now_local().date(), clock, self.tz))
+            moment = last_occurrence(clock, self.clock.now(), self.tz, EARLIER_TODAY)
+            if moment is None:
+                raise DomainError("incident_future")
+            draft.occurred_at = moment
             self._advance(draft, "where")
         elif draft.step == "when_date":
             draft.occurred_at = self._past(self._date_time(text))
