@@ -409,8 +409,9 @@ async def media_received(update: Update, context: BotContext) -> bool:
     if incidents.status != READY or not context.user.has(Role.VOLUNTEER):
         return False
     draft = await incidents.draft_of(context.user)
-    if draft is None or draft.step not in ("description", "media"):
+    if draft is None:
         return False
+    # At any step: sent early or late, it is kept, and deleted from the chat with the rest.
     _note(draft, message)
     if message.photo:
         kind, file_id = "photo", message.photo[-1].file_id
@@ -418,13 +419,14 @@ async def media_received(update: Update, context: BotContext) -> bool:
         assert message.video is not None
         kind, file_id = "video", message.video.file_id
     try:
-        draft = incidents.media_added(draft, kind, file_id)
+        draft = incidents.media_added(draft, kind, file_id, message.caption)
     except DomainError as error:
         await incidents.save_draft(context.user, draft)
         await _show(update, context, draft, prefix=error_text(context.t, error))
         return True
     await incidents.save_draft(context.user, draft)
-    await _show(update, context, draft)
+    kept = None if draft.step == "media" else context.t._("📷 Kept with the report.")
+    await _show(update, context, draft, prefix=kept)
     return True
 
 

@@ -650,13 +650,19 @@ class IncidentService:
         self._advance(draft, "people")
         return draft
 
-    def media_added(self, draft: IncidentDraft, kind: str, file_id: str) -> IncidentDraft:
-        """A photo or video, in the description or media step (it goes with the media)."""
-        if draft.step not in ("description", "media"):
-            raise DomainError("stale_button")
+    def media_added(
+        self, draft: IncidentDraft, kind: str, file_id: str, caption: str | None = None
+    ) -> IncidentDraft:
+        """A photo or video, at any step (it goes with the media; its caption, testimony too,
+        with the description). At the description step, the description is taken as done."""
         if len(draft.details.media) >= MAX_MEDIA:
             raise DomainError("incident_media_full", most=MAX_MEDIA)
+        caption = (caption or "").strip()
+        if caption and len(draft.details.description) >= MAX_PARTS:
+            raise DomainError("incident_description_full", most=MAX_PARTS)
         draft.details.media.append((kind, file_id))
+        if caption:
+            draft.details.description.append(caption[:MAX_PART])
         if draft.step == "description" and draft.details.description:
             # Photos after the text: the description is taken as done.
             self._advance(draft, "media")

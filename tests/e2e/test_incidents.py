@@ -452,3 +452,41 @@ async def test_a_huge_description_in_markup_is_reviewed_protected_and_read_in_fu
     whole = "\n".join(text_of(m) for m in shown)
     assert SECRET + " end." in whole
     assert "🚓" * 1500 in whole.replace("\n", "")
+
+
+async def test_photos_sent_early_and_their_captions_are_kept_and_removed_from_the_chat(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    # Review (issue 11): a photo sent before the description step, or with a caption, is part
+    # of the testimony: kept (sealed) and deleted from the chat with the rest.
+    vic = await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    start = len(emu.messages(VOLUNTEER))
+    form = await vic.say("/incident")
+    form = await vic.press(form, "Tear gas")
+    form = await vic.press(form, "Now")
+    form = await vic.say("Le pont")
+    since = len(emu.bot_messages(VOLUNTEER))
+    await emu.send_photo(VOLUNTEER, caption=f"Gas at the camp {SECRET}")
+    form = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    assert "How many people" in text_of(form)
+    form = await vic.press(form, "2")
+    form = await vic.press(form, "No")
+    form = await vic.press(form, "No")
+    assert "1 message noted" in text_of(form)
+    since = len(emu.bot_messages(VOLUNTEER))
+    await emu.send_photo(VOLUNTEER, caption="Canisters on the ground")
+    form = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    assert "2 photos or videos received" in text_of(form)
+    review = await vic.press(form, "Done")
+    assert SECRET in text_of(review)
+    assert "Canisters on the ground" in text_of(review)
+    consent = await vic.press(review, "Send the report")
+    done = await vic.press(consent, "No")
+    await outbox_settled(clocked)
+    kept = [m for m in form_messages(emu, VOLUNTEER, start) if not m.deleted]
+    assert kept == [done]
+    reporter = await clocked.bot.storage.users.get(VOLUNTEER)
+    assert reporter is not None
+    report = await clocked.bot.services.incidents.read(reporter, 1)
+    assert report.details.description == [f"Gas at the camp {SECRET}", "Canisters on the ground"]
+    assert len(report.details.media) == 2
