@@ -44,7 +44,8 @@ WRONG = "wrong"
 # description, media, review, consent. Those below read the person's next text.
 # Where an edit from the review ends: the next section begins.
 SECTION_STARTS = frozenset({"when", "where", "people", "description", "media", "review"})
-TYPED_STEPS = frozenset({"when_time", "when_date", "where", "people", "description"})
+# At the review, a typed text is more of the description (a detail remembered late).
+TYPED_STEPS = frozenset({"when_time", "when_date", "where", "people", "description", "review"})
 # Fields the review can send the person back to.
 EDITABLE = {"kind": "kind", "when": "when", "where": "where", "people": "people"}
 EDITABLE |= {"description": "description", "media": "media"}
@@ -620,7 +621,7 @@ class IncidentService:
                 raise DomainError("incident_people", most=MAX_PEOPLE)
             draft.details.people = int(digits)
             self._advance(draft, "minors")
-        elif draft.step == "description":
+        elif draft.step in ("description", "review"):
             if not text:
                 raise DomainError("incident_description_empty")
             if len(draft.details.description) >= MAX_PARTS:

@@ -490,3 +490,34 @@ async def test_photos_sent_early_and_their_captions_are_kept_and_removed_from_th
     report = await clocked.bot.services.incidents.read(reporter, 1)
     assert report.details.description == [f"Gas at the camp {SECRET}", "Canisters on the ground"]
     assert len(report.details.media) == 2
+
+
+async def test_a_detail_typed_at_the_review_joins_the_description_and_leaves_the_chat(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    # Review (issue 11): a tired volunteer remembers a detail at the review and types it; it
+    # was answered "tap a button", lost for the report and left on the phone.
+    vic = await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    start = len(emu.messages(VOLUNTEER))
+    form = await vic.say("/incident")
+    form = await vic.press(form, "Belongings seized")
+    form = await vic.press(form, "Now")
+    form = await vic.say("Le pont")
+    form = await vic.press(form, "1")
+    form = await vic.press(form, "No")
+    form = await vic.press(form, "No")
+    form = await vic.say("Sleeping bags taken.")
+    form = await vic.press(form, "Done")
+    review = await vic.press(form, "No photos")
+    review = await vic.say(f"They also took his phone, {SECRET}.")
+    assert "Check the report" in text_of(review)
+    assert SECRET in text_of(review)
+    consent = await vic.press(review, "Send the report")
+    done = await vic.press(consent, "No")
+    await outbox_settled(clocked)
+    kept = [m for m in form_messages(emu, VOLUNTEER, start) if not m.deleted]
+    assert kept == [done]
+    reporter = await clocked.bot.storage.users.get(VOLUNTEER)
+    assert reporter is not None
+    report = await clocked.bot.services.incidents.read(reporter, 1)
+    assert report.details.description[-1] == f"They also took his phone, {SECRET}."
