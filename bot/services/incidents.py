@@ -187,9 +187,10 @@ def _reseal(old: Sealer, new: Sealer, sealed: bytes, where: str) -> bytes:
 
 
 def can_read(user: User, row: IncidentRow) -> bool:
-    """The reporter; the antenna's coordinators and legal team; admins everywhere."""
+    """The reporter while still of the team (a volunteer removed, their phone maybe taken,
+    reads nothing more); the antenna's coordinators and legal team; admins everywhere."""
     if row.reporter_id is not None and row.reporter_id == user.id:
-        return True
+        return user.has(Role.VOLUNTEER)
     if user.role is Role.ADMIN:
         return True
     return user.role in (Role.COORDINATOR, Role.LEGAL) and user.antenna == row.antenna

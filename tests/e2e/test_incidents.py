@@ -521,3 +521,24 @@ async def test_a_detail_typed_at_the_review_joins_the_description_and_leaves_the
     assert reporter is not None
     report = await clocked.bot.services.incidents.read(reporter, 1)
     assert report.details.description[-1] == f"They also took his phone, {SECRET}."
+
+
+async def test_a_reporter_removed_from_the_team_cannot_reopen_their_report(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    # Review (issue 11): a volunteer's phone is taken, the coordinator removes them; the 🔎
+    # buttons left in that chat must open nothing any more.
+    vic = await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    await file_report(clocked, VOLUNTEER, f"Batons used, {SECRET}.")
+    listing = await vic.say("/incidents")
+    assert "1 report" in text_of(listing)
+    await clocked.bot.storage.users.set_role(VOLUNTEER, Role.PUBLIC, antenna="calais")
+    since = len(emu.bot_messages(VOLUNTEER))
+    answers = len(emu.callback_answers)
+    await emu.press(VOLUNTEER, listing, "🔎 INC-2026-0001")
+    await emu.wait_until(lambda: len(emu.callback_answers) > answers)
+    await outbox_settled(clocked)
+    assert "🔒" in (list(emu.callback_answers.values())[answers].get("text") or "")
+    assert not any(SECRET in text_of(m) for m in emu.bot_messages(VOLUNTEER)[since:])
+    reads = await clocked.bot.storage.incidents.audit_entries(None, limit=20)
+    assert not [e for e in reads if e.action == "read"]
