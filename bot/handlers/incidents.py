@@ -13,6 +13,8 @@ reference only.
 from __future__ import annotations
 
 import logging
+import secrets
+from datetime import timedelta
 
 from telegram import Message, Update
 from telegram.constants import ChatType
@@ -35,7 +37,7 @@ from bot.services.incidents import (
     Incident,
     IncidentDraft,
 )
-from bot.services.outbox import MAX_TEXT, Button, Keyboard, utf16_length
+from bot.services.outbox import MAX_TEXT, Button, Keyboard, split_text, utf16_length
 from bot.services.reports import parse_period
 from bot.storage.models import IncidentRow, Job, Role
 
@@ -440,7 +442,25 @@ async def checkpoint_job(job: Job, services: Services) -> Commit | None:
     return None
 
 
-JOBS: dict[str, JobHandler] = {JOB_CHECKPOINT: checkpoint_job}
+JOB_FORGET_READ = "incident_forget_read"
+# How long a report opened with 🔎 stays in the reader's chat.
+READ_SHOWN = timedelta(hours=1)
+
+
+async def forget_read_job(job: Job, services: Services) -> Commit | None:
+    """Delete the messages that showed a report in full (🔎), an hour after."""
+    chat_id = int(job.payload["chat"])
+    for ref in job.payload["refs"]:
+        found = await services.outbox.where(str(ref))
+        if found is not None:
+            await services.outbox.delete_message(chat_id, found[1])
+    return None
+
+
+JOBS: dict[str, JobHandler] = {
+    JOB_CHECKPOINT: checkpoint_job,
+    JOB_FORGET_READ: forget_read_job,
+}
 DETACHED = frozenset({JOB_CHECKPOINT})
 
 
@@ -595,10 +615,24 @@ async def open_pressed(update: Update, context: BotContext) -> None:
         return
     await context.answer(update)
     chat = update.effective_chat
-    if chat is not None:
-        await context.services.outbox.send_text(
-            chat.id, detail_text(context, report), protect=True, ephemeral=True
-        )
+    if chat is None:
+        return
+    # Not left readable on the phone: each part named, and deleted after a while.
+    services = context.services
+    text = "\n".join(
+        [detail_text(context, report), context.t._("🕒 Deleted from this chat in an hour.")]
+    )
+    token = secrets.token_hex(4)
+    refs = []
+    for number, part in enumerate(split_text(text)):
+        refs.append(f"incread:{token}:{number}")
+        await services.outbox.send_text(chat.id, part, protect=True, ephemeral=True, ref=refs[-1])
+    await services.scheduler.schedule(
+        JOB_FORGET_READ,
+        f"incread:{token}",
+        services.clock.now() + READ_SHOWN,
+        {"chat": chat.id, "refs": refs},
+    )
 
 
 async def audit(update: Update, context: BotContext) -> None:

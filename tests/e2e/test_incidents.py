@@ -542,3 +542,32 @@ async def test_a_reporter_removed_from_the_team_cannot_reopen_their_report(
     assert not any(SECRET in text_of(m) for m in emu.bot_messages(VOLUNTEER)[since:])
     reads = await clocked.bot.storage.incidents.audit_entries(None, limit=20)
     assert not [e for e in reads if e.action == "read"]
+
+
+async def test_a_report_opened_with_the_magnifier_leaves_the_chat_an_hour_after(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    # Review (issue 11): the 🔎 view stayed in the reader's chat for good, readable on a
+    # phone that is taken; it goes after an hour, every part of a long one.
+    await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    await file_report(clocked, VOLUNTEER, f"Batons used, {SECRET}. " + "🚓" * 3000)
+    listing = await claire.say("/incidents")
+    since = len(emu.bot_messages(COORDINATOR))
+    await emu.press(COORDINATOR, listing, "🔎 INC-2026-0001")
+    await emu.wait_until(
+        lambda: any("Deleted from this chat" in text_of(m) for m in emu.bot_messages(COORDINATOR))
+    )
+    await outbox_settled(clocked)
+    shown = emu.bot_messages(COORDINATOR)[since:]
+    assert len(shown) >= 2
+    assert SECRET in text_of(shown[0])
+    clock.advance(minutes=59)
+    await clocked.bot.jobs.fire_due()
+    await outbox_settled(clocked)
+    assert not any(m.deleted for m in shown)
+    clock.advance(minutes=2)
+    await clocked.bot.jobs.fire_due()
+    await outbox_settled(clocked)
+    assert all(m.deleted for m in shown)
+    assert not listing.deleted
