@@ -302,6 +302,8 @@ async def pressed(update: Update, context: BotContext) -> None:
         draft = await incidents.pressed_draft(context.user, step.draft, step.nonce)
         if step.step == CANCEL:
             await incidents.cancel(context.user, draft)
+            # As at filing: the typed words, cleared from the inbox, leave the log too.
+            await services.scheduler.schedule(JOB_CHECKPOINT, JOB_CHECKPOINT, services.clock.now())
             await _clear(context, draft, keep=_pressed_id(update))
             await context.edit(update, t._("❌ Cancelled: nothing was saved."))
             return

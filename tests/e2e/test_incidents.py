@@ -571,3 +571,25 @@ async def test_a_report_opened_with_the_magnifier_leaves_the_chat_an_hour_after(
     await outbox_settled(clocked)
     assert all(m.deleted for m in shown)
     assert not listing.deleted
+
+
+async def test_a_cancelled_report_leaves_no_word_in_the_database_file(
+    emu: BotApiEmulator, clocked: RunningBot, tmp_path: Path
+) -> None:
+    # Review (issue 11): the log was emptied after filing only; a cancelled report's typed
+    # words stayed readable in the write-ahead log.
+    vic = await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    form = await vic.say("/incident")
+    form = await vic.press(form, "Police violence")
+    form = await vic.press(form, "Now")
+    form = await vic.say(f"Under the bridge {SECRET}")
+    form = await vic.press(form, "2")
+    form = await vic.press(form, "No")
+    form = await vic.press(form, "No")
+    form = await vic.say(f"The police slashed {SECRET} tents at dawn.")
+    cancelled = await vic.press(form, "Cancel")
+    assert "nothing was saved" in text_of(cancelled)
+    await outbox_settled(clocked)
+    await clocked.bot.jobs.fire_due()
+    raw = raw_database(tmp_path / "clocked.sqlite3")
+    assert SECRET.encode() not in raw
