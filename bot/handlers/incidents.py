@@ -404,10 +404,30 @@ async def location_shared(update: Update, context: BotContext) -> bool:
     return True
 
 
+def _media_of(message: Message) -> tuple[str, str | None]:
+    """(kind, file_id) of what a message carries that a report keeps: a photo, a video, a
+    file (a photo sent uncompressed), a voice or round video message, a recording."""
+    if message.photo:
+        return "photo", message.photo[-1].file_id
+    for kind, media in (
+        ("video", message.video),
+        ("document", message.document),
+        ("voice", message.voice),
+        ("video", message.video_note),
+        ("audio", message.audio),
+    ):
+        if media is not None:
+            return kind, media.file_id
+    return "", None
+
+
 async def media_received(update: Update, context: BotContext) -> bool:
     """A photo or video for the person's draft, at its description or media step."""
     message = update.message
-    if message is None or not _private(update) or not (message.photo or message.video):
+    if message is None or not _private(update):
+        return False
+    kind, file_id = _media_of(message)
+    if file_id is None:
         return False
     incidents = context.services.incidents
     if incidents.status != READY or not context.user.has(Role.VOLUNTEER):
@@ -417,11 +437,6 @@ async def media_received(update: Update, context: BotContext) -> bool:
         return False
     # At any step: sent early or late, it is kept, and deleted from the chat with the rest.
     _note(draft, message)
-    if message.photo:
-        kind, file_id = "photo", message.photo[-1].file_id
-    else:
-        assert message.video is not None
-        kind, file_id = "video", message.video.file_id
     try:
         draft = incidents.media_added(draft, kind, file_id, message.caption)
     except DomainError as error:

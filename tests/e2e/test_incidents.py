@@ -593,3 +593,35 @@ async def test_a_cancelled_report_leaves_no_word_in_the_database_file(
     await clocked.bot.jobs.fire_due()
     raw = raw_database(tmp_path / "clocked.sqlite3")
     assert SECRET.encode() not in raw
+
+
+async def test_a_voice_message_and_a_photo_sent_as_a_file_are_kept_and_removed(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    # Review (issue 11): at 2 a.m. a volunteer records a voice message, or sends the original
+    # photo as a file; both were refused ("I can read text") and left on the phone.
+    vic = await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    start = len(emu.messages(VOLUNTEER))
+    form = await vic.say("/incident")
+    form = await vic.press(form, "Police violence")
+    form = await vic.press(form, "Now")
+    form = await vic.say("Le pont")
+    form = await vic.press(form, "1")
+    form = await vic.press(form, "No")
+    form = await vic.press(form, "Yes")
+    form = await vic.say("Kicked while asleep.")
+    for kind in ("voice", "document"):
+        since = len(emu.bot_messages(VOLUNTEER))
+        await emu.send_file(VOLUNTEER, kind)
+        form = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    assert "2 photos or videos received" in text_of(form)
+    review = await vic.press(form, "Done")
+    consent = await vic.press(review, "Send the report")
+    done = await vic.press(consent, "No")
+    await outbox_settled(clocked)
+    kept = [m for m in form_messages(emu, VOLUNTEER, start) if not m.deleted]
+    assert kept == [done]
+    reporter = await clocked.bot.storage.users.get(VOLUNTEER)
+    assert reporter is not None
+    report = await clocked.bot.services.incidents.read(reporter, 1)
+    assert [kind for kind, _ in report.details.media] == ["voice", "document"]
