@@ -1061,7 +1061,7 @@ class BotApiEmulator:
         stored = self._new_file("document", b"%PDF-1.4 test", None, mime)
         media: dict[str, Any] = {"file_id": stored.file_id, "file_unique_id": stored.unique_id}
         media |= {"mime_type": mime} if kind == "document" else {"duration": 3}
-        extra = {kind: media, "plain_text": caption, "entities": []}
+        extra: dict[str, Any] = {kind: media, "plain_text": caption, "entities": []}
         message = self._store(chat, user.id, kind, caption, extra=extra)
         return self._deliver_user_message(chat, message, addressed=False)
 
