@@ -105,7 +105,8 @@ def review_lines(context: BotContext, draft: IncidentDraft, room: int | None = N
     lines = [kind_label(t, draft.kind or "other")]
     if draft.occurred_at is not None:
         lines.append("🕒 " + t.fmt_datetime(draft.occurred_at, "short"))
-    place = context.services.distributions.catalogue.places.get(details.place_id or 0)
+    # Among every place, retired ones too: a report keeps where it happened.
+    place = context.services.distributions.catalogue.all_places.get(details.place_id or 0)
     if place is not None:
         lines.append("📍 " + escape(place.name))
     elif details.place_text:

@@ -625,3 +625,30 @@ async def test_a_voice_message_and_a_photo_sent_as_a_file_are_kept_and_removed(
     assert reporter is not None
     report = await clocked.bot.services.incidents.read(reporter, 1)
     assert [kind for kind, _ in report.details.media] == ["voice", "document"]
+
+
+async def test_a_report_still_names_its_place_once_the_place_is_retired(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    # Review (issue 11): the 🔎 view looked the place up among today's places only; once the
+    # place was retired, the report lost where it happened.
+    await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    catalogue = clocked.bot.services.distributions.catalogue
+    marck = next(p for p in catalogue.places.values() if p.name == "Marck")
+    reporter = await clocked.bot.storage.users.get(VOLUNTEER)
+    assert reporter is not None
+    await clocked.bot.services.incidents.file(
+        reporter,
+        kind="eviction",
+        occurred_at=clocked.bot.clock.now(),
+        details=IncidentDetails(place_id=marck.id, people=4, description=["Tents taken."]),
+        name_reporter=False,
+    )
+    retired = await claire.say("/places retire marck")
+    assert "Place retired" in text_of(retired)
+    listing = await claire.say("/incidents")
+    since = len(emu.bot_messages(COORDINATOR))
+    await emu.press(COORDINATOR, listing, "🔎 INC-2026-0001")
+    await emu.wait_until(lambda: len(emu.bot_messages(COORDINATOR)) > since)
+    assert "📍 Marck" in text_of(emu.bot_messages(COORDINATOR)[since])
