@@ -54,6 +54,7 @@ ALWAYS_RUN_JOBS = (
     SAFETY_JOBS
     | {reports.JOB_EXPORT, incident_export.JOB_INCIDENT_EXPORT}
     | help_requests.ALWAYS_RUN
+    | {incidents.JOB_FORGET_READ}
 )
 # Long jobs that run outside any transaction (they write their results in a short one).
 DETACHED_JOBS = (

@@ -13,6 +13,8 @@ reference only.
 from __future__ import annotations
 
 import logging
+import secrets
+from datetime import timedelta
 
 from telegram import Message, Update
 from telegram.constants import ChatType
@@ -35,15 +37,17 @@ from bot.services.incidents import (
     Incident,
     IncidentDraft,
 )
-from bot.services.outbox import Button, Keyboard
+from bot.services.outbox import MAX_TEXT, Button, Keyboard, split_text, utf16_length
 from bot.services.reports import parse_period
 from bot.storage.models import IncidentRow, Job, Role
 
 log = logging.getLogger(__name__)
 
 CONSENT = "consent"
-# The description shown in the review is cut here: the message must stay under 4096.
+# The description shown in the review is cut here (UTF-16 units, once escaped): the review is
+# one message, under Telegram's 4096, with room for the rest of the form around it.
 REVIEW_DESCRIPTION = 2500
+REVIEW_MARGIN = 300
 
 
 def kind_label(t: Translator, kind: str) -> str:
@@ -78,14 +82,31 @@ def _yes_no(t: Translator, draft: IncidentDraft) -> Keyboard:
     ]
 
 
-def review_lines(context: BotContext, draft: IncidentDraft) -> list[str]:
-    """Everything the report says, one line per field (only ever sent protected)."""
+def _cut(text: str, room: int) -> str:
+    """The text escaped, cut to `room` UTF-16 units without splitting an entity."""
+    shown = escape(text)
+    if utf16_length(shown) <= room:
+        return shown
+    pieces, used = [], 0
+    for char in text:
+        piece = escape(char)
+        used += utf16_length(piece)
+        if used > room - 1:
+            break
+        pieces.append(piece)
+    return "".join(pieces) + "…"
+
+
+def review_lines(context: BotContext, draft: IncidentDraft, room: int | None = None) -> list[str]:
+    """Everything the report says, one line per field (only ever sent protected); the
+    description cut to `room` (UTF-16 units, escaped), or whole (the caller splits)."""
     t = context.t
     details = draft.details
     lines = [kind_label(t, draft.kind or "other")]
     if draft.occurred_at is not None:
         lines.append("🕒 " + t.fmt_datetime(draft.occurred_at, "short"))
-    place = context.services.distributions.catalogue.places.get(details.place_id or 0)
+    # Among every place, retired ones too: a report keeps where it happened.
+    place = context.services.distributions.catalogue.all_places.get(details.place_id or 0)
     if place is not None:
         lines.append("📍 " + escape(place.name))
     elif details.place_text:
@@ -100,10 +121,8 @@ def review_lines(context: BotContext, draft: IncidentDraft) -> list[str]:
     if details.injuries is not None:
         lines.append(t._("🩹 Injuries") if details.injuries else t._("🩹 No injuries"))
     text = "\n".join(details.description)
-    if len(text) > REVIEW_DESCRIPTION:
-        text = text[:REVIEW_DESCRIPTION] + "…"
     if text:
-        lines.append("✍️ " + escape(text))
+        lines.append("✍️ " + (escape(text) if room is None else _cut(text, room)))
     if details.media:
         lines.append(t.n_("📷 {n} photo or video", "📷 {n} photos or videos", len(details.media)))
     return lines
@@ -179,9 +198,10 @@ def render(  # noqa: PLR0912 -- one branch per step reads as the form
         label = t.p_("button", "✅ Done") if count else t.p_("button", "⏭ No photos")
         rows = [[_button(draft, label, DONE)]]
     elif step == "review":
-        question = "\n".join(
-            [t._("📋 Check the report:"), *review_lines(context, draft), t._("Send it?")]
-        )
+        head, foot = t._("📋 Check the report:"), t._("Send it?")
+        around = utf16_length("\n".join([head, *review_lines(context, draft, 0), foot]))
+        room = min(REVIEW_DESCRIPTION, MAX_TEXT - REVIEW_MARGIN - around)
+        question = "\n".join([head, *review_lines(context, draft, room), foot])
         edits = [
             ("kind", t.p_("button", "✏️ Type")),
             ("when", t.p_("button", "✏️ When")),
@@ -227,6 +247,7 @@ async def _show(
             text,
             keyboard=keyboard,
             ephemeral=True,
+            protect=True,
         )
         return
     chat = update.effective_chat
@@ -282,6 +303,8 @@ async def pressed(update: Update, context: BotContext) -> None:
         draft = await incidents.pressed_draft(context.user, step.draft, step.nonce)
         if step.step == CANCEL:
             await incidents.cancel(context.user, draft)
+            # As at filing: the typed words, cleared from the inbox, leave the log too.
+            await services.scheduler.schedule(JOB_CHECKPOINT, JOB_CHECKPOINT, services.clock.now())
             await _clear(context, draft, keep=_pressed_id(update))
             await context.edit(update, t._("❌ Cancelled: nothing was saved."))
             return
@@ -382,31 +405,48 @@ async def location_shared(update: Update, context: BotContext) -> bool:
     return True
 
 
+def _media_of(message: Message) -> tuple[str, str | None]:
+    """(kind, file_id) of what a message carries that a report keeps: a photo, a video, a
+    file (a photo sent uncompressed), a voice or round video message, a recording."""
+    if message.photo:
+        return "photo", message.photo[-1].file_id
+    for kind, media in (
+        ("video", message.video),
+        ("document", message.document),
+        ("voice", message.voice),
+        ("video", message.video_note),
+        ("audio", message.audio),
+    ):
+        if media is not None:
+            return kind, media.file_id
+    return "", None
+
+
 async def media_received(update: Update, context: BotContext) -> bool:
     """A photo or video for the person's draft, at its description or media step."""
     message = update.message
-    if message is None or not _private(update) or not (message.photo or message.video):
+    if message is None or not _private(update):
+        return False
+    kind, file_id = _media_of(message)
+    if file_id is None:
         return False
     incidents = context.services.incidents
     if incidents.status != READY or not context.user.has(Role.VOLUNTEER):
         return False
     draft = await incidents.draft_of(context.user)
-    if draft is None or draft.step not in ("description", "media"):
+    if draft is None:
         return False
+    # At any step: sent early or late, it is kept, and deleted from the chat with the rest.
     _note(draft, message)
-    if message.photo:
-        kind, file_id = "photo", message.photo[-1].file_id
-    else:
-        assert message.video is not None
-        kind, file_id = "video", message.video.file_id
     try:
-        draft = incidents.media_added(draft, kind, file_id)
+        draft = incidents.media_added(draft, kind, file_id, message.caption)
     except DomainError as error:
         await incidents.save_draft(context.user, draft)
         await _show(update, context, draft, prefix=error_text(context.t, error))
         return True
     await incidents.save_draft(context.user, draft)
-    await _show(update, context, draft)
+    kept = None if draft.step == "media" else context.t._("📷 Kept with the report.")
+    await _show(update, context, draft, prefix=kept)
     return True
 
 
@@ -420,7 +460,25 @@ async def checkpoint_job(job: Job, services: Services) -> Commit | None:
     return None
 
 
-JOBS: dict[str, JobHandler] = {JOB_CHECKPOINT: checkpoint_job}
+JOB_FORGET_READ = "incident_forget_read"
+# How long a report opened with 🔎 stays in the reader's chat.
+READ_SHOWN = timedelta(hours=1)
+
+
+async def forget_read_job(job: Job, services: Services) -> Commit | None:
+    """Delete the messages that showed a report in full (🔎), an hour after."""
+    chat_id = int(job.payload["chat"])
+    for ref in job.payload["refs"]:
+        found = await services.outbox.where(str(ref))
+        if found is not None:
+            await services.outbox.delete_message(chat_id, found[1])
+    return None
+
+
+JOBS: dict[str, JobHandler] = {
+    JOB_CHECKPOINT: checkpoint_job,
+    JOB_FORGET_READ: forget_read_job,
+}
 DETACHED = frozenset({JOB_CHECKPOINT})
 
 
@@ -437,7 +495,12 @@ async def _send_protected(update: Update, context: BotContext, text: str, kb: Ke
     if query is not None and query.message is not None:
         await context.answer(update)
         await outbox.edit_text(
-            query.message.chat.id, query.message.message_id, text, keyboard=kb, ephemeral=True
+            query.message.chat.id,
+            query.message.message_id,
+            text,
+            keyboard=kb,
+            ephemeral=True,
+            protect=True,
         )
         return
     chat = update.effective_chat
@@ -570,10 +633,24 @@ async def open_pressed(update: Update, context: BotContext) -> None:
         return
     await context.answer(update)
     chat = update.effective_chat
-    if chat is not None:
-        await context.services.outbox.send_text(
-            chat.id, detail_text(context, report), protect=True, ephemeral=True
-        )
+    if chat is None:
+        return
+    # Not left readable on the phone: each part named, and deleted after a while.
+    services = context.services
+    text = "\n".join(
+        [detail_text(context, report), context.t._("🕒 Deleted from this chat in an hour.")]
+    )
+    token = secrets.token_hex(4)
+    refs = []
+    for number, part in enumerate(split_text(text)):
+        refs.append(f"incread:{token}:{number}")
+        await services.outbox.send_text(chat.id, part, protect=True, ephemeral=True, ref=refs[-1])
+    await services.scheduler.schedule(
+        JOB_FORGET_READ,
+        f"incread:{token}",
+        services.clock.now() + READ_SHOWN,
+        {"chat": chat.id, "refs": refs},
+    )
 
 
 async def audit(update: Update, context: BotContext) -> None:

@@ -1046,6 +1046,25 @@ class BotApiEmulator:
         message = self._store(chat, user.id, "photo", caption, extra=extra)
         return self._deliver_user_message(chat, message, addressed=False)
 
+    async def send_file(
+        self,
+        user_id: int,
+        kind: str = "document",
+        *,
+        caption: str | None = None,
+        chat_id: int | None = None,
+    ) -> int:
+        """The user sends a file ("document": a photo sent as a file, a PDF) or a "voice"
+        message."""
+        user, chat = self._actor(user_id, chat_id)
+        mime = "application/pdf" if kind == "document" else "audio/ogg"
+        stored = self._new_file("document", b"%PDF-1.4 test", None, mime)
+        media: dict[str, Any] = {"file_id": stored.file_id, "file_unique_id": stored.unique_id}
+        media |= {"mime_type": mime} if kind == "document" else {"duration": 3}
+        extra: dict[str, Any] = {kind: media, "plain_text": caption, "entities": []}
+        message = self._store(chat, user.id, kind, caption, extra=extra)
+        return self._deliver_user_message(chat, message, addressed=False)
+
     async def press(self, user_id: int, message: ChatMessage, label_or_data: str) -> int:
         """The user presses an inline button of a bot message; returns the update id."""
         user = self._user(user_id)
@@ -1363,7 +1382,7 @@ class BotApiEmulator:
             payload["text"] = plain
             if extra.get("entities"):
                 payload["entities"] = extra["entities"]
-        elif message.kind in ("photo", "document"):
+        elif message.kind in ("photo", "document", "voice"):
             payload[message.kind] = extra[message.kind]
             if plain:
                 payload["caption"] = plain

@@ -23,7 +23,7 @@ from bot.clock import Clock
 from bot.services.catalogue import to_ascii_digits
 from bot.services.errors import DomainError, NotAllowed
 from bot.services.sealing import KeyFormatError, Sealer, SealError
-from bot.services.timeparse import at_local, parse_clock, parse_date
+from bot.services.timeparse import at_local, last_occurrence, parse_clock, parse_date
 from bot.services.waits import TypedWaits
 from bot.storage.interface import Store
 from bot.storage.models import AuditEntry, IncidentDraftRow, IncidentRow, Role, User
@@ -44,7 +44,8 @@ WRONG = "wrong"
 # description, media, review, consent. Those below read the person's next text.
 # Where an edit from the review ends: the next section begins.
 SECTION_STARTS = frozenset({"when", "where", "people", "description", "media", "review"})
-TYPED_STEPS = frozenset({"when_time", "when_date", "where", "people", "description"})
+# At the review, a typed text is more of the description (a detail remembered late).
+TYPED_STEPS = frozenset({"when_time", "when_date", "where", "people", "description", "review"})
 # Fields the review can send the person back to.
 EDITABLE = {"kind": "kind", "when": "when", "where": "where", "people": "people"}
 EDITABLE |= {"description": "description", "media": "media"}
@@ -55,11 +56,13 @@ CONFIRM = "ok"
 PEOPLE_CHOICES = (1, 2, 3, 5, 10, 20)
 MAX_PEOPLE = 10_000
 MAX_PARTS = 30  # description messages
-MAX_PART = 4000  # characters in one of them
+MAX_PART = 4096  # characters in one of them: a whole Telegram message, never cut
 MAX_MEDIA = 20
 # Purpose of the typed wait (bot.services.waits): the form's next text is its answer.
 WAIT_PURPOSE = "incident"
 WAIT_LIFE = timedelta(hours=2)
+# "Earlier today at 23:40", typed at 01:30: yesterday evening's, up to this long ago.
+EARLIER_TODAY = timedelta(hours=12)
 
 # Reports per page of /incidents.
 PAGE = 8
@@ -184,9 +187,10 @@ def _reseal(old: Sealer, new: Sealer, sealed: bytes, where: str) -> bytes:
 
 
 def can_read(user: User, row: IncidentRow) -> bool:
-    """The reporter; the antenna's coordinators and legal team; admins everywhere."""
+    """The reporter while still of the team (a volunteer removed, their phone maybe taken,
+    reads nothing more); the antenna's coordinators and legal team; admins everywhere."""
     if row.reporter_id is not None and row.reporter_id == user.id:
-        return True
+        return user.has(Role.VOLUNTEER)
     if user.role is Role.ADMIN:
         return True
     return user.role in (Role.COORDINATOR, Role.LEGAL) and user.antenna == row.antenna
@@ -597,7 +601,10 @@ class IncidentService:
         text = text.strip()
         if draft.step == "when_time":
             clock = parse_clock(to_ascii_digits(text))
-            draft.occurred_at = self._past(at_local(self._now_local().date(), clock, self.tz))
+            moment = last_occurrence(clock, self.clock.now(), self.tz, EARLIER_TODAY)
+            if moment is None:
+                raise DomainError("incident_future")
+            draft.occurred_at = moment
             self._advance(draft, "where")
         elif draft.step == "when_date":
             draft.occurred_at = self._past(self._date_time(text))
@@ -615,7 +622,7 @@ class IncidentService:
                 raise DomainError("incident_people", most=MAX_PEOPLE)
             draft.details.people = int(digits)
             self._advance(draft, "minors")
-        elif draft.step == "description":
+        elif draft.step in ("description", "review"):
             if not text:
                 raise DomainError("incident_description_empty")
             if len(draft.details.description) >= MAX_PARTS:
@@ -645,13 +652,19 @@ class IncidentService:
         self._advance(draft, "people")
         return draft
 
-    def media_added(self, draft: IncidentDraft, kind: str, file_id: str) -> IncidentDraft:
-        """A photo or video, in the description or media step (it goes with the media)."""
-        if draft.step not in ("description", "media"):
-            raise DomainError("stale_button")
+    def media_added(
+        self, draft: IncidentDraft, kind: str, file_id: str, caption: str | None = None
+    ) -> IncidentDraft:
+        """A photo or video, at any step (it goes with the media; its caption, testimony too,
+        with the description). At the description step, the description is taken as done."""
         if len(draft.details.media) >= MAX_MEDIA:
             raise DomainError("incident_media_full", most=MAX_MEDIA)
+        caption = (caption or "").strip()
+        if caption and len(draft.details.description) >= MAX_PARTS:
+            raise DomainError("incident_description_full", most=MAX_PARTS)
         draft.details.media.append((kind, file_id))
+        if caption:
+            draft.details.description.append(caption[:MAX_PART])
         if draft.step == "description" and draft.details.description:
             # Photos after the text: the description is taken as done.
             self._advance(draft, "media")

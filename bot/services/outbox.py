@@ -281,8 +281,10 @@ class Outbox:
         *,
         keyboard: Keyboard | None = None,
         ephemeral: bool = False,
+        protect: bool = False,
     ) -> None:
-        """Replace a message's text; what does not fit in one message follows as new ones.
+        """Replace a message's text; what does not fit in one message follows as new ones
+        (as ephemeral and protected as the edit: the edited message was sent `protect`ed).
 
         An `ephemeral` edit leaves no row behind once done (the last words to a person who
         asked to be forgotten).
@@ -297,7 +299,9 @@ class Outbox:
             payload[EPHEMERAL] = True
         await self._add(chat_id, "edit_text", payload)
         if rest:
-            await self.send_text(chat_id, "\n".join(rest), keyboard=keyboard)
+            await self.send_text(
+                chat_id, "\n".join(rest), keyboard=keyboard, ephemeral=ephemeral, protect=protect
+            )
 
     async def edit_ref(
         self, chat_id: int, ref: str, text: str, *, keyboard: Keyboard | None = None

@@ -116,6 +116,24 @@ def next_occurrence(clock: time, now: datetime, tz: ZoneInfo) -> datetime:
     return min(candidate for candidate in candidates if candidate > now)
 
 
+def last_occurrence(
+    clock: time, now: datetime, tz: ZoneInfo, within: timedelta
+) -> datetime | None:
+    """The last time the local clock showed `clock`, at most `within` before `now`: on the night
+    the clocks go back, the second 02:30 once it has passed; a time still to come today is the
+    day before's, if recent enough (23:40 typed at 01:30). None if there is none."""
+    today = now.astimezone(tz).date()
+    candidates = [
+        _instant(datetime.combine(day, clock), tz, fold)
+        for day in (today, today - timedelta(days=1))
+        for fold in (0, 1)
+    ]
+    past = [candidate for candidate in candidates if candidate <= now]
+    if not past or now - max(past) > within:
+        return None
+    return max(past)
+
+
 def month_bounds(year: int, month: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """The first instant of the month and of the next one, local midnight, as UTC."""
     if not (MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12):

@@ -401,3 +401,254 @@ async def test_a_place_of_another_antenna_forged_on_ones_own_form_is_refused(
     form.keyboard = shown
     form = await vic.press(form, form.buttons()[0].text)
     assert "How many people" in text_of(form)
+
+
+async def test_a_huge_description_in_markup_is_reviewed_protected_and_read_in_full(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    # Review (issue 11): 4096 characters of "<b>&" grow fourfold once escaped; the review must
+    # still be one protected message deleted at filing, and the 🔎 view show every word.
+    vic = await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    start = len(emu.messages(VOLUNTEER))
+    huge = ("<b>&" * 1018) + SECRET + " end."
+    assert len(huge) <= 4096
+    form = await vic.say("/incident")
+    form = await vic.press(form, "Police violence")
+    form = await vic.press(form, "Now")
+    form = await vic.say("Le pont")
+    form = await vic.press(form, "2")
+    form = await vic.press(form, "No")
+    form = await vic.press(form, "No")
+    form = await vic.say(huge)
+    form = await vic.say("مرحبا، الشرطة " + "🚓" * 1500)
+    form = await vic.press(form, "Done")
+    review = await vic.press(form, "No photos")
+    assert "Check the report" in text_of(review)
+    assert "Send it?" in text_of(review)
+    consent = await vic.press(review, "Send the report")
+    done = await vic.press(consent, "No")
+    assert "INC-2026-0001 saved" in text_of(done)
+    await outbox_settled(clocked)
+    sent = [m for m in form_messages(emu, VOLUNTEER, start) if m.from_bot]
+    assert all(m.extra.get("protect_content") for m in sent)
+    kept = [m for m in form_messages(emu, VOLUNTEER, start) if not m.deleted]
+    assert kept == [done]
+    rows = await clocked.bot.storage.db.fetch_all("SELECT * FROM outbox")
+    assert not any(SECRET in repr(tuple(row)) for row in rows)
+    reporter = await clocked.bot.storage.users.get(VOLUNTEER)
+    assert reporter is not None
+    stored = await clocked.bot.services.incidents.read(reporter, 1)
+    assert stored.details.description[0] == huge  # nothing cut from the testimony
+    listing = await claire.say("/incidents")
+    since = len(emu.bot_messages(COORDINATOR))
+    await emu.press(COORDINATOR, listing, "🔎 INC-2026-0001")
+    await emu.wait_until(
+        lambda: any("🚓" in text_of(m) for m in emu.bot_messages(COORDINATOR)[since:])
+    )
+    await outbox_settled(clocked)
+    shown = emu.bot_messages(COORDINATOR)[since:]
+    assert all(m.extra.get("protect_content") for m in shown)
+    whole = "\n".join(text_of(m) for m in shown)
+    assert SECRET + " end." in whole
+    assert "🚓" * 1500 in whole.replace("\n", "")
+
+
+async def test_photos_sent_early_and_their_captions_are_kept_and_removed_from_the_chat(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    # Review (issue 11): a photo sent before the description step, or with a caption, is part
+    # of the testimony: kept (sealed) and deleted from the chat with the rest.
+    vic = await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    start = len(emu.messages(VOLUNTEER))
+    form = await vic.say("/incident")
+    form = await vic.press(form, "Tear gas")
+    form = await vic.press(form, "Now")
+    form = await vic.say("Le pont")
+    since = len(emu.bot_messages(VOLUNTEER))
+    await emu.send_photo(VOLUNTEER, caption=f"Gas at the camp {SECRET}")
+    form = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    assert "How many people" in text_of(form)
+    form = await vic.press(form, "2")
+    form = await vic.press(form, "No")
+    form = await vic.press(form, "No")
+    assert "1 message noted" in text_of(form)
+    since = len(emu.bot_messages(VOLUNTEER))
+    await emu.send_photo(VOLUNTEER, caption="Canisters on the ground")
+    form = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    assert "2 photos or videos received" in text_of(form)
+    review = await vic.press(form, "Done")
+    assert SECRET in text_of(review)
+    assert "Canisters on the ground" in text_of(review)
+    consent = await vic.press(review, "Send the report")
+    done = await vic.press(consent, "No")
+    await outbox_settled(clocked)
+    kept = [m for m in form_messages(emu, VOLUNTEER, start) if not m.deleted]
+    assert kept == [done]
+    reporter = await clocked.bot.storage.users.get(VOLUNTEER)
+    assert reporter is not None
+    report = await clocked.bot.services.incidents.read(reporter, 1)
+    assert report.details.description == [f"Gas at the camp {SECRET}", "Canisters on the ground"]
+    assert len(report.details.media) == 2
+
+
+async def test_a_detail_typed_at_the_review_joins_the_description_and_leaves_the_chat(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    # Review (issue 11): a tired volunteer remembers a detail at the review and types it; it
+    # was answered "tap a button", lost for the report and left on the phone.
+    vic = await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    start = len(emu.messages(VOLUNTEER))
+    form = await vic.say("/incident")
+    form = await vic.press(form, "Belongings seized")
+    form = await vic.press(form, "Now")
+    form = await vic.say("Le pont")
+    form = await vic.press(form, "1")
+    form = await vic.press(form, "No")
+    form = await vic.press(form, "No")
+    form = await vic.say("Sleeping bags taken.")
+    form = await vic.press(form, "Done")
+    review = await vic.press(form, "No photos")
+    review = await vic.say(f"They also took his phone, {SECRET}.")
+    assert "Check the report" in text_of(review)
+    assert SECRET in text_of(review)
+    consent = await vic.press(review, "Send the report")
+    done = await vic.press(consent, "No")
+    await outbox_settled(clocked)
+    kept = [m for m in form_messages(emu, VOLUNTEER, start) if not m.deleted]
+    assert kept == [done]
+    reporter = await clocked.bot.storage.users.get(VOLUNTEER)
+    assert reporter is not None
+    report = await clocked.bot.services.incidents.read(reporter, 1)
+    assert report.details.description[-1] == f"They also took his phone, {SECRET}."
+
+
+async def test_a_reporter_removed_from_the_team_cannot_reopen_their_report(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    # Review (issue 11): a volunteer's phone is taken, the coordinator removes them; the 🔎
+    # buttons left in that chat must open nothing any more.
+    vic = await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    await file_report(clocked, VOLUNTEER, f"Batons used, {SECRET}.")
+    listing = await vic.say("/incidents")
+    assert "1 report" in text_of(listing)
+    await clocked.bot.storage.users.set_role(VOLUNTEER, Role.PUBLIC, antenna="calais")
+    since = len(emu.bot_messages(VOLUNTEER))
+    answers = len(emu.callback_answers)
+    await emu.press(VOLUNTEER, listing, "🔎 INC-2026-0001")
+    await emu.wait_until(lambda: len(emu.callback_answers) > answers)
+    await outbox_settled(clocked)
+    assert "🔒" in (list(emu.callback_answers.values())[answers].get("text") or "")
+    assert not any(SECRET in text_of(m) for m in emu.bot_messages(VOLUNTEER)[since:])
+    reads = await clocked.bot.storage.incidents.audit_entries(None, limit=20)
+    assert not [e for e in reads if e.action == "read"]
+
+
+async def test_a_report_opened_with_the_magnifier_leaves_the_chat_an_hour_after(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    # Review (issue 11): the 🔎 view stayed in the reader's chat for good, readable on a
+    # phone that is taken; it goes after an hour, every part of a long one.
+    await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    await file_report(clocked, VOLUNTEER, f"Batons used, {SECRET}. " + "🚓" * 3000)
+    listing = await claire.say("/incidents")
+    since = len(emu.bot_messages(COORDINATOR))
+    await emu.press(COORDINATOR, listing, "🔎 INC-2026-0001")
+    await emu.wait_until(
+        lambda: any("Deleted from this chat" in text_of(m) for m in emu.bot_messages(COORDINATOR))
+    )
+    await outbox_settled(clocked)
+    shown = emu.bot_messages(COORDINATOR)[since:]
+    assert len(shown) >= 2
+    assert SECRET in text_of(shown[0])
+    clock.advance(minutes=59)
+    await clocked.bot.jobs.fire_due()
+    await outbox_settled(clocked)
+    assert not any(m.deleted for m in shown)
+    clock.advance(minutes=2)
+    await clocked.bot.jobs.fire_due()
+    await outbox_settled(clocked)
+    assert all(m.deleted for m in shown)
+    assert not listing.deleted
+
+
+async def test_a_cancelled_report_leaves_no_word_in_the_database_file(
+    emu: BotApiEmulator, clocked: RunningBot, tmp_path: Path
+) -> None:
+    # Review (issue 11): the log was emptied after filing only; a cancelled report's typed
+    # words stayed readable in the write-ahead log.
+    vic = await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    form = await vic.say("/incident")
+    form = await vic.press(form, "Police violence")
+    form = await vic.press(form, "Now")
+    form = await vic.say(f"Under the bridge {SECRET}")
+    form = await vic.press(form, "2")
+    form = await vic.press(form, "No")
+    form = await vic.press(form, "No")
+    form = await vic.say(f"The police slashed {SECRET} tents at dawn.")
+    cancelled = await vic.press(form, "Cancel")
+    assert "nothing was saved" in text_of(cancelled)
+    await outbox_settled(clocked)
+    await clocked.bot.jobs.fire_due()
+    raw = raw_database(tmp_path / "clocked.sqlite3")
+    assert SECRET.encode() not in raw
+
+
+async def test_a_voice_message_and_a_photo_sent_as_a_file_are_kept_and_removed(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    # Review (issue 11): at 2 a.m. a volunteer records a voice message, or sends the original
+    # photo as a file; both were refused ("I can read text") and left on the phone.
+    vic = await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    start = len(emu.messages(VOLUNTEER))
+    form = await vic.say("/incident")
+    form = await vic.press(form, "Police violence")
+    form = await vic.press(form, "Now")
+    form = await vic.say("Le pont")
+    form = await vic.press(form, "1")
+    form = await vic.press(form, "No")
+    form = await vic.press(form, "Yes")
+    form = await vic.say("Kicked while asleep.")
+    for kind in ("voice", "document"):
+        since = len(emu.bot_messages(VOLUNTEER))
+        await emu.send_file(VOLUNTEER, kind)
+        form = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    assert "2 photos or videos received" in text_of(form)
+    review = await vic.press(form, "Done")
+    consent = await vic.press(review, "Send the report")
+    done = await vic.press(consent, "No")
+    await outbox_settled(clocked)
+    kept = [m for m in form_messages(emu, VOLUNTEER, start) if not m.deleted]
+    assert kept == [done]
+    reporter = await clocked.bot.storage.users.get(VOLUNTEER)
+    assert reporter is not None
+    report = await clocked.bot.services.incidents.read(reporter, 1)
+    assert [kind for kind, _ in report.details.media] == ["voice", "document"]
+
+
+async def test_a_report_still_names_its_place_once_the_place_is_retired(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    # Review (issue 11): the 🔎 view looked the place up among today's places only; once the
+    # place was retired, the report lost where it happened.
+    await enrol(emu, clocked, VOLUNTEER, "Vic", Role.VOLUNTEER)
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    catalogue = clocked.bot.services.distributions.catalogue
+    marck = next(p for p in catalogue.places.values() if p.name == "Marck")
+    reporter = await clocked.bot.storage.users.get(VOLUNTEER)
+    assert reporter is not None
+    await clocked.bot.services.incidents.file(
+        reporter,
+        kind="eviction",
+        occurred_at=clocked.bot.clock.now(),
+        details=IncidentDetails(place_id=marck.id, people=4, description=["Tents taken."]),
+        name_reporter=False,
+    )
+    retired = await claire.say("/places retire marck")
+    assert "Place retired" in text_of(retired)
+    listing = await claire.say("/incidents")
+    since = len(emu.bot_messages(COORDINATOR))
+    await emu.press(COORDINATOR, listing, "🔎 INC-2026-0001")
+    await emu.wait_until(lambda: len(emu.bot_messages(COORDINATOR)) > since)
+    assert "📍 Marck" in text_of(emu.bot_messages(COORDINATOR)[since])

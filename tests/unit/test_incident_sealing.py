@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -372,3 +372,45 @@ async def test_an_export_opens_the_period_for_the_entitled_and_audits_each(
     for reader in (reporter, await member(storage, clock, 12, Role.PUBLIC)):
         with pytest.raises(DomainError):
             await incidents.for_export(reader, since=None, until=None)
+
+
+@pytest.mark.parametrize(
+    ("now", "typed", "expected"),
+    [
+        # Autumn night: at 02:20 the second time (01:20 UTC), "02:10" is ten minutes ago.
+        ("2026-10-25T01:20:00+00:00", "02:10", "2026-10-25T01:10:00+00:00"),
+        # ... and at 02:20 the first time, the only 02:10 yet.
+        ("2026-10-25T00:20:00+00:00", "02:10", "2026-10-25T00:10:00+00:00"),
+        # Spring night: 02:30 never showed; the instant after the gap stands for it.
+        ("2027-03-28T02:30:00+00:00", "02:30", "2027-03-28T01:00:00+00:00"),
+        # At 01:30 in Paris, "earlier today at 23:40" is last evening, not refused.
+        ("2026-12-02T00:30:00+00:00", "23:40", "2026-12-01T22:40:00+00:00"),
+        ("2027-03-28T00:30:00+00:00", "23:40", "2027-03-27T22:40:00+00:00"),
+    ],
+)
+async def test_earlier_today_on_the_nights_the_clocks_change_and_after_midnight(
+    storage: Storage, now: str, typed: str, expected: str
+) -> None:
+    clock = FakeClock(datetime.fromisoformat(now))
+    incidents = service(storage, clock)
+    await incidents.check_key()
+    user = await member(storage, clock, 10, Role.VOLUNTEER)
+    draft = await incidents.start_draft(user)
+    draft.step = "when_time"
+    draft = incidents.typed(draft, typed)
+    assert draft.occurred_at is not None
+    assert draft.occurred_at.isoformat() == expected
+    assert draft.step == "where"
+
+
+@pytest.mark.parametrize("typed", ["22:30", "21:01"])
+async def test_earlier_today_refuses_a_time_to_come(storage: Storage, typed: str) -> None:
+    clock = FakeClock()  # 21:00 in Paris
+    incidents = service(storage, clock)
+    await incidents.check_key()
+    user = await member(storage, clock, 10, Role.VOLUNTEER)
+    draft = await incidents.start_draft(user)
+    draft.step = "when_time"
+    with pytest.raises(DomainError) as raised:
+        incidents.typed(draft, typed)
+    assert raised.value.code == "incident_future"
