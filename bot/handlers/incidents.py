@@ -230,6 +230,25 @@ def _private(update: Update) -> bool:
     return chat is not None and chat.type == ChatType.PRIVATE
 
 
+async def _edit_pressed(
+    update: Update, context: BotContext, text: str, keyboard: Keyboard
+) -> bool:
+    """Answer a press by editing its message (protected, no copy kept); False if no press."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return False
+    await context.answer(update)
+    await context.services.outbox.edit_text(
+        query.message.chat.id,
+        query.message.message_id,
+        text,
+        keyboard=keyboard,
+        ephemeral=True,
+        protect=True,
+    )
+    return True
+
+
 async def _show(
     update: Update, context: BotContext, draft: IncidentDraft, *, prefix: str | None = None
 ) -> None:
@@ -237,25 +256,14 @@ async def _show(
     text, keyboard = render(context, draft)
     if prefix:
         text = prefix + "\n" + text
-    query = update.callback_query
-    outbox = context.services.outbox
-    if query is not None and query.message is not None:
-        await context.answer(update)
-        await outbox.edit_text(
-            query.message.chat.id,
-            query.message.message_id,
-            text,
-            keyboard=keyboard,
-            ephemeral=True,
-            protect=True,
-        )
+    if await _edit_pressed(update, context, text, keyboard):
         return
     chat = update.effective_chat
     if chat is not None:
         ref = draft.next_ref()
         # Ephemeral: the outbox keeps no copy of the text once sent (the database must not
         # hold a report's details in clear).
-        await outbox.send_text(
+        await context.services.outbox.send_text(
             chat.id, text, keyboard=keyboard, protect=True, ref=ref, ephemeral=True
         )
         # The ref is kept with the draft, to delete the message once the report is filed.
@@ -490,22 +498,13 @@ AUDIT_PAGE = 20
 
 async def _send_protected(update: Update, context: BotContext, text: str, kb: Keyboard) -> None:
     """Edit the pressed message, or send a new one; details are never forwardable."""
-    query = update.callback_query
-    outbox = context.services.outbox
-    if query is not None and query.message is not None:
-        await context.answer(update)
-        await outbox.edit_text(
-            query.message.chat.id,
-            query.message.message_id,
-            text,
-            keyboard=kb,
-            ephemeral=True,
-            protect=True,
-        )
+    if await _edit_pressed(update, context, text, kb):
         return
     chat = update.effective_chat
     if chat is not None:
-        await outbox.send_text(chat.id, text, keyboard=kb, protect=True, ephemeral=True)
+        await context.services.outbox.send_text(
+            chat.id, text, keyboard=kb, protect=True, ephemeral=True
+        )
 
 
 def _period_label(t: Translator, period: str) -> str:
