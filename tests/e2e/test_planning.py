@@ -135,7 +135,8 @@ async def test_a_missed_reminder_fires_within_the_grace_and_not_beyond(
     bob_since = len(emu.bot_messages(BOB))
     third = await start_bot(make_settings(emu, database), clock)
     try:
-        assert await third.bot.jobs.fire_due() == 0
+        # Only housekeeping may run (the daily retention runs however late): no reminder.
+        await third.bot.jobs.fire_due()
         job = await third.bot.storage.jobs.by_key(f"plan:2:remind:{BOB}")
         assert job is not None
         assert job.status == "skipped"
