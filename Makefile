@@ -3,8 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-BABEL_KEYWORDS := --no-default-keywords -k _ -k n_:1,2 -k p_:1c,2 -k np_:1c,2,3 -k N_ -k pN_:1c,2
-LOCALES := fr en ar ps fa ti am ckb vi so
+BABEL_KEYWORDS := --no-default-keywords -k _ -k n_:1,2 -k p_:1c,2 -k np_:1c,2,3 -k N_ -k pN_:1c,2 -k npN_:1c,2,3
+LOCALES := fr en ar ps fa ti am ckb vi so kmr om ur
 
 .PHONY: run sandbox test lint types i18n i18n-check pytest clean
 

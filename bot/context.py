@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from telegram import Update
@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import Catalogs, Translator, negotiate
+from bot.i18n import Catalogs, Translator, has_rtl, negotiate
 from bot.services.alerts import AlertService
 from bot.services.broadcasts import BroadcastService
 from bot.services.catalogue_admin import CatalogueAdmin
@@ -157,6 +157,7 @@ class BotContext(
         if chat is None:
             return
         await self.answer(update)
+        text, keyboard = self._directed(text, keyboard)
         await self.services.outbox.send_text(chat.id, text, keyboard=keyboard)
 
     async def answer(
@@ -177,9 +178,31 @@ class BotContext(
             await self.reply(update, text, keyboard)
             return
         await self.answer(update)
+        text, keyboard = self._directed(text, keyboard)
         await self.services.outbox.edit_text(
             query.message.chat.id, query.message.message_id, text, keyboard=keyboard
         )
+
+    def _directed(self, text: str, keyboard: Keyboard | None) -> tuple[str, Keyboard | None]:
+        """In a right-to-left language every line of a reply and every button with a
+        right-to-left word starts right to left, the lines the code joins (lists of names,
+        places) as well as translated ones."""
+        translator = self.scope.t
+        if translator is None or not translator.rtl:
+            return text, keyboard
+        if keyboard is not None:
+            # A label without a right-to-left letter (a Latin place name, a language's own
+            # name in the picker) keeps its own direction.
+            keyboard = [
+                [
+                    replace(button, text=translator.right_to_left(button.text))
+                    if has_rtl(button.text)
+                    else button
+                    for button in row
+                ]
+                for row in keyboard
+            ]
+        return translator.right_to_left(text), keyboard
 
 
 BotApplication = Application[

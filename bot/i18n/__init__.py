@@ -1,7 +1,7 @@
 """Languages: gettext catalogues, locale negotiation, Babel formatting and RTL helpers.
 
 Messages are marked with the keywords `_`, `n_`, `p_`, `np_` (methods of `Translator`) and
-`N_`/`pN_` (module-level markers for strings translated later); `babel.cfg` lists them.
+`N_`/`pN_`/`npN_` (module-level markers for strings translated later); `babel.cfg` lists them.
 Placeholders are named and filled after translation; their values are HTML-escaped because
 every message is sent with parse_mode HTML.
 """
@@ -11,14 +11,18 @@ from __future__ import annotations
 import html
 import io
 import logging
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_skeleton, format_time
+from babel.dates import format_date, format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -32,10 +36,25 @@ log = logging.getLogger(__name__)
 DOMAIN = "bot"
 LOCALES_DIR = Path(__file__).resolve().parent.parent.parent / "locales"
 
-# Unicode isolates: keep a phone number or a Latin name from reordering the RTL line around it.
-LRI, PDI = "\u2066", "\u2069"
-# Right-to-left mark: starts a line right-to-left whatever its first letters are.
-RLM = "\u200f"
+# Unicode isolates keep a fragment from reordering the line around it (and the line from
+# reordering the fragment). LRI for what is left to right by nature (phone numbers, commands,
+# codes); FSI (first strong) for localized values and what people typed, whose direction is
+# that of their own first letter: "2 ساعت 5 دقیقه" stays in that order, so does "Marck".
+LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
+# Marks: start a line right to left (RLM) or left to right (LRM) whatever its first letters are.
+RLM, LRM = "\u200f", "\u200e"
+BIDI_CONTROLS = frozenset(
+    "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+# A command with its Latin arguments ("/shift start", "/report 2026-11"), where a translation
+# shows it; a whole <code> example that starts with a command. Not the "/" of "</b>", of a
+# URL or of a date.
+_COMMAND = re.compile(
+    r"(?P<code><code>)(?P<example>/[a-z][^<]*)(?=</code>)"
+    r"|(?<![\w/<:.@&#;-])(?P<command>/[a-z][a-z0-9_]*"
+    r"(?:[ \u00a0](?:[A-Za-z0-9{\[][A-Za-z0-9{}_|\[\]:.\-]*[A-Za-z0-9}\]]|[A-Za-z0-9]))*)"
+)
 
 
 @dataclass(frozen=True)
@@ -55,9 +74,14 @@ LANGUAGES: dict[str, Language] = {
     "fa": Language("fa", "دری / فارسی", True, "fa"),
     "ti": Language("ti", "ትግርኛ", False, "ti"),
     "am": Language("am", "አማርኛ", False, "am"),
-    "ckb": Language("ckb", "کوردی", True, None),
+    # Sorani, in Arabic script; Telegram's "ku" is mostly Kurmanji, which its readers cannot read.
+    "ckb": Language("ckb", "کوردی (سۆرانی)", True, None),
     "vi": Language("vi", "Tiếng Việt", False, "vi"),
     "so": Language("so", "Soomaali", False, "so"),
+    # Kurmanji (Northern Kurdish), in Latin script: Kurds from Syria and Turkey.
+    "kmr": Language("kmr", "Kurdî (Kurmancî)", False, "ku"),
+    "om": Language("om", "Afaan Oromoo", False, "om"),
+    "ur": Language("ur", "اردو", True, "ur"),
     # English readers here are in Europe: day-first dates and a 24-hour clock (en_GB).
     "en": Language("en", "English", False, "en", formats="en_GB"),
     "fr": Language("fr", "Français", False, "fr"),
@@ -65,7 +89,30 @@ LANGUAGES: dict[str, Language] = {
 assert set(LANGUAGES) == set(SHIPPED_LOCALES)
 
 # Telegram sends the client's IETF tag; these map neighbouring codes onto what we ship.
-LANGUAGE_ALIASES = {"prs": "fa", "pbt": "ps", "pbu": "ps", "ku": "ckb", "sdh": "ckb"}
+# Telegram's "ku" comes from phones set to Kurdish, mostly Kurmanji (Latin script); Sorani phones
+# say "ckb".
+LANGUAGE_ALIASES = {
+    "prs": "fa",
+    "pbt": "ps",
+    "pbu": "ps",
+    "ku": "kmr",
+    "kur": "kmr",
+    "sdh": "ckb",
+    "gaz": "om",
+    "hae": "om",
+    "orm": "om",
+    "urd": "ur",
+}
+
+
+def npN_(context: str, singular: str, plural: str) -> tuple[str, str, str]:  # noqa: N802
+    """Mark a plural string with a context for extraction; it is translated where it is shown."""
+    return (context, singular, plural)
+
+
+# Short units of a duration, e.g. "2 h 5 min" (see `Translator.fmt_duration`).
+DURATION_HOURS = npN_("duration", "{n} h", "{n} h")
+DURATION_MINUTES = npN_("duration", "{n} min", "{n} min")
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
@@ -92,8 +139,37 @@ def escape(value: object) -> Markup:
 
 
 def isolate_ltr(text: str) -> str:
-    """Wrap a left-to-right fragment (phone number, Latin name) for safe use in RTL text."""
+    """Wrap a fragment that is left to right by nature (phone number, command, code)."""
     return f"{LRI}{text}{PDI}"
+
+
+def isolate(text: str) -> str:
+    """Wrap a value in first-strong isolates, line by line (an isolate ends with its line)."""
+    return "\n".join(f"{FSI}{line}{PDI}" if line else line for line in text.split("\n"))
+
+
+def has_rtl(text: str) -> bool:
+    """Whether the text holds a right-to-left letter (Arabic, Hebrew, Syriac, Thaana…)."""
+    return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
+
+
+def strip_bidi(text: str) -> str:
+    """The text without its direction marks and isolates (to compare what people typed)."""
+    return "".join(char for char in text if char not in BIDI_CONTROLS)
+
+
+@lru_cache(maxsize=4096)
+def isolate_commands(text: str) -> str:
+    """Wrap every command a right-to-left message shows, with its Latin arguments, in
+    left-to-right isolates: "/menu" would otherwise read "menu/", and "/shift start" would
+    come out as "start /shift"."""
+
+    def wrap(match: re.Match[str]) -> str:
+        if match.group("code"):
+            return f"<code>{LRI}{match.group('example')}{PDI}"
+        return f"{LRI}{match.group('command')}{PDI}"
+
+    return _COMMAND.sub(wrap, text)
 
 
 def resolve_language_code(code: str | None) -> str | None:
@@ -166,19 +242,34 @@ class Translator:
         return self.language.rtl
 
     def _fill(self, text: str, params: dict[str, Any]) -> str:
+        if self.rtl:
+            text = isolate_commands(text)
         if params:
-            text = text.format(**{key: escape(value) for key, value in params.items()})
+            text = text.format(**{key: self.value(value) for key, value in params.items()})
         return self.right_to_left(text)
+
+    def value(self, value: object) -> Markup:
+        """A placeholder's value, escaped for HTML and isolated: what people typed or what the
+        database holds (names, places, free text) in first-strong isolates in a right-to-left
+        message, and in any message when it holds right-to-left letters (an Arabic name in a
+        French sentence). `Markup` was built by the code and is kept as it is."""
+        if isinstance(value, Markup):
+            return value
+        text = html.escape(str(value), quote=False)
+        if text and (self.rtl or has_rtl(text)):
+            text = isolate(text)
+        return Markup(text)
 
     def right_to_left(self, text: str) -> str:
         """In a right-to-left locale, every line starts right to left: a line that begins
         with an emoji (ℹ️, 🆘), a digit or a Latin word would otherwise be laid out left to
         right, its words in the wrong order for the reader. Done once here, for every
-        translated message and button; lines already marked are left alone."""
+        translated message and button, and again where a reply is sent (`BotContext.reply`)
+        for the lines the code joins; lines already marked either way are left alone."""
         if not self.rtl:
             return text
         return "\n".join(
-            line if not line or line.startswith(RLM) else RLM + line for line in text.split("\n")
+            line if not line or line[0] in (RLM, LRM) else RLM + line for line in text.split("\n")
         )
 
     def _(self, message: str, **params: Any) -> str:
@@ -199,47 +290,57 @@ class Translator:
         """Translate a string marked at module level with `pN_`."""
         return self.p_(marked[0], marked[1], **params)
 
-    # Formatting. Numbers stay in Latin digits (SPEC §2: numbers people dial or compare).
-    def fmt_number(self, value: float) -> Markup:
-        return Markup(self._ltr(format_decimal(value, locale=self.babel_locale)))
+    # Formatting. Numbers stay in Latin digits (SPEC §2: numbers people dial or compare), times
+    # on a 24-hour clock in every locale (a safety return time must not be ambiguous).
+    def fmt_number(self, value: float | Decimal) -> Markup:
+        return Markup(self._iso(format_decimal(value, locale=self.babel_locale)))
+
+    def _clock(self, moment: datetime) -> str:
+        return format_time(moment, "HH:mm", tzinfo=self.tz, locale=self.babel_locale)
 
     def fmt_datetime(self, moment: datetime, fmt: str = "medium") -> Markup:
-        text = format_datetime(moment, format=fmt, tzinfo=self.tz, locale=self.babel_locale)
-        return Markup(self._ltr(html.escape(text, quote=False)))
+        """A date in the locale's words and a 24-hour time, joined the locale's way."""
+        local = moment.astimezone(self.tz)
+        date = format_date(local, format=fmt, locale=self.babel_locale)
+        joined = str(self.babel_locale.datetime_formats[fmt]).replace("'", "")
+        text = joined.replace("{1}", date).replace("{0}", self._clock(moment))
+        return Markup(self._iso(html.escape(text, quote=False)))
 
     def fmt_date(self, moment: datetime, fmt: str = "medium") -> Markup:
         text = format_date(moment.astimezone(self.tz), format=fmt, locale=self.babel_locale)
-        return Markup(self._ltr(html.escape(text, quote=False)))
+        return Markup(self._iso(html.escape(text, quote=False)))
 
-    def fmt_time(self, moment: datetime, fmt: str = "short") -> Markup:
-        text = format_time(moment, format=fmt, tzinfo=self.tz, locale=self.babel_locale)
-        return Markup(self._ltr(html.escape(text, quote=False)))
+    def fmt_time(self, moment: datetime) -> Markup:
+        """21:30, never 9:30 PM: the bot asks people to type times that way too."""
+        return Markup(self._iso(self._clock(moment)))
 
     def fmt_day(self, moment: datetime) -> Markup:
         """A short day with its weekday, e.g. 'mar. 2 déc.': enough to plan a week."""
         local = moment.astimezone(self.tz)
         text = format_skeleton("MMMEd", local, locale=self.babel_locale)
-        return Markup(self._ltr(html.escape(text, quote=False)))
+        return Markup(self._iso(html.escape(text, quote=False)))
 
     def fmt_month(self, year: int, month: int) -> Markup:
         middle = datetime(year, month, 15, 12, tzinfo=self.tz)  # no time zone can shift the month
         text = format_skeleton("yMMMM", middle, locale=self.babel_locale)
-        return Markup(self._ltr(html.escape(text, quote=False)))
+        return Markup(self._iso(html.escape(text, quote=False)))
 
     def fmt_duration(self, span: timedelta) -> Markup:
-        """Hours and minutes, e.g. '2 h 05 min', in the locale's short unit names."""
+        """Hours and minutes, e.g. '2 h 5 min', in the locale's own short unit names (from
+        the catalogues: Babel has none for some of our languages and would show 'h')."""
         minutes = max(0, round(span.total_seconds() / 60))
         hours, minutes = divmod(minutes, 60)
         parts = []
         if hours:
-            parts.append(
-                format_unit(hours, "duration-hour", length="short", locale=self.babel_locale)
-            )
+            parts.append(self._unit(DURATION_HOURS, hours))
         if minutes or not hours:
-            parts.append(
-                format_unit(minutes, "duration-minute", length="short", locale=self.babel_locale)
-            )
-        return Markup(self._ltr(html.escape(" ".join(parts), quote=False)))
+            parts.append(self._unit(DURATION_MINUTES, minutes))
+        return Markup(self._iso(html.escape(" ".join(parts), quote=False)))
+
+    def _unit(self, unit: tuple[str, str, str], amount: int) -> str:
+        context, singular, plural = unit
+        pattern = self._translations.unpgettext(context, singular, plural, amount)
+        return pattern.format(n=format_decimal(amount, locale=self.babel_locale))
 
     def fmt_quantity(self, quantity: int, unit: str, name: str) -> Markup:
         """ "40 × blankets", "12 kg wood", "30 L water", with the locale's unit symbols."""
@@ -248,11 +349,11 @@ class Translator:
             amount = format_unit(quantity, measure, length="short", locale=self.babel_locale)
         else:
             amount = f"{format_decimal(quantity, locale=self.babel_locale)} ×"
-        return Markup(f"{self._ltr(html.escape(amount, quote=False))} {escape(name)}")
+        return Markup(f"{self._iso(html.escape(amount, quote=False))} {self.value(name)}")
 
     def phone(self, number: str) -> Markup:
         """A number to dial: Latin digits, isolated so RTL text does not reverse it."""
         return Markup(isolate_ltr(html.escape(number, quote=False)))
 
-    def _ltr(self, text: str) -> str:
-        return isolate_ltr(text) if self.rtl else text
+    def _iso(self, text: str) -> str:
+        return isolate(text) if self.rtl else text

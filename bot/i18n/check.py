@@ -20,6 +20,7 @@ KEYWORDS = {
     "np_": ((1, "c"), 2, 3),
     "N_": None,
     "pN_": ((1, "c"), 2),
+    "npN_": ((1, "c"), 2, 3),
 }
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 TAG = re.compile(r"</?([a-z-]+)[^>]*>")

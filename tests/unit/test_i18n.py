@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import (
+    FSI,
     LANGUAGES,
     LRI,
     PDI,
@@ -16,6 +17,7 @@ from bot.i18n import (
     load_po,
     negotiate,
     resolve_language_code,
+    strip_bidi,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -28,7 +30,13 @@ PARIS = ZoneInfo("Europe/Paris")
         ("fa-AF", "fa"),
         ("prs", "fa"),
         ("ckb", "ckb"),
-        ("ku", "ckb"),
+        # Phones set to Kurdish say "ku": mostly Kurmanji, in Latin script; Sorani says "ckb".
+        ("ku", "kmr"),
+        ("kmr", "kmr"),
+        ("ku-TR", "kmr"),
+        ("sdh", "ckb"),
+        ("om-ET", "om"),
+        ("ur-PK", "ur"),
         ("pt-BR", None),
         (None, None),
         ("EN_gb", "en"),
@@ -50,9 +58,18 @@ def test_negotiation_prefers_the_stored_choice_then_telegram_then_default() -> N
 def test_every_language_names_itself_in_its_own_script() -> None:
     assert LANGUAGES["ar"].native_name == "العربية"
     assert LANGUAGES["ti"].native_name == "ትግርኛ"
-    assert {code for code, lang in LANGUAGES.items() if lang.rtl} == {"ar", "ps", "fa", "ckb"}
-    # Telegram menus take two-letter codes only: Sorani has none.
+    rtl = {code for code, lang in LANGUAGES.items() if lang.rtl}
+    assert rtl == {"ar", "ps", "fa", "ckb", "ur"}
+    # The picker tells the two Kurdish languages apart, each in its own script.
+    assert LANGUAGES["ckb"].native_name == "کوردی (سۆرانی)"
+    assert LANGUAGES["kmr"].native_name == "Kurdî (Kurmancî)"
+    assert LANGUAGES["ur"].native_name == "اردو"
+    # Telegram menus take two-letter codes only: Sorani has none; "ku" is Kurmanji's.
     assert LANGUAGES["ckb"].telegram_code is None
+    assert LANGUAGES["kmr"].telegram_code == "ku"
+    assert all(
+        lang.telegram_code is None or len(lang.telegram_code) == 2 for lang in LANGUAGES.values()
+    )
 
 
 def test_fuzzy_entries_are_loaded_not_dropped(tmp_path: Path) -> None:
@@ -99,7 +116,8 @@ def test_numbers_and_times_are_isolated_in_right_to_left_text() -> None:
     en = catalogs.translator("en", PARIS)
     assert ar.phone("112") == f"{LRI}112{PDI}"
     assert en.fmt_number(3) == "3"
-    assert ar.fmt_number(3).startswith(LRI)
+    # A localized value is isolated by its own first letter (FSI), a phone number left to right.
+    assert ar.fmt_number(3) == f"{FSI}3{PDI}"
     moment = datetime(2026, 12, 1, 21, 30, tzinfo=UTC)
     assert "22:30" in catalogs.translator("fr", PARIS).fmt_time(moment)
 
@@ -141,6 +159,6 @@ def test_the_language_chosen_line_has_the_same_shape_in_every_locale() -> None:
     catalogs = Catalogs()
     for code, language in LANGUAGES.items():
         t = catalogs.translator(code, PARIS)
-        line = t._("✅ {language}", language=language.native_name).removeprefix("\u200f")
+        line = strip_bidi(t._("✅ {language}", language=language.native_name))
         # Only the tick and the language's own name: no "Language:" label in some locales only.
         assert line == f"✅ {language.native_name}", code
