@@ -130,7 +130,7 @@ SCRIPTS: dict[str, Script] = {
     "ar": Script(
         "ARABIC",
         forbidden=PERSIAN + PASHTO + SORANI + URDU,
-        words=_words("في إلى على هذا هذه الذي التي لا لم تم"),
+        words=_words("في إلى على هذا هذه الذي التي لم تم"),
     ),
     # Pashto: its own letters (Persian گ is written ګ, Arabic ك is written ک) and words.
     "ps": Script(
@@ -144,7 +144,7 @@ SCRIPTS: dict[str, Script] = {
         "ARABIC",
         forbidden="يك" + PASHTO + SORANI + URDU,
         words=_words("را این از است در می شده شما برای نیست کنید ها های که")
-        | _words("نمی یک هیچ همه شود شد نشد دارم چیز"),
+        | _words("نمی یک هیچ همه شود شد نشد دارم"),
     ),
     # Sorani: its own vowels and letters, ی ک, no Pashto or Urdu letters, no Arabic ي ك ة.
     "ckb": Script(
@@ -158,7 +158,7 @@ SCRIPTS: dict[str, Script] = {
         "ARABIC",
         forbidden="يك" + PASHTO + SORANI,
         marks=URDU,
-        words=_words("کی کا کو سے میں ہے ہیں نہیں آپ یہ"),
+        words=_words("کی کا کو سے میں ہے ہیں نہیں آپ یہ کوئی"),
     ),
 }
 MARK_AFTER = 20  # letters in the locale's script: a text this long shows its language's marks

@@ -9,13 +9,16 @@ from pathlib import Path
 import pytest
 from babel.messages.plurals import get_plural
 
+from bot.config import SHIPPED_LOCALES
 from bot.i18n.check import (
+    SCRIPTS,
     LocaleReport,
     Settings,
     check_all,
     check_file,
     load_settings,
     render,
+    shorten,
 )
 
 
@@ -415,3 +418,53 @@ def test_the_shipped_catalogues_pass() -> None:
     reports, problems = check_all()
     assert not problems
     assert all(report.ok for report in reports), render(reports, problems)
+
+
+def test_every_shipped_locale_has_a_script() -> None:
+    assert set(SHIPPED_LOCALES) <= set(SCRIPTS)
+    assert {"kmr", "om", "ur"} <= set(SCRIPTS)
+
+
+def test_the_locales_added_later_are_checked_end_to_end(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "handlers.py").write_text(
+        f"def show(t):\n    return t._({SHIFT!r}), t.n_('{{n}} hour', '{{n}} hours', 2)\n",
+        encoding="utf-8",
+    )
+    locales = tmp_path / "locales"
+    locales.mkdir()
+    write_po(locales.joinpath("bot.pot"), "en", [Entry(SHIFT, "")], "nplurals=2; plural=(n != 1);")
+    hours = ("{n} hour", "{n} hours")
+    catalogues = {
+        "kmr": ["ℹ️ Tu ne di nobetê de yî. Ji bo destpêkê fermana destpêkirinê bişîne."],
+        "om": ["ℹ️ Ati hojii irra hin jirtu. Jalqabuuf /shift start ergi."],
+        "ur": ["ℹ️ آپ ابھی شفٹ پر نہیں ہیں۔ شروع کرنے کے لیے /شفٹ شروع بھیجیں۔"],
+    }
+    plurals = {
+        "kmr": ["{n} saet", "{n} saet"],
+        "om": ["sa’aatii {n}", "sa’aatii {n}"],
+        "ur": ["{n} گھنٹہ", "{n} گھنٹے"],
+    }
+    for locale, (text,) in catalogues.items():
+        folder = locales / locale / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        write_po(
+            folder / "bot.po",
+            locale,
+            [Entry(SHIFT, text), Entry(hours[0], plurals[locale], plural=hours[1])],
+        )
+    reports, problems = check_all(locales, source, ("kmr", "om", "ur"), Settings())
+    assert problems == ["1 message(s) missing from bot.pot: run make i18n"]  # {n} hour
+    by_locale = {report.locale: report for report in reports}
+    assert by_locale["om"].ok, by_locale["om"].broken
+    # The kmr text lost its command and the ur one translated it.
+    assert by_locale["kmr"].broken == [
+        f"{shorten(SHIFT)}: command /shift start not kept as it is (never translate it)"
+    ]
+    assert by_locale["ur"].broken == [
+        f"{shorten(SHIFT)}: command /shift start not kept as it is (never translate it)"
+    ]
+    output = render(reports, problems)
+    assert "kmr: 'ℹ️ You are not on shift." in output
+    assert output.splitlines()[-1] == "1 message(s) missing from bot.pot: run make i18n"
