@@ -94,6 +94,8 @@ def test_a_translated_command_fails(tmp_path: Path) -> None:
     problem = only_problem(report)
     assert "/shift start" in problem
     assert "not kept" in problem
+    both = check(tmp_path, "ar", Entry(SHIFT, "ℹ️ أنت لست في مناوبة. أرسل /shift start أو /نوبة."))
+    assert "translated command '/نوبة'" in only_problem(both)
 
 
 def test_a_translated_sub_command_fails_but_the_words_after_a_command_are_translated(
