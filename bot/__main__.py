@@ -35,7 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path)
     i18n = verbs.add_parser("i18n", help="translations")
     i18n_verbs = i18n.add_subparsers(dest="i18n_verb", required=True)
-    i18n_verbs.add_parser("check", help="coverage of every shipped locale; fails on a gap")
+    i18n_verbs.add_parser(
+        "check", help="coverage and mistakes of every shipped locale; fails on a gap or a mistake"
+    )
     content = verbs.add_parser("content", help="the information catalogue (content/*.toml)")
     content_verbs = content.add_subparsers(dest="content_verb", required=True)
     check = content_verbs.add_parser("check", help="validate; list missing translations")
