@@ -57,6 +57,7 @@ AREAS: dict[str, str] = {
     "handlers/broadcast.py": "Coordinators: messages to the team",
     "handlers/reports.py": "Coordinators: reports and exports",
     "flyer/__init__.py": "Printed flyer",
+    "i18n/__init__.py": "Everyone: numbers, durations and units",
 }
 UNUSED = "Not used by the bot any more"
 # Words the reviewer may write in "Reviewed" that mean "not yet" rather than "done".
@@ -374,7 +375,7 @@ def _rows_of_csv(data: bytes) -> list[list[str]]:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
         if any(row and row[0].strip().lower() == ID and len(row) > 5 for row in rows):
             return [[_cell(value) for value in row] for row in rows]
-    raise ReviewFileError("no header row starting with 'id': is it a file from `i18n review`?")
+    return []
 
 
 def _rows_of_xlsx(path: Path) -> list[list[str]]:
@@ -401,7 +402,9 @@ def read_review(path: Path, locale: str | None) -> tuple[str, list[ReviewedRow]]
         table = _rows_of_xlsx(path)
     else:
         table = _rows_of_csv(path.read_bytes())
-    start = next(i for i, row in enumerate(table) if row and row[0].strip().lower() == ID)
+    start = next((i for i, row in enumerate(table) if row and row[0].strip().lower() == ID), None)
+    if start is None:
+        raise ReviewFileError("no header row starting with 'id': is it a file from `i18n review`?")
     names = [name.split(" / ")[0].strip().lower() for name in table[start]]
 
     def column(prefix: str) -> int:
@@ -412,6 +415,10 @@ def read_review(path: Path, locale: str | None) -> tuple[str, list[ReviewedRow]]
 
     current, reviewed = column("translation now"), column("reviewed")
     corrected, comment = column("corrected"), column("comment")
+    if "?" in table[start][reviewed]:  # "écrire" saved as "?crire": so was every Arabic letter
+        raise ReviewFileError(
+            "letters were replaced by question marks: save the file again as 'CSV UTF-8'"
+        )
     named = re.search(r"\(([a-z]{2,3})\)", table[start][current])
     if named and locale and named.group(1) != locale:
         raise ReviewFileError(f"the file is for {named.group(1)}, not {locale}")

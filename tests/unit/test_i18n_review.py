@@ -20,9 +20,11 @@ from bot.i18n.review import (
     CORRECTED,
     REVIEWED,
     PluralForms,
+    ReviewedRow,
     ReviewFileError,
     import_review,
     load_catalog,
+    merge,
     row_id,
     save_catalog,
     where_seen,
@@ -134,13 +136,20 @@ def test_excel_in_french_saves_with_semicolons_and_no_bom(locales: Path) -> None
     assert not entry(load_catalog(locales, "ar"), row[4], row[2] or None).fuzzy
 
 
-def test_a_file_saved_in_a_legacy_encoding_is_refused_with_what_to_do(locales: Path) -> None:
-    head, rows = export(locales, "fr", everything=True)
-    path = locales.parent / "legacy.csv"
-    text = "\r\n".join(",".join(f'"{cell}"' for cell in row[:6]) for row in head[1:] + rows[:5])
-    path.write_bytes(text.encode("cp1252", errors="replace"))
+@pytest.mark.parametrize("legacy", ["cp1252", "ascii"])
+def test_a_file_saved_in_a_legacy_encoding_is_refused_with_what_to_do(
+    locales: Path, legacy: str
+) -> None:
+    head, rows = export(locales)
+    for row in rows:
+        row[column(head, REVIEWED)] = "x"
+    path = save(locales, head, rows)
+    # Excel's plain "CSV" writes the Windows code page: Arabic letters become "?".
+    path.write_bytes(path.read_text(encoding="utf-8-sig").encode(legacy, errors="replace"))
+    before = (locales / "ar/LC_MESSAGES/bot.po").read_bytes()
     with pytest.raises(ReviewFileError, match="CSV UTF-8"):
         import_review(path, locales_dir=locales)
+    assert (locales / "ar/LC_MESSAGES/bot.po").read_bytes() == before
 
 
 def test_rows_for_a_changed_english_or_translation_are_skipped(locales: Path) -> None:
@@ -305,3 +314,51 @@ def test_reading_back_needs_the_locale_named_in_the_file_or_given(locales: Path)
     with pytest.raises(ReviewFileError, match="--locale"):
         import_review(path, locales_dir=locales)
     assert import_review(path, "ar", locales_dir=locales).reviewed == 0
+
+
+def test_excel_unicode_text_utf16_with_tabs_reads_back(locales: Path) -> None:
+    head, rows = export(locales)
+    row = find(rows, singular_with_placeholder)
+    row[column(head, REVIEWED)] = "yes"
+    path = locales.parent / "unicode.txt"
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter="\t").writerows(head + rows)
+    path.write_bytes(buffer.getvalue().encode("utf-16"))  # with its byte-order mark
+
+    result = import_review(path, locales_dir=locales)
+
+    assert (result.reviewed, result.now_reviewed) == (1, 1)
+
+
+def test_an_xlsx_file_without_openpyxl_asks_for_csv(locales: Path) -> None:
+    try:
+        import openpyxl  # noqa: F401
+    except ModuleNotFoundError:
+        pass
+    else:
+        pytest.skip("openpyxl is installed here")
+    path = locales.parent / "reviewed.xlsx"
+    path.write_bytes(b"PK\x03\x04")
+    with pytest.raises(ReviewFileError, match="CSV UTF-8"):
+        import_review(path, locales_dir=locales)
+
+
+@pytest.mark.parametrize("locale", SHIPPED_LOCALES)
+def test_every_shipped_translation_can_be_marked_reviewed_as_it_is(locale: str) -> None:
+    """Nothing a reviewer approves unchanged is refused: the refusals are the check's own."""
+    catalog = load_catalog(LOCALES_DIR, locale)
+    forms = PluralForms.of(catalog)
+    rows = [
+        ReviewedRow(line, row_id(message, form), text, True, "", "")
+        for line, message in enumerate((m for m in catalog if m.id), start=3)
+        for form, text in enumerate(
+            [message.string] if isinstance(message.string, str) else message.string
+        )
+    ]
+    unreviewed = sum(1 for m in catalog if m.id and m.fuzzy)
+
+    result = merge(catalog, locale, rows)
+
+    assert (result.refused, result.skipped) == ([], [])
+    assert result.now_reviewed == unreviewed
+    assert len(rows) == sum(forms.count if m.pluralizable else 1 for m in catalog if m.id)
