@@ -362,3 +362,24 @@ def test_every_shipped_translation_can_be_marked_reviewed_as_it_is(locale: str) 
     assert (result.refused, result.skipped) == ([], [])
     assert result.now_reviewed == unreviewed
     assert len(rows) == sum(forms.count if m.pluralizable else 1 for m in catalog if m.id)
+
+
+def test_a_row_pasted_twice_counts_once_and_comments_reach_the_coordinator(
+    locales: Path,
+) -> None:
+    head, rows = export(locales)
+    row = find(rows, singular_with_placeholder)
+    name = row[4][row[4].index("{") : row[4].index("}") + 1]
+    row[column(head, REVIEWED)] = "x"
+    row[column(head, CORRECTED)] = f"الأولى {name}"
+    copy = [*row]
+    copy[column(head, CORRECTED)] = f"الثانية {name}"
+    row[column(head, "Comment / Commentaire")] = "كلمة أوضح؟"
+
+    result = import_review(save(locales, head, [row, copy]), locales_dir=locales)
+
+    assert (result.reviewed, result.corrected) == (1, 1)
+    assert result.skipped == [f"line 4 ({row[0]}): the same id again, this row was ignored"]
+    assert result.comments == [f"line 3 ({row[0]}): كلمة أوضح؟"]
+    assert entry(load_catalog(locales, "ar"), row[4], row[2] or None).string == f"الأولى {name}"
+    assert "comment: line 3" in result.summary()
