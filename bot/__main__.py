@@ -33,11 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     db_verbs.add_parser("upgrade", help="apply pending migrations")
     backup = verbs.add_parser("backup", help="copy the live database (SQLite online backup)")
     backup.add_argument("path", type=Path)
-    i18n = verbs.add_parser("i18n", help="translations")
-    i18n_verbs = i18n.add_subparsers(dest="i18n_verb", required=True)
-    i18n_verbs.add_parser(
-        "check", help="coverage and mistakes of every shipped locale; fails on a gap or a mistake"
-    )
+    _i18n_parser(verbs)
     content = verbs.add_parser("content", help="the information catalogue (content/*.toml)")
     content_verbs = content.add_subparsers(dest="content_verb", required=True)
     check = content_verbs.add_parser("check", help="validate; list missing translations")
@@ -96,10 +92,41 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _i18n_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    i18n = verbs.add_parser("i18n", help="translations")
+    i18n_verbs = i18n.add_subparsers(dest="i18n_verb", required=True)
+    i18n_verbs.add_parser(
+        "check", help="coverage and mistakes of every shipped locale; fails on a gap or a mistake"
+    )
+    review = i18n_verbs.add_parser(
+        "review", help="a spreadsheet (CSV) of a locale's unreviewed entries, for a reviewer"
+    )
+    review.add_argument("locale")
+    review.add_argument("--out", type=Path, required=True, help="the CSV file to write")
+    review.add_argument("--all", action="store_true", help="every entry, reviewed ones too")
+    review.add_argument(
+        "--sep", default=",", choices=[",", ";"], help="separator (; for Excel in French)"
+    )
+    review.add_argument("--locales", type=Path, help="the locales directory (default: locales/)")
+    merge = i18n_verbs.add_parser(
+        "import", help="merge a reviewed spreadsheet back into its catalogue, then check"
+    )
+    merge.add_argument("file", type=Path, help="the reviewed file (CSV, or .xlsx with openpyxl)")
+    merge.add_argument("--locale", help="the file's language (default: named in the file)")
+    merge.add_argument(
+        "--dry-run", action="store_true", help="say what it would do, change nothing"
+    )
+    merge.add_argument("--locales", type=Path, help="the locales directory (default: locales/)")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     configure_logging()
     try:
+        if args.verb == "i18n" and args.i18n_verb == "review":
+            return _i18n_review(args)
+        if args.verb == "i18n" and args.i18n_verb == "import":
+            return _i18n_import(args)
         if args.verb == "i18n":
             return _i18n_check()
         if args.verb == "content":
@@ -276,12 +303,62 @@ async def _bot_username(settings: Settings) -> str | None:
     return None
 
 
-def _i18n_check() -> int:
+def _i18n_check(locales_dir: Path | None = None) -> int:
+    from bot.i18n import LOCALES_DIR
     from bot.i18n.check import check_all, render
 
-    reports, problems = check_all()
+    reports, problems = check_all(locales_dir or LOCALES_DIR)
     print(render(reports, problems))
     return 0 if all(r.ok for r in reports) and not problems else 1
+
+
+def _i18n_review(args: argparse.Namespace) -> int:
+    """`maraude i18n review LOCALE --out FILE`: the file a volunteer reviews in a spreadsheet."""
+    from bot.config import SHIPPED_LOCALES
+    from bot.i18n import LOCALES_DIR
+    from bot.i18n.review import write_review
+
+    if args.locale not in SHIPPED_LOCALES:
+        print(f"{args.locale} is not one of {', '.join(SHIPPED_LOCALES)}", file=sys.stderr)
+        return 2
+    rows = write_review(
+        args.locale,
+        args.out,
+        locales_dir=args.locales or LOCALES_DIR,
+        everything=args.all,
+        separator=args.sep,
+    )
+    what = "entries" if args.all else "unreviewed entries"
+    print(f"wrote {args.out}: {rows} rows ({what} of {args.locale}, one row per plural form)")
+    return 0
+
+
+def _i18n_import(args: argparse.Namespace) -> int:
+    """`maraude i18n import FILE`: the reviewer's work merged back, then `i18n check`; a dry run
+    imports into a throw-away copy of the locales, so the check still says what would happen."""
+    import shutil
+    import tempfile
+
+    from bot.i18n import LOCALES_DIR
+    from bot.i18n.review import ReviewFileError, import_review
+
+    locales_dir = args.locales or LOCALES_DIR
+    with tempfile.TemporaryDirectory(prefix="maraude-import-") as scratch:
+        if args.dry_run:
+            locales_dir = shutil.copytree(locales_dir, Path(scratch) / "locales")
+        try:
+            result = import_review(args.file, args.locale, locales_dir=locales_dir)
+        except ReviewFileError as error:
+            print(f"{args.file}: {error}", file=sys.stderr)
+            return 2
+        except OSError as error:
+            print(f"{args.file}: {error.strerror or error}", file=sys.stderr)
+            return 2
+        print(result.summary())
+        checked = _i18n_check(locales_dir)
+    if args.dry_run:
+        print("dry run: nothing was changed")
+    return 1 if result.refused or checked else 0
 
 
 async def _maintenance(settings: Settings, args: argparse.Namespace) -> int:
