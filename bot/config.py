@@ -11,7 +11,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-SHIPPED_LOCALES: tuple[str, ...] = ("fr", "en", "ar", "ps", "fa", "ti", "am", "ckb", "vi", "so")
+SHIPPED_LOCALES: tuple[str, ...] = (
+    "fr",
+    "en",
+    "ar",
+    "ps",
+    "fa",
+    "ti",
+    "am",
+    "ckb",
+    "vi",
+    "so",
+    "kmr",
+    "om",
+    "ur",
+)
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,100}$")
 
 

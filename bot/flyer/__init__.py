@@ -36,7 +36,11 @@ NAME_FONTS: dict[str, str] = {
     family: FONT_FILES[family] for family in (LATIN_BOLD, ARABIC, ETHIOPIC)
 }
 # Where the teams' word differs from CLDR's ("Persian", "Central Kurdish").
-ENGLISH_NAMES = {"fa": "Dari / Persian", "ckb": "Kurdish (Sorani)"}
+ENGLISH_NAMES = {
+    "fa": "Dari / Persian",
+    "ckb": "Kurdish (Sorani)",
+    "kmr": "Kurdish (Kurmanji)",
+}
 # Printed in French, then in English, each from the catalogue of its language.
 TITLE = N_("Information and help, in your language")
 HINT = N_("Scan the code of your language with the camera of your phone.")
@@ -46,11 +50,11 @@ USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
 # The page, in millimetres (A4 portrait).
 PAGE_W, PAGE_H = 210.0, 297.0
 MARGIN = 12.0
-COLUMNS, ROWS = 2, 5
-GAP = 5.0
+COLUMNS, ROWS = 2, 7  # thirteen languages, a cell to spare
+GAP = 3.0
 GRID_TOP = 62.0
 GRID_BOTTOM = PAGE_H - 16.0
-QR_SIZE = 30.0
+QR_SIZE = 22.0  # a deep link is a small code: 0.8 mm modules scan well
 NAME_PT, NAME_MIN_PT = 24.0, 11.0
 
 

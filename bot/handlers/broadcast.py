@@ -13,7 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.callbacks import BroadcastAnswer
 from bot.context import BotContext, Services
 from bot.handlers.common import point_to_private_chat, refuse
-from bot.handlers.team import FSI, NAME_MAX, PDI
+from bot.handlers.team import NAME_MAX
 from bot.i18n import Translator
 from bot.services.broadcasts import (
     TEAM,
@@ -42,7 +42,7 @@ def command_body(text: str | None) -> str:
 
 def render_header(t: Translator, antenna: Antenna, sender: User | None) -> str:
     """The first line of each copy: an official message, and whose (none from the command
-    line, or nameless). The name is isolated so that a right-to-left one does not reorder
+    line, or nameless). The Translator isolates the name: a right-to-left one does not reorder
     the line."""
     name = sender and (sender.display_name or sender.username)
     if not name:
@@ -51,7 +51,7 @@ def render_header(t: Translator, antenna: Antenna, sender: User | None) -> str:
         name = name[: NAME_MAX - 1] + "…"
     return t._(
         "📣 Message from {name} ({antenna} coordination):",
-        name=f"{FSI}{name}{PDI}",
+        name=name,
         antenna=antenna.name,
     )
 

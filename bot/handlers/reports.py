@@ -27,7 +27,7 @@ from bot.services.outbox import Button, Keyboard
 from bot.services.reports import Period, Report
 from bot.storage.models import Job
 
-LATIN_SCRIPT = frozenset({"fr", "en", "vi", "so"})
+LATIN_SCRIPT = frozenset({"fr", "en", "vi", "so", "kmr", "om"})
 
 
 def period_text(t: Translator, period: Period) -> Markup:

@@ -94,7 +94,7 @@ async def test_confirming_on_a_list_longer_than_one_message_does_not_duplicate_i
     content = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, content)
     calais = content / "calais.toml"
-    extra = {"health": 2, "shelter": 2, "food": 6, "showers": 7, "charging": 7, "emergency": 7}
+    extra = {"health": 1, "shelter": 1, "food": 6, "showers": 7, "charging": 7, "emergency": 7}
     calais.write_text(calais.read_text(encoding="utf-8") + _long_entries(extra), "utf-8")
     clock.advance(days=120)  # every entry is now older than CONTENT_STALE_DAYS
     settings = make_settings(emu, tmp_path / "stale.sqlite3", content_dir=content)

@@ -216,7 +216,7 @@ async def test_the_newcomer_joins_with_the_invitation_her_hint_shows(tmp_path: P
 async def test_a_button_of_an_older_message_is_pressed_with_its_number(sandbox: Sandbox) -> None:
     emu, screen, script = sandbox.emu, sandbox.screen, sandbox.script
     await script.type("/start")  # #1 is Ahmad's, #2 the language picker
-    await screen.wait_for(r"#2 bot: .*\n(.*\n)*.*\[10\] Français")
+    await screen.wait_for(r"#2 bot: .*\n(.*\n)*.*\[13\] Français")
     await script.type("/menu")  # #3 Ahmad's, #4 the menu (in Arabic): now the last keyboard
     await screen.wait_for(r"#4 bot: ")
     presses = len(emu.callback_answers)
@@ -227,8 +227,8 @@ async def test_a_button_of_an_older_message_is_pressed_with_its_number(sandbox: 
     assert "No message #99 in this chat." in screen.text
     await script.type("#3 1")
     assert "Message #3 has no buttons to press." in screen.text
-    await script.type("#2 11")
-    assert "Message #2 has no button 11: its buttons are 1 to 10." in screen.text
+    await script.type("#2 14")
+    assert "Message #2 has no button 14: its buttons are 1 to 13." in screen.text
     await script.type("#2 0")
     assert "Message #2 has no button 0" in screen.text
     await script.type("99")  # the last keyboard is the menu's
@@ -240,9 +240,9 @@ async def test_a_button_of_an_older_message_is_pressed_with_its_number(sandbox: 
     assert len(emu.callback_answers) == presses
     assert len(user_texts(emu, AHMAD)) == sent
 
-    # "#2 9" presses English on the older language picker, not the menu's 9th button.
+    # "#2 12" presses English on the older language picker, not a button of the menu.
     mark = len(screen.text)
-    await script.type("#2 9")
+    await script.type("#2 12")
     await screen.wait_for(r"#2 bot \(edited\): ✅ English", mark)
     assert len(emu.callback_answers) == presses + 1
     [picker] = [m for m in emu.bot_messages(AHMAD) if m.message_id == 2]
@@ -296,7 +296,7 @@ async def test_arrivals_clear_the_prompt_line_and_give_back_what_was_typed() -> 
 async def test_escaped_numbers_and_colons_are_sent_as_text(sandbox: Sandbox) -> None:
     emu, screen, script = sandbox.emu, sandbox.screen, sandbox.script
     await script.type("/start")  # a keyboard is shown: a bare 35 would be a press
-    await screen.wait_for(r"\[10\] Français")
+    await screen.wait_for(r"\[13\] Français")
     presses = len(emu.callback_answers)
     await script.type("\\35")
     await script.type(":)")  # a terminal command that does not exist: said, not sent
@@ -347,7 +347,7 @@ async def test_another_persons_messages_are_announced_once_per_batch() -> None:
 async def test_notices_in_the_sandbox_are_not_repeated_after_each_reply(sandbox: Sandbox) -> None:
     screen, script = sandbox.screen, sandbox.script
     await script.type("/start")
-    await screen.wait_for(r"\[10\] Français")
+    await screen.wait_for(r"\[13\] Français")
     await script.type("/menu")
     await script.type("/help")
     # The admin's start-up notice is announced once, not after every answer.
