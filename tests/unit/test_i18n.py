@@ -98,7 +98,8 @@ def test_plurals_follow_each_locale() -> None:
     ar = catalogs.translator("ar", PARIS)
     forms = {n: ar.n_(singular, plural, n) for n in (0, 1, 2, 3, 11, 100)}
     assert len(set(forms.values())) == 6
-    assert all(str(n) in text for n, text in forms.items())
+    # Zero, one and two say the number in words ("خطأين"); the others show it.
+    assert all(str(n) in text for n, text in forms.items() if n > 2)
 
 
 def test_placeholders_are_escaped_for_html_unless_markup() -> None:
