@@ -1,11 +1,12 @@
 """Numbers, dates and times as people type them, read the same whatever their keyboard.
 
 Phones in Arabic, Persian, Pashto or Urdu type Arabic-Indic digits (٠١٢…٩) or the extended
-ones (۰۱۲…۹), an Arabic decimal separator (٢٫٥) or comma (٢،٥), and right-to-left keyboards
-slip invisible direction marks (LRM, RLM, ALM, the isolates and embeddings) around what is
-typed: "\u200f٢١:٣٠" is "21:30". Every parser of a typed number, date, time or period reads
-the text through `numeric` first. Free text that is stored or relayed (a description, a
-message to the team) is never passed through it: only what is read as a number.
+ones (۰۱۲…۹), an Arabic decimal separator (٢٫٥), thousands separator (١٬٠٠٠) or comma
+(٢،٥), and right-to-left keyboards slip invisible direction marks (LRM, RLM, ALM, the
+isolates and embeddings) around what is typed: RLM + "٢١:٣٠" is "21:30". Every parser of a
+typed number, date, time or period reads the text through `numeric` first. Free text that is
+stored or relayed (a description, an alert's text, a message to a person) never goes through
+it: only what is read as a number.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterable
 DIRECTION_MARKS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 SEPARATORS = {
     "\u066b": ".",  # ٫ Arabic decimal separator: ٢٫٥ = 2.5
+    "\u066c": ",",  # ٬ Arabic thousands separator: read as a Latin one would be
     "\u060c": ",",  # ، Arabic comma: a decimal comma between digits, else a list comma
     "\u061b": ";",  # ؛ Arabic semicolon
 }

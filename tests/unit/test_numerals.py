@@ -58,6 +58,7 @@ def test_the_characters_it_reads() -> None:
     assert numeric("۲۱:۳۰\u200e") == "21:30"
     assert numeric("\u2067٢٫٥\u2069\u061c") == "2.5"  # the Arabic decimal separator
     assert numeric("٢،٥") == "2,5"  # the Arabic comma, as a Latin one
+    assert numeric("١٬٠٠٠") == "1,000"  # the thousands separator, as a Latin one
     assert numeric("\u202b١٢\u202c") == "12"  # an embedding and its pop
     assert numeric("१२") == "12"  # any decimal digit int() reads (here Devanagari)
     assert numeric("²") == "²"  # a superscript is no digit to int(): left alone
@@ -115,5 +116,6 @@ def test_what_is_no_number_stays_refused() -> None:
         with pytest.raises(DomainError):
             parse_clock(text)
     assert parse_quantity("٢٫٥") is None
+    assert parse_quantity("١٬٠٠٠") is None  # as "1,000": asked, never read as 1 or 1000
     assert parse_quantity("\u200f") is None
     assert parse_quantity("²") is None
