@@ -34,8 +34,8 @@ from bot.services.alerts import (
     next_summary,
     summary_key,
 )
-from bot.services.catalogue import to_ascii_digits
 from bot.services.errors import DomainError
+from bot.services.numerals import numeric_words
 from bot.services.outbox import BULK, Button, Keyboard, utf16_length
 from bot.services.outbox import MAX_TEXT as MAX_MESSAGE
 from bot.services.reports import parse_period
@@ -174,7 +174,7 @@ async def alert(update: Update, context: BotContext) -> None:
     raw = raw.split(None, 1)[1] if len(raw.split(None, 1)) > 1 else ""
     try:
         services.alerts.scope(context.user)
-        words = raw.split()
+        words = numeric_words(raw.split())
         if words and words[0].lower() in ("del", "delete", "suppr", "supprimer"):
             await _delete_typed(update, context, words[1:])
             return
@@ -201,8 +201,8 @@ async def alert(update: Update, context: BotContext) -> None:
 
 async def _delete_typed(update: Update, context: BotContext, args: list[str]) -> None:
     t = context.t
-    number = to_ascii_digits(args[0]).lstrip("#") if args else ""
-    if not number.isascii() or not number.isdigit() or len(number) > 12:
+    number = args[0].lstrip("#") if args else ""
+    if not number.isascii() or not number.isdecimal() or len(number) > 12:
         raise DomainError("alert_del_usage")
     found, changed = await context.services.alerts.delete(context.user, int(number))
     if changed:

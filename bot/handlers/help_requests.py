@@ -32,6 +32,7 @@ from bot.i18n import LANGUAGES, Markup, Translator, escape, pN_
 from bot.jobs import JobHandler
 from bot.services import help as help_rules
 from bot.services.help import DRAFT_KEEP, JOB_REALERT, JOB_RETENTION, NEEDS
+from bot.services.numerals import numeric_words
 from bot.services.outbox import (
     REMOVE_REPLY_KEYBOARD,
     URGENT,
@@ -616,10 +617,10 @@ async def reply_command(update: Update, context: BotContext) -> None:
         text = t._("🔒 Only the volunteer who took this open request can write to the person.")
         await context.reply(update, text)
         return
-    args = context.args or []
+    args = numeric_words(context.args or [])
     number = args[0].lstrip("#") if args else ""
     request = None
-    if re.fullmatch(r"\d{1,9}", number):
+    if re.fullmatch(r"[0-9]{1,9}", number):
         request = await context.services.help.get(int(number))
     if request is None:
         await context.reply(update, t._("Usage: /reply NUMBER, the number of a help request."))

@@ -20,6 +20,7 @@ from bot.handlers.reports import period_text
 from bot.jobs import Commit, JobHandler
 from bot.runtime import apology
 from bot.services.errors import DomainError
+from bot.services.numerals import numeric_words
 from bot.services.reports import parse_period
 from bot.storage.models import Job
 
@@ -40,7 +41,7 @@ async def export_incidents(update: Update, context: BotContext) -> None:
         if chat.type != "private":
             await context.reply(update, t._("ℹ️ Write to me privately for this."))
             return
-        words = (context.args or [])[1:]
+        words = numeric_words(context.args or [])[1:]
         period = parse_period(
             " ".join(words) or "month", services.clock.now(), services.settings.tz
         )

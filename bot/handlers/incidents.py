@@ -37,6 +37,7 @@ from bot.services.incidents import (
     Incident,
     IncidentDraft,
 )
+from bot.services.numerals import numeric_words
 from bot.services.outbox import MAX_TEXT, Button, Keyboard, split_text, utf16_length
 from bot.services.reports import parse_period
 from bot.storage.models import IncidentRow, Job, Role
@@ -521,7 +522,7 @@ async def incidents_list(update: Update, context: BotContext) -> None:
     """List the reports the caller may see: /incidents [kind] [period]."""
     kind = ""
     words = []
-    for word in context.args or []:
+    for word in numeric_words(context.args or []):
         if word.lower() in KINDS and not kind:
             kind = word.lower()
         else:

@@ -23,6 +23,7 @@ from bot.services.errors import DomainError
 from bot.services.exports import discard
 from bot.services.help import NEEDS, HelpStats
 from bot.services.keywords import PERIODS
+from bot.services.numerals import numeric_words
 from bot.services.outbox import Button, Keyboard
 from bot.services.reports import Period, Report
 from bot.storage.models import Job
@@ -177,7 +178,8 @@ def period_keyboard(t: Translator) -> Keyboard:
 async def report(update: Update, context: BotContext) -> None:
     """Totals for a typed period ("/report semaine"); without one, ask with buttons."""
     t = context.t
-    if not context.args:
+    words = numeric_words(context.args or [])
+    if not words:
         try:
             context.services.reports.scope(context.user)
         except DomainError as error:
@@ -189,7 +191,7 @@ async def report(update: Update, context: BotContext) -> None:
         )
         await context.reply(update, text, period_keyboard(t))
         return
-    await _report(update, context, " ".join(context.args))
+    await _report(update, context, " ".join(words))
 
 
 async def period_pressed(update: Update, context: BotContext) -> None:
@@ -223,8 +225,9 @@ async def export(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None or not await in_confidence(update, context):
         return
+    words = numeric_words(context.args or [])
     try:
-        period = services.reports.check(context.user, context.args[0] if context.args else None)
+        period = services.reports.check(context.user, words[0] if words else None)
     except DomainError as error:
         await refuse(update, context, error)
         return

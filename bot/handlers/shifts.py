@@ -10,9 +10,9 @@ from bot.context import BotContext, Services
 from bot.handlers.common import alert_responders, in_confidence, person_name, refuse
 from bot.i18n import Markup, Translator, escape
 from bot.jobs import JobHandler
-from bot.services.catalogue import to_ascii_digits
 from bot.services.errors import DomainError
 from bot.services.keywords import ACTIVITIES, ACTIVITY_LABELS
+from bot.services.numerals import numeric_words
 from bot.services.outbox import URGENT, Button, Keyboard
 from bot.services.shifts import (
     JOB_AUTOCLOSE,
@@ -100,7 +100,7 @@ async def _already_on_shift(update: Update, context: BotContext, shift: Shift) -
 
 async def shift_command(update: Update, context: BotContext) -> None:
     """Dispatch /shift start|end|status."""
-    args = [arg.lower() for arg in context.args or []]
+    args = [arg.lower() for arg in numeric_words(context.args or [])]
     verb = args[0] if args else "status"
     if verb == "start":
         await start_shift(update, context, args[1:])
@@ -148,8 +148,8 @@ async def start_shift(update: Update, context: BotContext, args: list[str]) -> N
     # "/shift start découpe du bois 02:30": the activity may take several words (none with a
     # digit), and the expected return, when given, is the last one.
     back = None
-    if len(args) > 1 and any(ch.isdigit() for ch in to_ascii_digits(args[-1])):
-        back = to_ascii_digits(args[-1])
+    if len(args) > 1 and any(ch.isdigit() for ch in args[-1]):
+        back = args[-1]
         args = args[:-1]
     await _start(update, context, " ".join(args), back)
 
@@ -255,7 +255,8 @@ async def _who_is_on_shift(context: BotContext) -> list[str]:
 async def hours(update: Update, context: BotContext) -> None:
     """Show the caller's volunteered hours for a month."""
     t = context.t
-    month_text = context.args[0] if context.args else None
+    words = numeric_words(context.args or [])
+    month_text = words[0] if words else None
     try:
         (year, month), found = await context.services.shifts.hours(context.user, month_text)
     except DomainError as error:

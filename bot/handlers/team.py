@@ -22,6 +22,7 @@ from bot.handlers.common import (
 from bot.i18n import Markup, Translator, escape
 from bot.services.errors import DomainError
 from bot.services.keywords import role_of
+from bot.services.numerals import numeric
 from bot.services.outbox import Button, Keyboard
 from bot.services.users import GIVEN_ROLES, RoleChange, name_key
 from bot.storage.models import Antenna, Role, User
@@ -137,7 +138,8 @@ def role_choices(t: Translator) -> str:
 
 
 def _is_handle(word: str) -> bool:
-    return word.startswith("@") or word.isdigit()
+    handle = " ".join(numeric(word).split())
+    return handle.startswith("@") or handle.isdecimal()
 
 
 def _named_exactly(reference: str, person: User) -> bool:

@@ -16,6 +16,7 @@ from bot.handlers.common import person_name, refuse
 from bot.handlers.planning import headline, names_line, publish, woodcut_cancel_question
 from bot.i18n import Translator, escape
 from bot.services.errors import DomainError
+from bot.services.numerals import numeric_words
 from bot.services.outbox import Button, Keyboard
 from bot.services.woodcut import CANCEL_WORDS, LIST_WORDS, LISTED
 from bot.storage.models import PlannedShift, User
@@ -23,7 +24,8 @@ from bot.storage.models import PlannedShift, User
 
 async def woodcut(update: Update, context: BotContext) -> None:
     """`/woodcut <date> <HH:MM> [place] [slots]`, `/woodcut list`, `/woodcut cancel <id>`."""
-    args = context.args or []
+    # A date, time or number typed with direction marks standing alone: those words dropped.
+    args = numeric_words(context.args or [])
     verb = args[0].casefold() if args else ""
     if verb in LIST_WORDS and len(args) == 1:
         await show_list(update, context)

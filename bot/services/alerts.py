@@ -23,9 +23,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.services.catalogue import normalize, to_ascii_digits
+from bot.services.catalogue import normalize
 from bot.services.errors import DomainError, NotAllowed
 from bot.services.keywords import day_of, weekday_of
+from bot.services.numerals import DIRECTION_MARKS, numeric
 from bot.services.scheduler import Scheduler
 from bot.services.timeparse import at_local, parse_clock, parse_date
 from bot.storage.interface import Store
@@ -71,7 +72,8 @@ WEEKLY_WORDS = frozenset(
         "toutes les semaines",
     )
 )
-TOKEN = re.compile(r"\s*(\S+)")
+# A word; the direction marks an RTL keyboard slips around it are skipped like spaces.
+TOKEN = re.compile(rf"[\s{DIRECTION_MARKS}]*([^\s{DIRECTION_MARKS}]\S*)")
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def _tokens(text: str, count: int) -> tuple[list[str], str] | None:
 
 def _clock(word: str) -> time | None:
     try:
-        return parse_clock(to_ascii_digits(word))
+        return parse_clock(word)
     except DomainError:
         return None
 
@@ -173,7 +175,7 @@ def _once(raw: str, now: datetime, tz: ZoneInfo) -> tuple[When, str] | None:
             return None
         if (at := _clock(found[0][length])) is None:
             continue
-        word = to_ascii_digits(" ".join(found[0][:length]))
+        word = numeric(" ".join(found[0][:length]))
         named = day_of(word, today)
         if named is None and length == 1:
             try:

@@ -39,7 +39,6 @@ LETTER_VARIANTS = str.maketrans(
         "\u200c": " ",  # zero-width non-joiner: "sleeping-bag" written with or without it
     }
 )
-DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 SUGGESTION_CUTOFF = 0.6
 MAX_SUGGESTIONS = 4
 
@@ -55,10 +54,6 @@ def normalize(text: str) -> str:
         word[:-1] if len(word) > 3 and word.isascii() and word[-1] in "sx" else word
         for word in text.split()
     )
-
-
-def to_ascii_digits(text: str) -> str:
-    return text.translate(DIGITS)
 
 
 @dataclass(frozen=True)

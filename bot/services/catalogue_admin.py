@@ -38,9 +38,10 @@ from datetime import timedelta
 from typing import Literal
 
 from bot.clock import Clock
-from bot.services.catalogue import UNITS, Catalogue, normalize, to_ascii_digits
+from bot.services.catalogue import UNITS, Catalogue, normalize
 from bot.services.distributions import CONNECTORS, DistributionService
 from bot.services.errors import DomainError, NotAllowed
+from bot.services.numerals import numeric
 from bot.services.waits import RENAME, TypedWaits
 from bot.storage.interface import Store
 from bot.storage.models import Role, User
@@ -105,7 +106,7 @@ def clean_name(text: str) -> str:
     separator = next((char for char in name if char in SEPARATORS), None)
     if separator is not None:
         raise DomainError("name_separator", char=separator)
-    if all(NUMBER_WORD.fullmatch(word) for word in to_ascii_digits(name).split()):
+    if all(NUMBER_WORD.fullmatch(word) for word in numeric(name).split()):
         raise DomainError("name_number")
     if name.casefold() in CONNECTORS:
         raise DomainError("name_connector", name=name)

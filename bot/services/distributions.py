@@ -17,9 +17,9 @@ from bot.services.catalogue import (
     Catalogue,
     load_content,
     normalize,
-    to_ascii_digits,
 )
 from bot.services.errors import DomainError, NotAllowed
+from bot.services.numerals import numeric
 from bot.services.waits import QUANTITY as QUANTITY_WAIT
 from bot.services.waits import QUICK_QUANTITY, TypedWaits
 from bot.storage.interface import Store
@@ -208,7 +208,7 @@ class Logged:
 
 def parse_quantity(text: str) -> int | None:
     """A whole number of things between 1 and 10 000; None for 0, -3, 2.5, 1e9 or "forty"."""
-    text = to_ascii_digits(text.strip()).rstrip("xX×")
+    text = numeric(text).strip().rstrip("xX×")
     # Decimal digits of any script, as int() reads them ("²" is a digit to str.isdigit(), not
     # to int()); past five significant digits it is over the cap anyway, and int() refuses
     # strings past 4300 digits.
@@ -219,7 +219,7 @@ def parse_quantity(text: str) -> int | None:
 
 
 def _is_number(word: str) -> bool:
-    return bool(QUANTITY.match(to_ascii_digits(word)))
+    return bool(QUANTITY.match(numeric(word)))
 
 
 def _is_connector(word: str) -> bool:
@@ -334,7 +334,9 @@ def read_lines(catalogue: Catalogue, text: str) -> list[QuickLine]:
     other does not.
     """
     lines: list[QuickLine] = []
-    for chunk in ITEM_SEPARATORS.split(text):
+    # Digits of any script, direction marks dropped; an Arabic comma between two digits is
+    # then a decimal comma like ",", elsewhere a separator.
+    for chunk in ITEM_SEPARATORS.split(numeric(text)):
         words = GLUED_UNIT.sub(" ", chunk).split()
         if not words:
             continue

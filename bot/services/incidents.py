@@ -20,8 +20,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.services.catalogue import to_ascii_digits
 from bot.services.errors import DomainError, NotAllowed
+from bot.services.numerals import numeric
 from bot.services.sealing import KeyFormatError, Sealer, SealError
 from bot.services.timeparse import at_local, last_occurrence, parse_clock, parse_date
 from bot.services.waits import TypedWaits
@@ -600,7 +600,7 @@ class IncidentService:
         """Apply typed text to the draft's current step (nothing stored yet)."""
         text = text.strip()
         if draft.step == "when_time":
-            clock = parse_clock(to_ascii_digits(text))
+            clock = parse_clock(text)
             moment = last_occurrence(clock, self.clock.now(), self.tz, EARLIER_TODAY)
             if moment is None:
                 raise DomainError("incident_future")
@@ -617,8 +617,9 @@ class IncidentService:
             draft.details.latitude = draft.details.longitude = None
             self._advance(draft, "people")
         elif draft.step == "people":
-            digits = to_ascii_digits(text)
-            if not digits.isdigit() or not 0 < int(digits) <= MAX_PEOPLE:
+            # "²" is a digit to str.isdigit(), not to int(): decimal digits only.
+            digits = numeric(text).strip()
+            if not digits.isdecimal() or len(digits) > 9 or not 0 < int(digits) <= MAX_PEOPLE:
                 raise DomainError("incident_people", most=MAX_PEOPLE)
             draft.details.people = int(digits)
             self._advance(draft, "minors")
@@ -634,7 +635,7 @@ class IncidentService:
 
     def _date_time(self, text: str) -> datetime:
         """ "28/11 14:30", "2026-11-28 14:30": a day and time in the past."""
-        day_text, _, clock_text = to_ascii_digits(text).strip().rpartition(" ")
+        day_text, _, clock_text = numeric(text).strip().rpartition(" ")
         if not day_text:
             raise DomainError("bad_date", value=text)
         today = self._now_local().date()

@@ -23,7 +23,8 @@ from babel.dates import get_day_names, get_relative_name
 from babel.units import get_unit_name
 
 from bot.i18n import LANGUAGES, Catalogs, Translator, pN_
-from bot.services.catalogue import normalize, to_ascii_digits
+from bot.services.catalogue import normalize
+from bot.services.numerals import numeric
 
 ACTIVITIES = ("maraude", "distribution", "woodyard", "accompaniment", "permanence", "other")
 ACTIVITY_LABELS: dict[str, tuple[str, str]] = {
@@ -142,7 +143,7 @@ def _babel(locale: str) -> Locale:
 
 def _add(index: dict[str, str | None], word: str, value: str) -> None:
     """Index a word; one that already names something else names nothing (ambiguous)."""
-    key = normalize(to_ascii_digits(word))
+    key = normalize(numeric(word))
     if not key:
         return
     if key in index and index[key] != value:
@@ -152,7 +153,7 @@ def _add(index: dict[str, str | None], word: str, value: str) -> None:
 
 
 def _lookup(index: dict[str, str | None], text: str) -> str | None:
-    return index.get(normalize(to_ascii_digits(text)))
+    return index.get(normalize(numeric(text)))
 
 
 def strip_icon(label: str) -> str:

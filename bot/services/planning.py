@@ -11,9 +11,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.services.catalogue import Catalogue, to_ascii_digits
+from bot.services.catalogue import Catalogue
 from bot.services.errors import DomainError, NotAllowed
 from bot.services.keywords import ACTIVITIES, day_of
+from bot.services.numerals import numeric
 from bot.services.scheduler import Scheduler
 from bot.services.shifts import parse_activity
 from bot.services.timeparse import CLOCK, at_local, parse_clock, parse_date
@@ -78,7 +79,7 @@ def parse_needed(text: str | None) -> int:
     if text is None:
         return 1
     try:
-        needed = int(text)
+        needed = int(numeric(text))
     except ValueError:
         raise DomainError("bad_needed", value=text) from None
     if not 1 <= needed <= MAX_NEEDED:
@@ -92,7 +93,7 @@ def parse_day(text: str, today: date) -> date:
     if found is not None:
         return found
     try:
-        return parse_date(to_ascii_digits(text), today)
+        return parse_date(numeric(text), today)
     except DomainError:
         # Not a date, nor a day's name: say which words work.
         raise DomainError("bad_plan_date", value=text) from None
@@ -100,9 +101,7 @@ def parse_day(text: str, today: date) -> date:
 
 def parse_clocks(span_text: str) -> tuple[time, time]:
     """ "21:00-02:00" → the start and end times of day."""
-    start_text, separator, end_text = DASHES.sub(r"\1-\2", to_ascii_digits(span_text)).partition(
-        "-"
-    )
+    start_text, separator, end_text = DASHES.sub(r"\1-\2", numeric(span_text)).partition("-")
     if not separator:
         raise DomainError("bad_time", value=span_text)
     return parse_clock(start_text), parse_clock(end_text)
@@ -145,7 +144,7 @@ def split_plan(text: str) -> PlanRequest:
         place_text = " ".join(place_text.split())
         if not place_text:
             raise DomainError("plan_usage")
-    words = DASHES.sub(r"\1-\2", to_ascii_digits(text)).split()
+    words = DASHES.sub(r"\1-\2", numeric(text)).split()
     at = next((i for i, word in enumerate(words) if SPAN.fullmatch(word)), None)
     if at is None:
         # No span: the old shape, read as before, so that its refusals stay the same.
@@ -422,7 +421,7 @@ class PlanningService:
                 raise DomainError("stale_button")
             form.activity, form.step = value, "needed"
         elif step == "needed":
-            form.needed = parse_needed(to_ascii_digits(value).strip())
+            form.needed = parse_needed(value)
             form.step = "place"
         elif step == "place":
             place_id = int(value) if value.isdigit() else -1

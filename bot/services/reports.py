@@ -8,10 +8,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.services.catalogue import to_ascii_digits
 from bot.services.errors import DomainError, NotAllowed
 from bot.services.help import HelpStats, summarise
 from bot.services.keywords import period_of
+from bot.services.numerals import numeric
 from bot.services.timeparse import at_local, parse_date, parse_month
 from bot.storage.interface import Store
 from bot.storage.models import Hours, InfoCount, Role, Total, User
@@ -52,7 +52,7 @@ def parse_period(text: str | None, now: datetime, tz: ZoneInfo) -> Period:
     (since 1 January) — in any shipped language (`keywords`) — or YYYY-MM or
     YYYY-MM-DD..YYYY-MM-DD, with years from 2000 to 2100; anything else is a bad period."""
     today = now.astimezone(tz).date()
-    raw = to_ascii_digits(text or "month").strip()
+    raw = numeric(text or "month").strip()
     word = period_of(raw)
     monday = today - timedelta(days=today.weekday())
     try:

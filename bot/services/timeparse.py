@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.services.errors import DomainError
+from bot.services.numerals import numeric
 
 # "21:00", "2:30", "21.30", and the French "21h30", "21H30", "21h", "8h" (a whole hour). The
 # minutes, when written, are two digits ("7h5" is a slip, not 07:05); four bare digits
@@ -32,8 +33,8 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 
 def parse_clock(text: str) -> time:
     """'21:00', '2:30', '21h00', '21h', '21.30' → a time of day; anything else (25:00, 24h,
-    23h60, 7h5, 9pm) is refused."""
-    match = CLOCK.fullmatch(text.strip())
+    23h60, 7h5, 9pm) is refused. Digits of any script, direction marks ignored (`numeric`)."""
+    match = CLOCK.fullmatch(numeric(text).strip())
     if not match:
         raise DomainError("bad_time", value=text)
     hour, minute = int(match.group(1)), int(match.group(2) or match.group(3) or 0)
@@ -43,8 +44,9 @@ def parse_clock(text: str) -> time:
 
 
 def parse_date(text: str, today: date) -> date:
-    """'2026-12-02', '02/12' or '02/12/2026' (day first, as written in France)."""
-    stripped = text.strip()
+    """'2026-12-02', '02/12' or '02/12/2026' (day first, as written in France); digits of
+    any script, direction marks ignored (`numeric`)."""
+    stripped = numeric(text).strip()
     found = None
     try:
         if match := ISO_DATE.fullmatch(stripped):
@@ -62,8 +64,8 @@ def parse_date(text: str, today: date) -> date:
 
 
 def parse_month(text: str) -> tuple[int, int]:
-    """'2026-12' → (2026, 12)."""
-    match = MONTH.fullmatch(text.strip())
+    """'2026-12' → (2026, 12); digits of any script, direction marks ignored (`numeric`)."""
+    match = MONTH.fullmatch(numeric(text).strip())
     if not match:
         raise DomainError("bad_month", value=text)
     year, month = int(match.group(1)), int(match.group(2))

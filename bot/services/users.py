@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from bot.clock import Clock
 from bot.services.errors import DomainError, NotAllowed
+from bot.services.numerals import numeric
 from bot.storage.interface import Store
 from bot.storage.models import Antenna, Invite, Role, User
 
@@ -17,7 +18,7 @@ INVITE_VALIDITY = timedelta(days=7)
 PROMOTABLE = (Role.VOLUNTEER, Role.LEGAL, Role.COORDINATOR)
 # Roles given by /promote, in the order their buttons are offered.
 GIVEN_ROLES = (Role.COORDINATOR, Role.LEGAL)
-TELEGRAM_ID = re.compile(r"\d{1,19}")
+TELEGRAM_ID = re.compile(r"[0-9]{1,19}")
 
 
 def name_key(text: str) -> str:
@@ -197,7 +198,7 @@ class UserService:
 
     async def find(self, reference: str) -> User | None:
         """A user named by numeric id or @username."""
-        reference = reference.strip()
+        reference = " ".join(numeric(reference).split())
         # Telegram ids fit in 64 bits; a longer number is nobody (and would overflow SQLite).
         if TELEGRAM_ID.fullmatch(reference) and int(reference) < 2**63:
             return await self.get(int(reference))
@@ -213,8 +214,10 @@ class UserService:
         if not actor.has(Role.COORDINATOR):
             raise NotAllowed
         reference = " ".join(reference.split())
-        if reference.isdigit() or reference.startswith("@"):
-            found = await self.find(reference)
+        # An id typed in Arabic-Indic digits, or with a direction mark, is the same id.
+        handle = " ".join(numeric(reference).split())
+        if handle.isdecimal() or handle.startswith("@"):
+            found = await self.find(handle)
             if found is None:
                 raise DomainError("user_unknown", reference=reference)
             return [found]

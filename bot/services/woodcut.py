@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.services.catalogue import to_ascii_digits
 from bot.services.errors import DomainError, NotAllowed
+from bot.services.numerals import numeric
 from bot.services.planning import (
     DASHES,
     KIND_WOODCUT,
@@ -62,7 +62,7 @@ def split_woodcut(text: str) -> WoodcutRequest:
     """`demain 9h30 Marck 6` → its parts: the date is what comes before the time (or a span
     `09:00-12:00`), the place what follows it (several words, an "@" allowed), the number of
     places last."""
-    words = DASHES.sub(r"\1-\2", to_ascii_digits(text)).replace("@", " ").split()
+    words = DASHES.sub(r"\1-\2", numeric(text)).replace("@", " ").split()
     at = next(
         (i for i, word in enumerate(words) if CLOCK.fullmatch(word) or SPAN.fullmatch(word)),
         None,
@@ -80,7 +80,7 @@ def parse_slots(text: str | None) -> int:
     if text is None:
         return DEFAULT_SLOTS
     try:
-        slots = int(text)
+        slots = int(numeric(text))
     except ValueError:
         raise DomainError("bad_slots", value=text, max=MAX_SLOTS) from None
     if not 1 <= slots <= MAX_SLOTS:
@@ -170,7 +170,7 @@ class WoodcutService:
 
     async def to_cancel(self, actor: User, id_text: str | None) -> PlannedShift:
         """The session `/woodcut cancel <id>` names (its number in /woodcut list)."""
-        number = to_ascii_digits(id_text or "").strip().lstrip("#")
+        number = numeric(id_text or "").strip().lstrip("#")
         if not re.fullmatch(r"\d{1,9}", number):
             raise DomainError("woodcut_usage")
         try:
