@@ -256,7 +256,8 @@ class Translator:
         if isinstance(value, Markup):
             return value
         text = html.escape(str(value), quote=False)
-        if text and (self.rtl or has_rtl(text)):
+        if text and (self.rtl or has_rtl(text) or not BIDI_CONTROLS.isdisjoint(text)):
+            # An override typed in a name (U+202E) ends with its isolate, not with the line.
             text = isolate(text)
         return Markup(text)
 

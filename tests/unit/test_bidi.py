@@ -141,6 +141,10 @@ def test_a_right_to_left_name_is_isolated_in_a_left_to_right_message() -> None:
     assert f"{FSI}أحمد{PDI}" in text
     # A Latin name in an English sentence needs nothing.
     assert en._("✅ {name} joined the team.", name="Sam") == "✅ Sam joined the team."
+    # A name with a right-to-left override typed in it reverses nothing past its isolate.
+    spoof = en._("✅ {name} joined the team.", name="Sam\u202eevil")
+    assert spoof == f"✅ {FSI}Sam\u202eevil{PDI} joined the team."
+    assert laid_out(spoof).endswith(" joined the team.")
 
 
 def test_commands_are_isolated_left_to_right_in_right_to_left_messages() -> None:
