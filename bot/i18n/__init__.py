@@ -47,6 +47,8 @@ BIDI_CONTROLS = frozenset(
     "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
 
+EMBEDDINGS = frozenset("\u202a\u202b\u202c\u202d\u202e")
+
 # A command with its Latin arguments ("/shift start", "/report 2026-11"), where a translation
 # shows it; a whole <code> example that starts with a command. Not the "/" of "</b>", of a
 # URL or of a date.
@@ -153,6 +155,14 @@ def has_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
 
 
+def unbalanced(text: str) -> bool:
+    """Whether the text holds an embedding or override (U+202A-202E, as in a name typed to
+    spoof, "Sam\u202eevil") or an isolate it does not close: either would reorder the line
+    after it. An isolate closes them."""
+    opened = sum(text.count(char) for char in "\u2066\u2067\u2068")
+    return not EMBEDDINGS.isdisjoint(text) or opened > text.count(PDI)
+
+
 def strip_bidi(text: str) -> str:
     """The text without its direction marks and isolates (to compare what people typed)."""
     return "".join(char for char in text if char not in BIDI_CONTROLS)
@@ -256,8 +266,7 @@ class Translator:
         if isinstance(value, Markup):
             return value
         text = html.escape(str(value), quote=False)
-        if text and (self.rtl or has_rtl(text) or not BIDI_CONTROLS.isdisjoint(text)):
-            # An override typed in a name (U+202E) ends with its isolate, not with the line.
+        if text and (self.rtl or has_rtl(text) or unbalanced(text)):
             text = isolate(text)
         return Markup(text)
 

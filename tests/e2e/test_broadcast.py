@@ -71,7 +71,7 @@ async def preview(person: Person, command: str) -> tuple[ChatMessage, ChatMessag
 
 def from_sam(text: str) -> str:
     """A copy as an English reader gets it: who sends it, then the text."""
-    return f"📣 Message from \u2068Sam\u2069 (Calais coordination):\n{text}"
+    return f"📣 Message from Sam (Calais coordination):\n{text}"
 
 
 def copies(emu: BotApiEmulator, chat_id: int) -> list[str]:
@@ -266,7 +266,7 @@ async def test_team_is_the_default_target_and_usage_when_empty(
     # The team chat reads the header in the default language (French).
     header = running.bot.services.translator("fr")._(
         "📣 Message from {name} ({antenna} coordination):",
-        name="\u2068Sam\u2069",
+        name="Sam",
         antenna="Calais",
     )
     assert [m.plain_text for m in posted] == [f"{header}\n{text}"]
@@ -291,7 +291,7 @@ async def test_admin_may_broadcast_to_another_antenna_a_coordinator_may_not(
         "📣 Send the message above privately to 2 volunteers of Grande-Synthe?"
     )
     await emu.press(ADMIN_ID, question, "✅ Send")
-    from_admin = "📣 Message from \u2068Admin\u2069 (Grande-Synthe coordination):\nHi"
+    from_admin = "📣 Message from Admin (Grande-Synthe coordination):\nHi"
     await emu.wait_until(lambda: all(copies(emu, v) == [from_admin] for v in others))
     await emu.wait_until(lambda: "done" in (question.plain_text or ""))
     assert question.plain_text == "✅ Broadcast #1 done: 2/2 sent · 0 blocked · 0 failed"
@@ -306,7 +306,7 @@ async def test_a_french_coordinator_reads_french(emu: BotApiEmulator, running: R
     english = await add_volunteers(emu, running, 1)
     vera = await enrol(emu, running, VERA, "Vera", Role.VOLUNTEER, language="fr")
     shown, question = await preview(sam, "/broadcast volunteers Bonjour")
-    french_copy = "📣 Message de \u2068Sam\u2069 (coordination Calais)\u202f:\nBonjour"
+    french_copy = "📣 Message de Sam (coordination Calais)\u202f:\nBonjour"
     assert shown.plain_text == french_copy
     assert question.plain_text == (
         "📣 Envoyer le message ci-dessus en privé à 2 bénévoles de Calais\u202f?"
