@@ -13,7 +13,7 @@ from bot.callbacks import AntennaChoice, ForgetConfirm, LanguageChoice, MenuTopi
 from bot.context import BotContext
 from bot.handlers import broadcast, distributions, help_requests, info, planning, shifts, team
 from bot.handlers.common import menu_button, refuse, role_name
-from bot.i18n import LANGUAGES, RLM, Translator, isolate_ltr, pN_, resolve_language_code
+from bot.i18n import LANGUAGES, Translator, isolate_ltr, pN_, resolve_language_code
 from bot.services.errors import NotAllowed
 from bot.services.menus import commands_for
 from bot.services.outbox import Button, Keyboard
@@ -119,7 +119,7 @@ def help_text(t: Translator, role: Role, *, in_group: bool = False) -> str:
     for name, description in commands_for(role, t, in_group=in_group):
         # In right-to-left text a leading "/menu" would turn the whole line left-to-right.
         line = (
-            f"{RLM}{description} — {isolate_ltr('/' + name)}"
+            t.right_to_left(f"{description} — {isolate_ltr('/' + name)}")
             if t.rtl
             else f"/{name} — {description}"
         )
