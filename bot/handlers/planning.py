@@ -103,7 +103,7 @@ def names_line(t: Translator, people: list[User]) -> str:
     shown: list[str] = []
     used = 0
     for index, user in enumerate(people):
-        name = escape(person_name(user))
+        name = t.value(person_name(user))
         if used + len(name) > NAMES_BUDGET:
             rest = len(people) - index
             shown.append(t.n_("and {n} more", "and {n} more", rest))
