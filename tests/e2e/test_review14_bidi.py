@@ -3,6 +3,9 @@ placeholders, and a list the code sends itself starts every line right to left."
 
 from __future__ import annotations
 
+import pytest
+from bidi import get_display
+
 from bot.i18n import FSI, PDI, RLM
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage
 from bot.storage.models import Role
@@ -29,6 +32,27 @@ async def test_a_spoofing_name_on_shift_does_not_reverse_the_line(
     text = status.text or ""
     assert isolated(SPOOF) + ":" in text
     assert "02:30" in text
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+async def test_a_name_that_closes_the_isolate_early_reverses_nothing(
+    emu: BotApiEmulator, clocked: RunningBot, language: str
+) -> None:
+    """A PDI typed in the name would end the bot's isolate, and the override after it would
+    reverse the rest of the line: "since 21:00" read as "00:12 ecnis"."""
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Sam\u2069\u202eevil", Role.VOLUNTEER)
+    coordinator = await enrol(
+        emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR, language=language
+    )
+    await volunteer.say("/shift start maraude 02:30")
+    status = await coordinator.say("/shift status")
+    line = next(line for line in (status.text or "").split("\n") if "Sam" in line)
+    laid_out = get_display(line)
+    assert "21:00" in laid_out
+    assert "02:30" in laid_out
+    stored = await clocked.bot.services.users.get(VOLUNTEER)
+    assert stored is not None
+    assert stored.display_name == "Sam\u2069\u202eevil"  # what they typed is kept as it is
 
 
 async def test_the_participants_list_reads_right_to_left_with_names_isolated(
