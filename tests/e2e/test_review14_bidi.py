@@ -9,8 +9,9 @@ from bidi import get_display
 from bot.i18n import FSI, PDI, RLM
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage
 from bot.storage.models import Role
-from tests.helpers.harness import TEAM_CHAT_ID, RunningBot, enrol
-from tests.helpers.help import press
+from tests.helpers.clock import FakeClock
+from tests.helpers.harness import TEAM_CHAT_ID, Person, RunningBot, enrol
+from tests.helpers.help import alerts, ask_for_help, press
 
 COORDINATOR = 250
 VOLUNTEER = 201
@@ -78,3 +79,30 @@ async def test_the_participants_list_reads_right_to_left_with_names_isolated(
     assert len(lines) >= 3
     for line in lines:
         assert line.startswith(RLM), repr(line)
+
+
+async def test_the_team_reads_who_is_on_shift_isolated_in_a_re_alert(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    """The second alert of a help request nobody took names who is on shift: an Arabic name
+    in the team's French, or a spoofing one, is isolated like any placeholder."""
+    await enrol(emu, clocked, VOLUNTEER, SPOOF, Role.VOLUNTEER)
+    await Person(emu, VOLUNTEER).say("/shift start distribution")
+    emu.add_user(501, "Ahmad", language_code="ar", username="ahmad")
+    await ask_for_help(emu, clocked, Person(emu, 501), "minor")
+    clock.advance(minutes=10)
+    await clocked.bot.jobs.fire_due()
+    await emu.wait_until(lambda: len(alerts(emu)) == 2)
+    again = alerts(emu)[1].text or ""
+    assert f"{FSI}{SPOOF}{PDI}" in again
+
+
+async def test_what_a_volunteer_typed_is_isolated_when_the_bot_echoes_it(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    """ "Which item is “…”?" quotes what was typed: Arabic words in an English sentence are
+    isolated, as every other typed value is."""
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ana", Role.VOLUNTEER)
+    question = await volunteer.say("/distrib 40 blankets 25 ززززز")
+    text = question.text or ""
+    assert f"“{FSI}25 ززززز{PDI}”" in text
