@@ -3,6 +3,8 @@ placeholders, and a list the code sends itself starts every line right to left."
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from bidi import get_display
 
@@ -106,3 +108,24 @@ async def test_what_a_volunteer_typed_is_isolated_when_the_bot_echoes_it(
     question = await volunteer.say("/distrib 40 blankets 25 ززززز")
     text = question.text or ""
     assert f"“{FSI}25 ززززز{PDI}”" in text
+
+
+async def test_a_reminder_with_its_place_reads_right_to_left(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    """The place the code adds on its own line ("📍 Marck") would start that line left to
+    right in an Arabic reminder."""
+    coordinator = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    volunteer = await enrol(emu, clocked, VOLUNTEER, "Ahmad", Role.VOLUNTEER, language="ar")
+    await coordinator.say("/woodcut 2026-12-05 09:30 Marck 2")
+    listing = await volunteer.say("/planning")
+    await volunteer.press(listing, "pls:1:list")
+    since = len(emu.bot_messages(VOLUNTEER))
+    clock.current = datetime(2026, 12, 4, 8, 31, tzinfo=UTC)  # a day before 09:30 in Paris
+    await clocked.bot.jobs.fire_due()
+    reminder = await emu.wait_for_bot_message(VOLUNTEER, since=since)
+    lines = (reminder.text or "").split("\n")
+    assert any("Marck" in line for line in lines), lines
+    for line in lines:
+        assert line.startswith(RLM), repr(line)
+    assert f"{FSI}Marck{PDI}" in (reminder.text or "")
