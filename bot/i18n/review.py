@@ -27,7 +27,7 @@ from babel.messages.pofile import read_po, write_po
 
 from bot.config import SHIPPED_LOCALES
 from bot.i18n import DOMAIN, LANGUAGES, LOCALES_DIR
-from bot.i18n.check import FOREIGN_COMMAND, KEYWORDS, PLACEHOLDER, TAG, commands
+from bot.i18n.check import FOREIGN_COMMAND, KEYWORDS, PLACEHOLDER, TAG, commands, nested
 
 # Where a sentence is seen, in words a volunteer understands: the module that shows it.
 # A module that gains its first message needs a line here (tests/unit/test_i18n_review.py).
@@ -213,6 +213,8 @@ def breaks(message: Message, form: int, forms: PluralForms, text: str) -> str | 
         return "drops " + ", ".join(f"{{{name}}}" for name in lost)
     if sorted(TAG.findall(reference)) != sorted(TAG.findall(text)):
         return "the <tags> differ from the English"
+    if not nested(text):
+        return "a <tag> closed before it opens, or tags crossed"
     for command in sorted(commands(reference) - commands(text)):
         return f"{command} must stay as it is (a command is typed in English)"
     translated = FOREIGN_COMMAND.search(text)

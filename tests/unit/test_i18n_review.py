@@ -432,3 +432,17 @@ def test_a_correction_that_translates_a_command_or_its_word_is_refused(locales: 
         assert (result.reviewed, result.corrected) == (0, 0), kind
         assert len(result.refused) == 1, kind
         assert (locales / "ar/LC_MESSAGES/bot.po").read_bytes() == before, kind
+
+
+def test_a_correction_with_its_tags_crossed_is_refused() -> None:
+    """The same tags in an order Telegram refuses: the message would be lost."""
+    catalog = Catalog(locale="ar")
+    catalog.add("<b>{name}</b> joined.", "<b>{name}</b> انضم.", flags=["fuzzy"])
+    message = entry(catalog, "<b>{name}</b> joined.")
+    row = ReviewedRow(2, row_id(message, 0), message.string, True, "</b>{name}<b> انضم.", "")
+
+    result = merge(catalog, "ar", [row])
+
+    assert result.corrected == 0
+    assert "tags crossed" in "\n".join(result.refused)
+    assert message.fuzzy
