@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from bidi import get_display
 
-from bot.i18n import FSI, PDI, RLM
+from bot.i18n import FSI, LRI, PDI, RLM, strip_bidi
 from bot.sandbox.emulator import BotApiEmulator, ChatMessage
 from bot.storage.models import Role
 from tests.helpers.clock import FakeClock
@@ -129,3 +129,25 @@ async def test_a_reminder_with_its_place_reads_right_to_left(
     for line in lines:
         assert line.startswith(RLM), repr(line)
     assert f"{FSI}Marck{PDI}" in (reminder.text or "")
+
+
+async def test_the_plan_form_s_localized_days_read_in_order_in_pashto(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    """A localized date is isolated first-strong, not left to right: in Pashto the date starts
+    with its year ("2026 دسمبر 3, پنج شنبه"), which a left-to-right isolate put last."""
+    coordinator = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR, language="ps")
+    form = await coordinator.say("/plan")
+    days = [b for b in form.buttons() if (b.callback_data or "").startswith("pgf:1:")]
+    dated = [b.text for b in days if "2026" in b.text]
+    assert len(dated) == 7
+    for label in dated:
+        assert LRI not in label
+        # Laid out right to left, the year is read first: right of the day and month.
+        shown = get_display(label)
+        assert shown.index("2026") > shown.index(","), label
+    chosen = await coordinator.press(form, days[2].callback_data or "")
+    line = next(line for line in (chosen.text or "").split("\n") if "📅" in line)
+    shown = strip_bidi(get_display(line))
+    assert shown.index("2026") > shown.index(","), line
+    assert shown.endswith("📅"), line
