@@ -390,9 +390,10 @@ async def distrib(update: Update, context: BotContext) -> None:
     await ask_next(update, context, draft_id, quick, notices=notices)
 
 
-def cut(text: str, limit: int = ECHO_MAX) -> Markup:
-    """What a person typed, escaped, and cut with "…" when long (as refusals echo it)."""
-    return escape(text if len(text) <= limit else text[: limit - 1] + "…")
+def cut(text: str, limit: int = ECHO_MAX) -> str:
+    """What a person typed, cut with "…" when long (as refusals echo it); the Translator
+    escapes and isolates it as a placeholder."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def quoted(t: Translator, texts: list[str]) -> Markup:

@@ -340,7 +340,7 @@ def render_alert(
     if request.latitude is not None:
         lines.append(t._("📍 Location shared: see the pin."))
     if on_shift is not None:
-        names = Markup(", ".join(escape(name) for name in on_shift))
+        names = Markup(", ".join(t.value(name) for name in on_shift))
         lines.insert(0, t._("🔁 Still nobody has taken it."))
         lines.append(
             t._("🟢 On shift now: {names}", names=names)

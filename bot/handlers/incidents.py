@@ -691,7 +691,7 @@ async def _audit_page(update: Update, context: BotContext, before: int | None) -
             " · ".join(
                 [
                     t.fmt_datetime(entry.at, "short"),
-                    escape(name),
+                    t.value(name),
                     escape(entry.action),
                     escape(reference or ""),
                 ]

@@ -342,7 +342,7 @@ async def stale_weekly_job(job: Job, services: Services) -> Commit | None:
             antenna=antenna.name,
         )
         tail = t._("A coordinator confirms them with /content.")
-        return "\n".join([head, *stale_lines(t, items), tail])
+        return t.right_to_left("\n".join([head, *stale_lines(t, items), tail]))
 
     # A weekly reminder: behind any answer or alert waiting for the same chat.
     if antenna.team_chat_id is not None:

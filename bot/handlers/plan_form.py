@@ -21,7 +21,7 @@ from bot.context import BotContext
 from bot.handlers.common import ask_privately, asked_privately, error_text, refuse, typed_here
 from bot.handlers.planning import publish, understood
 from bot.handlers.shifts import activity_label
-from bot.i18n import Markup, Translator, escape, isolate_ltr
+from bot.i18n import Markup, Translator, escape, isolate
 from bot.services import keywords
 from bot.services.errors import DomainError
 from bot.services.outbox import Button, Keyboard
@@ -37,7 +37,7 @@ def day_text(t: Translator, day: date) -> Markup:
     """ "Sun 28 Mar 2027": the weekday always, the year too (a date may be months ahead)."""
     noon = datetime.combine(day, time(12), tzinfo=t.tz)
     text = escape(format_skeleton("yMMMEd", noon, locale=t.babel_locale))
-    return Markup(isolate_ltr(text) if t.rtl else text)
+    return Markup(isolate(text) if t.rtl else text)
 
 
 def summary(context: BotContext, form: PlanForm) -> list[str]:

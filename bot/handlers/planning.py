@@ -91,7 +91,7 @@ def render_post(t: Translator, planned: PlannedShift, people: list[User]) -> str
     ]
     if people:
         lines.append(names_line(t, people))
-    return "\n".join(lines)
+    return t.right_to_left("\n".join(lines))
 
 
 # Room for names in a post, well under Telegram's 4096 characters with the lines around them.
@@ -103,7 +103,7 @@ def names_line(t: Translator, people: list[User]) -> str:
     shown: list[str] = []
     used = 0
     for index, user in enumerate(people):
-        name = escape(person_name(user))
+        name = t.value(person_name(user))
         if used + len(name) > NAMES_BUDGET:
             rest = len(people) - index
             shown.append(t.n_("and {n} more", "and {n} more", rest))
@@ -394,7 +394,7 @@ async def reminder_job(job: Job, services: Services) -> None:
         )
     if planned.place_name:
         # On its own line: the sentences end with a full stop.
-        text += f"\n📍 {escape(planned.place_name)}"
+        text = t.right_to_left(f"{text}\n📍 {t.value(planned.place_name)}")
     await services.outbox.send_text(
         user.id,
         text,

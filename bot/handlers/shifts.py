@@ -239,7 +239,7 @@ async def _who_is_on_shift(context: BotContext) -> list[str]:
             current = entry.shift.antenna
             antenna = await services.users.antenna(current)
             lines.append(t._("👥 On shift now in {antenna}:", antenna=antenna.name))
-        name = escape(person_name(entry.user)) if entry.user else "?"
+        name = person_name(entry.user) if entry.user else "?"
         line = t._(
             "• {name}: {activity} since {time}",
             name=name,

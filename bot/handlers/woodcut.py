@@ -14,7 +14,7 @@ from bot.callbacks import PlanCancel, PlanList, WoodcutPeople
 from bot.context import BotContext
 from bot.handlers.common import person_name, refuse
 from bot.handlers.planning import headline, names_line, publish, woodcut_cancel_question
-from bot.i18n import Translator, escape
+from bot.i18n import Translator
 from bot.services.errors import DomainError
 from bot.services.numerals import numeric_words
 from bot.services.outbox import Button, Keyboard
@@ -130,14 +130,14 @@ async def people_pressed(update: Update, context: BotContext) -> None:
     lines.append(
         t._("👥 {signed}/{slots} signed up:", signed=planned.signed, slots=planned.needed)
     )
-    lines += [f"{number}. {escape(person_name(user))}" for number, user in enumerate(people, 1)]
+    lines += [f"{number}. {t.value(person_name(user))}" for number, user in enumerate(people, 1)]
     if not people:
         lines.append(t._("nobody yet"))
     in_private = update.effective_chat is not None and update.effective_chat.id == (
         context.user.id
     )
     await context.answer(update, None if in_private else t._("📬 Sent to you privately."))
-    await context.services.outbox.send_text(context.user.id, "\n".join(lines))
+    await context.services.outbox.send_text(context.user.id, t.right_to_left("\n".join(lines)))
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

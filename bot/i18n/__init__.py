@@ -48,6 +48,7 @@ BIDI_CONTROLS = frozenset(
 )
 
 EMBEDDINGS = frozenset("\u202a\u202b\u202c\u202d\u202e")
+ISOLATES = frozenset("\u2066\u2067\u2068")
 
 # A command with its Latin arguments ("/shift start", "/report 2026-11"), where a translation
 # shows it; a whole <code> example that starts with a command. Not the "/" of "</b>", of a
@@ -147,7 +148,22 @@ def isolate_ltr(text: str) -> str:
 
 def isolate(text: str) -> str:
     """Wrap a value in first-strong isolates, line by line (an isolate ends with its line)."""
-    return "\n".join(f"{FSI}{line}{PDI}" if line else line for line in text.split("\n"))
+    return "\n".join(f"{FSI}{_closed(line)}{PDI}" if line else line for line in text.split("\n"))
+
+
+def _closed(line: str) -> str:
+    """The line without a PDI that closes no isolate of its own (typed to end ours early and
+    let an override after it reverse the rest of the line), its open isolates closed."""
+    depth, kept = 0, []
+    for char in line:
+        if char in ISOLATES:
+            depth += 1
+        elif char == PDI:
+            if not depth:
+                continue
+            depth -= 1
+        kept.append(char)
+    return "".join(kept) + PDI * depth
 
 
 def has_rtl(text: str) -> bool:
@@ -157,10 +173,10 @@ def has_rtl(text: str) -> bool:
 
 def unbalanced(text: str) -> bool:
     """Whether the text holds an embedding or override (U+202A-202E, as in a name typed to
-    spoof, "Sam\u202eevil") or an isolate it does not close: either would reorder the line
-    after it. An isolate closes them."""
-    opened = sum(text.count(char) for char in "\u2066\u2067\u2068")
-    return not EMBEDDINGS.isdisjoint(text) or opened > text.count(PDI)
+    spoof, "Sam\u202eevil"), an isolate it does not close or a PDI that closes none of its
+    own: any would reorder the line after it. An isolate closes them."""
+    lines = text.split("\n")
+    return not EMBEDDINGS.isdisjoint(text) or any(_closed(line) != line for line in lines)
 
 
 def strip_bidi(text: str) -> str:

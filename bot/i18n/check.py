@@ -83,6 +83,9 @@ SUBCOMMANDS = frozenset(
         "export",
     }
 )
+# Direction embeddings and overrides: they reverse the rest of a line (marks and isolates,
+# which close themselves, are harmless).
+OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e")
 # A command translated into another script: a slash and a word that is not Latin.
 FOREIGN_COMMAND = re.compile(r"(?<![\w/<:.}\-])/(?![A-Za-z0-9])(\w+)")
 
@@ -317,6 +320,18 @@ def _tags(text: str) -> list[str]:
     return sorted(TAG.findall(text))
 
 
+def nested(text: str) -> bool:
+    """Every tag closed after it opened, inside out ("<b><i></i></b>"): Telegram refuses a
+    message whose tags cross or close before they open, and the message is lost."""
+    opened: list[str] = []
+    for match in TAG.finditer(text):
+        if not match.group().startswith("</"):
+            opened.append(match.group(1))
+        elif not opened or opened.pop() != match.group(1):
+            return False
+    return not opened
+
+
 def _problem(
     msgid: str,
     translation: str,
@@ -334,6 +349,10 @@ def _problem(
         return f"placeholders differ ({detail})"
     if _tags(msgid) != _tags(translation):
         return "HTML tags differ"
+    if not nested(translation):
+        return "HTML tags closed before they open or crossed (Telegram refuses the message)"
+    if not OVERRIDES.isdisjoint(translation):
+        return "a direction embedding or override (U+202A-202E): the bot sets the direction"
     if "<" in translation.replace("</", "<") and not set(_tags(translation)) <= TELEGRAM_TAGS:
         return "a tag Telegram does not accept (write < as &lt;)"
     if re.search(r"<(?![a-z/])", translation):

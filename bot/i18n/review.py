@@ -27,7 +27,7 @@ from babel.messages.pofile import read_po, write_po
 
 from bot.config import SHIPPED_LOCALES
 from bot.i18n import DOMAIN, LANGUAGES, LOCALES_DIR
-from bot.i18n.check import KEYWORDS, PLACEHOLDER, TAG
+from bot.i18n.check import FOREIGN_COMMAND, KEYWORDS, PLACEHOLDER, TAG, commands, nested
 
 # Where a sentence is seen, in words a volunteer understands: the module that shows it.
 # A module that gains its first message needs a line here (tests/unit/test_i18n_review.py).
@@ -65,7 +65,9 @@ NOT_REVIEWED = {"", "no", "non", "n", "0", "false", "faux", "-"}
 # Numbers whose plural form is shown: up to a thousand, and a million (French "de" form).
 LAST = 1000
 SAMPLE = (*range(LAST + 1), 1_000_000)
-COMMAND = re.compile(r"(?<![\w/<])/[a-z][a-z_]*")
+# What a spreadsheet runs as a formula when the file is opened (CSV injection: a link that
+# sends the sheet away): such a cell is written behind an apostrophe, taken off on import.
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 # Column headers; the import finds its columns by the English words before " / ".
 ID, WHERE, CONTEXT, FORM = "id", "Where it is seen / Où", "Context / Contexte", "Form / Forme"
@@ -211,9 +213,13 @@ def breaks(message: Message, form: int, forms: PluralForms, text: str) -> str | 
         return "drops " + ", ".join(f"{{{name}}}" for name in lost)
     if sorted(TAG.findall(reference)) != sorted(TAG.findall(text)):
         return "the <tags> differ from the English"
-    for command in sorted(set(COMMAND.findall(reference))):
-        if command not in text:
-            return f"{command} must stay as it is (a command is typed in English)"
+    if not nested(text):
+        return "a <tag> closed before it opens, or tags crossed"
+    for command in sorted(commands(reference) - commands(text)):
+        return f"{command} must stay as it is (a command is typed in English)"
+    translated = FOREIGN_COMMAND.search(text)
+    if translated:
+        return f"{translated.group()} is a translated command: only the English one works"
     if re.search(r"<(?![a-z/])", text) or re.search(r"&(?!(lt|gt|amp|quot|#\d+);)", text):
         return "a bare < or & (Telegram refuses it: write &lt; or &amp;)"
     if "???" in text and "???" not in reference:
@@ -311,7 +317,7 @@ def write_review(
         writer = csv.writer(handle, delimiter=separator)
         writer.writerow([NOTE.format(language=f"{language}, {locale}")])
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([[_text(cell) for cell in row] for row in rows])
     return len(rows)
 
 
@@ -352,7 +358,14 @@ class ImportResult:
         return "\n".join(lines)
 
 
+def _text(cell: str) -> str:
+    """A cell the spreadsheet shows as it is, never runs."""
+    return "'" + cell if cell.startswith(FORMULA) else cell
+
+
 def _cell(text: str) -> str:
+    if text.startswith("'") and text[1:].startswith(FORMULA):
+        text = text[1:]
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

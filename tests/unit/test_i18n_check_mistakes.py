@@ -470,3 +470,31 @@ def test_the_locales_added_later_are_checked_end_to_end(tmp_path: Path) -> None:
     output = render(reports, problems)
     assert "kmr: 'ℹ️ You are not on shift." in output
     assert output.splitlines()[-1] == "1 message(s) missing from bot.pot: run make i18n"
+
+
+# Issue 14 review: what Telegram refuses or what reverses the message ------------------------
+
+
+@pytest.mark.parametrize(
+    "msgstr",
+    ["</b>{name}<b> انضم إلى الفريق.", "<b>{name} انضم <i>إلى</b> الفريق</i>."],
+    ids=["closed before opened", "crossed"],
+)
+def test_tags_in_another_order_fail(tmp_path: Path, msgstr: str) -> None:
+    """The same tags, but Telegram refuses the message ("can't parse entities"): lost."""
+    msgid = "<b>{name}</b> joined <i>the</i> team." if "<i>" in msgstr else "<b>{name}</b> joined."
+    report = check(tmp_path, "ar", Entry(msgid, msgstr))
+    assert "tags" in only_problem(report)
+
+
+def test_a_direction_override_in_a_msgstr_fails(tmp_path: Path) -> None:
+    """The code starts every right-to-left line and isolates values itself; an override typed
+    in a translation reverses the rest of the line ("\u202e" is RLO)."""
+    report = check(
+        tmp_path, "ar", Entry(SHIFT, "\u202eℹ️ أنت لست في مناوبة. أرسل /shift start للبدء.")
+    )
+    assert "direction" in only_problem(report)
+    marked = check(
+        tmp_path, "ar", Entry(SHIFT, "\u200fℹ️ أنت لست في مناوبة. أرسل /shift start للبدء.")
+    )
+    assert marked.ok, marked.broken  # a mark (RLM) is harmless

