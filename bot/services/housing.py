@@ -27,6 +27,7 @@ from bot.services.errors import DomainError, NotAllowed
 from bot.services.keywords import day_of
 from bot.services.numerals import numeric
 from bot.services.timeparse import parse_date
+from bot.services.waits import HOUSING_AMOUNT, TypedWaits
 from bot.storage.interface import Store
 from bot.storage.models import HousingPayment, HousingReduction, Role, Stay, User
 
@@ -41,6 +42,8 @@ MAX_AHEAD = timedelta(days=366)
 PAST_GRACE = timedelta(days=7)
 MAX_PAYMENT = Decimal("10000")
 UNDO_WITHIN = timedelta(minutes=15)
+# How long a coordinator's typed nightly amount is waited for after ✏️ Other amount.
+AMOUNT_WAIT = timedelta(minutes=15)
 MAX_REASON = 500
 WAITING, CONFIRMED, REFUSED, CANCELLED = "waiting", "confirmed", "refused", "cancelled"
 WAIVED, HALF, AMOUNT, DECLINED = "waived", "half", "amount", "refused"
@@ -288,6 +291,7 @@ class HousingService:
         self.tz = tz
         self.fee = money(fee)
         self.houses = houses
+        self.waits = TypedWaits(storage, clock)
 
     # Basics.
     def today(self) -> date:
@@ -599,6 +603,25 @@ class HousingService:
         assert after is not None
         by = actor if done else await self._user(after.decided_by)
         return ReductionDecision(done, after, stay, by)
+
+    async def ask_amount(self, actor: User, reduction_id: int) -> tuple[HousingReduction, Stay]:
+        """✏️ Other amount: the coordinator's next typed text is the nightly amount."""
+        reduction, stay = await self.reduction_for(actor, reduction_id)
+        if reduction.status == "open":
+            await self.waits.open(actor.id, HOUSING_AMOUNT, AMOUNT_WAIT, reduction=reduction.id)
+        return reduction, stay
+
+    async def amount_wait(self, actor: User) -> int | None:
+        """The request whose nightly amount the coordinator was asked to type, if that is the
+        latest thing asked."""
+        wait = await self.waits.waiting_for(actor.id, HOUSING_AMOUNT)
+        if wait is None:
+            return None
+        value = wait.details.get("reduction")
+        return value if isinstance(value, int) else None
+
+    async def forget_amount(self, actor: User) -> bool:
+        return await self.waits.end(actor.id, HOUSING_AMOUNT)
 
     # Payments.
     async def payee(self, actor: User, user: User) -> None:
