@@ -323,7 +323,7 @@ def waiting_text(t: Translator, volunteer: User, house: House, request: StayRequ
             ),
             dates_line(t, request.arrival, request.departure),
             full_line(t, request.full),
-            t._("Accept anyway (one more person than beds) or refuse?"),
+            t._("Accept anyway (more people than beds on those nights) or refuse?"),
         ]
     )
 
@@ -641,7 +641,7 @@ async def decide(
 
     def render(tr: Translator) -> str:
         who = person_name(volunteer) if volunteer else str(reduction.user_id)
-        lines = [tr._("💶 {name}'s housing reduction request:", name=who)]
+        lines = [tr._("💶 Housing reduction request of {name}:", name=who)]
         if reduction.reason:
             lines.append(tr._("💬 Reason: {reason}", reason=reduction.reason))
         lines.append(decision_line(tr, reduction))

@@ -346,3 +346,19 @@ async def test_commands_are_listed_by_role(emu: BotApiEmulator, clocked: Running
     assert "/paid" not in volunteer_help
     coordinator_help = text(await coordinator.say("/help"))
     assert "/paid" in coordinator_help
+
+
+async def test_a_french_volunteer_reads_french_money(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    """(Needs the French catalogue filled: /work/notes/i12/i18n-stay.json.)"""
+    bob = await enrol(emu, clocked, BOB, "Bob", Role.VOLUNTEER, language="fr")
+    done = text(await bob.say("/stay demain 12/12"))
+    assert "✅ Séjour à Maison de Calais enregistré" in done
+    assert "10 nuits" in done
+    shown = text(await bob.say("/stay"))
+    assert "Participation\u202f: 5,00\u00a0€ par nuit" in shown
+    assert "Dû pour tout le séjour\u202f: 50,00\u00a0€" in shown
+    early = text(await bob.say("/stay reduce"))
+    assert "30 nuits" in early
+    assert "À partir du ven. 1 janv., vous pourrez la demander." in early
