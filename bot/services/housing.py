@@ -406,8 +406,9 @@ class HousingService:
         departure = self.parse_day(departure_text)
         current = await self.current(actor.id)
         today = self.today()
-        if current is not None and current.arrival <= today:
-            # An ongoing stay keeps its arrival: only its departure moves.
+        if current is not None and current.arrival < today:
+            # An ongoing stay (a night already passed) keeps its arrival: only its departure
+            # moves.
             arrival = current.arrival
         self._check_dates(arrival, departure, today, ongoing=current is not None)
         await self._check_overlap(actor.id, arrival, departure, current)
@@ -463,7 +464,7 @@ class HousingService:
         if (stay.arrival, stay.departure) == (arrival, departure):
             raise DomainError("stay_unchanged")
         today = self.today()
-        if stay.arrival <= today and arrival != stay.arrival:
+        if stay.arrival < today and arrival != stay.arrival:
             raise DomainError("stay_gone")
         self._check_dates(arrival, departure, today, ongoing=True)
         await self._check_overlap(actor.id, arrival, departure, stay)
@@ -484,7 +485,8 @@ class HousingService:
         today = self.today()
         if stay is None:
             raise DomainError("stay_none")
-        if stay.arrival > today:
+        # Begun: at least one night passed (arriving today and leaving today is a cancel).
+        if stay.arrival >= today:
             raise DomainError("stay_not_begun")
         return stay
 
@@ -507,7 +509,7 @@ class HousingService:
         stay = await self.current(actor.id)
         if stay is None:
             raise DomainError("stay_none")
-        if stay.arrival <= self.today():
+        if stay.arrival < self.today():
             raise DomainError("stay_begun")
         return stay
 
@@ -516,7 +518,7 @@ class HousingService:
         stay = await self.storage.housing.stay(stay_id)
         if stay is None or stay.user_id != actor.id:
             raise NotAllowed
-        if stay.arrival <= self.today():
+        if stay.arrival < self.today():
             raise DomainError("stay_begun")
         if not await self.storage.housing.set_status(
             stay.id, CANCELLED, (WAITING, CONFIRMED), None, self.clock.now()

@@ -340,3 +340,24 @@ async def test_decide_a_waiting_stay_once(housing: HousingService, users: UserSe
     assert [n.booked for n in await housing.occupancy("grande-synthe", date(2026, 12, 3), 1)] == [
         2
     ]
+
+
+async def test_end_and_cancel_around_the_first_night(
+    housing: HousingService, users: UserService, clock: FakeClock
+) -> None:
+    a = await make(users, 10, Role.VOLUNTEER)
+    stay = (await housing.request(a, "2026-12-01", "2026-12-05")).stay
+    # Arrived today: no night has passed, so it is cancelled, not ended.
+    with pytest.raises(DomainError, match="stay_not_begun"):
+        await housing.to_end(a)
+    assert (await housing.to_cancel(a)).id == stay.id
+    clock.advance(days=1)
+    with pytest.raises(DomainError, match="stay_begun"):
+        await housing.to_cancel(a)
+    with pytest.raises(DomainError, match="stay_begun"):
+        await housing.cancel(a, stay.id)
+    ended = await housing.end(a, (await housing.to_end(a)).id)
+    assert (ended.departure, ended.ended_early) == (date(2026, 12, 2), True)
+    with pytest.raises(DomainError, match="stay_gone"):
+        await housing.end(a, stay.id)  # a second tap
+    assert (await housing.my_account(a)).due_so_far == Decimal("5.00")
