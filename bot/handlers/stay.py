@@ -46,7 +46,7 @@ from bot.services.housing import (
 from bot.services.numerals import numeric_words
 from bot.services.outbox import Button, Keyboard
 from bot.services.users import name_key
-from bot.storage.models import HousingReduction, User
+from bot.storage.models import HousingReduction, Stay, User
 
 log = logging.getLogger(__name__)
 # Most full nights listed one by one; more are counted.
@@ -368,8 +368,30 @@ async def change_pressed(update: Update, context: BotContext) -> None:
         await refuse(update, context, error)
         return
     await context.edit(update, stay_done_text(t, request))
+    before = request.before
+    if before is not None and before.status == WAITING:
+        # The coordinators' copies about the old dates lose their buttons.
+        await retire_copies(context.services, context.user, before, cancelled=False)
     if request.stay.status == WAITING:
         await ask_coordinators(context.services, context.user, request)
+
+
+async def retire_copies(
+    services: Services, volunteer: User, before: Stay, *, cancelled: bool
+) -> None:
+    """A waiting stay changed or cancelled: its coordinators' copies say so, without buttons."""
+    for chat_id, tr in await deciders(services, before.antenna):
+        ref = copy_ref("hsw", before.id, chat_id)
+        if await services.outbox.where(ref) is None:
+            continue
+        name = person_name(volunteer)
+        note = (
+            tr._("ℹ️ {name} cancelled this stay.", name=name)
+            if cancelled
+            else tr._("ℹ️ {name} changed these dates since.", name=name)
+        )
+        text = "\n".join([dates_line(tr, before.arrival, before.departure), note])
+        await services.outbox.edit_ref(chat_id, ref, text)
 
 
 async def ask_end(update: Update, context: BotContext) -> None:
@@ -447,11 +469,13 @@ async def cancel_pressed(update: Update, context: BotContext) -> None:
         if not pressed.ok:
             await context.edit(update, t._("👌 Nothing changed."))
             return
-        await context.services.housing.cancel(context.user, pressed.stay)
+        cancelled = await context.services.housing.cancel(context.user, pressed.stay)
     except DomainError as error:
         await refuse(update, context, error)
         return
     await context.edit(update, t._("🗑️ Stay cancelled."))
+    if cancelled.status == WAITING:
+        await retire_copies(context.services, context.user, cancelled, cancelled=True)
 
 
 async def decide_stay_pressed(update: Update, context: BotContext) -> None:

@@ -227,6 +227,8 @@ class StayRequest:
     full: list[date]  # nights on which the house is full (a waiting stay)
     change: bool
     house: House
+    # A change applied: the stay as it was (its coordinators' copies may ask about it).
+    before: Stay | None = None
 
 
 @dataclass(frozen=True)
@@ -476,7 +478,7 @@ class HousingService:
         )
         changed = await self.storage.housing.stay(stay.id)
         assert changed is not None
-        return StayRequest(changed, arrival, departure, full, True, house)
+        return StayRequest(changed, arrival, departure, full, True, house, before=stay)
 
     async def to_end(self, actor: User) -> Stay:
         """`/stay end`: the ongoing stay whose departure would become today."""

@@ -362,3 +362,30 @@ async def test_a_french_volunteer_reads_french_money(
     early = text(await bob.say("/stay reduce"))
     assert "30 nuits" in early
     assert "À partir du ven. 1 janv., vous pourrez la demander." in early
+
+
+async def test_a_waiting_stay_changed_then_cancelled(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    small_house(clocked, 1)
+    coordinator = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    ana = await enrol(emu, clocked, ANA, "Ana", Role.VOLUNTEER)
+    bob = await enrol(emu, clocked, BOB, "Bob", Role.VOLUNTEER)
+    await ana.say("/stay 2026-12-02 2026-12-09")
+    await bob.say("/stay 2026-12-03 2026-12-05")
+    first = await wait_text(emu, COORDINATOR, "Bob (@bob) asks to stay")
+    accept = first.buttons()[0].callback_data or ""
+    question = await bob.say("/stay 2026-12-03 2026-12-06")
+    assert "full on 3 nights" in text(question)
+    await bob.press(question, "✅ Change")
+    await emu.wait_until(lambda: "changed these dates since" in text(first))
+    assert first.buttons() == []
+    second = await emu.wait_for_bot_message(
+        COORDINATOR, lambda m: "asks to stay" in text(m) and "3 nights" in text(m), since=0
+    )
+    assert second.message_id != first.message_id
+    asked = await bob.say("/stay cancel")
+    await bob.press(asked, "🗑️ Yes, cancel it")
+    await emu.wait_until(lambda: "cancelled this stay" in text(second))
+    assert "no longer waiting" in await forged(emu, coordinator, accept)
+    assert [s.status for s in await stays(clocked, BOB)] == ["cancelled"]
