@@ -652,6 +652,8 @@ async def decide(
     t = context.t
     services = context.services
     decision = await services.housing.decide_reduction(context.user, reduction_id, kind, amount)
+    # Decided, now or before: a typed amount is no longer waited for.
+    await services.housing.forget_amount(context.user)
     reduction, stay = decision.reduction, decision.stay
     if not decision.done:
         text = already_text(t, decision.by, reduction.status)
@@ -660,7 +662,6 @@ async def decide(
         else:
             await context.reply(update, text)
         return
-    await services.housing.forget_amount(context.user)
     volunteer = await services.users.get(reduction.user_id)
 
     def render(tr: Translator) -> str:

@@ -148,7 +148,8 @@ def decided(reductions: list[HousingReduction]) -> list[HousingReduction]:
         and r.nightly is not None
         and r.effective_from is not None
     ]
-    return sorted(approved, key=lambda r: (r.effective_from or date.min, r.decided_at or 0, r.id))
+    # One request is open at a time: a later id is a later decision.
+    return sorted(approved, key=lambda r: (r.effective_from or date.min, r.id))
 
 
 def rate_on(night: date, fee: Decimal, reductions: list[HousingReduction]) -> Decimal:

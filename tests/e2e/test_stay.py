@@ -389,3 +389,29 @@ async def test_a_waiting_stay_changed_then_cancelled(
     await emu.wait_until(lambda: "cancelled this stay" in text(second))
     assert "no longer waiting" in await forged(emu, coordinator, accept)
     assert [s.status for s in await stays(clocked, BOB)] == ["cancelled"]
+
+
+async def test_two_coordinators_one_decision(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    dan = await enrol(emu, clocked, 251, "Dan", Role.COORDINATOR)
+    ana = await enrol(emu, clocked, ANA, "Ana", Role.VOLUNTEER)
+    await ana.say("/stay 2026-12-01 2027-01-31")
+    clock.advance(days=30)
+    await ana.say("/stay reduce")
+    claire_copy = await wait_text(emu, COORDINATOR, "asks for a housing reduction")
+    dan_copy = await wait_text(emu, 251, "asks for a housing reduction")
+    prompt = await claire.press(claire_copy, "✏️ Other amount")
+    assert "Type the nightly contribution" in text(prompt)
+    assert "Refused" in text(await dan.press(dan_copy, "✖ Refuse"))
+    # Claire's copy shows Dan's decision, without buttons.
+    await emu.wait_until(lambda: "Decided by Dan" in text(claire_copy))
+    assert claire_copy.buttons() == []
+    # Her typed amount comes too late: nothing changes, and her next text is hers again.
+    assert "Already refused by Dan" in text(await claire.say("2"))
+    assert "tap a button" in text(await claire.say("hello"))
+    stay = (await stays(clocked, ANA))[0]
+    [reduction] = await clocked.bot.storage.housing.reductions_of(stay.id)
+    assert (reduction.status, reduction.decided_by) == ("refused", 251)
+    await wait_text(emu, ANA, "was refused")
