@@ -12,7 +12,14 @@ from pathlib import Path
 from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
 from bot.storage.models import Role, Stay
 from tests.helpers.clock import FakeClock
-from tests.helpers.harness import Person, RunningBot, enrol, make_settings, start_bot
+from tests.helpers.harness import (
+    TEAM_CHAT_ID,
+    Person,
+    RunningBot,
+    enrol,
+    make_settings,
+    start_bot,
+)
 from tests.helpers.help import press
 
 COORDINATOR = 250
@@ -415,3 +422,13 @@ async def test_two_coordinators_one_decision(
     [reduction] = await clocked.bot.storage.housing.reductions_of(stay.id)
     assert (reduction.status, reduction.decided_by) == ("refused", 251)
     await wait_text(emu, ANA, "was refused")
+
+
+async def test_stays_are_private(emu: BotApiEmulator, clocked: RunningBot) -> None:
+    ana = await enrol(emu, clocked, ANA, "Ana", Role.VOLUNTEER)
+    await ana.say("/stay 2026-12-01 2026-12-05")
+    in_team = await Person(emu, ANA, TEAM_CHAT_ID).say("/stay")
+    assert "Write to me privately" in text(in_team)
+    assert "€" not in text(in_team)
+    emu.add_user(777, "Someone", language_code="en")
+    assert "🔒" in text(await Person(emu, 777).say("/stay 2026-12-02 2026-12-05"))
