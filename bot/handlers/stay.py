@@ -30,6 +30,7 @@ from bot.services.errors import DomainError
 from bot.services.housing import (
     AMOUNT,
     CANCEL_WORDS,
+    CANCELLED,
     CONFIRMED,
     DECLINED,
     END_WORDS,
@@ -522,7 +523,7 @@ async def decide_stay_pressed(update: Update, context: BotContext) -> None:
 
 
 def already_text(t: Translator, by: User | None, status: str) -> str:
-    if by is None:
+    if by is None or status == CANCELLED:
         return t._("ℹ️ This request is no longer waiting: nothing changed.")
     if status in (CONFIRMED, WAIVED, HALF, AMOUNT):
         return t._("ℹ️ Already accepted by {name}: nothing changed.", name=person_name(by))
