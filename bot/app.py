@@ -34,6 +34,7 @@ from bot.services.content import CONTENT_DIR, ContentError
 from bot.services.distributions import DistributionService
 from bot.services.exports import ExportService
 from bot.services.help import HelpService
+from bot.services.housing import HOUSES_FILE, HousingService, load_houses
 from bot.services.incident_export import IncidentExporter
 from bot.services.incidents import IncidentService
 from bot.services.info import InfoService
@@ -148,6 +149,8 @@ class MaraudeBot:
 
     async def open(self) -> None:
         """Open storage and services (PTB's post_init moment)."""
+        # An invalid houses file stops the bot here, naming its line (nothing opened yet).
+        houses = load_houses((self.settings.content_dir or CONTENT_DIR) / HOUSES_FILE)
         applied = await self.storage.open()
         if applied:
             log.info("database upgraded: %s", ", ".join(applied))
@@ -227,6 +230,13 @@ class MaraudeBot:
                 self.clock,
                 settings.tz,
                 settings.outgoing_path,
+            ),
+            housing=HousingService(
+                self.storage,
+                self.clock,
+                settings.tz,
+                settings.housing_daily_fee_eur,
+                houses,
             ),
             fetch_file=self._fetch_file,
         )

@@ -466,3 +466,66 @@ class AuditPage(CallbackData):
 
     prefix: ClassVar[str] = "aup"
     before: int
+
+
+# --- Volunteer housing (issue 12) ------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class StayChange(CallbackData):
+    """✅ / ✖ under "change your stay?": the stay and the new dates (YYYYMMDD), re-checked
+    on press (the presser's own stay, still current, house re-counted)."""
+
+    prefix: ClassVar[str] = "hsc"
+    stay: int
+    arrival: str
+    departure: str
+    ok: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class StayEnd(CallbackData):
+    """✅ / ✖ under "leave today?" (`/stay end`): the presser's own ongoing stay."""
+
+    prefix: ClassVar[str] = "hse"
+    stay: int
+    ok: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class StayCancel(CallbackData):
+    """✅ / ✖ under "cancel your stay?" (`/stay cancel`): the presser's own coming stay."""
+
+    prefix: ClassVar[str] = "hsx"
+    stay: int
+    ok: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class StayDecide(CallbackData):
+    """✅ Accept anyway / ✖ Refuse on a stay waiting because the house is full: coordinators
+    of the stay's antenna and admins; the first decision wins."""
+
+    prefix: ClassVar[str] = "hsd"
+    stay: int
+    accept: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ReduceDecide(CallbackData):
+    """🆓 Waive / ½ 50 % / ✏️ Other amount / ✖ Refuse on a reduction request: `kind` is
+    waived, half, amount (then the amount is typed) or refused; coordinators of the stay's
+    antenna and admins; the first decision wins."""
+
+    prefix: ClassVar[str] = "hrd"
+    reduction: int
+    kind: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PaidUndo(CallbackData):
+    """↩️ Undo under a recorded payment: once, within 15 minutes, by a coordinator of the
+    person's antenna or an admin."""
+
+    prefix: ClassVar[str] = "hpu"
+    payment: int

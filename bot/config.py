@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -64,7 +65,8 @@ class Settings(BaseSettings):
     shift_reminder_minutes: int = Field(default=120, ge=1)
     misfire_grace_minutes: int = Field(default=60, ge=0)
     retention_days: int = Field(default=30, ge=1)
-    housing_daily_fee_eur: float = Field(default=5.0, ge=0)
+    # Money is Decimal, never float: "5.5" in the environment is exactly 5.50 €.
+    housing_daily_fee_eur: Decimal = Field(default=Decimal("5"), ge=0, le=1000, decimal_places=2)
     # When the day, evening and night time slots of distributions begin, local time.
     distribution_slots: str = "07:00,18:00,22:00"
     # An information entry not confirmed for this many days is shown with a caveat.

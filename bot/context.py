@@ -18,6 +18,7 @@ from bot.services.catalogue_admin import CatalogueAdmin
 from bot.services.distributions import DistributionService
 from bot.services.exports import ExportService
 from bot.services.help import HelpService
+from bot.services.housing import HousingService
 from bot.services.incident_export import Fetch, IncidentExporter
 from bot.services.incidents import IncidentService
 from bot.services.info import InfoService
@@ -67,6 +68,8 @@ class Services:
     incidents: IncidentService
     # The PDF of a period's reports for a legal referral (issue 11).
     incident_export: IncidentExporter
+    # Volunteer housing: stays, contributions, reductions (issue 12).
+    housing: HousingService
     bot_username: str = ""
     # A file's bytes by Telegram file_id (getFile), for the incident export; None offline.
     fetch_file: Fetch | None = None

@@ -31,6 +31,7 @@ from bot.handlers import (
     public,
     reports,
     shifts,
+    stay,
     team,
     woodcut,
 )
@@ -80,6 +81,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *planning.handlers(),
         *plan_form.handlers(),
         *woodcut.handlers(),
+        *stay.handlers(),
         *distributions.handlers(),
         *catalogue.handlers(),
         *reports.handlers(),

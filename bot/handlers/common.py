@@ -20,6 +20,38 @@ log = logging.getLogger(__name__)
 
 # What a user reads for each refusal code of the services; nothing was changed.
 ERRORS: dict[str, str] = {
+    # Volunteer housing (issue 12).
+    "housing_no_house": N_("🏠 No house is set up for your antenna. Ask a coordinator."),
+    "housing_bad_amount": N_(
+        "❌ Type an amount in euros, more than 0 and at most 10 000, with two decimals at "
+        "most, e.g. 20 or 12.50."
+    ),
+    "stay_departure_before": N_("❌ The departure must be after the arrival."),
+    "stay_in_past": N_(
+        "❌ These dates are past. Type the dates of your stay, e.g. /stay 2026-12-01 2026-12-20."
+    ),
+    "stay_too_far": N_("❌ The arrival is more than a year away."),
+    "stay_too_long": N_("❌ A stay is {most} nights at most."),
+    "stay_overlap": N_("❌ These dates overlap another stay of yours. See it with /stay."),
+    "stay_unchanged": N_("ℹ️ Your stay already has these dates: nothing changed."),
+    "stay_gone": N_("ℹ️ This stay has changed since: nothing was done. See it with /stay."),
+    "stay_none": N_("🏠 You have no current stay. Register one: /stay ARRIVAL DEPARTURE."),
+    "stay_not_begun": N_("ℹ️ Your stay has not begun yet: to cancel it, send /stay cancel."),
+    "stay_begun": N_("ℹ️ Your stay has begun: to leave early, send /stay end."),
+    "reduce_too_early": N_(
+        "🕐 A reduction can be asked once your stay has passed 30 nights (one month)."
+    ),
+    "reduce_open": N_("📨 Your reduction request is already with the coordinators."),
+    "reduce_gone": N_("ℹ️ This reduction request no longer exists."),
+    "reduce_amount_high": N_(
+        "❌ The amount must be less than the usual contribution. To keep it, tap ✖ Refuse."
+    ),
+    "paid_no_stay": N_("❌ This person has no stay at the house: no payment recorded."),
+    "paid_gone": N_("ℹ️ This payment no longer exists."),
+    "paid_undone": N_("ℹ️ This payment was already undone: nothing changed."),
+    "paid_too_late": N_(
+        "⌛ A payment can be undone within {minutes} minutes only. Record a correction instead."
+    ),
     # Rights-violation reports (issue 11).
     "incident_export_too_large": N_(
         "⚠️ The document of the incident reports would be too large to send (over 50 MB "

@@ -27,6 +27,7 @@ from bot.handlers import (
     incidents,
     plan_form,
     public,
+    stay,
 )
 from bot.services.outbox import REMOVE_REPLY_KEYBOARD
 
@@ -51,6 +52,7 @@ TEXT_ANSWERS: list[Answer] = [
     distributions.quick_number_typed,  # a quick log asking "how many?"
     plan_form.typed,  # a coordinator who pressed "⌨️ Another day" (time, number) in /plan
     incidents.typed,  # a volunteer writing a report (/incident): time, place, number, text
+    stay.amount_typed,  # a coordinator who pressed "✏️ Other amount" on a reduction request
     help_requests.owner_typed,  # a volunteer who pressed "✉ Write"
     # Keep it after the specific waits: any text of a person whose request is open goes to
     # its volunteer.

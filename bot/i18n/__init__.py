@@ -25,7 +25,7 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
 from babel.units import format_unit
 
@@ -320,6 +320,10 @@ class Translator:
     # on a 24-hour clock in every locale (a safety return time must not be ambiguous).
     def fmt_number(self, value: float | Decimal) -> Markup:
         return Markup(self._iso(format_decimal(value, locale=self.babel_locale)))
+
+    def fmt_money(self, amount: Decimal) -> Markup:
+        """Euros the locale's way ("12,50 €", "€12.50"), isolated in right-to-left text."""
+        return Markup(self._iso(format_currency(amount, "EUR", locale=self.babel_locale)))
 
     def _clock(self, moment: datetime) -> str:
         return format_time(moment, "HH:mm", tzinfo=self.tz, locale=self.babel_locale)

@@ -49,6 +49,7 @@ AREAS: dict[str, str] = {
     "handlers/distributions.py": "Volunteers: distributions",
     "handlers/catalogue.py": "Volunteers: places and items",
     "handlers/woodcut.py": "Volunteers: wood-cutting sessions",
+    "handlers/stay.py": "Volunteers: stays at the house, contributions and reductions",
     "handlers/incidents.py": "Volunteers: reporting a rights violation",
     "handlers/incident_export.py": "Legal team: incident reports",
     "services/incident_pdf.py": "Legal team: incident report document (PDF)",

@@ -34,7 +34,7 @@ from bot.config import SHIPPED_LOCALES
 CONTENT_DIR = Path(__file__).resolve().parent.parent.parent / "content"
 COMMON_FILE = "common.toml"
 # Files of content/ that are not the information catalogue.
-OTHER_FILES = frozenset({"items.toml", "places.toml"})
+OTHER_FILES = frozenset({"items.toml", "places.toml", "houses.toml"})
 COMMON = "common"
 
 # Every topic an entry may carry. `minors` and `women` are tags: such entries also carry the

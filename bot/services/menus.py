@@ -26,6 +26,12 @@ COMMANDS: list[tuple[str, tuple[str, str], Role]] = [
     ("shift", pN_("command", "Start, end or see my shift"), Role.VOLUNTEER),
     ("planning", pN_("command", "Planned shifts and sign-up"), Role.VOLUNTEER),
     ("hours", pN_("command", "My volunteer hours"), Role.VOLUNTEER),
+    # Issue 12.
+    (
+        "stay",
+        pN_("command", "My stay at the house: /stay ARRIVAL DEPARTURE, end, cancel, reduce"),
+        Role.VOLUNTEER,
+    ),
     # Issue 11.
     ("incident", pN_("command", "Report a rights violation (encrypted)"), Role.VOLUNTEER),
     (
@@ -52,6 +58,7 @@ COMMANDS: list[tuple[str, tuple[str, str], Role]] = [
     ("items", pN_("command", "Items that can be logged"), Role.VOLUNTEER),
     ("report", pN_("command", "Figures: /report today|week|month|YYYY-MM"), Role.COORDINATOR),
     ("export", pN_("command", "Spreadsheets: /export month"), Role.COORDINATOR),
+    ("paid", pN_("command", "Record a housing payment: /paid NAME AMOUNT"), Role.COORDINATOR),
     (
         "broadcast",
         pN_("command", "Message the team chat or every volunteer: /broadcast [team|volunteers]"),
@@ -77,6 +84,7 @@ COMMANDS: list[tuple[str, tuple[str, str], Role]] = [
 PRIVATE_ONLY = frozenset(
     {"start", "lang", "forget", "invite", "join", "reply", "broadcast"}
     | {"incident", "incidents", "audit"}
+    | {"stay", "paid"}
 )
 
 

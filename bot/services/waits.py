@@ -32,6 +32,7 @@ QUANTITY = "quantity"  # the guided /distrib: a number after ➕ Other number
 QUICK_QUANTITY = "quick_quantity"  # a quick /distrib log's "how many?"
 PLAN = "plan"  # the guided /plan: the day, time or number of people after ⌨️
 WRITE = "write"  # a help request's relay: the message after ✉ Write
+HOUSING_AMOUNT = "housing_amount"  # a reduction's nightly amount after ✏️ Other amount
 
 
 @dataclass(frozen=True)

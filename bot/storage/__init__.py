@@ -15,6 +15,7 @@ from bot.storage.database import Database
 from bot.storage.distributions import CatalogueRepo, DistributionRepo
 from bot.storage.drafts import DraftRepo
 from bot.storage.help import HelpRepo
+from bot.storage.housing import HousingRepo
 from bot.storage.inbox import InboxRepo
 from bot.storage.incidents import IncidentRepo
 from bot.storage.info import InfoRepo
@@ -51,6 +52,8 @@ class Storage:
         self.broadcasts = BroadcastRepo(self.db)
         # Rights-violation reports, their drafts and audit log (issue 11).
         self.incidents = IncidentRepo(self.db)
+        # Volunteer housing: stays, contributions, reductions (issue 12).
+        self.housing = HousingRepo(self.db)
 
     async def open(self) -> list[str]:
         """Open the database and apply pending migrations; return the ones applied."""

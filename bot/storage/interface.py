@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any, Protocol
 
 from bot.storage.models import (
@@ -22,6 +23,8 @@ from bot.storage.models import (
     Draft,
     HelpRequest,
     Hours,
+    HousingPayment,
+    HousingReduction,
     InboxEntry,
     IncidentDraftRow,
     IncidentRow,
@@ -34,6 +37,7 @@ from bot.storage.models import (
     PlannedShift,
     Role,
     Shift,
+    Stay,
     TeamAlert,
     Total,
     User,
@@ -467,6 +471,65 @@ class IncidentStore(Protocol):
     ) -> list[AuditEntry]: ...
 
 
+class HousingStore(Protocol):
+    async def add_stay(
+        self,
+        user_id: int,
+        antenna: str,
+        house: str,
+        arrival: date,
+        departure: date,
+        status: str,
+        now: datetime,
+    ) -> int: ...
+    async def stay(self, stay_id: int) -> Stay | None: ...
+    async def stays_of(self, user_id: int) -> list[Stay]: ...
+    async def stays_between(
+        self, antenna: str, first: date, end: date, statuses: tuple[str, ...] = ...
+    ) -> list[Stay]: ...
+    async def waiting(self, antenna: str) -> list[Stay]: ...
+    async def change_dates(
+        self, stay_id: int, arrival: date, departure: date, status: str, now: datetime
+    ) -> bool: ...
+    async def end_early(self, stay_id: int, departure: date, now: datetime) -> bool: ...
+    async def set_status(
+        self,
+        stay_id: int,
+        status: str,
+        from_statuses: tuple[str, ...],
+        by: int | None,
+        now: datetime,
+    ) -> bool: ...
+    async def add_payment(
+        self,
+        user_id: int,
+        stay_id: int | None,
+        amount: Decimal,
+        recorded_by: int,
+        nonce: str,
+        now: datetime,
+    ) -> tuple[HousingPayment, bool]: ...
+    async def payment(self, payment_id: int) -> HousingPayment | None: ...
+    async def undo_payment(self, payment_id: int, by: int, now: datetime) -> bool: ...
+    async def payments_of(self, user_id: int) -> list[HousingPayment]: ...
+    async def payments_between(self, start: datetime, end: datetime) -> list[HousingPayment]: ...
+    async def add_reduction(
+        self, stay_id: int, user_id: int, reason: str, now: datetime
+    ) -> int | None: ...
+    async def reduction(self, reduction_id: int) -> HousingReduction | None: ...
+    async def reductions_of(self, stay_id: int) -> list[HousingReduction]: ...
+    async def open_reductions(self, antenna: str) -> list[HousingReduction]: ...
+    async def decide_reduction(
+        self,
+        reduction_id: int,
+        status: str,
+        nightly: Decimal | None,
+        by: int,
+        effective_from: date | None,
+        now: datetime,
+    ) -> bool: ...
+
+
 class Store(Protocol):
     """Every repository, and atomic blocks spanning them."""
 
@@ -507,5 +570,8 @@ class Store(Protocol):
     # Issue 11.
     @property
     def incidents(self) -> IncidentStore: ...
+    # Issue 12.
+    @property
+    def housing(self) -> HousingStore: ...
 
     def transaction(self) -> AbstractAsyncContextManager[None]: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -327,3 +328,48 @@ class AuditEntry:
     incident_id: int | None
     antenna: str | None
     detail: str | None
+
+
+# Volunteer housing (issue 12).
+@dataclass(frozen=True)
+class Stay:
+    """Nights arrival .. departure - 1 at an antenna's house (dates local to TIMEZONE)."""
+
+    id: int
+    user_id: int
+    antenna: str
+    house: str
+    arrival: date
+    departure: date
+    status: str  # 'waiting' | 'confirmed' | 'refused' | 'cancelled'
+    created_at: datetime
+    updated_at: datetime
+    decided_by: int | None
+    decided_at: datetime | None
+    ended_early: bool
+
+
+@dataclass(frozen=True)
+class HousingPayment:
+    id: int
+    user_id: int
+    stay_id: int | None
+    amount: Decimal
+    recorded_by: int | None
+    recorded_at: datetime
+    nonce: str
+    undone_at: datetime | None
+
+
+@dataclass(frozen=True)
+class HousingReduction:
+    id: int
+    stay_id: int
+    user_id: int
+    requested_at: datetime
+    reason: str
+    status: str  # 'open' | 'waived' | 'half' | 'amount' | 'refused'
+    nightly: Decimal | None
+    decided_by: int | None
+    decided_at: datetime | None
+    effective_from: date | None

@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -47,10 +49,12 @@ from bot.callbacks import (
     LanguageChoice,
     MemberHours,
     MenuTopic,
+    PaidUndo,
     PlanCancel,
     PlanList,
     PlanSignup,
     PlanStep,
+    ReduceDecide,
     ReportPeriod,
     RoleGive,
     RoleTake,
@@ -59,6 +63,10 @@ from bot.callbacks import (
     ShiftStart,
     StaffNeed,
     StaffPain,
+    StayCancel,
+    StayChange,
+    StayDecide,
+    StayEnd,
     SummarySwitch,
     TeamPage,
     WoodcutPeople,
@@ -101,6 +109,10 @@ class Victim:
     incident: int = 0  # the victim's /incident draft, at its "when?" step (issue 11)
     incident_nonce: str = NONCE
     report: int = 0  # the victim's filed report
+    stay: int = 0  # the victim's confirmed stay at the house (issue 12)
+    waiting_stay: int = 0  # another person's stay waiting for a coordinator
+    reduction: int = 0  # the victim's open reduction request
+    payment: int = 0  # a payment recorded for the victim by the coordinator
 
 
 Builder = Callable[[Victim, Role], list[CallbackData]]
@@ -283,6 +295,26 @@ FORGED: dict[type[CallbackData], Builder] = {
     # The victim's filed report, read by someone who is neither its reporter nor entitled.
     IncidentOpen: lambda v, _p: [IncidentOpen(v.report), IncidentOpen(999)],
     AuditPage: lambda _v, _p: [AuditPage(999_999), AuditPage(1)],
+    # Housing (issue 12): the victim's own stay changed, ended or cancelled by someone else;
+    # decisions and undos that are for the coordinators of the antenna and admins only.
+    StayChange: lambda v, _p: [
+        StayChange(v.stay, "20261001", "20261230", ok=True),
+        StayChange(v.stay, "2026", "x", ok=True),
+        StayChange(999, "20261201", "20261230", ok=True),
+    ],
+    StayEnd: lambda v, _p: [StayEnd(v.stay, ok=True), StayEnd(999, ok=True)],
+    StayCancel: lambda v, _p: [StayCancel(v.stay, ok=True), StayCancel(v.waiting_stay, ok=True)],
+    StayDecide: lambda v, _p: [
+        StayDecide(v.waiting_stay, accept=True),
+        StayDecide(v.waiting_stay, accept=False),
+        StayDecide(999, accept=True),
+    ],
+    ReduceDecide: lambda v, _p: [
+        *(ReduceDecide(v.reduction, kind) for kind in ("waived", "half", "amount", "refused")),
+        ReduceDecide(v.reduction, "nope"),
+        ReduceDecide(999, "waived"),
+    ],
+    PaidUndo: lambda v, _p: [PaidUndo(v.payment), PaidUndo(999)],
 }
 
 
@@ -330,6 +362,7 @@ async def victim_records(
     with_plan_form: bool = True,
     with_broadcast: bool = False,
     with_incident: bool = False,
+    with_housing: bool = False,
 ) -> tuple[Victim, Any]:
     """The victim's open records, made through the bot as the victim would make them (help
     requests only for the help buttons: no other button reaches them, and they take time)."""
@@ -383,8 +416,25 @@ async def victim_records(
         plan_nonce=str(plan_form.payload["nonce"]) if plan_form else NONCE,
         broadcast=await broadcast_draft(running) if with_broadcast else 0,
         **(await incident_draft(running) if with_incident else {}),
+        **(await housing_records(running) if with_housing else {}),
     )
     return records, victim
+
+
+async def housing_records(running: RunningBot) -> dict[str, Any]:
+    """The victim's stay (40 nights so far) with an open reduction request and a payment,
+    and the coordinator's stay waiting on a full night (issue 12)."""
+    housing = running.bot.storage.housing
+    now = running.bot.clock.now()
+    stay = await housing.add_stay(
+        VICTIM, "calais", "calais", date(2026, 10, 22), date(2026, 12, 20), "confirmed", now
+    )
+    waiting = await housing.add_stay(
+        COORDINATOR, "calais", "calais", date(2026, 12, 5), date(2026, 12, 8), "waiting", now
+    )
+    reduction = await housing.add_reduction(stay, VICTIM, "", now)
+    payment, _ = await housing.add_payment(VICTIM, stay, Decimal("20"), COORDINATOR, NONCE, now)
+    return {"stay": stay, "waiting_stay": waiting, "reduction": reduction, "payment": payment.id}
 
 
 async def incident_draft(running: RunningBot) -> dict[str, Any]:
@@ -454,6 +504,7 @@ async def test_a_forged_button_of_every_kind_changes_nothing(
         with_plan_form=kind is PlanStep,
         with_broadcast=kind is BroadcastAnswer,
         with_incident=kind in (IncidentStep, IncidentOpen, AuditPage),
+        with_housing=kind in (StayChange, StayEnd, StayCancel, StayDecide, ReduceDecide, PaidUndo),
     )
     pressers = {
         Role.PUBLIC: await enrol(emu, clocked, PUBLIC, "Someone", Role.PUBLIC),
