@@ -70,7 +70,7 @@ def table(t: Translator, nights: list[NightCount]) -> str:
 
 
 def weekday(t: Translator, value: date) -> str:
-    return format_date(value, "EEE", locale=t.babel_locale).rstrip(".")[:3]
+    return format_date(value, "EEE", locale=t.babel_locale).rstrip(".")
 
 
 def name_of(view: Overview, user_id: int) -> str:
