@@ -157,6 +157,9 @@ async def test_who_sees_which_house(emu: BotApiEmulator, clocked: RunningBot) ->
     assert "Maison de Grande-Synthe" in seen
     assert "Bob" not in seen
     assert "nowhere" in text(await admin.say("/housing nowhere"))
+    # Without a name, the admin's own antenna (the default one).
+    seen = "\n".join(text(m) for m in await housing_messages(admin, "/housing"))
+    assert "Maison de Calais" in seen
     # Never in a group chat: balances are nobody else's business.
     in_team = await Person(emu, COORDINATOR, TEAM_CHAT_ID).say("/housing")
     assert "Write to me privately" in text(in_team)
