@@ -339,6 +339,15 @@ class ExportService:
                     eur(latest.nightly) if latest else "",
                 ]
             )
+        # Every payment recorded in the period at the antenna, whether or not its stay has a
+        # night in the period (a stay ended last month, paid this month).
+        recorded = []
+        for payment in await housing.storage.housing.payments_between(period.since, period.until):
+            paid_for = None
+            if payment.stay_id is not None:
+                paid_for = await housing.storage.housing.stay(payment.stay_id)
+            if antenna is None or (paid_for is not None and paid_for.antenna == antenna):
+                recorded.append(payment)
         payments: list[list[object]] = [
             [
                 p.id,
@@ -349,7 +358,7 @@ class ExportService:
                 await name(p.recorded_by),
                 local(p.undone_at),
             ]
-            for p in found.payments
+            for p in recorded
         ]
         reduction_rows: list[list[object]] = [
             [

@@ -5,6 +5,7 @@ drawn off the event loop. The fake clock starts on Tuesday 2026-12-01 at 21:00 i
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import threading
@@ -303,3 +304,38 @@ async def test_a_french_coordinator_reads_french(emu: BotApiEmulator, clocked: R
     assert "Complet (ou au-delà) sur 2 nuits." in nights
     assert "Qui doit combien (total 25,00\u00a0€)\u202f:" in people
     assert "• Bob (@bob)\u202f: 15,00\u00a0€" in people
+
+
+async def test_a_payment_for_a_stay_ended_before_the_period_is_exported(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    coordinator = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    outsider = await enrol(
+        emu, clocked, OUTSIDER, "Gus", Role.COORDINATOR, antenna="grande-synthe"
+    )
+    ana = await enrol(emu, clocked, ANA, "Ana", Role.VOLUNTEER)
+    await ana.say("/stay 2026-12-01 2026-12-03")
+    clock.advance(days=31)  # 1 January 2027: the stay ended last year
+    await coordinator.say("/paid @ana 10,5", expect=lambda m: "Payment of" in text(m))
+    name = "housing_payments_2027-01-01_2027-01-01.csv"
+    await coordinator.say("/export today", expect=lambda m: "Preparing" in text(m))
+    await emu.wait_until(
+        lambda: any(m.extra.get("file_name") == name for m in emu.bot_messages(COORDINATOR))
+    )
+    sent = {str(m.extra.get("file_name")): m for m in emu.bot_messages(COORDINATOR)}
+    (row,) = csv_rows(sent[name])
+    assert (row["volunteer"], row["amount_eur"], row["recorded_by"]) == ("Ana", "10.50", "Claire")
+    assert csv_rows(sent["housing_stays_2027-01-01_2027-01-01.csv"]) == []
+    # Grande-Synthe's coordinator gets no Calais payment (nor any housing file).
+    await outsider.say("/export today", expect=lambda m: "Preparing" in text(m))
+    await emu.wait_until(
+        lambda: sum(m.kind == "document" for m in emu.bot_messages(OUTSIDER)) >= 2
+    )
+    for _ in range(500):  # until the bot has nothing left to send
+        if not await clocked.bot.storage.db.fetch_value(
+            "SELECT COUNT(*) FROM outbox WHERE status = 'pending'"
+        ):
+            break
+        await asyncio.sleep(0.01)
+    names = [str(m.extra.get("file_name")) for m in emu.bot_messages(OUTSIDER)]
+    assert not any(n.startswith("housing_") for n in names)
