@@ -252,7 +252,9 @@ async def export_job(job: Job, services: Services) -> Commit | None:
     chat_id = int(payload["chat"])
     catalogue = services.distributions.catalogue
     try:
-        built, files = await services.exports.export(user, payload["period"], catalogue, t.locale)
+        built, files = await services.exports.export(
+            user, payload["period"], catalogue, t.locale, services.housing
+        )
     except DomainError as error:  # e.g. no longer a coordinator since asking
         refusal = error_text(t, error)
 

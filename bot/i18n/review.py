@@ -57,6 +57,7 @@ AREAS: dict[str, str] = {
     "handlers/alerts.py": "Coordinators: team alerts and weekly summary",
     "handlers/broadcast.py": "Coordinators: messages to the team",
     "handlers/reports.py": "Coordinators: reports and exports",
+    "handlers/housing.py": "Coordinators: the house, nights and balances (/housing)",
     "flyer/__init__.py": "Printed flyer",
     "i18n/__init__.py": "Everyone: numbers, durations and units",
 }

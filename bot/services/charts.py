@@ -36,3 +36,33 @@ def items_chart(totals: list[tuple[str, int]], title: str, into: Path) -> bool:
     figure.tight_layout()
     figure.savefig(into, format="png")
     return True
+
+
+def occupancy_chart(nights: list[tuple[str, int]], beds: int, title: str, into: Path) -> bool:
+    """Write a PNG of people booked night by night against the beds (a line); False without
+    matplotlib or without nights. Nights over the beds are drawn in red."""
+    if not nights:
+        return False
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        log.info("matplotlib is not installed: /housing sends no chart")
+        return False
+    figure = Figure(figsize=(8, 3.6), dpi=120)
+    FigureCanvasAgg(figure)  # headless: servers have no screen
+    axes = figure.subplots()
+    labels = [label for label, _ in nights]
+    booked = [value for _, value in nights]
+    colours = ["#c0392b" if value >= beds else "#2e86c1" for value in booked]
+    axes.bar(range(len(nights)), booked, color=colours)
+    axes.axhline(beds, color="#333333", linestyle="--", linewidth=1)
+    axes.text(len(nights) - 0.5, beds, f" {beds}", va="bottom", ha="right")
+    axes.set_xticks(range(0, len(nights), 7), [labels[i] for i in range(0, len(nights), 7)])
+    axes.set_ylim(0, max([beds, *booked]) + 1)
+    axes.set_title(title)
+    for spine in ("top", "right"):
+        axes.spines[spine].set_visible(False)
+    figure.tight_layout()
+    figure.savefig(into, format="png")
+    return True

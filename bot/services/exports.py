@@ -20,15 +20,17 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.services.catalogue import Catalogue
-from bot.services.charts import items_chart
+from bot.services.charts import items_chart, occupancy_chart
+from bot.services.housing import ZERO, HousingService, money, night_count
 from bot.services.reports import Period, Report, ReportService, parse_period
 from bot.storage.interface import RowSource
-from bot.storage.models import User
+from bot.storage.models import HousingReduction, User
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,46 @@ SHIFT_HEADER = [
     "planned_shift",
 ]
 TABLES = ("distributions", "shifts")
+# Volunteer housing (issue 12): money as exact decimals with a point ("12.50"), never floats.
+HOUSING_STAY_HEADER = [
+    "stay",
+    "antenna",
+    "house",
+    "volunteer",
+    "arrival",
+    "departure",
+    "status",
+    "ended_early",
+    "nights_so_far",
+    "nights",
+    "due_so_far_eur",
+    "due_total_eur",
+    "paid_eur",
+    "balance_eur",
+    "reduction",
+    "reduction_nightly_eur",
+]
+HOUSING_PAYMENT_HEADER = [
+    "payment",
+    "recorded_at",
+    "volunteer",
+    "stay",
+    "amount_eur",
+    "recorded_by",
+    "undone_at",
+]
+HOUSING_REDUCTION_HEADER = [
+    "reduction",
+    "stay",
+    "volunteer",
+    "requested_at",
+    "reason",
+    "status",
+    "nightly_eur",
+    "effective_from",
+    "decided_by",
+    "decided_at",
+]
 
 
 @dataclass(frozen=True)
@@ -210,16 +252,154 @@ class ExportService:
         self.part_limit = part_limit
 
     async def export(
-        self, actor: User, period_text: str | None, catalogue: Catalogue, locale: str
+        self,
+        actor: User,
+        period_text: str | None,
+        catalogue: Catalogue,
+        locale: str,
+        housing: HousingService | None = None,
     ) -> tuple[Report, list[OutgoingFile]]:
-        """The report (for a chart) and the spreadsheets of a period, as files."""
+        """The report (for a chart) and the spreadsheets of a period, as files; with the
+        housing service, the stays, payments and reductions of the period too."""
         antenna = self.reports.scope(actor)
         period = parse_period(period_text, self.clock.now(), self.tz)
         built = await self.reports.build(antenna, period)
         files = await asyncio.to_thread(
             self._write_tables, antenna, period, catalogue, locale, self.clock.now()
         )
+        if housing is not None and housing.houses:
+            try:
+                tables = await self._housing_rows(housing, antenna, period)
+                if not any(rows for _, _, rows in tables):
+                    return built, files  # no stay, payment nor reduction: no empty files
+                stamp = f"{period.first_day.isoformat()}_{period.last_day.isoformat()}"
+                files += await asyncio.to_thread(self._write_housing, tables, stamp)
+            except BaseException:
+                discard(files)
+                raise
         return built, files
+
+    async def _housing_rows(
+        self, housing: HousingService, antenna: str | None, period: Period
+    ) -> list[tuple[str, list[str], list[list[object]]]]:
+        """The housing tables' rows (a few hundred at most: read on the loop, written off it).
+        Names as the other spreadsheets give them: the name a person gave, else their id."""
+        found = await housing.export_rows(antenna, period.since, period.until)
+        names: dict[int, str] = {}
+
+        async def name(user_id: int | None) -> str:
+            if user_id is None:
+                return ""
+            if user_id not in names:
+                user = await housing.storage.users.get(user_id)
+                names[user_id] = "" if user is None else (user.display_name or str(user_id))
+            return names[user_id]
+
+        def local(moment: datetime | None) -> str:
+            return "" if moment is None else moment.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
+
+        def eur(amount: Decimal | None) -> str:
+            return "" if amount is None else str(money(amount))
+
+        by_stay: dict[int, list[HousingReduction]] = {}
+        for reduction in found.reductions:
+            by_stay.setdefault(reduction.stay_id, []).append(reduction)
+        paid_by_stay: dict[int, Decimal] = {}
+        for user_id in sorted({stay.user_id for stay, _, _ in found.stays}):
+            for payment in await housing.storage.housing.payments_of(user_id):
+                if payment.stay_id is not None and payment.undone_at is None:
+                    paid_by_stay[payment.stay_id] = (
+                        paid_by_stay.get(payment.stay_id, ZERO) + payment.amount
+                    )
+        today = housing.today()
+        stays: list[list[object]] = []
+        for stay, _user, _account in found.stays:
+            reductions = by_stay.get(stay.id, [])
+            counted = stay.status == "confirmed"
+            due_so_far, due_total = housing.stay_due(stay, reductions) if counted else (ZERO, ZERO)
+            paid = money(paid_by_stay.get(stay.id, ZERO))
+            latest = reductions[-1] if reductions else None
+            stays.append(
+                [
+                    stay.id,
+                    stay.antenna,
+                    stay.house,
+                    await name(stay.user_id),
+                    stay.arrival.isoformat(),
+                    stay.departure.isoformat(),
+                    stay.status,
+                    "yes" if stay.ended_early else "",
+                    night_count(stay.arrival, stay.departure, today) if counted else 0,
+                    night_count(stay.arrival, stay.departure),
+                    eur(due_so_far),
+                    eur(due_total),
+                    eur(paid),
+                    eur(due_so_far - paid),
+                    latest.status if latest else "",
+                    eur(latest.nightly) if latest else "",
+                ]
+            )
+        # Every payment recorded in the period at the antenna, whether or not its stay has a
+        # night in the period (a stay ended last month, paid this month).
+        recorded = []
+        for payment in await housing.storage.housing.payments_between(period.since, period.until):
+            paid_for = None
+            if payment.stay_id is not None:
+                paid_for = await housing.storage.housing.stay(payment.stay_id)
+            if antenna is None or (paid_for is not None and paid_for.antenna == antenna):
+                recorded.append(payment)
+        payments: list[list[object]] = [
+            [
+                p.id,
+                local(p.recorded_at),
+                await name(p.user_id),
+                p.stay_id or "",
+                eur(p.amount),
+                await name(p.recorded_by),
+                local(p.undone_at),
+            ]
+            for p in recorded
+        ]
+        reduction_rows: list[list[object]] = [
+            [
+                r.id,
+                r.stay_id,
+                await name(r.user_id),
+                local(r.requested_at),
+                r.reason,
+                r.status,
+                eur(r.nightly),
+                r.effective_from.isoformat() if r.effective_from else "",
+                await name(r.decided_by),
+                local(r.decided_at),
+            ]
+            for r in found.reductions
+        ]
+        return [
+            ("housing_stays", HOUSING_STAY_HEADER, stays),
+            ("housing_payments", HOUSING_PAYMENT_HEADER, payments),
+            ("housing_reductions", HOUSING_REDUCTION_HEADER, reduction_rows),
+        ]
+
+    def _write_housing(
+        self, tables: list[tuple[str, list[str], list[list[object]]]], stamp: str
+    ) -> list[OutgoingFile]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        written: list[OutgoingFile] = []
+        try:
+            for stem, header, rows in tables:
+                written += write_table(
+                    self.folder,
+                    f"{stem}_{stamp}",
+                    header,
+                    rows,
+                    plain_limit=self.plain_limit,
+                    part_limit=self.part_limit,
+                )
+        except BaseException:
+            discard(written)
+            raise
+        return written
 
     async def write_one(
         self,
@@ -250,6 +430,18 @@ class ExportService:
             return items_chart(totals, title, path)
 
         return OutgoingFile(path, "chart.png") if await asyncio.to_thread(draw) else None
+
+    async def occupancy_chart(
+        self, nights: list[tuple[str, int]], beds: int, title: str
+    ) -> OutgoingFile | None:
+        """/housing's picture of nights booked against the beds, or None (no matplotlib)."""
+        path = _new_path(self.folder, ".png")
+
+        def draw() -> bool:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            return occupancy_chart(nights, beds, title, path)
+
+        return OutgoingFile(path, "housing.png") if await asyncio.to_thread(draw) else None
 
     def prune(self, keep: set[str], before: datetime) -> int:
         """Delete files nothing will send (the bot died before queueing them, or their rows

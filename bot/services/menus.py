@@ -58,6 +58,7 @@ COMMANDS: list[tuple[str, tuple[str, str], Role]] = [
     ("items", pN_("command", "Items that can be logged"), Role.VOLUNTEER),
     ("report", pN_("command", "Figures: /report today|week|month|YYYY-MM"), Role.COORDINATOR),
     ("export", pN_("command", "Spreadsheets: /export month"), Role.COORDINATOR),
+    ("housing", pN_("command", "The house: nights, arrivals, balances"), Role.COORDINATOR),
     ("paid", pN_("command", "Record a housing payment: /paid NAME AMOUNT"), Role.COORDINATOR),
     (
         "broadcast",
@@ -84,7 +85,7 @@ COMMANDS: list[tuple[str, tuple[str, str], Role]] = [
 PRIVATE_ONLY = frozenset(
     {"start", "lang", "forget", "invite", "join", "reply", "broadcast"}
     | {"incident", "incidents", "audit"}
-    | {"stay", "paid"}
+    | {"stay", "paid", "housing"}
 )
 
 
