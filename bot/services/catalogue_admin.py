@@ -236,9 +236,11 @@ class CatalogueAdmin:
         raise DomainError("ambiguous_name", value=shown)
 
     def split_rename(self, actor: User, kind: Kind, text: str) -> tuple[str, str]:
-        """ "OLD → NEW", or "OLD NEW" where OLD is the longest start naming an offered entry."""
+        """ "OLD → NEW", or "OLD NEW" where OLD is the longest start naming an offered entry.
+        A right-to-left example reads "OLD ← NEW" (the arrow points from the old name to the
+        new one for a right-to-left reader): typed in that order, it means the same."""
         self.require_coordinator(actor)
-        for arrow in ("→", "->", "=>"):
+        for arrow in ("→", "←", "->", "=>"):
             if arrow in text:
                 old, _, new = text.partition(arrow)
                 return self.find(actor, kind, old, retired=False), new

@@ -165,6 +165,11 @@ async def test_rename_by_command_keeps_the_old_names_understood(
     assert renamed.plain_text == (
         "✏️ Place renamed: Marck → Marck bridge.\n“Marck” is still understood when typed."
     )
+    # The right-to-left examples show "OLD ← NEW" (the arrow points to the new name for a
+    # right-to-left reader): typed in that order, it renames the same way.
+    renamed = await coordinator.say("/places rename Marck bridge ← Marck")
+    assert (renamed.plain_text or "").startswith("✏️ Place renamed: Marck bridge → Marck.")
+    renamed = await coordinator.say("/places rename Marck → Marck bridge")
     # Without an arrow: the longest start that names a place is the old name.
     renamed = await coordinator.say("/places rename Fort-Nieulay Fort North")
     assert (renamed.plain_text or "").startswith("✏️ Place renamed: Fort-Nieulay → Fort North.")

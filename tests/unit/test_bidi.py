@@ -199,3 +199,19 @@ def test_numbers_show_latin_digits_isolated(locale: str) -> None:
     assert number.endswith(PDI)
     assert re.fullmatch(r"1\D?234", strip_bidi(number)), number
     assert t.phone("0 800 123 456") == f"{LRI}0 800 123 456{PDI}"
+
+
+@pytest.mark.parametrize("locale", RTL_LOCALES)
+def test_arrows_point_the_reading_way_in_right_to_left_catalogues(locale: str) -> None:
+    """Arrows are not mirrored: "{arrival} → {departure}" laid out right to left points from
+    the departure back to the arrival. Right-to-left catalogues write "←" (Telegram's own menu
+    path "📎 → Location" is English, left to right, and stays as it is)."""
+    with (LOCALES_DIR / locale / "LC_MESSAGES" / "bot.po").open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    wrong = []
+    for message in catalog:
+        forms = message.string if isinstance(message.string, tuple | list) else [message.string]
+        for form in forms:
+            if " → " in str(form or "").replace("📎 → Location", ""):
+                wrong.append(str(form))
+    assert not wrong, wrong[:5]
