@@ -162,7 +162,7 @@ SCRIPTS: dict[str, Script] = {
         "ARABIC",
         forbidden="يك" + PASHTO + SORANI,
         marks=URDU,
-        words=_words("کی کا کو سے میں ہے ہیں نہیں آپ یہ کوئی"),
+        words=_words("کی کا کو سے میں ہے ہیں نہیں آپ یہ کوئی کر گئی گیا دیا کریں کیا"),
     ),
 }
 MARK_AFTER = 20  # letters in the locale's script: a text this long shows its language's marks
