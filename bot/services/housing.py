@@ -413,7 +413,9 @@ class HousingService:
             # An ongoing stay (a night already passed) keeps its arrival: only its departure
             # moves.
             arrival = current.arrival
-        self._check_dates(arrival, departure, today, ongoing=current is not None)
+        # A stay not begun moves like a new one: never more than a few days back.
+        begun = current is not None and current.arrival < today
+        self._check_dates(arrival, departure, today, ongoing=begun)
         await self._check_overlap(actor.id, arrival, departure, current)
         full = await self.full_nights(
             actor.antenna, arrival, departure, current.id if current else None
@@ -469,7 +471,7 @@ class HousingService:
         today = self.today()
         if stay.arrival < today and arrival != stay.arrival:
             raise DomainError("stay_gone")
-        self._check_dates(arrival, departure, today, ongoing=True)
+        self._check_dates(arrival, departure, today, ongoing=stay.arrival < today)
         await self._check_overlap(actor.id, arrival, departure, stay)
         house = self.house(stay.antenna)
         full = await self.full_nights(stay.antenna, arrival, departure, stay.id)

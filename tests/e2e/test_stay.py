@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from bot.callbacks import ReduceDecide, StayChange
 from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
 from bot.storage.models import Role, Stay
 from tests.helpers.clock import FakeClock
@@ -432,3 +433,47 @@ async def test_stays_are_private(emu: BotApiEmulator, clocked: RunningBot) -> No
     assert "€" not in text(in_team)
     emu.add_user(777, "Someone", language_code="en")
     assert "🔒" in text(await Person(emu, 777).say("/stay 2026-12-02 2026-12-05"))
+
+
+async def test_a_coming_stay_cannot_be_moved_into_the_past(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    """Review: a stay not begun moved months back would owe nights nobody slept and open
+    /stay reduce at once, around the 30-night rule."""
+    ana = await enrol(emu, clocked, ANA, "Ana", Role.VOLUNTEER)
+    await ana.say("/stay 2026-12-10 2026-12-20")
+    moved = await ana.say("/stay 2026-09-01 2026-12-20")
+    assert "past" in text(moved)
+    assert moved.buttons() == []
+    # Nor through a forged ✅ for those dates.
+    [stay] = await stays(clocked, ANA)
+    assert "🔒" not in await forged(
+        emu, ana, StayChange(stay.id, "20260901", "20261220", ok=True).pack()
+    )
+    [stay] = await stays(clocked, ANA)
+    assert stay.arrival == date(2026, 12, 10)
+    assert "passed 30 nights" in text(await ana.say("/stay reduce"))
+    # A few days back, as for a new stay, is still fine.
+    changed = await ana.say("/stay 2026-11-28 2026-12-20")
+    assert "Change your stay?" in text(changed)
+
+
+async def test_a_coordinator_does_not_decide_their_own_stay_or_reduction(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    """Review: the same rule for everyone: a coordinator staying at the house asks the
+    others (or an admin), and does not waive their own contribution or take the last bed."""
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    dan = await enrol(emu, clocked, 251, "Dan", Role.COORDINATOR)
+    await claire.say("/stay 2026-12-01 2027-01-31")
+    clock.advance(days=30)
+    await claire.say("/stay reduce")
+    request = await wait_text(emu, 251, "asks for a housing reduction")
+    [reduction] = await clocked.bot.storage.housing.reductions_of(
+        (await stays(clocked, COORDINATOR))[0].id
+    )
+    assert "🔒" in await forged(emu, claire, ReduceDecide(reduction.id, "waived").pack())
+    assert "🔒" in await forged(emu, claire, ReduceDecide(reduction.id, "amount").pack())
+    [reduction] = await clocked.bot.storage.housing.reductions_of(reduction.stay_id)
+    assert reduction.status == "open"
+    assert "Waived" in text(await dan.press(request, "🆓 Waive"))
