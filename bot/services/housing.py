@@ -537,6 +537,8 @@ class HousingService:
         if stay is None:
             raise DomainError("stay_gone")
         self._check_coordinator(actor, stay.antenna)
+        if stay.user_id == actor.id:
+            raise NotAllowed
         status = CONFIRMED if accept else REFUSED
         done = await self.storage.housing.set_status(
             stay.id, status, (WAITING,), actor.id, self.clock.now()
@@ -579,6 +581,9 @@ class HousingService:
         if reduction is None or stay is None:
             raise DomainError("reduce_gone")
         self._check_coordinator(actor, stay.antenna)
+        # The same rule for everyone: nobody decides their own contribution.
+        if stay.user_id == actor.id:
+            raise NotAllowed
         return reduction, stay
 
     async def decide_reduction(
@@ -633,7 +638,7 @@ class HousingService:
     # Payments.
     async def payee(self, actor: User, user: User) -> None:
         """May `actor` record a payment of `user`: coordinators of their antenna, admins."""
-        if user.antenna is None:
+        if user.antenna is None or user.id == actor.id:
             raise NotAllowed
         self._check_coordinator(actor, user.antenna)
 

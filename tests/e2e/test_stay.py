@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from bot.callbacks import ReduceDecide, StayChange
+from bot.callbacks import ReduceDecide, StayChange, StayDecide
 from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
 from bot.storage.models import Role, Stay
 from tests.helpers.clock import FakeClock
@@ -477,3 +477,12 @@ async def test_a_coordinator_does_not_decide_their_own_stay_or_reduction(
     [reduction] = await clocked.bot.storage.housing.reductions_of(reduction.stay_id)
     assert reduction.status == "open"
     assert "Waived" in text(await dan.press(request, "🆓 Waive"))
+    await wait_text(emu, COORDINATOR, "waived from")
+    # Nor records their own payment, nor accepts their own stay in a full house.
+    assert "🔒" in text(await claire.say("/paid @claire 500"))
+    assert await clocked.bot.storage.housing.payments_of(COORDINATOR) == []
+    small_house(clocked, 1)  # Claire's bed until 31 January
+    assert "waiting" in text(await dan.say("/stay 2027-01-10 2027-01-15"))
+    [waiting] = await stays(clocked, 251)
+    assert "🔒" in await forged(emu, dan, StayDecide(waiting.id, accept=True).pack())
+    assert [s.status for s in await stays(clocked, 251)] == ["waiting"]
