@@ -421,6 +421,7 @@ class HousingService:
             actor.antenna, arrival, departure, current.id if current else None
         )
         if current is not None:
+            full = self._full_for_change(current, full, today)
             if (current.arrival, current.departure) == (arrival, departure):
                 raise DomainError("stay_unchanged")
             return StayRequest(current, arrival, departure, full, True, house)
@@ -444,6 +445,18 @@ class HousingService:
             raise DomainError("stay_too_far")
         if (departure - arrival).days > MAX_NIGHTS:
             raise DomainError("stay_too_long", most=MAX_NIGHTS)
+
+    @staticmethod
+    def _full_for_change(stay: Stay, full: list[date], today: date) -> list[date]:
+        """A confirmed stay under way keeps its nights: waiting as a whole, it would drop the
+        nights slept from what is owed and from the house's count (and a refusal would erase
+        them). Its nights already confirmed count as free; a full night added refuses the
+        change."""
+        if stay.status != CONFIRMED or stay.arrival >= today:
+            return full
+        if any(night >= stay.departure for night in full):
+            raise DomainError("stay_change_full")
+        return []
 
     async def _check_overlap(
         self, user_id: int, arrival: date, departure: date, current: Stay | None
@@ -475,6 +488,7 @@ class HousingService:
         await self._check_overlap(actor.id, arrival, departure, stay)
         house = self.house(stay.antenna)
         full = await self.full_nights(stay.antenna, arrival, departure, stay.id)
+        full = self._full_for_change(stay, full, today)
         status = WAITING if full else CONFIRMED
         await self.storage.housing.change_dates(
             stay.id, arrival, departure, status, self.clock.now()

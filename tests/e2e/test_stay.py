@@ -486,3 +486,34 @@ async def test_a_coordinator_does_not_decide_their_own_stay_or_reduction(
     [waiting] = await stays(clocked, 251)
     assert "🔒" in await forged(emu, dan, StayDecide(waiting.id, accept=True).pack())
     assert [s.status for s in await stays(clocked, 251)] == ["waiting"]
+
+
+async def test_a_begun_stay_extended_onto_full_nights_keeps_its_nights(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    """Review: a confirmed stay under way, extended onto a full night, became 'waiting' as a
+    whole: its nights slept vanished from what is owed and from the house's count, and a
+    refusal erased them. It now keeps its dates and nights; the new nights are refused."""
+    small_house(clocked, 1)
+    coordinator = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    ana = await enrol(emu, clocked, ANA, "Ana", Role.VOLUNTEER)
+    bob = await enrol(emu, clocked, BOB, "Bob", Role.VOLUNTEER)
+    await ana.say("/stay 2026-11-25 2026-12-05")  # 6 nights so far: €30
+    await bob.say("/stay 2026-12-05 2026-12-10")
+    extended = await ana.say("/stay 2026-11-25 2026-12-08")
+    assert "full" in text(extended)
+    assert extended.buttons() == []
+    [stay] = await stays(clocked, ANA)
+    assert (stay.status, stay.departure) == ("confirmed", date(2026, 12, 5))
+    # Nor through a forged ✅ for those dates.
+    await forged(emu, ana, StayChange(stay.id, "20261125", "20261208", ok=True).pack())
+    [stay] = await stays(clocked, ANA)
+    assert (stay.status, stay.departure) == ("confirmed", date(2026, 12, 5))
+    assert "€30.00 to pay" in text(await ana.say("/stay"))
+    occupancy = await clocked.bot.services.housing.occupancy("calais", date(2026, 12, 1), 1)
+    assert [night.booked for night in occupancy] == [1]
+    # Shortening it is still fine.
+    shorter = await ana.say("/stay 2026-11-25 2026-12-03")
+    assert "registered" in text(await ana.press(shorter, "✅ Change"))
+    assert [s.status for s in await stays(clocked, ANA)] == ["confirmed"]
+    del coordinator
