@@ -517,3 +517,20 @@ async def test_a_begun_stay_extended_onto_full_nights_keeps_its_nights(
     assert "registered" in text(await ana.press(shorter, "✅ Change"))
     assert [s.status for s in await stays(clocked, ANA)] == ["confirmed"]
     del coordinator
+
+
+async def test_a_sole_coordinators_own_request_goes_to_someone_who_may_decide(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    """Review: Calais' only coordinator asks for a reduction: the request went to her alone,
+    who may not decide it; it goes where it would without her (the team chat)."""
+    await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    claire = Person(emu, COORDINATOR)
+    await claire.say("/stay 2026-12-01 2027-01-31")
+    clock.advance(days=30)
+    assert "sent to the coordinators" in text(await claire.say("/stay reduce"))
+    request = await wait_text(emu, TEAM_CHAT_ID, "Claire (@claire)")  # in French there
+    assert len(request.buttons()) == 4
+    assert not [
+        m for m in emu.bot_messages(COORDINATOR) if "asks for a housing reduction" in text(m)
+    ]
