@@ -141,9 +141,7 @@ def account_text(t: Translator, account: Account) -> str:
 # --- Whom coordinators' requests go to -------------------------------------------------------
 
 
-async def deciders(
-    services: Services, antenna: str, person: int
-) -> list[tuple[int, Translator]]:
+async def deciders(services: Services, antenna: str, person: int) -> list[tuple[int, Translator]]:
     """The antenna's active coordinators privately; else its team chat; else the admins. Never
     `person`, whom the request is about (nobody decides their own: a sole coordinator's own
     request goes where it would without them)."""
