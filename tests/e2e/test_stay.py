@@ -534,3 +534,8 @@ async def test_a_sole_coordinators_own_request_goes_to_someone_who_may_decide(
     assert not [
         m for m in emu.bot_messages(COORDINATOR) if "asks for a housing reduction" in text(m)
     ]
+    # /housing lists it, without offering her buttons she may not press.
+    listed = await claire.say("/housing", expect=lambda m: "Reduction requests" in text(m))
+    assert "👉" not in text(listed)
+    await claire.say("/help")
+    assert not [m for m in emu.bot_messages(COORDINATOR) if m.buttons() and "reduction" in text(m)]
