@@ -155,10 +155,10 @@ async def deciders(services: Services, antenna: str, person: int) -> list[tuple[
     found = await services.users.antenna(antenna)
     if found.team_chat_id is not None:
         return [(found.team_chat_id, services.translator(None))]
-    admins = await services.users.reachable_admins()
+    admins = [user for user in await services.users.reachable_admins() if user.id != person]
     if not admins:
         log.error("a housing request for antenna %s reached nobody", antenna)
-    return [(user.id, services.translator_for(user)) for user in admins if user.id != person]
+    return [(user.id, services.translator_for(user)) for user in admins]
 
 
 def copy_ref(kind: str, record: int, chat_id: int) -> str:
