@@ -33,6 +33,10 @@ ERRORS: dict[str, str] = {
     "stay_too_far": N_("❌ The arrival is more than a year away."),
     "stay_too_long": N_("❌ A stay is {most} nights at most."),
     "stay_overlap": N_("❌ These dates overlap another stay of yours. See it with /stay."),
+    "stay_change_full": N_(
+        "⚠️ The house is full on some of the nights you would add: your stay is unchanged. "
+        "Talk to a coordinator."
+    ),
     "stay_unchanged": N_("ℹ️ Your stay already has these dates: nothing changed."),
     "stay_gone": N_("ℹ️ This stay has changed since: nothing was done. See it with /stay."),
     "stay_none": N_("🏠 You have no current stay. Register one: /stay ARRIVAL DEPARTURE."),

@@ -10,6 +10,7 @@ hold them), and with the charts extra a picture of the nights is drawn in a work
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from babel.dates import format_date
 from telegram import Update
@@ -31,8 +32,9 @@ from bot.services.housing import ZERO, NightCount, StayRequest
 from bot.services.housing_view import Overview, housing_scope, overview
 from bot.services.numerals import numeric_words
 from bot.services.outbox import Button
-from bot.storage.models import Stay
+from bot.storage.models import HousingReduction, Stay
 
+Record = TypeVar("Record", Stay, HousingReduction)
 # Who owes what: at most this many lines, then "…and N more".
 MAX_BALANCES = 30
 # Waiting stays and reduction requests sent again with their buttons, at most.
@@ -106,7 +108,8 @@ def nights_text(t: Translator, view: Overview) -> str:
     return "\n".join(lines)
 
 
-def people_text(t: Translator, view: Overview) -> str:
+def people_text(t: Translator, view: Overview, viewer: int) -> str:
+    """`viewer` decides nothing about their own stay or request: theirs get no buttons."""
     lines = [t._("🧳 This week")]
     if view.week.arrivals:
         lines.append(t._("➡️ Arrivals:"))
@@ -149,18 +152,24 @@ def people_text(t: Translator, view: Overview) -> str:
     if view.reductions:
         lines.append(t._("📨 Reduction requests to decide:"))
         lines += [t._("• {name}", name=name_of(view, r.user_id)) for r in view.reductions]
+    decidable = len(theirs(view.waiting, viewer)) + len(theirs(view.reductions, viewer))
     if not view.waiting and not view.reductions:
         lines.append(t._("✅ Nothing waits for a decision."))
-    elif len(view.waiting) + len(view.reductions) > MAX_REQUESTS:
+    elif decidable > MAX_REQUESTS:
         lines.append(
             t._(
                 "👉 The first ones follow with their buttons; for the others, use the buttons "
                 "of the request messages."
             )
         )
-    else:
+    elif decidable:
         lines.append(t._("👉 Each one follows with its buttons."))
     return "\n".join(lines)
+
+
+def theirs(records: list[Record], viewer: int) -> list[Record]:
+    """The records about someone other than the viewer."""
+    return [record for record in records if record.user_id != viewer]
 
 
 def stay_dates(t: Translator, stay: Stay) -> str:
@@ -188,7 +197,7 @@ async def housing(update: Update, context: BotContext) -> None:
         await refuse(update, context, error)
         return
     await context.reply(update, nights_text(t, view))
-    await context.reply(update, people_text(t, view))
+    await context.reply(update, people_text(t, view, context.user.id))
     await send_requests(context, chat.id, view)
     await send_chart(context, chat.id, view)
 
@@ -200,7 +209,7 @@ async def send_requests(context: BotContext, chat_id: int, view: Overview) -> No
     services = context.services
     housing = services.housing
     sent = 0
-    for stay in view.waiting:
+    for stay in theirs(view.waiting, context.user.id):
         if sent >= MAX_REQUESTS:
             return
         volunteer = view.names.get(stay.user_id)
@@ -221,7 +230,7 @@ async def send_requests(context: BotContext, chat_id: int, view: Overview) -> No
             chat_id, waiting_text(t, volunteer, view.house, request), keyboard=keyboard
         )
         sent += 1
-    for reduction in view.reductions:
+    for reduction in theirs(view.reductions, context.user.id):
         if sent >= MAX_REQUESTS:
             return
         volunteer = view.names.get(reduction.user_id)

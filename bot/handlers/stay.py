@@ -141,15 +141,21 @@ def account_text(t: Translator, account: Account) -> str:
 # --- Whom coordinators' requests go to -------------------------------------------------------
 
 
-async def deciders(services: Services, antenna: str) -> list[tuple[int, Translator]]:
-    """The antenna's active coordinators privately; else its team chat; else the admins."""
-    people = [user for user in await services.users.coordinators_of(antenna) if user.active]
+async def deciders(services: Services, antenna: str, person: int) -> list[tuple[int, Translator]]:
+    """The antenna's active coordinators privately; else its team chat; else the admins. Never
+    `person`, whom the request is about (nobody decides their own: a sole coordinator's own
+    request goes where it would without them)."""
+    people = [
+        user
+        for user in await services.users.coordinators_of(antenna)
+        if user.active and user.id != person
+    ]
     if people:
         return [(user.id, services.translator_for(user)) for user in people]
     found = await services.users.antenna(antenna)
     if found.team_chat_id is not None:
         return [(found.team_chat_id, services.translator(None))]
-    admins = await services.users.reachable_admins()
+    admins = [user for user in await services.users.reachable_admins() if user.id != person]
     if not admins:
         log.error("a housing request for antenna %s reached nobody", antenna)
     return [(user.id, services.translator_for(user)) for user in admins]
@@ -164,10 +170,11 @@ async def send_copies(
     antenna: str,
     kind: str,
     record: int,
+    person: int,
     render: Callable[[Translator], str],
     keyboard: Callable[[Translator], Keyboard],
 ) -> None:
-    for chat_id, t in await deciders(services, antenna):
+    for chat_id, t in await deciders(services, antenna, person):
         await services.outbox.send_text(
             chat_id, render(t), keyboard=keyboard(t), ref=copy_ref(kind, record, chat_id)
         )
@@ -179,6 +186,7 @@ async def edit_copies(
     antenna: str,
     kind: str,
     record: int,
+    person: int,
     render: Callable[[Translator], str],
 ) -> None:
     """Every copy of a decided request shows the decision, without buttons; the pressed
@@ -188,7 +196,7 @@ async def edit_copies(
     query = update.callback_query
     if query is not None and query.message is not None:
         pressed = (query.message.chat.id, query.message.message_id)
-    chats = {chat_id for chat_id, _ in await deciders(services, antenna)}
+    chats = {chat_id for chat_id, _ in await deciders(services, antenna, person)}
     if pressed is not None:
         chats.add(pressed[0])
     for chat_id in sorted(chats):
@@ -348,6 +356,7 @@ async def ask_coordinators(services: Services, volunteer: User, request: StayReq
         stay.antenna,
         "hsw",
         stay.id,
+        stay.user_id,
         lambda t: waiting_text(t, volunteer, request.house, request),
         keyboard,
     )
@@ -381,7 +390,7 @@ async def retire_copies(
     services: Services, volunteer: User, before: Stay, *, cancelled: bool
 ) -> None:
     """A waiting stay changed or cancelled: its coordinators' copies say so, without buttons."""
-    for chat_id, tr in await deciders(services, before.antenna):
+    for chat_id, tr in await deciders(services, before.antenna, before.user_id):
         ref = copy_ref("hsw", before.id, chat_id)
         if await services.outbox.where(ref) is None:
             continue
@@ -507,7 +516,7 @@ async def decide_stay_pressed(update: Update, context: BotContext) -> None:
             lines.append(tr._("✖ Refused by {name}.", name=person_name(context.user)))
         return "\n".join(lines)
 
-    await edit_copies(update, context, stay.antenna, "hsw", stay.id, render)
+    await edit_copies(update, context, stay.antenna, "hsw", stay.id, stay.user_id, render)
     if volunteer is not None:
         tv = services.translator_for(volunteer)
         if stay.status == CONFIRMED:
@@ -555,6 +564,7 @@ async def reduce(update: Update, context: BotContext, reason: str) -> None:
         stay.antenna,
         "hrr",
         reduction.id,
+        reduction.user_id,
         lambda tr: reduction_request_text(tr, context.user, account, reduction),
         reduction_keyboard(reduction.id),
     )
@@ -674,7 +684,9 @@ async def decide(
         lines.append(tr._("Decided by {name}.", name=person_name(context.user)))
         return "\n".join(lines)
 
-    await edit_copies(update, context, stay.antenna, "hrr", reduction.id, render)
+    await edit_copies(
+        update, context, stay.antenna, "hrr", reduction.id, reduction.user_id, render
+    )
     if update.callback_query is None:
         # A typed amount: the coordinator's own copy was edited; say it here too.
         await context.reply(update, render(t))

@@ -298,8 +298,9 @@ class ExportService:
         def local(moment: datetime | None) -> str:
             return "" if moment is None else moment.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
 
-        def eur(amount: Decimal | None) -> str:
-            return "" if amount is None else str(money(amount))
+        def eur(amount: Decimal | None) -> object:
+            # A Decimal, not its text: a credit ("-5.00") is a number, not a guarded formula.
+            return "" if amount is None else money(amount)
 
         by_stay: dict[int, list[HousingReduction]] = {}
         for reduction in found.reductions:

@@ -413,12 +413,15 @@ class HousingService:
             # An ongoing stay (a night already passed) keeps its arrival: only its departure
             # moves.
             arrival = current.arrival
-        self._check_dates(arrival, departure, today, ongoing=current is not None)
+        # A stay not begun moves like a new one: never more than a few days back.
+        begun = current is not None and current.arrival < today
+        self._check_dates(arrival, departure, today, ongoing=begun)
         await self._check_overlap(actor.id, arrival, departure, current)
         full = await self.full_nights(
             actor.antenna, arrival, departure, current.id if current else None
         )
         if current is not None:
+            full = self._full_for_change(current, full, today)
             if (current.arrival, current.departure) == (arrival, departure):
                 raise DomainError("stay_unchanged")
             return StayRequest(current, arrival, departure, full, True, house)
@@ -442,6 +445,18 @@ class HousingService:
             raise DomainError("stay_too_far")
         if (departure - arrival).days > MAX_NIGHTS:
             raise DomainError("stay_too_long", most=MAX_NIGHTS)
+
+    @staticmethod
+    def _full_for_change(stay: Stay, full: list[date], today: date) -> list[date]:
+        """A confirmed stay under way keeps its nights: waiting as a whole, it would drop the
+        nights slept from what is owed and from the house's count (and a refusal would erase
+        them). Its nights already confirmed count as free; a full night added refuses the
+        change."""
+        if stay.status != CONFIRMED or stay.arrival >= today:
+            return full
+        if any(night >= stay.departure for night in full):
+            raise DomainError("stay_change_full")
+        return []
 
     async def _check_overlap(
         self, user_id: int, arrival: date, departure: date, current: Stay | None
@@ -469,10 +484,11 @@ class HousingService:
         today = self.today()
         if stay.arrival < today and arrival != stay.arrival:
             raise DomainError("stay_gone")
-        self._check_dates(arrival, departure, today, ongoing=True)
+        self._check_dates(arrival, departure, today, ongoing=stay.arrival < today)
         await self._check_overlap(actor.id, arrival, departure, stay)
         house = self.house(stay.antenna)
         full = await self.full_nights(stay.antenna, arrival, departure, stay.id)
+        full = self._full_for_change(stay, full, today)
         status = WAITING if full else CONFIRMED
         await self.storage.housing.change_dates(
             stay.id, arrival, departure, status, self.clock.now()
@@ -535,6 +551,8 @@ class HousingService:
         if stay is None:
             raise DomainError("stay_gone")
         self._check_coordinator(actor, stay.antenna)
+        if stay.user_id == actor.id:
+            raise NotAllowed
         status = CONFIRMED if accept else REFUSED
         done = await self.storage.housing.set_status(
             stay.id, status, (WAITING,), actor.id, self.clock.now()
@@ -577,6 +595,9 @@ class HousingService:
         if reduction is None or stay is None:
             raise DomainError("reduce_gone")
         self._check_coordinator(actor, stay.antenna)
+        # The same rule for everyone: nobody decides their own contribution.
+        if stay.user_id == actor.id:
+            raise NotAllowed
         return reduction, stay
 
     async def decide_reduction(
@@ -631,7 +652,7 @@ class HousingService:
     # Payments.
     async def payee(self, actor: User, user: User) -> None:
         """May `actor` record a payment of `user`: coordinators of their antenna, admins."""
-        if user.antenna is None:
+        if user.antenna is None or user.id == actor.id:
             raise NotAllowed
         self._check_coordinator(actor, user.antenna)
 

@@ -249,6 +249,23 @@ async def test_the_export_holds_the_housing_tables(
     assert csv_rows(sent()["housing_reductions_2026-12-01_2026-12-01.csv"]) == []
 
 
+async def test_a_credit_is_a_number_in_the_export(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    """Review: a volunteer who paid ahead has a negative balance, a number in the spreadsheet
+    (not the text "'-5.00" that the formula guard makes of a typed name)."""
+    coordinator = await calais(emu, clocked)
+    await coordinator.say("/paid @bob 20", expect=lambda m: "Bob" in text(m))
+    await coordinator.say("/export today")
+    name = "housing_stays_2026-12-01_2026-12-01.csv"
+    sent = await emu.wait_for_bot_message(
+        COORDINATOR, lambda m: m.kind == "document" and m.extra["file_name"] == name
+    )
+    stays = {row["volunteer"]: row for row in csv_rows(sent)}
+    assert stays["Bob"]["balance_eur"] == "-5.00"
+    assert stays["Ana"]["balance_eur"] == "10.00"
+
+
 async def test_reductions_in_housing_and_in_the_export(
     emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
 ) -> None:

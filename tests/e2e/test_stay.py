@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from bot.callbacks import ReduceDecide, StayChange, StayDecide
 from bot.sandbox.emulator import BotApiEmulator, Button, ChatMessage
 from bot.storage.models import Role, Stay
 from tests.helpers.clock import FakeClock
@@ -432,3 +433,109 @@ async def test_stays_are_private(emu: BotApiEmulator, clocked: RunningBot) -> No
     assert "€" not in text(in_team)
     emu.add_user(777, "Someone", language_code="en")
     assert "🔒" in text(await Person(emu, 777).say("/stay 2026-12-02 2026-12-05"))
+
+
+async def test_a_coming_stay_cannot_be_moved_into_the_past(
+    emu: BotApiEmulator, clocked: RunningBot
+) -> None:
+    """Review: a stay not begun moved months back would owe nights nobody slept and open
+    /stay reduce at once, around the 30-night rule."""
+    ana = await enrol(emu, clocked, ANA, "Ana", Role.VOLUNTEER)
+    await ana.say("/stay 2026-12-10 2026-12-20")
+    moved = await ana.say("/stay 2026-09-01 2026-12-20")
+    assert "past" in text(moved)
+    assert moved.buttons() == []
+    # Nor through a forged ✅ for those dates.
+    [stay] = await stays(clocked, ANA)
+    assert "🔒" not in await forged(
+        emu, ana, StayChange(stay.id, "20260901", "20261220", ok=True).pack()
+    )
+    [stay] = await stays(clocked, ANA)
+    assert stay.arrival == date(2026, 12, 10)
+    assert "passed 30 nights" in text(await ana.say("/stay reduce"))
+    # A few days back, as for a new stay, is still fine.
+    changed = await ana.say("/stay 2026-11-28 2026-12-20")
+    assert "Change your stay?" in text(changed)
+
+
+async def test_a_coordinator_does_not_decide_their_own_stay_or_reduction(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    """Review: the same rule for everyone: a coordinator staying at the house asks the
+    others (or an admin), and does not waive their own contribution or take the last bed."""
+    claire = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    dan = await enrol(emu, clocked, 251, "Dan", Role.COORDINATOR)
+    await claire.say("/stay 2026-12-01 2027-01-31")
+    clock.advance(days=30)
+    await claire.say("/stay reduce")
+    request = await wait_text(emu, 251, "asks for a housing reduction")
+    [reduction] = await clocked.bot.storage.housing.reductions_of(
+        (await stays(clocked, COORDINATOR))[0].id
+    )
+    assert "🔒" in await forged(emu, claire, ReduceDecide(reduction.id, "waived").pack())
+    assert "🔒" in await forged(emu, claire, ReduceDecide(reduction.id, "amount").pack())
+    [reduction] = await clocked.bot.storage.housing.reductions_of(reduction.stay_id)
+    assert reduction.status == "open"
+    assert "Waived" in text(await dan.press(request, "🆓 Waive"))
+    await wait_text(emu, COORDINATOR, "waived from")
+    # Nor records their own payment, nor accepts their own stay in a full house.
+    assert "🔒" in text(await claire.say("/paid @claire 500"))
+    assert await clocked.bot.storage.housing.payments_of(COORDINATOR) == []
+    small_house(clocked, 1)  # Claire's bed until 31 January
+    assert "waiting" in text(await dan.say("/stay 2027-01-10 2027-01-15"))
+    [waiting] = await stays(clocked, 251)
+    assert "🔒" in await forged(emu, dan, StayDecide(waiting.id, accept=True).pack())
+    assert [s.status for s in await stays(clocked, 251)] == ["waiting"]
+
+
+async def test_a_begun_stay_extended_onto_full_nights_keeps_its_nights(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    """Review: a confirmed stay under way, extended onto a full night, became 'waiting' as a
+    whole: its nights slept vanished from what is owed and from the house's count, and a
+    refusal erased them. It now keeps its dates and nights; the new nights are refused."""
+    small_house(clocked, 1)
+    coordinator = await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    ana = await enrol(emu, clocked, ANA, "Ana", Role.VOLUNTEER)
+    bob = await enrol(emu, clocked, BOB, "Bob", Role.VOLUNTEER)
+    await ana.say("/stay 2026-11-25 2026-12-05")  # 6 nights so far: €30
+    await bob.say("/stay 2026-12-05 2026-12-10")
+    extended = await ana.say("/stay 2026-11-25 2026-12-08")
+    assert "full" in text(extended)
+    assert extended.buttons() == []
+    [stay] = await stays(clocked, ANA)
+    assert (stay.status, stay.departure) == ("confirmed", date(2026, 12, 5))
+    # Nor through a forged ✅ for those dates.
+    await forged(emu, ana, StayChange(stay.id, "20261125", "20261208", ok=True).pack())
+    [stay] = await stays(clocked, ANA)
+    assert (stay.status, stay.departure) == ("confirmed", date(2026, 12, 5))
+    assert "€30.00 to pay" in text(await ana.say("/stay"))
+    occupancy = await clocked.bot.services.housing.occupancy("calais", date(2026, 12, 1), 1)
+    assert [night.booked for night in occupancy] == [1]
+    # Shortening it is still fine.
+    shorter = await ana.say("/stay 2026-11-25 2026-12-03")
+    assert "registered" in text(await ana.press(shorter, "✅ Change"))
+    assert [s.status for s in await stays(clocked, ANA)] == ["confirmed"]
+    del coordinator
+
+
+async def test_a_sole_coordinators_own_request_goes_to_someone_who_may_decide(
+    emu: BotApiEmulator, clocked: RunningBot, clock: FakeClock
+) -> None:
+    """Review: Calais' only coordinator asks for a reduction: the request went to her alone,
+    who may not decide it; it goes where it would without her (the team chat)."""
+    await enrol(emu, clocked, COORDINATOR, "Claire", Role.COORDINATOR)
+    claire = Person(emu, COORDINATOR)
+    await claire.say("/stay 2026-12-01 2027-01-31")
+    clock.advance(days=30)
+    assert "sent to the coordinators" in text(await claire.say("/stay reduce"))
+    request = await wait_text(emu, TEAM_CHAT_ID, "Claire (@claire)")  # in French there
+    assert len(request.buttons()) == 4
+    assert not [
+        m for m in emu.bot_messages(COORDINATOR) if "asks for a housing reduction" in text(m)
+    ]
+    # /housing lists it, without offering her buttons she may not press.
+    listed = await claire.say("/housing", expect=lambda m: "Reduction requests" in text(m))
+    assert "👉" not in text(listed)
+    await claire.say("/help")
+    assert not [m for m in emu.bot_messages(COORDINATOR) if m.buttons() and "reduction" in text(m)]
