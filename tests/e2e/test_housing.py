@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import re
 import threading
 from dataclasses import replace
 
@@ -49,6 +50,9 @@ async def calais(emu: BotApiEmulator, running: RunningBot) -> Person:
     return coordinator
 
 
+TABLE_ROW = re.compile(r"\d\d/\d\d +\d+/\d+")
+
+
 async def housing_messages(person: Person, command: str = "/housing") -> list[ChatMessage]:
     """What /housing answers, in this order: the nights, the people (then the requests)."""
     since = len(person.emu.bot_messages(person.chat_id))
@@ -56,9 +60,10 @@ async def housing_messages(person: Person, command: str = "/housing") -> list[Ch
 
     def answered() -> list[ChatMessage]:
         found = [m for m in person.emu.bot_messages(person.chat_id)[since:] if m.kind == "text"]
-        nights = [m for m in found if "/ beds" in text(m) or "/ lits" in text(m)]
-        people = [m for m in found if "This week" in text(m) or "Cette semaine" in text(m)]
-        return [*nights, *people] if nights and people else []
+        # In any language: the table's rows read "01/12 2/2 …"; the people follow it.
+        nights = [m for m in found if TABLE_ROW.search(text(m))]
+        people = found[found.index(nights[0]) + 1 :] if nights else []
+        return [nights[0], people[0]] if nights and people else []
 
     await person.emu.wait_until(lambda: bool(answered()))
     return answered()
