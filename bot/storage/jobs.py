@@ -88,10 +88,12 @@ class JobRepo:
         that "shift:1:" never reaches "shift:12:check"."""
         if not key_prefix.endswith(":"):
             raise ValueError(f"a job family's prefix ends with a colon: {key_prefix!r}")
+        # A range on the key's unique index (":" + 1 is ";"), not substr(), which reads every
+        # pending job: this runs under the write lock each time a shift ends (issue 13).
         return await self.db.execute(
             "UPDATE jobs SET status = 'cancelled' WHERE status = 'pending' AND "
-            "substr(key, 1, ?) = ?",
-            (len(key_prefix), key_prefix),
+            "key >= ? AND key < ?",
+            (key_prefix, key_prefix[:-1] + ";"),
         )
 
     async def pending(self) -> list[Job]:

@@ -41,6 +41,33 @@ async def test_cancel_by_prefix(storage: Storage, clock: FakeClock) -> None:
     assert [job.key for job in await storage.jobs.pending()] == ["shift:10:check"]
 
 
+async def test_cancel_by_prefix_takes_exactly_the_keys_under_it(
+    storage: Storage, clock: FakeClock
+) -> None:
+    """The prefix is matched as a key range (issue 13): its edges, a done job, non-ASCII."""
+    scheduler = Scheduler(storage, clock)
+    keys = [
+        "shift:1",
+        "shift:1:",
+        "shift:1:check",
+        "shift:1:é",
+        "shift:1:\U0010ffff",
+        "shift:1;",
+        "shift:10:check",
+        "shift:0:check",
+        "shift:2:check",
+        "shift:",
+    ]
+    for key in keys:
+        await scheduler.schedule("k", key, clock.now())
+    done = await scheduler.schedule("k", "shift:1:done", clock.now())
+    assert await storage.jobs.claim(done.id, clock.now()) is not None
+    assert await scheduler.cancel_under("shift:1:") == 4
+    left = {job.key for job in await storage.jobs.pending()}
+    assert left == set(keys) - {"shift:1:", "shift:1:check", "shift:1:é", "shift:1:\U0010ffff"}
+    assert (await storage.jobs.by_key("shift:1:done")).status == "done"  # type: ignore[union-attr]
+
+
 async def test_a_long_jobs_lease_runs_out_if_the_bot_dies(
     storage: Storage, clock: FakeClock
 ) -> None:
