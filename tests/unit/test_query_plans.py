@@ -423,7 +423,7 @@ async def test_small_tables_exist(seeded: Storage) -> None:
 
 async def use_the_bot(emu: BotApiEmulator, running: RunningBot) -> None:
     """A public person: the menu and a topic. A volunteer: the menu, a shift, quick and
-    guided logs, an undo, the shift's end."""
+    guided logs, an undo, a stay at the house and its account, the shift's end."""
     volunteer = await enrol(emu, running, VOLUNTEER, "Ana", Role.VOLUNTEER)
     emu.add_user(PUBLIC, "Sam", language_code="en")
     public = Person(emu, PUBLIC)
@@ -440,6 +440,10 @@ async def use_the_bot(emu: BotApiEmulator, running: RunningBot) -> None:
     saved = await volunteer.press(places, "Marck")
     assert "✅" in (saved.text or "")
     await volunteer.say("/undo")
+    stay = await volunteer.say("/stay 2026-12-04 2026-12-20")
+    assert "✅" in (stay.text or "")
+    shown = await volunteer.say("/stay")
+    assert "🏠" in (shown.text or "")
     ended = await volunteer.say("/shift end")
     assert "⏹️" in (ended.text or "")
     await outbox_settled(running)
