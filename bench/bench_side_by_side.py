@@ -35,6 +35,7 @@ import contextlib
 import os
 import platform
 import random
+import shutil
 import signal
 import sqlite3
 import statistics
@@ -269,7 +270,7 @@ class Bot:
     async def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-        for _ in range(300):
+        for _ in range(3000):  # a profiler writes its report on the way out
             if self.process.poll() is not None:
                 break
             await asyncio.sleep(0.05)
@@ -296,7 +297,9 @@ async def spawn(
     else:
         command = [sys.executable, "-m", "bench.maraude_proc"]
         if profile is not None:
-            command[1:1] = ["-m", "pyinstrument", "-r", "text", "-o", str(profile)]
+            # PYINSTRUMENT_OPTIONS="--async-mode=disabled": where the CPU goes, not the waits.
+            options = os.environ.get("PYINSTRUMENT_OPTIONS", "").split()
+            command[1:1] = ["-m", "pyinstrument", *options, "-r", "text", "-o", str(profile)]
         env |= {
             "BOT_TOKEN": emu.token,
             "BOT_API_BASE_URL": emu.base_url,
@@ -380,6 +383,9 @@ async def seed(database: Path, people: int, rows: int, users: int) -> tuple[int,
     async with storage.transaction():
         await storage.distributions.rebuild_days()
         await storage.distributions.rebuild_recent_places()
+        # As a bot that has run on this database leaves it: its days are those of its zone
+        # (otherwise the first start computes the day of every row again).
+        await storage.meta.set("distributions:timezone", str(PARIS))
     await storage.db.execute("ANALYZE")
     await storage.close()
     return len(user_rows), time.perf_counter() - began
@@ -473,12 +479,21 @@ async def measure(args: argparse.Namespace) -> list[str]:
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
         database = scratch / "bench.sqlite3"
-        people, seconds = await seed(database, args.people, args.rows, args.users)
+        if args.seeded is not None and args.seeded.exists():
+            shutil.copyfile(args.seeded, database)
+            people, seconds = 0, 0.0
+            with contextlib.closing(sqlite3.connect(database)) as db:
+                people = db.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+                args.rows = db.execute("SELECT COUNT(*) FROM distributions").fetchone()[0]
+        else:
+            people, seconds = await seed(database, args.people, args.rows, args.users)
+            if args.seeded is not None:
+                shutil.copyfile(database, args.seeded)
         size = database.stat().st_size / 1024 / 1024
         lines[-1] += f"{people} users, {args.rows} distribution rows ({size:.0f} MiB)"
         print(f"seeded {people} users and {args.rows} rows in {seconds:.1f} s ({size:.0f} MiB)")
         for round_no in range(args.rounds):
-            for name in ("echo", "maraude"):
+            for name in args.bots.split(","):
                 figures, _ = await one_round(name, round_no, args, database, scratch)
                 for key, rates in figures.capacity.items():
                     all_figures.capacity.setdefault(key, []).extend(rates)
@@ -543,10 +558,14 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--mixes", default=",".join(MIXES))
+    parser.add_argument("--bots", default="echo,maraude", help="e.g. maraude alone to profile")
     parser.add_argument("--latency-updates", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=100.0, help="offered rate for latency")
     parser.add_argument("--people", type=int, default=10_000, help="users in the database")
     parser.add_argument("--rows", type=int, default=1_000_000, help="distribution rows")
+    parser.add_argument(
+        "--seeded", type=Path, help="keep the seeded database here, or start from a copy of it"
+    )
     parser.add_argument("--profile", type=Path, help="profile Maraude with pyinstrument")
     return parser
 
