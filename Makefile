@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 BABEL_KEYWORDS := --no-default-keywords -k _ -k n_:1,2 -k p_:1c,2 -k np_:1c,2,3 -k N_ -k pN_:1c,2 -k npN_:1c,2,3
 LOCALES := fr en ar ps fa ti am ckb vi so kmr om ur
 
-.PHONY: run sandbox test lint types i18n i18n-check pytest clean
+.PHONY: run sandbox test lint types i18n i18n-check pytest bench clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ i18n-check: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+# Maraude side by side with a bare PTB echo bot, each its own process (issue 13); by hand only:
+# it takes a few minutes and wants a quiet machine. BENCH_ARGS, e.g. "--updates 500 --rows 1000".
+bench: $(STAMP)
+	$(BIN)/python -m bench.bench_side_by_side $(BENCH_ARGS)
 
 # Extract messages, merge them into every catalogue, compile (fuzzy included, as the bot shows them).
 i18n: $(STAMP)
