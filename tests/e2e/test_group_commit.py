@@ -396,3 +396,47 @@ async def test_an_update_that_kills_its_batch_is_the_one_set_aside(
     assert len(outcomes) == len(people)
     assert crashes <= 5  # POISON_AFTER_STARTS + 2: one more start to find it in its batch
     assert sum(len(emu.bot_messages(u)) for u in people) <= len(people) + crashes
+
+
+async def test_a_job_waits_for_the_open_batch_and_goes_before_the_next(
+    emu: BotApiEmulator, running: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await ready(emu)
+    batches = Batches(monkeypatch)
+    monkeypatch.setattr("bot.runtime.BATCH_MAX_UPDATES", 2)
+    storage = running.bot.storage
+    order: list[str] = []
+    jobs: list[asyncio.Task[None]] = []
+    original = Runtime.handle_batch
+
+    async def handle_batch(self: Runtime, entries: list[InboxEntry]) -> int:
+        done = await original(self, entries)
+        order.append(f"committed {done}")
+        return done
+
+    async def job() -> None:
+        # Another writer on the one connection (a safety alert, say).
+        async with storage.transaction():
+            order.append("job")
+            await storage.users.touch(891, "en", running.bot.clock.now())
+
+    async def start_job(update_ids: list[int]) -> None:
+        if not jobs:
+            jobs.append(asyncio.create_task(job()))
+            for _ in range(5):
+                await asyncio.sleep(0.01)  # every chance to slip into the open batch
+        order.append(f"closing {len(update_ids)}")
+
+    monkeypatch.setattr(Runtime, "handle_batch", handle_batch)
+    batches.before_commit = start_job  # type: ignore[method-assign]
+    people = [880 + index for index in range(4)]
+    for user_id in people:
+        emu.add_user(user_id, f"J{user_id}", language_code="en")
+    async with batches.hold(storage, len(people)):
+        for user_id in people:
+            await emu.send_text(user_id, "/menu")
+    await emu.wait_until(lambda: all(emu.bot_messages(u) for u in people))
+    await jobs[0]
+    # The job neither ran inside the batch nor waited behind the whole pile.
+    assert order[:4] == ["closing 2", "committed 2", "job", "closing 2"]
+    assert await storage.users.get(891) is not None
