@@ -134,6 +134,10 @@ class MaraudeBot:
                 "an alert could not be delivered", f"chat {chat_id}: {error}"
             )
 
+    def _wake_sender(self) -> None:
+        """A message was queued: nudge the sender once it is committed, never before."""
+        self.storage.db.after_commit(self.delivery.wake)
+
     async def _batch_done(self, entry: OutboxEntry) -> None:
         """A copy of a broadcast is done: its summary follows (every few seconds)."""
         if self._services is not None:
@@ -156,7 +160,7 @@ class MaraudeBot:
             log.info("database upgraded: %s", ", ".join(applied))
         await self.reader.open()
         settings = self.settings
-        outbox = Outbox(self.storage, self.clock, self.delivery.wake)
+        outbox = Outbox(self.storage, self.clock, self._wake_sender)
         catalogs = Catalogs()
         scheduler = Scheduler(self.storage, self.clock, self._arm)
         distributions = DistributionService(

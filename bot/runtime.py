@@ -14,6 +14,7 @@ import contextlib
 import hmac
 import json
 import logging
+import time
 import traceback
 from datetime import timedelta
 from typing import Any
@@ -46,6 +47,14 @@ ORPHAN_FILE_AGE = timedelta(hours=1)
 # so that everyone else's messages get through.
 POISON_AFTER_STARTS = 3
 MAX_POLL_BACKOFF = 30.0
+# Group commit (issue 13): the updates waiting are handled in one transaction, each in its own
+# savepoint, and committed together: one fsync for the batch instead of one per update. A
+# batch closes after this many updates, or once its handling took this long (wall time, not
+# the injected clock), whichever comes first. Both bound how long the replies of a batch's
+# first update wait for its commit, and how long a job (a safety alert) waits for the write
+# lock: the worker holds it for the whole batch.
+BATCH_MAX_UPDATES = 32
+BATCH_MAX_SECONDS = 0.005
 
 
 class _HandlerFailed(Exception):
@@ -117,23 +126,68 @@ class Runtime:
 
     async def work_forever(self) -> None:
         """Handle inbox rows in update_id order, leftovers from before a crash first."""
+        storage = self.services.storage
         await self.set_aside_poison()
+        # The batch open at a crash is the first rows still unhandled: handle those one per
+        # transaction, so that an update that crashes the bot again is, at the next start-up,
+        # the first one unhandled, the one set_aside_poison counts (a batch would roll back
+        # and leave its innocent first update counted instead).
+        careful = {entry.update_id for entry in await storage.inbox.pending(BATCH_MAX_UPDATES)}
+        entries: list[InboxEntry] = []
         while True:
             self._inbox_ready.clear()
             try:
-                entries = await self.services.storage.inbox.pending()
-                for entry in entries:
-                    await self.handle(entry)
+                fetched = entries = await storage.inbox.pending()
+                while entries:
+                    first = entries[0].update_id
+                    done = await self.handle_batch(entries[:1] if first in careful else entries)
+                    careful.discard(first)
+                    entries = entries[done:]
             except Exception:
-                # The database itself failed: wait, then try the same rows again.
+                # The database itself failed and the batch was rolled back: wait, then try
+                # the same rows again, one by one (one of them may be what fails).
                 log.exception("inbox worker failed; retrying")
+                careful |= {entry.update_id for entry in entries[:BATCH_MAX_UPDATES]}
                 await asyncio.sleep(1)
                 continue
-            if not entries:
+            if not fetched:
                 await self._inbox_ready.wait()
 
+    async def handle_batch(self, entries: list[InboxEntry]) -> int:
+        """Handle the first of `entries` in one transaction, each in its own savepoint, and
+        commit them together; return how many were handled (at least one, at most
+        BATCH_MAX_UPDATES or what BATCH_MAX_SECONDS allows).
+
+        The inbox rows are marked in the same transaction as their effects and replies: a
+        crash before the commit leaves the whole batch to be handled again, exactly once. The
+        replies (and the answers to pressed buttons) are outbox rows of that transaction: the
+        sender sees them, and is woken, only after the commit.
+        """
+        started = time.monotonic()
+        handled: list[int] = []
+        async with self.services.storage.transaction():
+            for entry in entries:
+                await self.handle(entry)
+                handled.append(entry.update_id)
+                if (
+                    len(handled) >= BATCH_MAX_UPDATES
+                    or time.monotonic() - started >= BATCH_MAX_SECONDS
+                ):
+                    break
+            await self._closing_batch(handled)
+        self.delivery.wake()
+        return len(handled)
+
+    async def _closing_batch(self, update_ids: list[int]) -> None:
+        """The batch is handled and about to be committed (tests look in here)."""
+        log.debug("committing %d updates", len(update_ids))
+
     async def handle(self, entry: InboxEntry) -> None:
-        """Handle one stored update; whatever fails, the row is closed and the queue moves on."""
+        """Handle one stored update; whatever fails, the row is closed and the queue moves on.
+
+        Inside a batch (handle_batch) its transaction is a savepoint: a failing update rolls
+        back alone, and its "error" mark is written in the batch, committed with the others.
+        """
         storage = self.services.storage
         scope = UpdateScope(entry.update_id)
         token = current_scope.set(scope)
@@ -152,7 +206,6 @@ class Runtime:
             await self._after_failure(update, scope)
         finally:
             current_scope.reset(token)
-        self.delivery.wake()
 
     async def _answer_pressed_button(self, update: Update, scope: UpdateScope) -> None:
         """Stop the client's spinner even when no handler answered the press."""

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -59,6 +59,7 @@ class Database:
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
         self._depth = 0
+        self._after_commit: list[Callable[[], None]] = []
 
     async def open(self) -> None:
         if self.path.parent != Path():
@@ -96,10 +97,23 @@ class Database:
     def _owns_transaction(self) -> bool:
         return self._owner is not None and self._owner is asyncio.current_task()
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once the current task's transaction is committed (at once when it
+        has none; never when it rolls back): the outbox sender is woken only for replies that
+        are saved (a batch of updates commits them all at its end)."""
+        if not self._owns_transaction():
+            callback()
+        elif callback not in self._after_commit:
+            self._after_commit.append(callback)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         """Run the block atomically; nested blocks in the same task become savepoints."""
         if self._owns_transaction():
+            if not self.connection.in_transaction:
+                # SQLite rolled the whole transaction back itself (disk full, I/O error): a
+                # SAVEPOINT now would begin, and its RELEASE commit, a transaction of its own.
+                raise sqlite3.OperationalError("the enclosing transaction was rolled back")
             self._depth += 1
             savepoint = f"sp{self._depth}"
             await self.connection.execute(f"SAVEPOINT {savepoint}")
@@ -122,6 +136,7 @@ class Database:
                     yield
                     await self.connection.execute("COMMIT")
                 except BaseException:
+                    self._after_commit.clear()
                     # Also when COMMIT itself failed (disk full, I/O error): a transaction left
                     # open would swallow every later write of every task.
                     if self.connection.in_transaction:
@@ -129,6 +144,9 @@ class Database:
                     raise
             finally:
                 self._owner = None
+            callbacks, self._after_commit = self._after_commit, []
+            for callback in callbacks:
+                callback()
 
     async def _begin(self) -> None:
         try:
