@@ -23,7 +23,7 @@ from bot.callbacks import MenuTopic, StaffNeed, StaffPain, StaleButton
 from bot.context import BotContext, Services
 from bot.handlers.common import menu_button
 from bot.handlers.public import antenna_or_ask, stale_button
-from bot.i18n import LANGUAGES, N_, PDI, Translator, escape, pN_
+from bot.i18n import FSI, LANGUAGES, LRM, N_, PDI, Translator, escape, pN_
 from bot.services.content import pick
 from bot.services.outbox import Button, Keyboard
 
@@ -31,10 +31,6 @@ from bot.services.outbox import Button, Keyboard
 # person's town is asked (`AntennaChoice.then`).
 TOPIC = "staff"
 CARD_PREFIX = TOPIC + "."
-# First-strong isolate: a language's own name inside the French and English lines.
-FSI = "\u2068"
-# Left-to-right mark: the French and English lines of a card read left to right.
-LRM = "\u200e"
 STAFF_LOCALES = ("fr", "en")
 
 

@@ -28,7 +28,7 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileParser
 
 from bot.config import SHIPPED_LOCALES
-from bot.i18n import DOMAIN, LOCALES_DIR
+from bot.i18n import DOMAIN, EMBEDDINGS, LOCALES_DIR
 
 KEYWORDS = {
     "_": None,
@@ -83,9 +83,6 @@ SUBCOMMANDS = frozenset(
         "export",
     }
 )
-# Direction embeddings and overrides: they reverse the rest of a line (marks and isolates,
-# which close themselves, are harmless).
-OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e")
 # A command translated into another script: a slash and a word that is not Latin.
 FOREIGN_COMMAND = re.compile(r"(?<![\w/<:.}\-])/(?![A-Za-z0-9])(\w+)")
 
@@ -351,7 +348,8 @@ def _problem(
         return "HTML tags differ"
     if not nested(translation):
         return "HTML tags closed before they open or crossed (Telegram refuses the message)"
-    if not OVERRIDES.isdisjoint(translation):
+    # Embeddings and overrides reverse the rest of a line (marks and isolates are harmless).
+    if not EMBEDDINGS.isdisjoint(translation):
         return "a direction embedding or override (U+202A-202E): the bot sets the direction"
     if "<" in translation.replace("</", "<") and not set(_tags(translation)) <= TELEGRAM_TAGS:
         return "a tag Telegram does not accept (write < as &lt;)"

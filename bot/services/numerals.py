@@ -15,9 +15,11 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-# The Unicode Bidi_Control characters: ALM, LRM, RLM, the embeddings and overrides
-# (U+202A..U+202E) and the isolates (U+2066..U+2069). They carry no meaning in a number.
-DIRECTION_MARKS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+from bot.i18n import BIDI_CONTROLS
+
+# The Unicode Bidi_Control characters (`bot.i18n.BIDI_CONTROLS`: ALM, LRM, RLM, the embeddings
+# and overrides, the isolates). They carry no meaning in a number.
+DIRECTION_MARKS = "".join(sorted(BIDI_CONTROLS))
 SEPARATORS = {
     "\u066b": ".",  # ٫ Arabic decimal separator: ٢٫٥ = 2.5
     "\u066c": ",",  # ٬ Arabic thousands separator: read as a Latin one would be
