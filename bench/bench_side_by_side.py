@@ -252,6 +252,12 @@ async def play(emu: BenchEmulator, steps: dict[int, list[Step]], interval: float
 # ------------------------------------------------------------------------------- processes
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process used so far (its threads together)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def vm(pid: int, key: str) -> int:
     """VmRSS or VmHWM of a process, in kB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -398,6 +404,8 @@ async def seed(database: Path, people: int, rows: int, users: int) -> tuple[int,
 class Figures:
     capacity: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     latency: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    # CPU seconds per update at capacity: the bot's process, the emulator's (this one).
+    cpu: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     startup: list[float] = field(default_factory=list)
     rss_started: list[int] = field(default_factory=list)
     rss_after: list[int] = field(default_factory=list)
@@ -428,8 +436,14 @@ async def one_round(
         mixes = args.mixes.split(",")
         for mix in mixes:
             steps = scripts(mix, args.users, args.updates)
+            bot_cpu, our_cpu = cpu_seconds(bot.process.pid), time.process_time()
             run = await play(emu, steps, 0.0)
             figures.capacity[(name, mix)] = [run.rate]
+            # Who is the bottleneck: the bot, or this process (the emulator and the users)?
+            figures.cpu[(name, mix)] = [
+                (cpu_seconds(bot.process.pid) - bot_cpu) / run.updates,
+                (time.process_time() - our_cpu) / run.updates,
+            ]
             if args.latency_updates:
                 steps = scripts(mix, args.users, args.latency_updates)
                 run = await play(emu, steps, 1 / args.rate)
@@ -497,8 +511,11 @@ async def measure(args: argparse.Namespace) -> list[str]:
                 figures, _ = await one_round(name, round_no, args, database, scratch)
                 for key, rates in figures.capacity.items():
                     all_figures.capacity.setdefault(key, []).extend(rates)
+                    bot_cpu, emu_cpu = figures.cpu[key]
                     print(
-                        f"  round {round_no + 1} {name} {key[1]}: {rates[0]:.0f} updates/s",
+                        f"  round {round_no + 1} {name} {key[1]}: {rates[0]:.0f} updates/s "
+                        f"(CPU per update: bot {bot_cpu * 1000:.2f} ms, "
+                        f"emulator {emu_cpu * 1000:.2f} ms)",
                         flush=True,
                     )
                 for key, values in figures.latency.items():

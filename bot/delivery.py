@@ -52,6 +52,9 @@ from bot.storage.models import OutboxEntry
 
 log = logging.getLogger(__name__)
 
+# Telegram's answer to one outbox row: the message id (or None), or what the call raised.
+Answer = int | Exception | None
+
 MAX_BACKOFF = timedelta(minutes=5)
 # A message that could not be delivered for a day is no longer news.
 GIVE_UP_AFTER = timedelta(hours=24)
@@ -67,6 +70,8 @@ IDLE_WAKE = 30.0
 # broadcast then uses the whole budget, yet an answer or an alert queued meanwhile takes the
 # next slot instead of waiting behind the rest of the broadcast.
 GLOBAL_PER_SECOND = 30
+# Chats written to at once by the message sender (one message per chat at a time).
+SEND_AT_ONCE = 16
 # Pacing waits in between while an upload holds every slot.
 PACE_POLL = 0.05
 # Evenly spread sends may run this many slots ahead after a late wake-up.
@@ -189,9 +194,13 @@ class Delivery:
         *,
         per_second: int | None = GLOBAL_PER_SECOND,
         on_batch_done: Callable[[OutboxEntry], Awaitable[None]] | None = None,
+        reader: Store | None = None,
     ) -> None:
         self.bot = bot
         self.storage = storage
+        # What is due is read beside the writer (committed rows only, which is all the sender
+        # may send): the inbox worker's batch does not hold it up.
+        self.reader = reader or storage
         self.clock = clock
         self.on_blocked = on_blocked
         self.on_migrated = on_migrated
@@ -204,6 +213,10 @@ class Delivery:
         self._last_sent: dict[int, datetime] = {}
         # Shared by both senders: a file counts against the budget like a message.
         self._pace = GlobalPace(per_second) if per_second else None
+        self._recording: set[asyncio.Future[None]] = set()
+        # The real bot takes the short path for answers and edits (POSTS); a stand-in in a
+        # test has only python-telegram-bot's methods.
+        self._raw = isinstance(bot, ExtBot)
         # Telegram answered a row of a batch (a broadcast's copy): its summary may follow.
         self.on_batch_done = on_batch_done
 
@@ -223,7 +236,7 @@ class Delivery:
             sent_any = await self.drain(uploads=uploads, queued=wake)
             if sent_any:
                 continue
-            next_wake = await self.storage.outbox.next_wake(uploads=uploads)
+            next_wake = await self.reader.outbox.next_wake(uploads=uploads)
             delay = IDLE_WAKE
             if next_wake is not None:
                 delay = min(IDLE_WAKE, max(0.0, (next_wake - self.clock.now()).total_seconds()))
@@ -244,77 +257,148 @@ class Delivery:
         """Send what is due now (only files, or no file; both by default); return whether
         anything was attempted.
 
+        Answers and alerts to several chats are sent at once (SEND_AT_ONCE), never two
+        messages to the same chat: a chat's messages arrive in order, and a crash resends at
+        most one message per chat (the one in flight). What Telegram accepted is recorded in
+        one transaction for the whole group, before anything else goes to those chats.
+
         `queued` is set when a message is queued: the rest of the batch read before it may be
         less urgent, so the batch is read again (an alert or an answer must not wait behind
         the twenty bulk messages read just before it).
         """
-        entries = await self.storage.outbox.due(self.clock.now(), uploads=uploads)
-        for index, entry in enumerate(entries):
-            if self._pace is not None and entry.chat_id is not None:
-                # Choose when a slot is free, not before: the wait is when others queue.
-                await self._pace.wait(spaced=entry.priority >= BULK)
-            if index and queued is not None and queued.is_set():
-                return True
-            await self.deliver(entry)
+        if self._recording:
+            # A stopped sender's last answers are still being recorded: read what is due
+            # only after, or those messages would look unsent (the drain at shutdown).
+            await asyncio.wait(self._recording)
+        entries = await self.reader.outbox.due(self.clock.now(), uploads=uploads)
+        flight: list[tuple[OutboxEntry, asyncio.Task[Answer]]] = []
+        try:
+            for index, entry in enumerate(entries):
+                if self._pace is not None and entry.chat_id is not None:
+                    # Choose when a slot is free, not before: the wait is when others queue.
+                    await self._pace.wait(spaced=entry.priority >= BULK)
+                busy = entry.chat_id is not None and any(
+                    entry.chat_id == other.chat_id for other, _ in flight
+                )
+                # Bulk goes one by one, as Telegram's pace allows anyway: an answer or an
+                # alert queued meanwhile passes the rest of the broadcast at once.
+                bulk = entry.priority >= BULK or any(other.priority >= BULK for other, _ in flight)
+                if flight and (busy or bulk or len(flight) >= SEND_AT_ONCE):
+                    settling, flight = flight, []
+                    await self._settle(settling)
+                if index and queued is not None and queued.is_set():
+                    return True
+                if await self._paced_later(entry):
+                    continue
+                # Button answers are not messages to a chat: Telegram does not count them.
+                pace = self._pace if entry.chat_id is not None else None
+                if pace is not None:
+                    await pace.acquire(spaced=entry.priority >= BULK)
+                flight.append((entry, asyncio.create_task(self._attempt(entry, pace))))
+        finally:
+            await self._settle(flight)
         return bool(entries)
 
     async def deliver(self, entry: OutboxEntry) -> None:
-        now = self.clock.now()
-        outbox = self.storage.outbox
-        # Only bulk sends keep a pace per chat: a reply, an alert or a file asked for goes now.
-        if entry.priority == BULK and entry.chat_id is not None:
-            gap = BULK_GAP_GROUP if entry.chat_id < 0 else BULK_GAP_PRIVATE
-            last = self._last_sent.get(entry.chat_id)
-            if last is not None and now - last < gap:
-                await outbox.postpone(entry.id, last + gap, "paced", count_attempt=False)
-                return
-        # Button answers are not messages to a chat: Telegram does not count them.
+        """Send one row and record Telegram's answer (a group of one)."""
+        if await self._paced_later(entry):
+            return
         pace = self._pace if entry.chat_id is not None else None
         if pace is not None:
             await pace.acquire(spaced=entry.priority >= BULK)
+        await self._settle([(entry, asyncio.create_task(self._attempt(entry, pace)))])
+
+    async def _paced_later(self, entry: OutboxEntry) -> bool:
+        """Only bulk sends keep a pace per chat: a reply, an alert or a file asked for goes
+        now. A bulk message too close to the chat's last one waits its turn."""
+        if entry.priority != BULK or entry.chat_id is None:
+            return False
+        now = self.clock.now()
+        gap = BULK_GAP_GROUP if entry.chat_id < 0 else BULK_GAP_PRIVATE
+        last = self._last_sent.get(entry.chat_id)
+        if last is None or now - last >= gap:
+            return False
+        await self.storage.outbox.postpone(entry.id, last + gap, "paced", count_attempt=False)
+        return True
+
+    async def _attempt(self, entry: OutboxEntry, pace: GlobalPace | None) -> Answer:
+        """Telegram's answer to one row: the message id (or None), or what it raised."""
         try:
-            message_id = await self._call(entry)
+            return await self._call(entry)
         except Exception as exc:
-            answer: int | Exception | None = exc
-        else:
-            answer = message_id
+            return exc
         finally:
             if pace is not None:
                 pace.release()
-        # Telegram has answered: record it even if the sender is being stopped (shutdown),
-        # or a message it already took would be sent again.
-        await asyncio.shield(self._record(entry, answer, now))
-        if entry.batch is not None and self.on_batch_done is not None:
-            try:
-                await self.on_batch_done(entry)
-            except Exception:
-                # A summary that cannot be updated must never stop the messages behind it.
-                log.exception("after %s #%s of batch %s", entry.method, entry.id, entry.batch)
 
-    async def _record(
-        self, entry: OutboxEntry, answer: int | Exception | None, now: datetime
-    ) -> None:
+    async def _settle(self, flight: list[tuple[OutboxEntry, asyncio.Task[Answer]]]) -> None:
+        """Wait for the group's answers and record them; a row still unanswered when the
+        sender is stopped is left pending (sent again after the restart)."""
+        if not flight:
+            return
+        now = self.clock.now()
+        answered: list[tuple[OutboxEntry, Answer]] = []
+        try:
+            await asyncio.wait([task for _, task in flight])
+        finally:
+            for entry, task in flight:
+                if task.done() and not task.cancelled():
+                    answered.append((entry, task.result()))
+                else:
+                    task.cancel()
+            # Telegram has answered: record it even if the sender is being stopped
+            # (shutdown), or a message it already took would be sent again.
+            recording = asyncio.ensure_future(self._record_all(answered, now))
+            self._recording.add(recording)
+            recording.add_done_callback(self._recording.discard)
+            await asyncio.shield(recording)
+        for entry, _ in answered:
+            if entry.batch is not None and self.on_batch_done is not None:
+                try:
+                    await self.on_batch_done(entry)
+                except Exception:
+                    # A summary that cannot be updated must never stop the messages behind it.
+                    log.exception("after %s #%s of batch %s", entry.method, entry.id, entry.batch)
+
+    async def _record_all(self, answered: list[tuple[OutboxEntry, Answer]], now: datetime) -> None:
+        """One transaction marks what Telegram took; refusals are handled one by one."""
+        taken: list[tuple[OutboxEntry, int | None]] = []
+        refused: list[tuple[OutboxEntry, Exception]] = []
+        for entry, answer in answered:
+            if isinstance(answer, Exception):
+                refused.append((entry, answer))
+            else:
+                taken.append((entry, answer))
+        if taken:
+            async with self.storage.transaction():
+                for entry, answer in taken:
+                    await self._mark_taken(entry, answer, now)
+            for entry, _ in taken:
+                self._discard_file(entry)
+                if entry.chat_id is not None:
+                    self._remember(entry.chat_id, now)
+        for entry, error in refused:
+            await self._record(entry, error, now)
+
+    async def _mark_taken(self, entry: OutboxEntry, answer: int | None, now: datetime) -> None:
+        # Together: a message marked sent without its reference could never be edited.
+        if entry.payload.get(EPHEMERAL):
+            await self.storage.outbox.delete(entry.id)
+        else:
+            await self.storage.outbox.mark_sent(entry.id, answer, now)
+        if entry.ref is not None and entry.chat_id is not None and answer:
+            await self.storage.message_refs.set(entry.ref, entry.chat_id, answer, now)
+        if entry.method == "edit_text" and entry.payload.get("ref"):
+            # A message still being edited is in use: its reference is kept.
+            await self.storage.message_refs.touch(entry.payload["ref"], now)
+
+    async def _record(self, entry: OutboxEntry, answer: Exception, now: datetime) -> None:
         if isinstance(answer, TelegramError):
             await self._failed(entry, answer, now)
-        elif isinstance(answer, Exception):
+        else:
             # A malformed row (or a file gone missing) must not stop every message behind it.
             log.error("cannot deliver %s #%s", entry.method, entry.id, exc_info=answer)
             await self._final(entry, "failed", type(answer).__name__, now)
-        else:
-            # Together: a message marked sent without its reference could never be edited.
-            async with self.storage.transaction():
-                if entry.payload.get(EPHEMERAL):
-                    await self.storage.outbox.delete(entry.id)
-                else:
-                    await self.storage.outbox.mark_sent(entry.id, answer, now)
-                if entry.ref is not None and entry.chat_id is not None and answer:
-                    await self.storage.message_refs.set(entry.ref, entry.chat_id, answer, now)
-                if entry.method == "edit_text" and entry.payload.get("ref"):
-                    # A message still being edited is in use: its reference is kept.
-                    await self.storage.message_refs.touch(entry.payload["ref"], now)
-            self._discard_file(entry)
-            if entry.chat_id is not None:
-                self._remember(entry.chat_id, now)
 
     def _remember(self, chat_id: int, now: datetime) -> None:
         """Note when a chat was written to, and forget the chats no gap can still concern."""
@@ -416,11 +500,96 @@ class Delivery:
                 return None
             chat_id, message_id = found
             payload = {**payload, "message_id": message_id}
+        if self._raw:
+            post = POSTS.get(entry.method)
+            if post is not None:
+                return await post(self.bot, chat_id, payload)
         call = CALLS.get(entry.method)
         if call is None:
             raise ValueError(f"unknown outbox method {entry.method!r}")
         result = await call(self.bot, chat_id, payload)
         return result.message_id if isinstance(result, Message) else None
+
+
+Post = Callable[[ExtBot[Any], Any, dict[str, Any]], Awaitable[int | None]]
+
+
+def _raw_button(button: dict[str, Any]) -> dict[str, str]:
+    raw = {"text": button["text"]}
+    if button.get("data") is not None:
+        raw["callback_data"] = button["data"]
+    if button.get("url") is not None:
+        raw["url"] = button["url"]
+    return raw
+
+
+def _raw_inline(rows: list[list[dict[str, Any]]] | None) -> dict[str, Any] | None:
+    if not rows:
+        return None
+    return {"inline_keyboard": [[_raw_button(b) for b in row] for row in rows]}
+
+
+def _raw_reply_markup(p: dict[str, Any]) -> dict[str, Any] | None:
+    """What _reply_markup builds, as the Bot API's JSON."""
+    reply = p.get("reply_keyboard")
+    if not reply:
+        return _raw_inline(p.get("keyboard"))
+    if reply.get("remove"):
+        return {"remove_keyboard": True}
+    rows = [
+        [{"text": b["text"], **({"request_location": True} if b["location"] else {})} for b in row]
+        for row in reply["rows"]
+    ]
+    return {"keyboard": rows, "one_time_keyboard": reply["one_time"], "resize_keyboard": True}
+
+
+async def _post(bot: ExtBot[Any], endpoint: str, data: dict[str, Any]) -> Any:
+    """python-telegram-bot's own request path (its defaults, rate limiter and errors) without
+    its objects: the outbox holds the Bot API's JSON already, and of the answer only the
+    message id is read. Building the objects each way was a tenth of the bot's time."""
+    return await bot._post(endpoint, data)
+
+
+def _message_id(result: Any) -> int | None:
+    return int(result["message_id"]) if isinstance(result, dict) else None
+
+
+async def _post_text(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> int | None:
+    data = {
+        "chat_id": chat_id,
+        "text": p["text"],
+        "parse_mode": ParseMode.HTML.value,
+        "reply_markup": _raw_reply_markup(p),
+        "link_preview_options": {"is_disabled": True},
+        "protect_content": p.get("protect_content") or None,
+    }
+    return _message_id(await _post(bot, "sendMessage", data))
+
+
+async def _post_edit(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> int | None:
+    data = {
+        "chat_id": chat_id,
+        "message_id": p["message_id"],
+        "text": p["text"],
+        "parse_mode": ParseMode.HTML.value,
+        "reply_markup": _raw_inline(p.get("keyboard")),
+        "link_preview_options": {"is_disabled": True},
+    }
+    return _message_id(await _post(bot, "editMessageText", data))
+
+
+async def _post_answer(bot: ExtBot[Any], chat_id: int | None, p: dict[str, Any]) -> int | None:
+    data = {"callback_query_id": p["query_id"], "text": p.get("text"), "show_alert": p["alert"]}
+    await _post(bot, "answerCallbackQuery", data)
+    return None
+
+
+# The messages of every update: sent as JSON straight from the outbox row.
+POSTS: dict[str, Post] = {
+    "send_text": _post_text,
+    "edit_text": _post_edit,
+    "answer_callback": _post_answer,
+}
 
 
 Call = Callable[[ExtBot[Any], Any, dict[str, Any]], Awaitable[Message | bool]]

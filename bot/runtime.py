@@ -22,6 +22,8 @@ from urllib.parse import urlparse
 
 from telegram import Update
 from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
+from telegram.request import BaseRequest, RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from bot.context import BotApplication, Services, UpdateScope, current_scope
 from bot.delivery import Delivery, retry_seconds
@@ -54,7 +56,7 @@ MAX_POLL_BACKOFF = 30.0
 # first update wait for its commit, and how long a job (a safety alert) waits for the write
 # lock: the worker holds it for the whole batch.
 BATCH_MAX_UPDATES = 32
-BATCH_MAX_SECONDS = 0.005
+BATCH_MAX_SECONDS = 0.02
 
 
 class _HandlerFailed(Exception):
@@ -80,8 +82,16 @@ def error_kind(error: BaseException) -> str:
 class Runtime:
     """Owns the inbox worker, the intake (polling or webhook) and the outbox sender."""
 
-    def __init__(self, app: BotApplication, services: Services, delivery: Delivery) -> None:
+    def __init__(
+        self,
+        app: BotApplication,
+        services: Services,
+        delivery: Delivery,
+        poll_request: BaseRequest,
+    ) -> None:
         self.app = app
+        # The long poll's own connection (python-telegram-bot's get_updates request).
+        self.poll_request = poll_request
         self.services = services
         self.delivery = delivery
         self._inbox_ready = asyncio.Event()
@@ -307,6 +317,26 @@ class Runtime:
         self.wake_worker()
         return stored
 
+    async def _fetch(self, offset: int | None) -> list[dict[str, Any]]:
+        """getUpdates, the updates kept as Telegram's JSON: they are stored as they came and
+        decoded once, by the worker (python-telegram-bot's get_updates decodes each into an
+        Update, which would be turned back into JSON for the inbox). Its errors are PTB's."""
+        parameters = [
+            RequestParameter("timeout", POLL_TIMEOUT, None),
+            RequestParameter("allowed_updates", [], None),
+        ]
+        if offset is not None:
+            parameters.append(RequestParameter("offset", offset, None))
+        result = await self.poll_request.post(
+            f"{self.app.bot.base_url}/getUpdates",
+            RequestData(parameters),
+            # A long poll answers after POLL_TIMEOUT at most; the usual read time on top.
+            read_timeout=(self.poll_request.read_timeout or 0) + POLL_TIMEOUT,
+        )
+        if not isinstance(result, list):
+            raise NetworkError(f"getUpdates answered {type(result).__name__}, not a list")
+        return result
+
     async def poll_forever(self) -> None:
         bot = self.app.bot
         await bot.delete_webhook(drop_pending_updates=False)
@@ -317,9 +347,7 @@ class Runtime:
         backoff = 1.0
         while True:
             try:
-                fetched = await bot.get_updates(
-                    offset=offset, timeout=POLL_TIMEOUT, allowed_updates=[]
-                )
+                fetched = await self._fetch(offset)
             except TimedOut:
                 continue
             except RetryAfter as exc:
@@ -336,10 +364,9 @@ class Runtime:
                 continue
             backoff = 1.0
             if fetched:
-                # to_dict() is the Bot API JSON again, unknown fields included (api_kwargs).
-                await self.store_updates([update.to_dict() for update in fetched])
+                await self.store_updates(fetched)
                 # The next getUpdates with this offset is what confirms them to Telegram.
-                offset = max(update.update_id for update in fetched) + 1
+                offset = max(int(update["update_id"]) for update in fetched) + 1
 
     async def serve_webhook(self) -> None:
         """Listen for Telegram's calls; answer 200 only once the update is committed."""

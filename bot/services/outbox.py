@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import unicodedata
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -159,8 +159,11 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
 
 def _button(button: Button) -> dict[str, Any]:
     """Buttons are plain text for Telegram: a label built from escaped parts reads as typed."""
-    fields = {k: v for k, v in asdict(button).items() if v is not None}
-    fields["text"] = html.unescape(button.text)
+    fields: dict[str, Any] = {"text": html.unescape(button.text)}
+    if button.data is not None:
+        fields["data"] = button.data
+    if button.url is not None:
+        fields["url"] = button.url
     return fields
 
 
