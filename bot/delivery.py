@@ -283,7 +283,13 @@ class Delivery:
                 # Bulk goes one by one, as Telegram's pace allows anyway: an answer or an
                 # alert queued meanwhile passes the rest of the broadcast at once.
                 bulk = entry.priority >= BULK or any(other.priority >= BULK for other, _ in flight)
-                if flight and (busy or bulk or len(flight) >= SEND_AT_ONCE):
+                # Button answers go together, apart from messages: the messages read before a
+                # press's answer are out when its spinner stops, those after it follow it, as
+                # when everything went one by one.
+                mixed = any(
+                    (other.chat_id is None) != (entry.chat_id is None) for other, _ in flight
+                )
+                if flight and (busy or bulk or mixed or len(flight) >= SEND_AT_ONCE):
                     settling, flight = flight, []
                     await self._settle(settling)
                 if index and queued is not None and queued.is_set():
