@@ -212,7 +212,12 @@ def echoed(message: ChatMessage) -> str | None:
     return "echo" if any(b.callback_data == "echo" for b in message.buttons()) else None
 
 
-async def play(emu: BenchEmulator, steps: dict[int, list[Step]], interval: float) -> Run:
+async def play(
+    emu: BenchEmulator, steps: dict[int, list[Step]], interval: float, *, presses_show: bool
+) -> Run:
+    """Run every user's script; `presses_show`: each press also edits or sends a message
+    (Maraude's do; the echo bot's only answer), which the next step waits for, or that
+    message could be taken for the answer to the next one."""
     run = Run()
     pacer = Pacer(interval)
     run.first_offered = time.time()
@@ -234,11 +239,21 @@ async def play(emu: BenchEmulator, steps: dict[int, list[Step]], interval: float
                     await emu.changed(user_id)
                     last = emu.last_bot_message(user_id)
                     wanted = step(last) or echoed(last)
+                shown = (sum(1 for m in chat.messages if m.from_bot), last.edits)
                 update_id = await emu.press(user_id, last, wanted)
                 query_id = emu._updates[update_id]["callback_query"]["id"]
                 while query_id not in emu.answered_at:
                     await emu.changed(query_id)
                 replied = emu.answered_at[query_id]
+                while (
+                    presses_show
+                    and (
+                        sum(1 for m in chat.messages if m.from_bot),
+                        last.edits,
+                    )
+                    == shown
+                ):
+                    await emu.changed(user_id)
                 # The next step may press what this press brings (an edit or a message).
                 await asyncio.sleep(0)
             run.updates += 1
@@ -437,7 +452,7 @@ async def one_round(
         for mix in mixes:
             steps = scripts(mix, args.users, args.updates)
             bot_cpu, our_cpu = cpu_seconds(bot.process.pid), time.process_time()
-            run = await play(emu, steps, 0.0)
+            run = await play(emu, steps, 0.0, presses_show=name == "maraude")
             figures.capacity[(name, mix)] = [run.rate]
             # Who is the bottleneck: the bot, or this process (the emulator and the users)?
             figures.cpu[(name, mix)] = [
@@ -446,7 +461,7 @@ async def one_round(
             ]
             if args.latency_updates:
                 steps = scripts(mix, args.users, args.latency_updates)
-                run = await play(emu, steps, 1 / args.rate)
+                run = await play(emu, steps, 1 / args.rate, presses_show=name == "maraude")
                 figures.latency[(name, mix)] = run.latencies
         if name == "maraude":
             figures.rss_after.append(vm(bot.process.pid, "VmRSS"))

@@ -213,7 +213,8 @@ class Delivery:
         self._last_sent: dict[int, datetime] = {}
         # Shared by both senders: a file counts against the budget like a message.
         self._pace = GlobalPace(per_second) if per_second else None
-        self._recording: set[asyncio.Future[None]] = set()
+        # Each group being sent and recorded, with the `uploads` of the drain that sent it.
+        self._recording: dict[asyncio.Future[list[tuple[OutboxEntry, Answer]]], bool | None] = {}
         # The real bot takes the short path for answers and edits (POSTS); a stand-in in a
         # test has only python-telegram-bot's methods.
         self._raw = isinstance(bot, ExtBot)
@@ -266,10 +267,16 @@ class Delivery:
         less urgent, so the batch is read again (an alert or an answer must not wait behind
         the twenty bulk messages read just before it).
         """
-        if self._recording:
-            # A stopped sender's last answers are still being recorded: read what is due
-            # only after, or those messages would look unsent (the drain at shutdown).
-            await asyncio.wait(self._recording)
+        recording = [
+            future
+            for future, kind in self._recording.items()
+            if uploads is None or kind in (uploads, None)
+        ]
+        if recording:
+            # A stopped sender's last requests are still finishing, their answers still being
+            # recorded: read what is due only after, or those rows would look unsent (the
+            # drain at shutdown). The other sender's sends are none of this one's business.
+            await asyncio.wait(recording)
         entries = await self.reader.outbox.due(self.clock.now(), uploads=uploads)
         flight: list[tuple[OutboxEntry, asyncio.Task[Answer]]] = []
         try:
@@ -291,7 +298,7 @@ class Delivery:
                 )
                 if flight and (busy or bulk or mixed or len(flight) >= SEND_AT_ONCE):
                     settling, flight = flight, []
-                    await self._settle(settling)
+                    await self._settle(settling, uploads)
                 if index and queued is not None and queued.is_set():
                     return True
                 if await self._paced_later(entry):
@@ -302,17 +309,8 @@ class Delivery:
                     await pace.acquire(spaced=entry.priority >= BULK)
                 flight.append((entry, asyncio.create_task(self._attempt(entry, pace))))
         finally:
-            await self._settle(flight)
+            await self._settle(flight, uploads)
         return bool(entries)
-
-    async def deliver(self, entry: OutboxEntry) -> None:
-        """Send one row and record Telegram's answer (a group of one)."""
-        if await self._paced_later(entry):
-            return
-        pace = self._pace if entry.chat_id is not None else None
-        if pace is not None:
-            await pace.acquire(spaced=entry.priority >= BULK)
-        await self._settle([(entry, asyncio.create_task(self._attempt(entry, pace)))])
 
     async def _paced_later(self, entry: OutboxEntry) -> bool:
         """Only bulk sends keep a pace per chat: a reply, an alert or a file asked for goes
@@ -337,27 +335,21 @@ class Delivery:
             if pace is not None:
                 pace.release()
 
-    async def _settle(self, flight: list[tuple[OutboxEntry, asyncio.Task[Answer]]]) -> None:
-        """Wait for the group's answers and record them; a row still unanswered when the
-        sender is stopped is left pending (sent again after the restart)."""
+    async def _settle(
+        self, flight: list[tuple[OutboxEntry, asyncio.Task[Answer]]], uploads: bool | None
+    ) -> None:
+        """Wait for the group's answers and record them.
+
+        A sender stopped meanwhile (shutdown) lets the requests already made finish and
+        records their answers all the same: a request cut short may have reached Telegram,
+        and the row, still pending, would be sent again. Only a crash leaves one in flight.
+        """
         if not flight:
             return
-        now = self.clock.now()
-        answered: list[tuple[OutboxEntry, Answer]] = []
-        try:
-            await asyncio.wait([task for _, task in flight])
-        finally:
-            for entry, task in flight:
-                if task.done() and not task.cancelled():
-                    answered.append((entry, task.result()))
-                else:
-                    task.cancel()
-            # Telegram has answered: record it even if the sender is being stopped
-            # (shutdown), or a message it already took would be sent again.
-            recording = asyncio.ensure_future(self._record_all(answered, now))
-            self._recording.add(recording)
-            recording.add_done_callback(self._recording.discard)
-            await asyncio.shield(recording)
+        recording = asyncio.ensure_future(self._finish(flight, self.clock.now()))
+        self._recording[recording] = uploads
+        recording.add_done_callback(self._recording.pop)
+        answered = await asyncio.shield(recording)
         for entry, _ in answered:
             if entry.batch is not None and self.on_batch_done is not None:
                 try:
@@ -365,6 +357,14 @@ class Delivery:
                 except Exception:
                     # A summary that cannot be updated must never stop the messages behind it.
                     log.exception("after %s #%s of batch %s", entry.method, entry.id, entry.batch)
+
+    async def _finish(
+        self, flight: list[tuple[OutboxEntry, asyncio.Task[Answer]]], now: datetime
+    ) -> list[tuple[OutboxEntry, Answer]]:
+        await asyncio.wait([task for _, task in flight])
+        answered = [(entry, task.result()) for entry, task in flight if not task.cancelled()]
+        await self._record_all(answered, now)
+        return answered
 
     async def _record_all(self, answered: list[tuple[OutboxEntry, Answer]], now: datetime) -> None:
         """One transaction marks what Telegram took; refusals are handled one by one."""

@@ -109,6 +109,17 @@ class MenuService:
         self.storage = storage
         self.outbox = outbox
         self.default_locale = default_locale
+        # A role's menu in a language, and its signature: the same for every update of every
+        # member of the team (the catalogues are read once, at start-up).
+        self._menus: dict[tuple[Role, str], tuple[list[tuple[str, str]], str]] = {}
+
+    def _menu(self, role: Role, t: Translator) -> tuple[list[tuple[str, str]], str]:
+        found = self._menus.get((role, t.locale))
+        if found is None:
+            commands = commands_for(role, t)
+            found = commands, _signature([*commands, (role.value, t.locale)])
+            self._menus[(role, t.locale)] = found
+        return found
 
     async def sync_defaults(self, t_for: dict[str, Translator]) -> bool:
         """Set the public menu for each two-letter language and the default; False if unchanged."""
@@ -158,8 +169,7 @@ class MenuService:
             await self.outbox.delete_commands(scope_chat_id=user.id)
             await self.storage.users.set_menu_signature(user.id, None)
             return True
-        commands = commands_for(user.role, t)
-        signature = _signature([*commands, (user.role.value, t.locale)])
+        commands, signature = self._menu(user.role, t)
         if signature == user.menu_signature:
             return False
         await self.outbox.set_commands(commands, scope_chat_id=user.id, language=None)

@@ -12,13 +12,14 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 log = logging.getLogger(__name__)
 
 Params = Sequence[Any] | dict[str, Any]
+T = TypeVar("T")
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -167,20 +168,31 @@ class Database:
         async with self._lock:
             yield self.connection
 
+    async def _run(self, work: Callable[[sqlite3.Cursor], T], sql: str, params: Params) -> T:
+        """Run `sql` and `work` on its cursor in the connection's thread: one trip there and
+        back. aiosqlite's cursors take one trip per step (execute, fetch, close), and a trip
+        costs the event loop more than most of the bot's statements take to run."""
+        async with self._access() as connection:
+            raw = connection._conn  # the sqlite3 connection, used only in its own thread
+
+            def run() -> T:
+                cursor = raw.execute(sql, params)
+                try:
+                    return work(cursor)
+                finally:
+                    cursor.close()
+
+            # aiosqlite's own way to run a call in its thread (the version is pinned).
+            result: T = await connection._execute(run)  # type: ignore[no-untyped-call]
+            return result
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return how many rows it changed."""
-        async with self._access() as connection:
-            cursor = await connection.execute(sql, params)
-            rowcount = cursor.rowcount
-            await cursor.close()
-        return rowcount
+        return await self._run(_rowcount, sql, params)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; return the new row's id."""
-        async with self._access() as connection:
-            cursor = await connection.execute(sql, params)
-            row_id = cursor.lastrowid
-            await cursor.close()
+        row_id = await self._run(_lastrowid, sql, params)
         assert row_id is not None
         return row_id
 
@@ -189,13 +201,12 @@ class Database:
             await connection.executemany(sql, rows)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self._access() as connection, connection.execute(sql, params) as cursor:
-            row: aiosqlite.Row | None = await cursor.fetchone()
-            return row
+        row: aiosqlite.Row | None = await self._run(_fetchone, sql, params)
+        return row
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self._access() as connection, connection.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        rows: list[aiosqlite.Row] = await self._run(_fetchall, sql, params)
+        return rows
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
@@ -247,6 +258,22 @@ class Database:
         target.parent.mkdir(parents=True, exist_ok=True)
         async with self._lock, aiosqlite.connect(target) as destination:
             await self.connection.backup(destination)
+
+
+def _rowcount(cursor: sqlite3.Cursor) -> int:
+    return cursor.rowcount
+
+
+def _lastrowid(cursor: sqlite3.Cursor) -> int | None:
+    return cursor.lastrowid
+
+
+def _fetchone(cursor: sqlite3.Cursor) -> Any:
+    return cursor.fetchone()
+
+
+def _fetchall(cursor: sqlite3.Cursor) -> list[Any]:
+    return cursor.fetchall()
 
 
 def available_migrations() -> list[tuple[int, str, str]]:

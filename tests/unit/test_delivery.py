@@ -393,3 +393,76 @@ async def test_bulk_keeps_each_chats_order_behind_its_more_urgent_messages(
         "reminder 1",
         "reminder 2",
     ]
+
+
+class SlowBot(FlakyBot):
+    """Answers each message only when told to: shows what is in flight at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight: list[tuple[int, str]] = []
+        # What reached "Telegram", answered or not.
+        self.received: list[tuple[int, str]] = []
+        self.most_at_once = 0
+        self.release = asyncio.Event()
+
+    async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> Message:
+        self.in_flight.append((chat_id, text))
+        self.received.append((chat_id, text))
+        self.most_at_once = max(self.most_at_once, len(self.in_flight))
+        try:
+            await self.release.wait()
+            return await super().send_message(chat_id, text, **kwargs)
+        finally:
+            self.in_flight.remove((chat_id, text))
+
+
+async def test_answers_to_several_chats_leave_at_once_one_per_chat_in_order(
+    storage: Storage, clock: FakeClock
+) -> None:
+    bot = SlowBot()
+    recorder = Recorder()
+    delivery = Delivery(
+        bot, storage, clock, recorder.on_blocked, recorder.on_migrated, per_second=None
+    )  # type: ignore[arg-type]
+    for chat_id in (1, 2, 3):
+        await storage.outbox.add(chat_id, "send_text", {"text": f"a{chat_id}"}, now=clock.now())
+    await storage.outbox.add(1, "send_text", {"text": "b1"}, now=clock.now())
+    draining = asyncio.create_task(delivery.drain_due())
+    for _ in range(100):
+        if len(bot.in_flight) == 3:
+            break
+        await asyncio.sleep(0.01)
+    # Three chats written to at once; the second message to chat 1 waits for the first.
+    assert sorted(bot.in_flight) == [(1, "a1"), (2, "a2"), (3, "a3")]
+    bot.release.set()
+    await asyncio.wait_for(draining, 5)
+    assert bot.most_at_once == 3
+    assert [text for chat, text in bot.sent if chat == 1] == ["a1", "b1"]
+    assert await status(storage) == {"sent": 4}
+
+
+async def test_a_stopped_sender_lets_its_requests_finish_and_records_them(
+    storage: Storage, clock: FakeClock
+) -> None:
+    """A request cut short may have reached Telegram: stopping waits for its answer, so
+    that the drain at shutdown does not send it again."""
+    bot = SlowBot()
+    recorder = Recorder()
+    delivery = Delivery(
+        bot, storage, clock, recorder.on_blocked, recorder.on_migrated, per_second=None
+    )  # type: ignore[arg-type]
+    for chat_id in (1, 2):
+        await storage.outbox.add(chat_id, "send_text", {"text": "hi"}, now=clock.now())
+    sender = asyncio.create_task(delivery.run())
+    for _ in range(100):
+        if len(bot.in_flight) == 2:
+            break
+        await asyncio.sleep(0.01)
+    sender.cancel()
+    bot.release.set()
+    with contextlib.suppress(asyncio.CancelledError):
+        await sender
+    await delivery.drain_due()
+    assert sorted(bot.received) == [(1, "hi"), (2, "hi")]  # each once
+    assert await status(storage) == {"sent": 2}
