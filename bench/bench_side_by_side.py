@@ -227,11 +227,18 @@ async def play(
         for step in script:
             await pacer.slot()
             if isinstance(step, str):
-                mark = sum(1 for m in chat.messages if m.from_bot)
+                mark = len(chat.messages)
                 update_id = await emu.send_text(user_id, step)
-                while sum(1 for m in chat.messages if m.from_bot) <= mark:
-                    await emu.changed(user_id)
-                replied = [m for m in chat.messages if m.from_bot][mark].date
+                # The answer is the bot's first message after the bot fetched the update: a
+                # second message of the previous step may still come in between.
+                replied: float | None = None
+                while replied is None:
+                    picked = emu.picked.get(update_id)
+                    if picked is not None:
+                        answers = (m for m in chat.messages[mark:] if m.from_bot)
+                        replied = next((m.date for m in answers if m.date >= picked), None)
+                    if replied is None:
+                        await emu.changed(user_id)
             else:
                 last = emu.last_bot_message(user_id)
                 wanted = step(last) or echoed(last)

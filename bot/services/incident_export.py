@@ -23,7 +23,7 @@ from bot.clock import Clock
 from bot.i18n import Translator
 from bot.services.catalogue import Catalogue
 from bot.services.errors import DomainError
-from bot.services.incident_pdf import IncidentRecord, render_incidents_pdf
+from bot.services.incident_record import IncidentRecord
 from bot.services.incidents import Incident, IncidentService
 from bot.services.reports import Period
 from bot.storage import Storage
@@ -106,6 +106,10 @@ class IncidentExporter:
         now = self.clock.now()
 
         def write() -> int:
+            # Here, in the worker thread: fpdf2, Pillow and numpy are loaded on first use
+            # (about 50 MB the bot does not carry until someone exports incidents).
+            from bot.services.incident_pdf import render_incidents_pdf
+
             content = render_incidents_pdf(
                 records,
                 t=t,

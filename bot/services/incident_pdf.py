@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from io import BytesIO
@@ -36,22 +35,13 @@ from fpdf.fonts import FontFace
 from PIL import ExifTags, Image, ImageOps
 
 from bot import printing
-from bot.i18n import RLM, Translator, pN_
+from bot.i18n import RLM, Translator
 from bot.printing import FONT_FILES, IGNORABLE, LATIN, LATIN_BOLD
+from bot.services.incident_record import INCIDENT_KINDS, IncidentRecord
+
+__all__ = ["INCIDENT_KINDS", "IncidentRecord", "render_incidents_pdf"]
 
 log = logging.getLogger(__name__)
-
-# The types of incident (issue 11), in the order the volunteer is offered them.
-# The codes are those stored in `incidents.kind` (migration 0017, bot/services/incidents.py).
-INCIDENT_KINDS: dict[str, tuple[str, str]] = {
-    "police": pN_("incident type", "Police violence"),
-    "eviction": pN_("incident type", "Eviction / tent destruction"),
-    "seizure": pN_("incident type", "Seizure of belongings"),
-    "teargas": pN_("incident type", "Tear gas"),
-    "refusal": pN_("incident type", "Refusal of transport or other discrimination"),
-    "sea": pN_("incident type", "Danger at sea"),
-    "other": pN_("incident type", "Other"),
-}
 
 # The page, in millimetres (A4 portrait).
 MARGIN = 15.0
@@ -64,37 +54,6 @@ LABEL_W = 50.0  # the column of field names
 # A small picture is not blown up beyond this resolution (dots per inch).
 PHOTO_MIN_DPI = 150
 GREY = (90, 90, 90)
-
-
-@dataclass(frozen=True)
-class IncidentRecord:
-    """One decrypted incident, as printed. No account identifier, by design."""
-
-    reference: str  # e.g. "INC-2026-0007"
-    kind: str  # a key of INCIDENT_KINDS
-    occurred_at: datetime  # aware (UTC)
-    antenna_name: str
-    place: str | None
-    latitude: float | None
-    longitude: float | None
-    people: int | None
-    minors: bool | None
-    injuries: bool | None
-    description: str
-    reporter_name: str | None  # only when the reporter agreed to be named
-    photos: tuple[bytes, ...]  # JPEG or PNG files, already fetched
-    other_media: int  # videos or files that cannot be embedded: counted, not printed
-    reported_at: datetime  # aware
-
-    def __post_init__(self) -> None:
-        if self.kind not in INCIDENT_KINDS:
-            raise ValueError(f"unknown incident kind {self.kind!r}")
-        if self.occurred_at.tzinfo is None or self.reported_at.tzinfo is None:
-            raise ValueError("incident times must be aware datetimes")
-        if (self.latitude is None) != (self.longitude is None):
-            raise ValueError("latitude and longitude go together")
-        if (self.people is not None and self.people < 0) or self.other_media < 0:
-            raise ValueError("counts cannot be negative")
 
 
 class _Document(FPDF):
