@@ -168,23 +168,28 @@ class Database:
         async with self._lock:
             yield self.connection
 
-    async def _run(self, work: Callable[[sqlite3.Cursor], T], sql: str, params: Params) -> T:
-        """Run `sql` and `work` on its cursor in the connection's thread: one trip there and
-        back. aiosqlite's cursors take one trip per step (execute, fetch, close), and a trip
-        costs the event loop more than most of the bot's statements take to run."""
+    async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` with the sqlite3 connection in the connection's own thread: several
+        statements in one trip there and back. A trip costs the event loop more than most of
+        the bot's statements take to run (aiosqlite's cursors take one per step: execute,
+        fetch, close). `work` runs statements only: no BEGIN, COMMIT or ROLLBACK."""
         async with self._access() as connection:
             raw = connection._conn  # the sqlite3 connection, used only in its own thread
-
-            def run() -> T:
-                cursor = raw.execute(sql, params)
-                try:
-                    return work(cursor)
-                finally:
-                    cursor.close()
-
             # aiosqlite's own way to run a call in its thread (the version is pinned).
-            result: T = await connection._execute(run)  # type: ignore[no-untyped-call]
+            result: T = await connection._execute(work, raw)  # type: ignore[no-untyped-call]
             return result
+
+    async def _run(self, work: Callable[[sqlite3.Cursor], T], sql: str, params: Params) -> T:
+        """Run `sql` and `work` on its cursor, in one trip."""
+
+        def run(raw: sqlite3.Connection) -> T:
+            cursor = raw.execute(sql, params)
+            try:
+                return work(cursor)
+            finally:
+                cursor.close()
+
+        return await self.run(run)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return how many rows it changed."""

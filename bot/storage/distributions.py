@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -201,6 +202,51 @@ class CatalogueRepo:
         ]
 
 
+BATCH_ROWS = "SELECT * FROM distributions WHERE batch = ? ORDER BY id"
+
+
+def _used_place(
+    db: sqlite3.Connection, user_id: int, antenna: str, place_id: int, at: str
+) -> None:
+    """Remember the place among the person's recent ones, keeping only the latest few."""
+    db.execute(
+        "INSERT INTO recent_places (user_id, antenna, place_id, used_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (user_id, antenna, place_id) "
+        "DO UPDATE SET used_at = MAX(used_at, excluded.used_at)",
+        (user_id, antenna, place_id, at),
+    )
+    db.execute(
+        "DELETE FROM recent_places WHERE user_id = ? AND antenna = ? AND place_id NOT IN "
+        "(SELECT place_id FROM recent_places WHERE user_id = ? AND antenna = ? "
+        "ORDER BY used_at DESC LIMIT ?)",
+        (user_id, antenna, user_id, antenna, RECENT_PLACES_KEPT),
+    )
+
+
+def _count(
+    db: sqlite3.Connection,
+    antenna: str,
+    day: str,
+    lines: list[tuple[str, int]],
+    slot: str,
+    place_id: int | None,
+    sign: int,
+) -> None:
+    """Add a log to (or, sign -1, take it out of) the daily totals."""
+    db.executemany(
+        "INSERT INTO distribution_item_days (antenna, day, item_code, quantity, logs) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (antenna, day, item_code) "
+        "DO UPDATE SET quantity = quantity + excluded.quantity, logs = logs + excluded.logs",
+        [(antenna, day, code, sign * quantity, sign) for code, quantity in lines],
+    )
+    db.execute(
+        "INSERT INTO distribution_log_days (antenna, day, slot, place_id, logs) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (antenna, day, slot, place_id) "
+        "DO UPDATE SET logs = logs + excluded.logs",
+        (antenna, day, slot, place_id or 0, sign),
+    )
+
+
 def _distribution(row: aiosqlite.Row) -> Distribution:
     return Distribution(
         id=row["id"],
@@ -237,57 +283,25 @@ class DistributionRepo:
         batch: str,
         day: str,
     ) -> list[Distribution]:
-        """Save one log and add it to the daily totals, in the caller's transaction."""
+        """Save one log and add it to the daily totals, in the caller's transaction: every
+        statement in one trip to the database's thread (a log is the volunteers' hot path)."""
         at = to_db(logged_at)
-        await self.db.execute_many(
-            "INSERT INTO distributions (antenna, user_id, item_code, quantity, place_id, slot, "
-            "logged_at, shift_id, batch, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (antenna, user_id, code, quantity, place_id, slot, at, shift_id, batch, day)
-                for code, quantity in lines
-            ],
-        )
-        await self._count(antenna, day, lines, slot, place_id, +1)
-        if user_id is not None and place_id is not None:
-            await self._used_place(user_id, antenna, place_id, at)
-        return await self.batch(batch)
 
-    async def _used_place(self, user_id: int, antenna: str, place_id: int, at: str) -> None:
-        """Remember the place among the person's recent ones, keeping only the latest few."""
-        await self.db.execute(
-            "INSERT INTO recent_places (user_id, antenna, place_id, used_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (user_id, antenna, place_id) "
-            "DO UPDATE SET used_at = MAX(used_at, excluded.used_at)",
-            (user_id, antenna, place_id, at),
-        )
-        await self.db.execute(
-            "DELETE FROM recent_places WHERE user_id = ? AND antenna = ? AND place_id NOT IN "
-            "(SELECT place_id FROM recent_places WHERE user_id = ? AND antenna = ? "
-            "ORDER BY used_at DESC LIMIT ?)",
-            (user_id, antenna, user_id, antenna, RECENT_PLACES_KEPT),
-        )
+        def add(db: sqlite3.Connection) -> list[sqlite3.Row]:
+            db.executemany(
+                "INSERT INTO distributions (antenna, user_id, item_code, quantity, place_id, "
+                "slot, logged_at, shift_id, batch, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (antenna, user_id, code, quantity, place_id, slot, at, shift_id, batch, day)
+                    for code, quantity in lines
+                ],
+            )
+            _count(db, antenna, day, lines, slot, place_id, +1)
+            if user_id is not None and place_id is not None:
+                _used_place(db, user_id, antenna, place_id, at)
+            return db.execute(BATCH_ROWS, (batch,)).fetchall()
 
-    async def _count(
-        self,
-        antenna: str,
-        day: str,
-        lines: list[tuple[str, int]],
-        slot: str,
-        place_id: int | None,
-        sign: int,
-    ) -> None:
-        await self.db.execute_many(
-            "INSERT INTO distribution_item_days (antenna, day, item_code, quantity, logs) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (antenna, day, item_code) "
-            "DO UPDATE SET quantity = quantity + excluded.quantity, logs = logs + excluded.logs",
-            [(antenna, day, code, sign * quantity, sign) for code, quantity in lines],
-        )
-        await self.db.execute(
-            "INSERT INTO distribution_log_days (antenna, day, slot, place_id, logs) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (antenna, day, slot, place_id) "
-            "DO UPDATE SET logs = logs + excluded.logs",
-            (antenna, day, slot, place_id or 0, sign),
-        )
+        return [_distribution(row) for row in await self.db.run(add)]
 
     async def rebuild_days(self) -> None:
         """Recompute the daily totals from the logs (after their days were filled in)."""
@@ -332,9 +346,7 @@ class DistributionRepo:
         await self.db.execute_many("UPDATE distributions SET day = ? WHERE id = ?", days)
 
     async def batch(self, batch: str) -> list[Distribution]:
-        rows = await self.db.fetch_all(
-            "SELECT * FROM distributions WHERE batch = ? ORDER BY id", (batch,)
-        )
+        rows = await self.db.fetch_all(BATCH_ROWS, (batch,))
         return [_distribution(row) for row in rows]
 
     async def use_nonce(self, user_id: int, nonce: str, batch: str, now: datetime) -> str | None:
@@ -373,8 +385,10 @@ class DistributionRepo:
             return 0
         first = rows[0]
         lines = [(row["item_code"], row["quantity"]) for row in rows]
-        await self._count(
-            first["antenna"], first["day"], lines, first["slot"], first["place_id"], -1
+        await self.db.run(
+            lambda db: _count(
+                db, first["antenna"], first["day"], lines, first["slot"], first["place_id"], -1
+            )
         )
         undone = await self.db.execute(
             "UPDATE distributions SET undone_at = ? WHERE batch = ? AND undone_at IS NULL",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,8 @@ from bot.storage.models import (
     Role,
     User,
 )
+
+USER_BY_ID = "SELECT * FROM users WHERE id = ?"
 
 
 def user_from_row(row: aiosqlite.Row) -> User:
@@ -51,16 +54,22 @@ class UserRepo:
 
     async def touch(self, user_id: int, telegram_language: str | None, now: datetime) -> User:
         """Create the user on first contact, or record that they were seen again."""
-        await self.db.execute(
-            "INSERT INTO users (id, telegram_language, created_at, last_seen_at) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-            "telegram_language = excluded.telegram_language, "
-            "last_seen_at = excluded.last_seen_at, active = 1",
-            (user_id, telegram_language, to_db(now), to_db(now)),
-        )
-        user = await self.get(user_id)
-        assert user is not None
-        return user
+
+        def touch(db: sqlite3.Connection) -> sqlite3.Row:
+            # Both statements in one trip to the database's thread: every update does this.
+            db.execute(
+                "INSERT INTO users (id, telegram_language, created_at, last_seen_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                "telegram_language = excluded.telegram_language, "
+                "last_seen_at = excluded.last_seen_at, active = 1",
+                (user_id, telegram_language, to_db(now), to_db(now)),
+            )
+            row: sqlite3.Row = db.execute(
+                "SELECT * FROM users WHERE id = ?", (user_id,)
+            ).fetchone()
+            return row
+
+        return user_from_row(await self.db.run(touch))
 
     async def set_locale(self, user_id: int, locale: str) -> None:
         await self.db.execute("UPDATE users SET locale = ? WHERE id = ?", (locale, user_id))
