@@ -53,6 +53,7 @@ AREAS: dict[str, str] = {
     "handlers/incidents.py": "Volunteers: reporting a rights violation",
     "handlers/incident_export.py": "Legal team: incident reports",
     "services/incident_pdf.py": "Legal team: incident report document (PDF)",
+    "services/incident_record.py": "Legal team: incident report document (PDF)",
     "handlers/team.py": "Team: invitations, joining, roles",
     "handlers/alerts.py": "Coordinators: team alerts and weekly summary",
     "handlers/broadcast.py": "Coordinators: messages to the team",

@@ -60,7 +60,7 @@ async def test_rotate_key_reseals_everything_and_the_old_key_stops_working(
     assert bad.returncode == 2
     assert "secret-ish" not in bad.stderr
     wrong = {**env, "INCIDENT_KEY": new_key()}
-    refused = maraude("incidents", "rotate-key", "--new-key", fresh, env=wrong, cwd=tmp_path)
+    refused = maraude("incidents", "rotate-key", f"--new-key={fresh}", env=wrong, cwd=tmp_path)
     assert refused.returncode == 1
     assert "wrong" in refused.stderr
     done = maraude("incidents", "rotate-key", env={**env, "INCIDENT_NEW_KEY": fresh}, cwd=tmp_path)
