@@ -48,7 +48,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.clock import Clock
 from bot.services.outbox import BULK, EPHEMERAL, INTERACTIVE, URGENT
 from bot.storage.interface import Store
-from bot.storage.models import OutboxEntry
+from bot.storage.models import OutboxEntry, Taken
 
 log = logging.getLogger(__name__)
 
@@ -376,27 +376,15 @@ class Delivery:
             else:
                 taken.append((entry, answer))
         if taken:
+            # Together: a message marked sent without its reference could never be edited.
             async with self.storage.transaction():
-                for entry, answer in taken:
-                    await self._mark_taken(entry, answer, now)
+                await self.storage.outbox.record_taken([_taken(e, a) for e, a in taken], now)
             for entry, _ in taken:
                 self._discard_file(entry)
                 if entry.chat_id is not None:
                     self._remember(entry.chat_id, now)
         for entry, error in refused:
             await self._record(entry, error, now)
-
-    async def _mark_taken(self, entry: OutboxEntry, answer: int | None, now: datetime) -> None:
-        # Together: a message marked sent without its reference could never be edited.
-        if entry.payload.get(EPHEMERAL):
-            await self.storage.outbox.delete(entry.id)
-        else:
-            await self.storage.outbox.mark_sent(entry.id, answer, now)
-        if entry.ref is not None and entry.chat_id is not None and answer:
-            await self.storage.message_refs.set(entry.ref, entry.chat_id, answer, now)
-        if entry.method == "edit_text" and entry.payload.get("ref"):
-            # A message still being edited is in use: its reference is kept.
-            await self.storage.message_refs.touch(entry.payload["ref"], now)
 
     async def _record(self, entry: OutboxEntry, answer: Exception, now: datetime) -> None:
         if isinstance(answer, TelegramError):
@@ -515,6 +503,21 @@ class Delivery:
             raise ValueError(f"unknown outbox method {entry.method!r}")
         result = await call(self.bot, chat_id, payload)
         return result.message_id if isinstance(result, Message) else None
+
+
+def _taken(entry: OutboxEntry, message_id: int | None) -> Taken:
+    return Taken(
+        entry.id,
+        message_id,
+        ephemeral=bool(entry.payload.get(EPHEMERAL)),
+        ref=(
+            (entry.ref, entry.chat_id, message_id)
+            if entry.ref is not None and entry.chat_id is not None and message_id
+            else None
+        ),
+        # A message still being edited is in use: its reference is kept.
+        touched=entry.payload.get("ref") if entry.method == "edit_text" else None,
+    )
 
 
 Post = Callable[[ExtBot[Any], Any, dict[str, Any]], Awaitable[int | None]]

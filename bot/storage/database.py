@@ -61,6 +61,9 @@ class Database:
         self._owner: asyncio.Task[Any] | None = None
         self._depth = 0
         self._after_commit: list[Callable[[], None]] = []
+        # Savepoint statements of the transaction's owner not sent yet: they go first in the
+        # next trip to the connection's thread (see transaction()).
+        self._deferred: list[str] = []
 
     async def open(self) -> None:
         if self.path.parent != Path():
@@ -115,19 +118,8 @@ class Database:
                 # SQLite rolled the whole transaction back itself (disk full, I/O error): a
                 # SAVEPOINT now would begin, and its RELEASE commit, a transaction of its own.
                 raise sqlite3.OperationalError("the enclosing transaction was rolled back")
-            self._depth += 1
-            savepoint = f"sp{self._depth}"
-            await self.connection.execute(f"SAVEPOINT {savepoint}")
-            try:
+            async with self._savepoint():
                 yield
-            except BaseException:
-                await self.connection.execute(f"ROLLBACK TO {savepoint}")
-                await self.connection.execute(f"RELEASE {savepoint}")
-                raise
-            else:
-                await self.connection.execute(f"RELEASE {savepoint}")
-            finally:
-                self._depth -= 1
             return
         async with self._lock:
             self._owner = asyncio.current_task()
@@ -135,9 +127,11 @@ class Database:
                 await self._begin()
                 try:
                     yield
-                    await self.connection.execute("COMMIT")
+                    await self._send("COMMIT")
                 except BaseException:
                     self._after_commit.clear()
+                    # Savepoints of a transaction rolled back whole: nothing left to send.
+                    self._deferred.clear()
                     # Also when COMMIT itself failed (disk full, I/O error): a transaction left
                     # open would swallow every later write of every task.
                     if self.connection.in_transaction:
@@ -145,9 +139,36 @@ class Database:
                     raise
             finally:
                 self._owner = None
+                self._deferred.clear()
             callbacks, self._after_commit = self._after_commit, []
             for callback in callbacks:
                 callback()
+
+    @asynccontextmanager
+    async def _savepoint(self) -> AsyncIterator[None]:
+        """A nested transaction of the owner task."""
+        self._depth += 1
+        savepoint = f"sp{self._depth}"
+        # SAVEPOINT and RELEASE go with the next statement's trip to the database's
+        # thread (each update of a batch is a savepoint: two trips fewer per update). A
+        # savepoint nothing ran in is never sent at all.
+        opened = f"SAVEPOINT {savepoint}"
+        self._deferred.append(opened)
+        try:
+            yield
+        except BaseException:
+            if self._deferred[-1:] == [opened]:
+                self._deferred.pop()
+            else:
+                await self._send(f"ROLLBACK TO {savepoint}", f"RELEASE {savepoint}")
+            raise
+        else:
+            if self._deferred[-1:] == [opened]:
+                self._deferred.pop()
+            else:
+                self._deferred.append(f"RELEASE {savepoint}")
+        finally:
+            self._depth -= 1
 
     async def _begin(self) -> None:
         try:
@@ -174,10 +195,32 @@ class Database:
         the bot's statements take to run (aiosqlite's cursors take one per step: execute,
         fetch, close). `work` runs statements only: no BEGIN, COMMIT or ROLLBACK."""
         async with self._access() as connection:
-            raw = connection._conn  # the sqlite3 connection, used only in its own thread
-            # aiosqlite's own way to run a call in its thread (the version is pinned).
-            result: T = await connection._execute(work, raw)  # type: ignore[no-untyped-call]
-            return result
+            return await self._trip(connection, work)
+
+    async def _trip(
+        self, connection: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]
+    ) -> T:
+        """One trip to the connection's thread: the savepoint statements waiting, then `work`."""
+        raw = connection._conn  # the sqlite3 connection, used only in its own thread
+        deferred, self._deferred = self._deferred, []
+
+        def run(db: sqlite3.Connection) -> T:
+            for statement in deferred:
+                db.execute(statement)
+            return work(db)
+
+        # aiosqlite's own way to run a call in its thread (the version is pinned).
+        result: T = await connection._execute(run, raw)  # type: ignore[no-untyped-call]
+        return result
+
+    async def _send(self, *statements: str) -> None:
+        """The waiting savepoint statements and `statements`, in one trip (the owner's)."""
+
+        def run(db: sqlite3.Connection) -> None:
+            for statement in statements:
+                db.execute(statement)
+
+        await self._trip(self.connection, run)
 
     async def _run(self, work: Callable[[sqlite3.Cursor], T], sql: str, params: Params) -> T:
         """Run `sql` and `work` on its cursor, in one trip."""
@@ -202,8 +245,12 @@ class Database:
         return row_id
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        async with self._access() as connection:
-            await connection.executemany(sql, rows)
+        values = list(rows)
+
+        def run(db: sqlite3.Connection) -> None:
+            db.executemany(sql, values)
+
+        await self.run(run)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         row: aiosqlite.Row | None = await self._run(_fetchone, sql, params)

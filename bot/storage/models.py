@@ -373,3 +373,17 @@ class HousingReduction:
     decided_by: int | None
     decided_at: datetime | None
     effective_from: date | None
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A message Telegram took: its outbox row, and what to remember of it."""
+
+    entry_id: int
+    message_id: int | None
+    # A row that leaves no trace once sent (a passing notice): deleted, not marked.
+    ephemeral: bool = False
+    # (ref, chat_id, message_id): where a message the bot may edit later went.
+    ref: tuple[str, int, int] | None = None
+    # The ref of a message just edited: still in use.
+    touched: str | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ import aiosqlite
 from bot.storage.database import Database, from_db, from_db_optional, to_db
 from bot.storage.models import (
     OutboxEntry,
+    Taken,
 )
 
 # What was said to people is not kept once it is out (or never will be): names, texts and
@@ -58,6 +60,18 @@ def _kind(uploads: bool | None) -> str:
     if uploads is None:
         return ""
     return " AND o.method = 'send_file'" if uploads else " AND o.method != 'send_file'"
+
+
+MARK_SENT = (
+    f"UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, attempts = "  # noqa: S608
+    f"attempts + 1, payload = {WITHOUT_WORDS} WHERE id = ?"
+)
+SET_REF = (
+    "INSERT INTO message_refs (ref, chat_id, message_id, updated_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (ref) DO UPDATE SET chat_id = excluded.chat_id, "
+    "message_id = excluded.message_id, updated_at = excluded.updated_at"
+)
+TOUCH_REF = "UPDATE message_refs SET updated_at = ? WHERE ref = ?"
 
 
 class OutboxRepo:
@@ -120,11 +134,34 @@ class OutboxRepo:
         return {row[0] for row in rows if row[0] is not None}
 
     async def mark_sent(self, entry_id: int, message_id: int | None, now: datetime) -> None:
-        await self.db.execute(
-            f"UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, attempts = "  # noqa: S608
-            f"attempts + 1, payload = {WITHOUT_WORDS} WHERE id = ?",
-            (to_db(now), message_id, entry_id),
-        )
+        await self.db.execute(MARK_SENT, (to_db(now), message_id, entry_id))
+
+    async def record_taken(self, taken: list[Taken], now: datetime) -> None:
+        """What Telegram took, all in one trip to the database's thread (the caller's
+        transaction): rows marked sent (a passing one deleted), where messages went
+        remembered, references of edited messages kept in use."""
+        stamp = to_db(now)
+
+        def record(db: sqlite3.Connection) -> None:
+            db.executemany(
+                "DELETE FROM outbox WHERE id = ?", [(t.entry_id,) for t in taken if t.ephemeral]
+            )
+            db.executemany(
+                MARK_SENT,
+                [(stamp, t.message_id, t.entry_id) for t in taken if not t.ephemeral],
+            )
+            db.executemany(
+                SET_REF,
+                [
+                    (ref, chat_id, message_id, stamp)
+                    for t in taken
+                    if t.ref
+                    for ref, chat_id, message_id in [t.ref]
+                ],
+            )
+            db.executemany(TOUCH_REF, [(stamp, t.touched) for t in taken if t.touched])
+
+        await self.db.run(record)
 
     async def mark_final(self, entry_id: int, status: str, error: str, now: datetime) -> None:
         await self.db.execute(
@@ -186,12 +223,7 @@ class MessageRefRepo:
         self.db = db
 
     async def set(self, ref: str, chat_id: int, message_id: int, now: datetime) -> None:
-        await self.db.execute(
-            "INSERT INTO message_refs (ref, chat_id, message_id, updated_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (ref) DO UPDATE SET chat_id = excluded.chat_id, "
-            "message_id = excluded.message_id, updated_at = excluded.updated_at",
-            (ref, chat_id, message_id, to_db(now)),
-        )
+        await self.db.execute(SET_REF, (ref, chat_id, message_id, to_db(now)))
 
     async def get(self, ref: str) -> tuple[int, int] | None:
         row = await self.db.fetch_one(
@@ -201,9 +233,7 @@ class MessageRefRepo:
 
     async def touch(self, ref: str, now: datetime) -> None:
         """The message was just edited: it is still in use."""
-        await self.db.execute(
-            "UPDATE message_refs SET updated_at = ? WHERE ref = ?", (to_db(now), ref)
-        )
+        await self.db.execute(TOUCH_REF, (to_db(now), ref))
 
     async def prune(self, before: datetime) -> int:
         """Forget where messages went that were neither sent nor edited since `before`."""
