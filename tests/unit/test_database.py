@@ -62,3 +62,27 @@ async def test_a_failing_statement_in_run_raises_and_the_connection_goes_on(
         async with storage.transaction():
             await storage.db.run(broken)
     assert await storage.db.fetch_value("SELECT 1") == 1
+
+
+async def test_savepoints_travel_with_the_next_statement_and_roll_back_alone(
+    storage: Storage,
+) -> None:
+    """A savepoint is sent with the first statement inside it (none when nothing ran in it);
+    a failing one rolls back its own work only."""
+    sent: list[str] = []
+    await storage.db.connection.set_trace_callback(sent.append)
+    async with storage.transaction():
+        await storage.meta.set("kept", "1")
+        async with storage.transaction():
+            pass  # nothing ran: no SAVEPOINT, no RELEASE
+        with pytest.raises(RuntimeError):
+            async with storage.transaction():
+                await storage.meta.set("undone", "1")
+                raise RuntimeError("this update fails")
+        async with storage.transaction():
+            await storage.meta.set("inner", "1")
+    await storage.db.connection.set_trace_callback(None)
+    assert (await storage.meta.get("kept"), await storage.meta.get("inner")) == ("1", "1")
+    assert await storage.meta.get("undone") is None
+    control = [s.split()[0] for s in sent if s.split()[0] in ("SAVEPOINT", "RELEASE", "ROLLBACK")]
+    assert control == ["SAVEPOINT", "ROLLBACK", "RELEASE", "SAVEPOINT", "RELEASE"]
