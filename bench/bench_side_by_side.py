@@ -431,6 +431,9 @@ class Figures:
     startup: list[float] = field(default_factory=list)
     rss_started: list[int] = field(default_factory=list)
     rss_after: list[int] = field(default_factory=list)
+    # Of VmRSS after the round: the process's own memory (RssAnon), the rest being mapped
+    # files (libraries' code, shared with any other process using them).
+    anon_after: list[int] = field(default_factory=list)
     hwm: list[int] = field(default_factory=list)
 
 
@@ -472,6 +475,7 @@ async def one_round(
                 figures.latency[(name, mix)] = run.latencies
         if name == "maraude":
             figures.rss_after.append(vm(bot.process.pid, "VmRSS"))
+            figures.anon_after.append(vm(bot.process.pid, "RssAnon"))
             figures.hwm.append(vm(bot.process.pid, "VmHWM"))
         if emu.refused:
             print(f"  {name}: {len(emu.refused)} requests refused, first: {emu.refused[0]}")
@@ -545,6 +549,7 @@ async def measure(args: argparse.Namespace) -> list[str]:
                 all_figures.startup += figures.startup
                 all_figures.rss_started += figures.rss_started
                 all_figures.rss_after += figures.rss_after
+                all_figures.anon_after += figures.anon_after
                 all_figures.hwm += figures.hwm
     lines += table(all_figures, args)
     return lines
@@ -584,7 +589,9 @@ def table(figures: Figures, args: argparse.Namespace) -> list[str]:
         + ", ".join(f"{kb / 1024:.0f} MiB" for kb in figures.rss_started)
         + ", after the round "
         + ", ".join(f"{kb / 1024:.0f} MiB" for kb in figures.rss_after)
-        + ", peak (VmHWM) "
+        + " (of which RssAnon "
+        + ", ".join(f"{kb / 1024:.0f} MiB" for kb in figures.anon_after)
+        + "), peak (VmHWM) "
         + ", ".join(f"{kb / 1024:.0f} MiB" for kb in figures.hwm)
         + "."
     )
