@@ -25,13 +25,7 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     BotCommandScopeDefault,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    LinkPreviewOptions,
     Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
 )
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -84,39 +78,6 @@ TOO_LATE = ("query is too old", "query id is invalid", "message can't be deleted
 OLD_MESSAGE_METHODS = frozenset({"edit_text"})
 # Telegram's 413, which PTB raises as a NetworkError: the same file will never be taken.
 TOO_LARGE = ("entity too large", "file too large", "(413)")
-
-
-def _markup(rows: list[list[dict[str, Any]]] | None) -> InlineKeyboardMarkup | None:
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(b["text"], callback_data=b.get("data"), url=b.get("url"))
-                for b in row
-            ]
-            for row in rows
-        ]
-    )
-
-
-def _reply_markup(
-    p: dict[str, Any],
-) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
-    """The inline buttons of a message, or the reply keyboard it shows or removes."""
-    reply = p.get("reply_keyboard")
-    if not reply:
-        return _markup(p.get("keyboard"))
-    if reply.get("remove"):
-        return ReplyKeyboardRemove()
-    return ReplyKeyboardMarkup(
-        [
-            [KeyboardButton(b["text"], request_location=b["location"] or None) for b in row]
-            for row in reply["rows"]
-        ],
-        one_time_keyboard=reply["one_time"],
-        resize_keyboard=True,
-    )
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -215,9 +176,6 @@ class Delivery:
         self._pace = GlobalPace(per_second) if per_second else None
         # Each group being sent and recorded, with the `uploads` of the drain that sent it.
         self._recording: dict[asyncio.Future[list[tuple[OutboxEntry, Answer]]], bool | None] = {}
-        # The real bot takes the short path for answers and edits (POSTS); a stand-in in a
-        # test has only python-telegram-bot's methods.
-        self._raw = isinstance(bot, ExtBot)
         # Telegram answered a row of a batch (a broadcast's copy): its summary may follow.
         self.on_batch_done = on_batch_done
 
@@ -494,10 +452,9 @@ class Delivery:
                 return None
             chat_id, message_id = found
             payload = {**payload, "message_id": message_id}
-        if self._raw:
-            post = POSTS.get(entry.method)
-            if post is not None:
-                return await post(self.bot, chat_id, payload)
+        post = POSTS.get(entry.method)
+        if post is not None:
+            return await post(self.bot, chat_id, payload)
         call = CALLS.get(entry.method)
         if call is None:
             raise ValueError(f"unknown outbox method {entry.method!r}")
@@ -539,7 +496,7 @@ def _raw_inline(rows: list[list[dict[str, Any]]] | None) -> dict[str, Any] | Non
 
 
 def _raw_reply_markup(p: dict[str, Any]) -> dict[str, Any] | None:
-    """What _reply_markup builds, as the Bot API's JSON."""
+    """The inline buttons of a message, or the reply keyboard it shows or removes."""
     reply = p.get("reply_keyboard")
     if not reply:
         return _raw_inline(p.get("keyboard"))
@@ -602,35 +559,6 @@ POSTS: dict[str, Post] = {
 
 
 Call = Callable[[ExtBot[Any], Any, dict[str, Any]], Awaitable[Message | bool]]
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-
-async def _send_text(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Message:
-    return await bot.send_message(
-        chat_id,
-        p["text"],
-        parse_mode=ParseMode.HTML,
-        reply_markup=_reply_markup(p),
-        link_preview_options=NO_PREVIEW,
-        protect_content=p.get("protect_content") or None,
-    )
-
-
-async def _edit_text(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Message | bool:
-    return await bot.edit_message_text(
-        p["text"],
-        chat_id=chat_id,
-        message_id=p["message_id"],
-        parse_mode=ParseMode.HTML,
-        reply_markup=_markup(p.get("keyboard")),
-        link_preview_options=NO_PREVIEW,
-    )
-
-
-async def _answer_callback(bot: ExtBot[Any], chat_id: int | None, p: dict[str, Any]) -> bool:
-    return await bot.answer_callback_query(
-        p["query_id"], text=p.get("text"), show_alert=p["alert"]
-    )
 
 
 async def _send_file(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> Message:
@@ -681,9 +609,6 @@ async def _delete_message(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> 
 
 
 CALLS: dict[str, Call] = {
-    "send_text": _send_text,
-    "edit_text": _edit_text,
-    "answer_callback": _answer_callback,
     "send_file": _send_file,
     "send_location": _send_location,
     "set_commands": _set_commands,

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,9 +18,14 @@ from bot.services.users import UserService
 from bot.storage import Storage
 from bot.storage.inbox import InboxRepo
 from bot.storage.models import InboxEntry
+from tests.helpers.crash import (
+    assert_burst_took_effect_once,
+    bot_env,
+    count_invites,
+    invitations,
+    launch,
+)
 from tests.helpers.harness import ADMIN_ID, Person, RunningBot
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 class Batches:
@@ -74,14 +77,6 @@ async def wait_stored(storage: Storage, count: int) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"only {waiting} updates stored, {count} expected")
-
-
-async def count_invites(storage: Storage) -> int:
-    return int(await storage.db.fetch_value("SELECT COUNT(*) FROM invites"))
-
-
-def invitations(emu: BotApiEmulator) -> int:
-    return sum("?start=" in (m.text or "") for m in emu.bot_messages(ADMIN_ID))
 
 
 async def ready(emu: BotApiEmulator) -> None:
@@ -227,25 +222,7 @@ async def test_a_bot_killed_before_a_batch_commits_handles_it_again_once(
 ) -> None:
     database = tmp_path / "batch-crash.sqlite3"
     note = tmp_path / "batch.json"
-    env = {
-        **os.environ,
-        "BOT_TOKEN": emu.token,
-        "BOT_API_BASE_URL": emu.base_url,
-        "BOT_API_FILE_URL": emu.base_file_url,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "ADMIN_IDS": str(ADMIN_ID),
-        "PYTHONPATH": str(ROOT),
-    }
-
-    async def launch(*args: str) -> asyncio.subprocess.Process:
-        return await asyncio.create_subprocess_exec(
-            sys.executable,
-            *args,
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
+    env = bot_env(emu, database)
 
     # Everything waits at Telegram before the start: the worker finds a pile to batch.
     for index in range(BURST):
@@ -253,7 +230,7 @@ async def test_a_bot_killed_before_a_batch_commits_handles_it_again_once(
         user_id = 700 + index
         emu.add_user(user_id, f"Q{index}", language_code="en")
         await emu.send_text(user_id, "/start lang-so")
-    process = await launch("-c", crash_script(note))
+    process = await launch(env, tmp_path, "-c", crash_script(note))
     try:
         await asyncio.wait_for(process.wait(), timeout=60)
         assert process.returncode == -signal.SIGKILL, "no batch of several updates was seen"
@@ -277,7 +254,7 @@ async def test_a_bot_killed_before_a_batch_commits_handles_it_again_once(
         newcomers = senders - {ADMIN_ID}
         assert newcomers
         assert all(emu.bot_messages(chat) == [] for chat in newcomers)
-        process = await launch("-m", "bot", "run")
+        process = await launch(env, tmp_path, "-m", "bot", "run")
         await emu.wait_until(
             lambda: (
                 invitations(emu) >= BURST and all(emu.bot_messages(700 + i) for i in range(BURST))
@@ -289,19 +266,7 @@ async def test_a_bot_killed_before_a_batch_commits_handles_it_again_once(
             process.send_signal(signal.SIGTERM)
             await asyncio.wait_for(process.wait(), timeout=15)
 
-    storage = Storage(database)
-    await storage.open()
-    try:
-        assert await count_invites(storage) == BURST  # each /invite took effect exactly once
-        outcomes = await storage.inbox.outcomes()
-        assert len(outcomes) == 2 * BURST
-        assert set(outcomes.values()) == {"ok"}
-        locales = await storage.db.fetch_all(
-            "SELECT locale FROM users WHERE id BETWEEN 700 AND ?", (700 + BURST - 1,)
-        )
-        assert [row[0] for row in locales] == ["so"] * BURST
-    finally:
-        await storage.close()
+    await assert_burst_took_effect_once(database, 700, BURST)
     # Nobody got a reply twice, except possibly the one message in flight at the kill; the
     # killed batch's newcomers were answered once, after the restart.
     assert invitations(emu) <= BURST + 1
@@ -331,15 +296,7 @@ async def test_an_update_that_kills_its_batch_is_the_one_set_aside(
     emu: BotApiEmulator, tmp_path: Path
 ) -> None:
     database = tmp_path / "poison.sqlite3"
-    env = {
-        **os.environ,
-        "BOT_TOKEN": emu.token,
-        "BOT_API_BASE_URL": emu.base_url,
-        "BOT_API_FILE_URL": emu.base_file_url,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "ADMIN_IDS": str(ADMIN_ID),
-        "PYTHONPATH": str(ROOT),
-    }
+    env = bot_env(emu, database)
     people = [750 + index for index in range(20)]
     # The /invite waits in the middle of a pile: it is handled inside a batch, not first.
     for index, user_id in enumerate(people):
@@ -353,15 +310,7 @@ async def test_an_update_that_kills_its_batch_is_the_one_set_aside(
 
     crashes = 0
     for _ in range(8):
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            poison_script(),
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
+        process = await launch(env, tmp_path, "-c", poison_script())
         exited = asyncio.create_task(process.wait())
         finished = asyncio.create_task(
             emu.wait_until(

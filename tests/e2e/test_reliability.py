@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from pathlib import Path
 
 import httpx
@@ -15,13 +13,14 @@ from bot.delivery import SEND_AT_ONCE
 from bot.sandbox.emulator import BotApiEmulator
 from bot.services.users import UserService
 from bot.storage import Storage
+from tests.helpers.crash import (
+    assert_burst_took_effect_once,
+    bot_env,
+    count_invites,
+    invitations,
+    launch,
+)
 from tests.helpers.harness import ADMIN_ID, Person, RunningBot, make_settings, start_bot
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-async def count_invites(storage: Storage) -> int:
-    return int(await storage.db.fetch_value("SELECT COUNT(*) FROM invites"))
 
 
 async def test_a_redelivered_update_changes_nothing(
@@ -180,32 +179,9 @@ async def test_a_killed_bot_loses_nothing_and_repeats_nothing(
     emu: BotApiEmulator, tmp_path: Path
 ) -> None:
     database = tmp_path / "crash.sqlite3"
-    env = {
-        **os.environ,
-        "BOT_TOKEN": emu.token,
-        "BOT_API_BASE_URL": emu.base_url,
-        "BOT_API_FILE_URL": emu.base_file_url,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "ADMIN_IDS": str(ADMIN_ID),
-    }
+    env = bot_env(emu, database)
 
-    async def launch() -> asyncio.subprocess.Process:
-        return await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=tmp_path,
-            env={**env, "PYTHONPATH": str(ROOT)},
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-
-    def invitations() -> int:
-        # The admin also hears start-up notices; the burst's answers are the invitations.
-        return sum("?start=" in (m.text or "") for m in emu.bot_messages(ADMIN_ID))
-
-    process = await launch()
+    process = await launch(env, tmp_path, "-m", "bot", "run")
     try:
         await emu.wait_until(
             lambda: any(method == "getUpdates" for method, _ in emu.requests), timeout=20
@@ -216,10 +192,10 @@ async def test_a_killed_bot_loses_nothing_and_repeats_nothing(
             emu.add_user(user_id, f"P{index}", language_code="en")
             await emu.send_text(user_id, "/start lang-so")
         # Kill it the hard way while the burst is being handled.
-        await emu.wait_until(lambda: invitations() >= 1, timeout=20)
+        await emu.wait_until(lambda: invitations(emu) >= 1, timeout=20)
         process.send_signal(signal.SIGKILL)
         await asyncio.wait_for(process.wait(), timeout=10)
-        handled_before_crash = invitations()
+        handled_before_crash = invitations(emu)
         # The kill left updates stored but unhandled: the restart must handle them first.
         left = Storage(database)
         await left.open()
@@ -229,10 +205,10 @@ async def test_a_killed_bot_loses_nothing_and_repeats_nothing(
             )
         finally:
             await left.close()
-        process = await launch()
+        process = await launch(env, tmp_path, "-m", "bot", "run")
         await emu.wait_until(
             lambda: (
-                invitations() >= BURST and all(emu.bot_messages(600 + i) for i in range(BURST))
+                invitations(emu) >= BURST and all(emu.bot_messages(600 + i) for i in range(BURST))
             ),
             timeout=60,
         )
@@ -241,22 +217,10 @@ async def test_a_killed_bot_loses_nothing_and_repeats_nothing(
             process.send_signal(signal.SIGTERM)
             await asyncio.wait_for(process.wait(), timeout=15)
 
-    storage = Storage(database)
-    await storage.open()
-    try:
-        assert await count_invites(storage) == BURST  # each /invite took effect exactly once
-        outcomes = await storage.inbox.outcomes()
-        assert len(outcomes) == 2 * BURST
-        assert set(outcomes.values()) == {"ok"}
-        locales = await storage.db.fetch_all(
-            "SELECT locale FROM users WHERE id BETWEEN 600 AND ?", (600 + BURST - 1,)
-        )
-        assert [row[0] for row in locales] == ["so"] * BURST
-    finally:
-        await storage.close()
+    await assert_burst_took_effect_once(database, 600, BURST)
     # Nobody got a reply twice, except possibly the one message in flight to them at the kill:
     # the sender writes to several chats at once (SEND_AT_ONCE), one message per chat.
-    assert invitations() <= BURST + 1  # all to the admin's chat: one in flight at a time
+    assert invitations(emu) <= BURST + 1  # all to the admin's chat: one in flight at a time
     assert all(len(emu.bot_messages(600 + i)) <= 2 for i in range(BURST))
     assert sum(len(emu.bot_messages(600 + i)) for i in range(BURST)) <= BURST + SEND_AT_ONCE
     assert handled_before_crash < BURST, "the kill came too late to test anything"
