@@ -480,7 +480,7 @@ def _taken(entry: OutboxEntry, message_id: int | None) -> Taken:
 Post = Callable[[ExtBot[Any], Any, dict[str, Any]], Awaitable[int | None]]
 
 
-def _raw_button(button: dict[str, Any]) -> dict[str, str]:
+def _button(button: dict[str, Any]) -> dict[str, str]:
     raw = {"text": button["text"]}
     if button.get("data") is not None:
         raw["callback_data"] = button["data"]
@@ -489,17 +489,17 @@ def _raw_button(button: dict[str, Any]) -> dict[str, str]:
     return raw
 
 
-def _raw_inline(rows: list[list[dict[str, Any]]] | None) -> dict[str, Any] | None:
+def _inline_keyboard(rows: list[list[dict[str, Any]]] | None) -> dict[str, Any] | None:
     if not rows:
         return None
-    return {"inline_keyboard": [[_raw_button(b) for b in row] for row in rows]}
+    return {"inline_keyboard": [[_button(b) for b in row] for row in rows]}
 
 
-def _raw_reply_markup(p: dict[str, Any]) -> dict[str, Any] | None:
+def _reply_markup(p: dict[str, Any]) -> dict[str, Any] | None:
     """The inline buttons of a message, or the reply keyboard it shows or removes."""
     reply = p.get("reply_keyboard")
     if not reply:
-        return _raw_inline(p.get("keyboard"))
+        return _inline_keyboard(p.get("keyboard"))
     if reply.get("remove"):
         return {"remove_keyboard": True}
     rows = [
@@ -525,7 +525,7 @@ async def _post_text(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> int |
         "chat_id": chat_id,
         "text": p["text"],
         "parse_mode": ParseMode.HTML.value,
-        "reply_markup": _raw_reply_markup(p),
+        "reply_markup": _reply_markup(p),
         "link_preview_options": {"is_disabled": True},
         "protect_content": p.get("protect_content") or None,
     }
@@ -538,7 +538,7 @@ async def _post_edit(bot: ExtBot[Any], chat_id: int, p: dict[str, Any]) -> int |
         "message_id": p["message_id"],
         "text": p["text"],
         "parse_mode": ParseMode.HTML.value,
-        "reply_markup": _raw_inline(p.get("keyboard")),
+        "reply_markup": _inline_keyboard(p.get("keyboard")),
         "link_preview_options": {"is_disabled": True},
     }
     return _message_id(await _post(bot, "editMessageText", data))
