@@ -43,7 +43,8 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.bench_side_by_side $(BENCH_ARGS)
 
-# Extract messages, merge them into every catalogue, compile (fuzzy included, as the bot shows them).
+# Extract messages and merge them into every catalogue. The bot compiles a catalogue itself
+# (fuzzy entries included) the first time it starts after it changed.
 i18n: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output --no-wrap \
 		--project=Maraude --copyright-holder="Maraude contributors" -o locales/bot.pot .
@@ -55,7 +56,7 @@ i18n: $(STAMP)
 			$(BIN)/pybabel init -i locales/bot.pot -d locales -D bot -l $$locale; \
 		fi; \
 	done
-	$(BIN)/pybabel compile -d locales -D bot --use-fuzzy --statistics
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -f locales/*/LC_MESSAGES/*.mo

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import i18n
 from bot.i18n import (
     FSI,
     LANGUAGES,
@@ -81,6 +82,79 @@ def test_fuzzy_entries_are_loaded_not_dropped(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert load_po(po).ugettext("Hello") == "ሰላም"
+
+
+def write_po(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        f'msgid "Hello"\nmsgstr "{text}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def compiled(po: Path) -> list[Path]:
+    return sorted(po.parent.glob("bot-*.mo"))
+
+
+def test_a_catalogue_is_compiled_once_then_read_compiled_until_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    po = write_po(tmp_path / "fr" / "LC_MESSAGES" / "bot.po", "Salut")
+    assert load_po(po).ugettext("Hello") == "Salut"
+    assert len(compiled(po)) == 1
+
+    def no_compiling(source: bytes, locale: str) -> bytes:
+        raise AssertionError("compiled again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(i18n, "compile_po", no_compiling)
+        assert load_po(po).ugettext("Hello") == "Salut"
+
+    # Edited (or pulled, or reverted): compiled again, the stale compiled file removed.
+    write_po(po, "Bonjour")
+    assert load_po(po).ugettext("Hello") == "Bonjour"
+    assert len(compiled(po)) == 1
+    assert not list(po.parent.glob("*.part"))
+
+
+def test_a_damaged_compiled_catalogue_is_compiled_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    po = write_po(tmp_path / "fr" / "LC_MESSAGES" / "bot.po", "Salut")
+    load_po(po)
+    [mo] = compiled(po)
+    mo.write_bytes(b"\x00" * 7)
+    assert load_po(po).ugettext("Hello") == "Salut"
+    assert "unreadable" in caplog.text
+    assert load_po(po).ugettext("Hello") == "Salut"  # and kept whole again
+    assert len(mo.read_bytes()) > 7
+
+
+def test_a_directory_the_bot_may_not_write_to_costs_only_the_compilation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    po = write_po(tmp_path / "fr" / "LC_MESSAGES" / "bot.po", "Salut")
+
+    def refused(self: Path, data: bytes) -> int:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "write_bytes", refused)
+    assert load_po(po).ugettext("Hello") == "Salut"
+    assert compiled(po) == []
+    assert [path.name for path in po.parent.iterdir()] == ["bot.po"]
+
+
+def test_catalogues_are_read_once_and_share_their_msgids() -> None:
+    first, second = Catalogs(), Catalogs()
+    assert first.translations("fr") is second.translations("fr")
+    # The thirteen catalogues hold one copy of each English msgid.
+    fr = {key: key for key in first.translations("fr")._catalog}
+    ar = {key: key for key in first.translations("ar")._catalog}
+    shared = [key for key in fr if key in ar]
+    assert shared
+    assert all(fr[key] is ar[key] for key in shared)
 
 
 def test_plurals_follow_each_locale() -> None:
