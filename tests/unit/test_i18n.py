@@ -73,25 +73,21 @@ def test_every_language_names_itself_in_its_own_script() -> None:
     )
 
 
-def test_fuzzy_entries_are_loaded_not_dropped(tmp_path: Path) -> None:
-    po = tmp_path / "ti" / "LC_MESSAGES" / "bot.po"
-    po.parent.mkdir(parents=True)
-    po.write_text(
-        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-        '#, fuzzy\nmsgid "Hello"\nmsgstr "ሰላም"\n',
-        encoding="utf-8",
-    )
-    assert load_po(po).ugettext("Hello") == "ሰላም"
-
-
-def write_po(path: Path, text: str) -> Path:
+def write_po(path: Path, text: str, *, fuzzy: bool = False) -> Path:
+    """A catalogue translating "Hello" as `text`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-        f'msgid "Hello"\nmsgstr "{text}"\n',
+        + ("#, fuzzy\n" if fuzzy else "")
+        + f'msgid "Hello"\nmsgstr "{text}"\n',
         encoding="utf-8",
     )
     return path
+
+
+def test_fuzzy_entries_are_loaded_not_dropped(tmp_path: Path) -> None:
+    po = write_po(tmp_path / "ti" / "LC_MESSAGES" / "bot.po", "ሰላም", fuzzy=True)
+    assert load_po(po).ugettext("Hello") == "ሰላም"
 
 
 def compiled(po: Path) -> list[Path]:
