@@ -99,3 +99,8 @@ async def test_an_answer_comes_back_as_status_and_body(request_: AiohttpRequest)
         )
     assert status == 400
     assert b"Bad Request: nope" in body
+
+
+async def test_a_transport_not_initialized_says_so() -> None:
+    with pytest.raises(RuntimeError, match="not initialized"):
+        await AiohttpRequest().do_request("http://127.0.0.1:1/", "POST")
